@@ -1,0 +1,138 @@
+"""Composition root: builds the store, endpoints, listener (and later tunnel) for ``serve``
+and for the GUI, and tears them down in the right order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from inspector.core.capture import Capture
+from inspector.core.paths import RuntimeInfo, ensure_data_dir
+from inspector.core.store import CaptureStore
+from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
+
+log = logging.getLogger(__name__)
+
+
+def _load_endpoints(data_dir: Path) -> Any:
+    try:
+        from inspector.core.endpoints import EndpointTable
+    except ImportError:  # pragma: no cover - only while the endpoints module is absent
+        return None
+    return EndpointTable.load(data_dir)
+
+
+class AppCore:
+    """Everything the listener needs, started and stopped together."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+        kind: str = "serve",
+    ) -> None:
+        self.data_dir = ensure_data_dir(Path(data_dir))
+        self.kind = kind
+        self.store = CaptureStore.in_dir(self.data_dir)
+        self.endpoints = _load_endpoints(self.data_dir)
+        self.listener = Listener(
+            self.store, host=host, port=port, body_limit=body_limit, endpoints=self.endpoints
+        )
+        self.public_url: str | None = None
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        await self.listener.start()
+        self._publish()
+
+    def _publish(self) -> None:
+        RuntimeInfo(
+            pid=os.getpid(), url=self.listener.url, kind=self.kind, public_url=self.public_url
+        ).save(self.data_dir)
+
+    def set_public_url(self, url: str | None) -> None:
+        self.public_url = url
+        if self.listener.running:
+            self._publish()
+
+    def on_capture(self, callback: Callable[[list[Capture]], None]) -> Callable[[], None]:
+        return self.store.added.connect(callback)
+
+    async def stop(self) -> None:
+        try:
+            await self.listener.stop()
+        finally:
+            RuntimeInfo.clear(self.data_dir, os.getpid())
+            self.store.close()
+
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def run_gui(data_dir: Path, *, port: int | None = None) -> int:
+    """Start the desktop app: QApplication + qasync loop + listener + main window."""
+    import signal
+    import sys
+
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.gui.main_window import MainWindow
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName("Webhook Inspector")
+    # The loop must outlive the window: services shut down after it closed.
+    app.setQuitOnLastWindowClosed(False)
+    app.setDesktopFileName("webhook-inspector")
+    icon_path = RESOURCES / "icon.svg"
+    icon = QIcon(str(icon_path)) if icon_path.exists() else None
+    if icon is not None:
+        app.setWindowIcon(icon)
+
+    async def main() -> int:
+        core = AppCore(data_dir, port=8765 if port is None else port, kind="gui")
+        try:
+            await core.start()
+        except OSError:
+            core.store.close()
+            raise
+        window = MainWindow(core.store, core.listener.url, icon=icon)
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        # Python runs signal handlers only when it gets control: a timer makes sure it does.
+        wake = QTimer()
+        wake.start(200)
+        wake.timeout.connect(lambda: None)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: window.close())
+        window.show()
+        try:
+            await closed.wait()
+        finally:
+            wake.stop()
+            await core.stop()
+        return 0
+
+    try:
+        return int(qasync.run(main()))
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            from inspector.cli import UserError
+
+            raise UserError(
+                f"port {port or 8765} is already in use; start with --port N (0 picks a free one)"
+            ) from exc
+        raise

@@ -1,0 +1,292 @@
+"""The command line: ``webhook-inspector [--data-dir DIR] [COMMAND ...]`` (SPEC.md section 4).
+
+Exit status: 0 on success, 2 for usage errors, 1 for anything else, always with one clear
+line on stderr; a traceback goes to the log file in the data directory, never to the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from inspector import __version__
+from inspector.core.capture import Capture, format_timestamp
+from inspector.core.paths import DataDirError, resolve_data_dir
+from inspector.core.store import CaptureFilter, CaptureStore, StoreError
+
+log = logging.getLogger("inspector")
+
+
+class UserError(Exception):
+    """A failure explained in one line to the user (exit status 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="webhook-inspector",
+        description="Capture, validate, replay and forward vendor webhooks.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--data-dir", help="where captures, endpoints and settings live")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    g = sub.add_parser("gui", help="the desktop app (default)")
+    g.add_argument("--port", type=int, help="listener port (default from settings)")
+
+    s = sub.add_parser("serve", help="headless listener (and tunnel unless --no-tunnel)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    s.add_argument("--no-tunnel", action="store_true", help="do not start the ngrok tunnel")
+    s.add_argument("--ngrok-path", help="path to an installed ngrok binary")
+    s.add_argument("--forward", metavar="URL", help="also send every capture to URL")
+    s.add_argument("--max-body", type=int, metavar="BYTES", help="body size limit")
+    s.add_argument("--json", action="store_true", help="one JSON object per capture line")
+
+    lst = sub.add_parser("list", help="captures, newest first")
+    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--limit", type=int, default=100, help="0 means all (default 100)")
+    lst.add_argument("--vendor")
+    lst.add_argument("--search", metavar="TEXT")
+
+    sh = sub.add_parser("show", help="one capture in full")
+    sh.add_argument("id")
+    sh.add_argument("--format", choices=["json", "raw", "curl", "har"], default="json")
+    sh.add_argument("--reveal-secrets", action="store_true", help="do not mask secrets in curl")
+    return p
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _out(text: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def _open_store(data_dir: Path, *, must_exist: bool = True) -> CaptureStore:
+    from inspector.core.store import STORE_FILENAME
+
+    if must_exist and not (data_dir / STORE_FILENAME).exists():
+        raise UserError(
+            f"no captures yet in {data_dir} (start 'webhook-inspector serve' or the app first)"
+        )
+    return CaptureStore.in_dir(data_dir)
+
+
+def capture_line(capture: Capture) -> str:
+    """The one-line human summary ``serve`` prints and ``list`` shows."""
+    status = capture.response.status if capture.response else "-"
+    vendor = capture.vendor or "-"
+    valid = capture.validation.result
+    flag = " TRUNCATED" if capture.truncated else ""
+    return (
+        f"{format_timestamp(capture.received_at)}  {capture.id}  {capture.method:<7} "
+        f"{capture.target}  -> {status}  {vendor}  {valid}  {capture.body_size} B{flag}"
+    )
+
+
+def _summary_json(capture: Capture) -> dict[str, Any]:
+    return capture.to_json(include_body=False)
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace, data_dir: Path) -> int:
+    store = _open_store(data_dir, must_exist=False)
+    try:
+        flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
+        captures = store.list(limit=max(args.limit, 0), flt=flt)
+    finally:
+        store.close()
+    if args.json:
+        _out(json.dumps([_summary_json(c) for c in captures], ensure_ascii=False))
+    else:
+        if not captures:
+            _out("no captures", sys.stderr)
+        for c in captures:
+            _out(capture_line(c))
+    return 0
+
+
+def raw_request(capture: Capture) -> bytes:
+    """The request as received: request line, header lines, blank line, body."""
+    head = [f"{capture.method} {capture.target} HTTP/1.1"]
+    head += [f"{k}: {v}" for k, v in capture.headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("utf-8", "surrogateescape") + capture.body_bytes
+
+
+def cmd_show(args: argparse.Namespace, data_dir: Path) -> int:
+    store = _open_store(data_dir)
+    try:
+        capture = store.get(args.id)
+    finally:
+        store.close()
+    if capture is None:
+        raise UserError(f"no capture with id {args.id!r} (see 'webhook-inspector list')")
+    if args.format == "json":
+        _out(json.dumps(capture.to_json(), ensure_ascii=False, indent=2))
+    elif args.format == "raw":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw_request(capture))
+        sys.stdout.buffer.flush()
+    elif args.format == "curl":
+        from inspector.core.snippets import to_curl
+
+        _out(to_curl(capture, reveal=args.reveal_secrets))
+    elif args.format == "har":
+        from inspector.core.formats.har import export_har
+
+        _out(json.dumps(export_har([capture]), ensure_ascii=False, indent=2))
+    return 0
+
+
+async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.app import AppCore
+    from inspector.net.listener import DEFAULT_BODY_LIMIT
+
+    if args.max_body is not None and args.max_body < 0:
+        raise UserError("--max-body must be 0 or more bytes")
+    core = AppCore(
+        data_dir,
+        host=args.host,
+        port=args.port,
+        body_limit=args.max_body if args.max_body is not None else DEFAULT_BODY_LIMIT,
+        kind="serve",
+    )
+    # Handlers first: a SIGTERM right after "listening on" must still stop us cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await core.start()
+    except OSError as exc:
+        core.store.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UserError(
+                f"port {args.port} is already in use on {args.host}; "
+                "choose another with --port (0 picks a free one) or stop the other program"
+            ) from exc
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
+
+    def print_capture(captures: list[Capture]) -> None:
+        for c in captures:
+            if args.json:
+                _out(json.dumps(_summary_json(c), ensure_ascii=False))
+            else:
+                _out(capture_line(c))
+
+    core.on_capture(print_capture)
+    _out(f"listening on {core.listener.url}")
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await core.stop()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, data_dir: Path) -> int:
+    return asyncio.run(_serve(args, data_dir))
+
+
+def has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
+    if not has_display():
+        raise UserError(
+            "no display available for the desktop app; "
+            "run 'webhook-inspector serve' for the headless listener"
+        )
+    try:
+        from inspector.app import run_gui
+    except ImportError as exc:
+        raise UserError(
+            f"the desktop app cannot start: {exc}; 'webhook-inspector serve' works without it"
+        ) from exc
+    return run_gui(data_dir, port=args.port)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "gui": cmd_gui,
+    "serve": cmd_serve,
+    "list": cmd_list,
+    "show": cmd_show,
+}
+
+
+def _setup_logging(data_dir: Path | None) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    # Without a handler, logging's last resort would print tracebacks to stderr.
+    root.addHandler(logging.NullHandler())
+    if data_dir is not None and data_dir.is_dir():
+        with contextlib.suppress(OSError):
+            (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(data_dir / "logs" / "inspector.log", encoding="utf-8")
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+            )
+            root.addHandler(handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "gui"
+    if command == "gui" and not hasattr(args, "port"):
+        args.port = None
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        if command in ("gui", "serve"):
+            from inspector.core.paths import ensure_data_dir
+
+            ensure_data_dir(data_dir)
+        _setup_logging(data_dir)
+        return COMMANDS[command](args, data_dir)
+    except (UserError, DataDirError, StoreError) as exc:
+        _out(f"webhook-inspector: {exc}", sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `webhook-inspector list | head` closed the pipe: not an error worth a message.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except Exception as exc:
+        log.exception("unexpected error")
+        _out(
+            f"webhook-inspector: unexpected error: {exc.__class__.__name__}: {exc} "
+            f"(details in {data_dir / 'logs' / 'inspector.log'})",
+            sys.stderr,
+        )
+        return 1
+
+
+def gui_main() -> int:
+    return main(["gui", *sys.argv[1:]])

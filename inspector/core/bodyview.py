@@ -1,0 +1,115 @@
+"""Turning raw body bytes into what the views show, without ever blocking on a huge body.
+
+Pure functions: the GUI calls them (big bodies in a worker thread) and shows the result.
+The stored bytes are never changed; gzip/deflate bodies are decoded for viewing only, with
+an output cap so that a small "gzip bomb" cannot inflate into gigabytes.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.core.capture import header_get
+
+#: Most bytes a compressed body may inflate to for viewing.
+INFLATE_CAP = 25 * 1024 * 1024
+#: Most characters put in a text view at once.
+TEXT_CAP = 2 * 1024 * 1024
+#: Most bytes shown in the hex view.
+HEX_CAP = 64 * 1024
+#: Bodies up to this size are pretty-printed as JSON text.
+PRETTY_CAP = 4 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class DecodedBody:
+    """The body as the views see it."""
+
+    data: bytes
+    note: str = ""  # e.g. "decoded from gzip (312 bytes on the wire)"
+    text: str | None = None  # set when the bytes are valid UTF-8
+    json_value: Any = None
+    is_json: bool = False
+    json_error: str = ""
+
+
+def inflate(body: bytes, encoding: str) -> tuple[bytes, str]:
+    """Decode gzip/deflate for viewing, capped at :data:`INFLATE_CAP` output bytes."""
+    enc = encoding.strip().lower()
+    if enc in ("gzip", "x-gzip"):
+        wbits = 16 + zlib.MAX_WBITS
+    elif enc == "deflate":
+        wbits = zlib.MAX_WBITS if body[:1] == b"\x78" else -zlib.MAX_WBITS
+    else:
+        return body, f"body is {encoding}-encoded; shown as received"
+    try:
+        d = zlib.decompressobj(wbits)
+        out = d.decompress(body, INFLATE_CAP)
+        if d.unconsumed_tail:
+            return out, (
+                f"decoded from {enc}: output over {INFLATE_CAP // (1024 * 1024)} MiB, "
+                "only the start is shown"
+            )
+        return out, f"decoded from {enc} ({len(body)} bytes on the wire)"
+    except zlib.error as exc:
+        return body, f"Content-Encoding says {enc} but the body does not decode ({exc}); shown raw"
+
+
+def decode_body(body: bytes, headers: list[tuple[str, str]]) -> DecodedBody:
+    """Decode content-encoding, UTF-8 and JSON, for display."""
+    note = ""
+    data = body
+    encoding = header_get(headers, "Content-Encoding")
+    if encoding and body and encoding.strip().lower() != "identity":
+        data, note = inflate(body, encoding)
+    out = DecodedBody(data=data, note=note)
+    try:
+        out.text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        out.text = None
+    if out.text is not None and out.text.strip():
+        stripped = out.text.lstrip()
+        if stripped[:1] in ("{", "[") or "json" in (header_get(headers, "Content-Type") or ""):
+            try:
+                out.json_value = json.loads(out.text)
+                out.is_json = True
+            except ValueError as exc:
+                out.json_error = f"not valid JSON: {exc}"
+    return out
+
+
+def pretty_text(decoded: DecodedBody) -> tuple[str, str]:
+    """(text to show, note). JSON is indented when small enough; everything is capped."""
+    if decoded.is_json and len(decoded.data) <= PRETTY_CAP:
+        text = json.dumps(decoded.json_value, indent=2, ensure_ascii=False)
+        return _cap(text)
+    if decoded.text is not None:
+        return _cap(decoded.text)
+    text = decoded.data[:TEXT_CAP].decode("utf-8", "replace")
+    note = "not valid UTF-8: undecodable bytes are shown as �"
+    shown, cap_note = _cap(text)
+    return shown, "; ".join(n for n in (note, cap_note) if n)
+
+
+def _cap(text: str) -> tuple[str, str]:
+    if len(text) <= TEXT_CAP:
+        return text, ""
+    return text[
+        :TEXT_CAP
+    ], f"showing the first {TEXT_CAP // (1024 * 1024)} MiB of {len(text):,} characters"
+
+
+def hex_dump(data: bytes, cap: int = HEX_CAP) -> tuple[str, str]:
+    """Classic offset / hex / ASCII lines, 16 bytes per line."""
+    lines = []
+    view = data[:cap]
+    for off in range(0, len(view), 16):
+        chunk = view[off : off + 16]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{off:08x}  {hexes:<47}  {text}")
+    note = f"showing the first {cap // 1024} KiB of {len(data):,} bytes" if len(data) > cap else ""
+    return "\n".join(lines), note

@@ -1,0 +1,279 @@
+"""The capture: one HTTP request received (or replayed, imported, simulated) and our answer.
+
+The raw bytes of the body and the ordered raw header pairs are kept exactly as received:
+signatures are computed over raw bytes, and replay must be byte-exact. Decoded views are
+derived on demand and never stored in place of the raw data.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Source = Literal["live", "replay", "import", "simulate"]
+SOURCES: tuple[str, ...] = ("live", "replay", "import", "simulate")
+ValidationOutcome = Literal["valid", "invalid", "missing", "unchecked"]
+
+#: Bytes of the body kept when a request is over the body limit.
+TRUNCATED_KEEP = 64 * 1024
+
+Headers = list[tuple[str, str]]
+
+
+def new_capture_id() -> str:
+    """A stable, unique, URL-safe id (uuid4 hex)."""
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_timestamp(ts: datetime) -> str:
+    """RFC 3339 UTC with microseconds, e.g. ``2026-11-25T11:36:16.123456Z``."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp (``Z`` or an offset); naive input is taken as UTC."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    ts = datetime.fromisoformat(value)
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC)
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def header_get(headers: Headers, name: str, default: str | None = None) -> str | None:
+    """First value of a header, case-insensitively."""
+    lname = name.lower()
+    for key, value in headers:
+        if key.lower() == lname:
+            return value
+    return default
+
+
+def header_get_all(headers: Headers, name: str) -> list[str]:
+    lname = name.lower()
+    return [value for key, value in headers if key.lower() == lname]
+
+
+def media_type(content_type: str | None) -> str | None:
+    """``application/json; charset=utf-8`` -> ``application/json``; empty -> None."""
+    if not content_type:
+        return None
+    mt = content_type.split(";", 1)[0].strip().lower()
+    return mt or None
+
+
+@dataclass(slots=True)
+class Validation:
+    """Whether a capture's token or signature checked out, and why not."""
+
+    result: ValidationOutcome = "unchecked"
+    scheme: str | None = None
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"result": self.result, "scheme": self.scheme, "detail": self.detail}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Validation:
+        if not data:
+            return cls()
+        result = data.get("result", "unchecked")
+        if result not in ("valid", "invalid", "missing", "unchecked"):
+            result = "unchecked"
+        return cls(result=result, scheme=data.get("scheme"), detail=str(data.get("detail") or ""))
+
+
+@dataclass(slots=True)
+class ResponseRecord:
+    """What the listener answered (or, for a replay, what the target answered)."""
+
+    status: int = 200
+    headers: Headers = field(default_factory=list)
+    body: bytes = b""
+
+    def to_json(self, include_body: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status, "headers": [list(h) for h in self.headers]}
+        if include_body:
+            out["body_b64"] = b64encode(self.body)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ResponseRecord | None:
+        if not data:
+            return None
+        body = b64decode(data["body_b64"]) if data.get("body_b64") else b""
+        return cls(
+            status=int(data.get("status", 0)),
+            headers=[(str(k), str(v)) for k, v in data.get("headers", [])],
+            body=body,
+        )
+
+
+@dataclass(slots=True)
+class ForwardRecord:
+    """Result of forwarding a capture to the user's development server."""
+
+    url: str
+    status: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+    body: bytes = b""
+    headers: Headers = field(default_factory=list)
+
+    def to_json(self, include_body: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "url": self.url,
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+            "error": self.error,
+        }
+        if include_body:
+            out["headers"] = [list(h) for h in self.headers]
+            out["body_b64"] = b64encode(self.body)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ForwardRecord | None:
+        if not data:
+            return None
+        return cls(
+            url=str(data.get("url", "")),
+            status=data.get("status"),
+            latency_ms=data.get("latency_ms"),
+            error=data.get("error"),
+            body=b64decode(data["body_b64"]) if data.get("body_b64") else b"",
+            headers=[(str(k), str(v)) for k, v in data.get("headers", [])],
+        )
+
+
+@dataclass(slots=True)
+class Capture:
+    """One request as received, with everything we concluded about it.
+
+    ``body`` is ``None`` when the capture was loaded without its body (list views load
+    bodies on demand); ``body_size`` is always known.
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Headers = field(default_factory=list)
+    body: bytes | None = b""
+    id: str = field(default_factory=new_capture_id)
+    seq: int = 0
+    received_at: datetime = field(default_factory=utc_now)
+    source: Source = "live"
+    body_size: int = -1
+    content_type: str | None = None
+    remote_addr: str = ""
+    endpoint: str | None = None
+    vendor: str | None = None
+    event: dict[str, Any] | None = None
+    validation: Validation = field(default_factory=Validation)
+    response: ResponseRecord | None = None
+    forward: ForwardRecord | None = None
+    truncated: bool = False
+    notes: list[str] = field(default_factory=list)
+    #: id of the capture this one replays (our addition to the contract)
+    replay_of: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.body_size < 0:
+            self.body_size = len(self.body or b"")
+        if self.content_type is None:
+            self.content_type = media_type(header_get(self.headers, "Content-Type"))
+
+    # -- convenience -------------------------------------------------------------------
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return header_get(self.headers, name, default)
+
+    @property
+    def target(self) -> str:
+        """Path plus raw query, as on the request line."""
+        return f"{self.path}?{self.query}" if self.query else self.path
+
+    @property
+    def body_bytes(self) -> bytes:
+        """The body, or ``b""`` when it was not loaded."""
+        return self.body or b""
+
+    # -- the capture object of SPEC.md section 4 --------------------------------------
+    def to_json(self, include_body: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "seq": self.seq,
+            "received_at": format_timestamp(self.received_at),
+            "source": self.source,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "headers": [list(h) for h in self.headers],
+        }
+        if include_body:
+            out["body_b64"] = b64encode(self.body_bytes)
+        out.update(
+            {
+                "body_size": self.body_size,
+                "content_type": self.content_type,
+                "remote_addr": self.remote_addr,
+                "endpoint": self.endpoint,
+                "vendor": self.vendor,
+                "event": self.event,
+                "validation": self.validation.to_json(),
+                "response": self.response.to_json(include_body) if self.response else None,
+                "forward": self.forward.to_json() if self.forward else None,
+                "truncated": self.truncated,
+                "notes": list(self.notes),
+                "replay_of": self.replay_of,
+            }
+        )
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Capture:
+        """Inverse of :meth:`to_json`; raises ``ValueError``/``KeyError`` on bad input."""
+        body = b64decode(data["body_b64"]) if "body_b64" in data else None
+        source = data.get("source", "import")
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}")
+        return cls(
+            id=str(data.get("id") or new_capture_id()),
+            seq=int(data.get("seq") or 0),
+            received_at=parse_timestamp(data["received_at"])
+            if data.get("received_at")
+            else utc_now(),
+            source=source,
+            method=str(data["method"]),
+            path=str(data["path"]),
+            query=str(data.get("query") or ""),
+            headers=[(str(k), str(v)) for k, v in data.get("headers", [])],
+            body=body,
+            body_size=int(data.get("body_size", len(body or b""))),
+            content_type=data.get("content_type"),
+            remote_addr=str(data.get("remote_addr") or ""),
+            endpoint=data.get("endpoint"),
+            vendor=data.get("vendor"),
+            event=data.get("event"),
+            validation=Validation.from_json(data.get("validation")),
+            response=ResponseRecord.from_json(data.get("response")),
+            forward=ForwardRecord.from_json(data.get("forward")),
+            truncated=bool(data.get("truncated", False)),
+            notes=[str(n) for n in data.get("notes", [])],
+            replay_of=data.get("replay_of"),
+        )

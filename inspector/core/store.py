@@ -1,0 +1,448 @@
+"""The capture store: SQLite in the data directory, WAL, schema version and migrations.
+
+Durability rule (SPEC.md section 5): :meth:`CaptureStore.add_many` returns only after the
+transaction holding the captures is committed, and the listener sends no answer before
+that. Bodies live in their own table so that lists never load them.
+
+Several processes may open the same store: the listener writes, the CLI reads (WAL lets
+readers and one writer work at once). Events (``added``, ``updated``, ``removed``) are
+emitted in the process that made the change; other processes poll with :meth:`since`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspector.core.capture import (
+    Capture,
+    ForwardRecord,
+    ResponseRecord,
+    Validation,
+    format_timestamp,
+    parse_timestamp,
+)
+from inspector.core.events import Signal
+
+STORE_FILENAME = "captures.sqlite3"
+SEARCH_BODY_CHARS = 64 * 1024
+
+# Each entry upgrades the schema from version N to N+1. Never edit a released entry:
+# append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE captures (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        received_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        query TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        body_size INTEGER NOT NULL,
+        content_type TEXT,
+        remote_addr TEXT NOT NULL,
+        endpoint TEXT,
+        vendor TEXT,
+        event TEXT,
+        validation TEXT NOT NULL,
+        response TEXT,
+        forward TEXT,
+        truncated INTEGER NOT NULL,
+        notes TEXT NOT NULL,
+        replay_of TEXT,
+        search_text TEXT NOT NULL
+    );
+    CREATE TABLE bodies (
+        seq INTEGER PRIMARY KEY REFERENCES captures(seq) ON DELETE CASCADE,
+        body BLOB NOT NULL,
+        response_body BLOB NOT NULL,
+        forward_body BLOB
+    );
+    CREATE INDEX captures_vendor ON captures(vendor, seq);
+    CREATE INDEX captures_validation ON captures(json_extract(validation, '$.result'), seq);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_SUMMARY_COLUMNS = (
+    "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
+    "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
+    "replay_of"
+)
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; the message is meant for the user."""
+
+
+@dataclass(slots=True, frozen=True)
+class CaptureFilter:
+    """What the list shows: a text filter and optional vendor/validation/source filters."""
+
+    text: str = ""
+    vendor: str | None = None
+    validation: str | None = None
+    source: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text or self.vendor or self.validation or self.source)
+
+    def matches(self, capture: Capture) -> bool:
+        """The same test the SQL applies, for captures that arrive live."""
+        if self.vendor and capture.vendor != self.vendor:
+            return False
+        if self.validation and capture.validation.result != self.validation:
+            return False
+        if self.source and capture.source != self.source:
+            return False
+        return not self.text or self.text.lower() in search_text(capture)
+
+
+def search_text(capture: Capture) -> str:
+    """What the text filter looks at: request line, headers and the start of the body."""
+    parts = [capture.method, capture.target]
+    parts += [f"{k}: {v}" for k, v in capture.headers]
+    body = capture.body_bytes[: SEARCH_BODY_CHARS * 4]
+    parts.append(body.decode("utf-8", "replace")[:SEARCH_BODY_CHARS])
+    if capture.vendor:
+        parts.append(capture.vendor)
+    return "\n".join(parts).lower()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class CaptureStore:
+    """SQLite-backed capture history. Thread-safe: one write and one read connection."""
+
+    def __init__(self, path: Path, *, synchronous: str = "FULL") -> None:
+        self.path = Path(path)
+        self.added: Signal[list[Capture]] = Signal("added")
+        self.updated: Signal[Capture] = Signal("updated")
+        self.removed: Signal[list[str]] = Signal("removed")
+        self._wlock = threading.Lock()
+        self._rlock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._wconn = self._connect(synchronous)
+            self._migrate()
+            self._rconn = self._connect(synchronous)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"cannot open the capture store {self.path}: {exc} "
+                "(the file is damaged or not a Webhook Inspector store; move it aside to start afresh)"
+            ) from exc
+        except OSError as exc:
+            raise StoreError(f"cannot open the capture store {self.path}: {exc.strerror}") from exc
+
+    @classmethod
+    def in_dir(cls, data_dir: Path, **kwargs: Any) -> CaptureStore:
+        return cls(Path(data_dir) / STORE_FILENAME, **kwargs)
+
+    def _connect(self, synchronous: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _migrate(self) -> None:
+        with self._wlock:
+            conn = self._wconn
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the capture store {self.path} was written by a newer Webhook Inspector "
+                    f"(schema {version}, this one knows {SCHEMA_VERSION}); please upgrade"
+                )
+            if version == SCHEMA_VERSION:
+                # Touch the schema so a damaged or foreign file fails here, not later.
+                conn.execute("SELECT count(*) FROM captures WHERE seq < 0").fetchone()
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for step in range(version, SCHEMA_VERSION):
+                    for statement in MIGRATIONS[step].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._wlock, self._rlock:
+            self._wconn.close()
+            self._rconn.close()
+
+    # -- writing ------------------------------------------------------------------------
+    def add(self, capture: Capture, *, emit: bool = True) -> Capture:
+        self.add_many([capture], emit=emit)
+        return capture
+
+    def add_many(self, captures: Sequence[Capture], *, emit: bool = True) -> None:
+        """Insert captures in order, in one transaction; assigns ``seq``; durable on return."""
+        if not captures:
+            return
+        with self._wlock:
+            conn = self._wconn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for capture in captures:
+                    cur = conn.execute(
+                        "INSERT INTO captures (id, received_at, source, method, path, query, "
+                        "headers, body_size, content_type, remote_addr, endpoint, vendor, event, "
+                        "validation, response, forward, truncated, notes, replay_of, search_text) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            capture.id,
+                            format_timestamp(capture.received_at),
+                            capture.source,
+                            capture.method,
+                            capture.path,
+                            capture.query,
+                            _dumps(capture.headers),
+                            capture.body_size,
+                            capture.content_type,
+                            capture.remote_addr,
+                            capture.endpoint,
+                            capture.vendor,
+                            _dumps(capture.event) if capture.event is not None else None,
+                            _dumps(capture.validation.to_json()),
+                            _dumps(capture.response.to_json(include_body=False))
+                            if capture.response
+                            else None,
+                            _dumps(capture.forward.to_json()) if capture.forward else None,
+                            int(capture.truncated),
+                            _dumps(capture.notes),
+                            capture.replay_of,
+                            search_text(capture),
+                        ),
+                    )
+                    seq = cur.lastrowid
+                    assert seq is not None
+                    conn.execute(
+                        "INSERT INTO bodies (seq, body, response_body, forward_body) "
+                        "VALUES (?,?,?,?)",
+                        (
+                            seq,
+                            capture.body_bytes,
+                            capture.response.body if capture.response else b"",
+                            capture.forward.body if capture.forward else None,
+                        ),
+                    )
+                    capture.seq = seq
+                conn.execute("COMMIT")
+            except sqlite3.IntegrityError as exc:
+                conn.execute("ROLLBACK")
+                raise StoreError(f"capture already stored: {exc}") from exc
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        if emit:
+            self.added.emit(list(captures))
+
+    def set_forward(self, capture_id: str, forward: ForwardRecord) -> Capture | None:
+        """Record a forward result on a stored capture and emit ``updated``."""
+        with self._wlock:
+            conn = self._wconn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT seq FROM captures WHERE id=?", (capture_id,)).fetchone()
+                if row is None:
+                    conn.execute("ROLLBACK")
+                    return None
+                conn.execute(
+                    "UPDATE captures SET forward=? WHERE seq=?",
+                    (_dumps(forward.to_json()), row[0]),
+                )
+                conn.execute("UPDATE bodies SET forward_body=? WHERE seq=?", (forward.body, row[0]))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        capture = self.get(capture_id, with_body=False)
+        if capture is not None:
+            self.updated.emit(capture)
+        return capture
+
+    def remove(self, capture_ids: Iterable[str]) -> int:
+        ids = list(capture_ids)
+        if not ids:
+            return 0
+        with self._wlock:
+            conn = self._wconn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                marks = ",".join("?" * len(ids))
+                conn.execute(
+                    f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures WHERE id IN ({marks}))",
+                    ids,
+                )
+                cur = conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", ids)
+                count = cur.rowcount
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        self.removed.emit(ids)
+        return count
+
+    # -- reading ------------------------------------------------------------------------
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._rlock:
+            return self._rconn.execute(sql, params).fetchall()
+
+    @staticmethod
+    def _from_row(row: Sequence[Any]) -> Capture:
+        (
+            seq,
+            cid,
+            received_at,
+            source,
+            method,
+            path,
+            query,
+            headers,
+            body_size,
+            content_type,
+            remote_addr,
+            endpoint,
+            vendor,
+            event,
+            validation,
+            response,
+            forward,
+            truncated,
+            notes,
+            replay_of,
+        ) = row[:20]
+        resp = ResponseRecord.from_json(json.loads(response)) if response else None
+        fwd = ForwardRecord.from_json(json.loads(forward)) if forward else None
+        if len(row) > 20:
+            if resp is not None:
+                resp.body = row[21] or b""
+            if fwd is not None:
+                fwd.body = row[22] or b""
+        return Capture(
+            seq=seq,
+            id=cid,
+            received_at=parse_timestamp(received_at),
+            source=source,
+            method=method,
+            path=path,
+            query=query,
+            headers=[(k, v) for k, v in json.loads(headers)],
+            body=row[20] if len(row) > 20 else None,
+            body_size=body_size,
+            content_type=content_type,
+            remote_addr=remote_addr,
+            endpoint=endpoint,
+            vendor=vendor,
+            event=json.loads(event) if event else None,
+            validation=Validation.from_json(json.loads(validation)),
+            response=resp,
+            forward=fwd,
+            truncated=bool(truncated),
+            notes=list(json.loads(notes)),
+            replay_of=replay_of,
+        )
+
+    def get(self, key: str | int, *, with_body: bool = True) -> Capture | None:
+        """A capture by id, by seq (an int), or by a unique id prefix of 6+ characters."""
+        if with_body:
+            cols = "c." + _SUMMARY_COLUMNS.replace(", ", ", c.")
+            sql = (
+                f"SELECT {cols}, b.body, b.response_body, b.forward_body "
+                "FROM captures c LEFT JOIN bodies b ON b.seq = c.seq WHERE "
+            )
+            prefix = "c."
+        else:
+            sql = f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE "
+            prefix = ""
+        if isinstance(key, int) or (isinstance(key, str) and key.isdigit() and len(key) < 12):
+            rows = self._read(sql + f"{prefix}seq=?", (int(key),))
+        else:
+            rows = self._read(sql + f"{prefix}id=?", (key,))
+            if not rows and len(key) >= 6:
+                rows = self._read(sql + f"{prefix}id LIKE ? LIMIT 2", (key + "%",))
+                if len(rows) > 1:
+                    return None
+        return self._from_row(rows[0]) if rows else None
+
+    def body(self, seq: int) -> bytes:
+        rows = self._read("SELECT body FROM bodies WHERE seq=?", (seq,))
+        return bytes(rows[0][0]) if rows else b""
+
+    def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if flt is not None:
+            if flt.text:
+                clauses.append("instr(search_text, ?) > 0")
+                params.append(flt.text.lower())
+            if flt.vendor:
+                clauses.append("vendor = ?")
+                params.append(flt.vendor)
+            if flt.validation:
+                clauses.append("json_extract(validation, '$.result') = ?")
+                params.append(flt.validation)
+            if flt.source:
+                clauses.append("source = ?")
+                params.append(flt.source)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def list(
+        self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
+    ) -> list[Capture]:
+        """Captures without bodies; ``limit=0`` means all."""
+        where, params = self._where(flt)
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM captures{where} ORDER BY seq {order}"
+        if limit > 0:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [self._from_row(r) for r in self._read(sql, params)]
+
+    def seqs(self, flt: CaptureFilter | None = None) -> builtins.list[int]:
+        """Every matching seq, ascending: the list model's index."""
+        where, params = self._where(flt)
+        return [r[0] for r in self._read(f"SELECT seq FROM captures{where} ORDER BY seq", params)]
+
+    def summaries(self, seqs: Sequence[int]) -> dict[int, Capture]:
+        """Captures (without bodies) by seq, for a page of the list."""
+        out: dict[int, Capture] = {}
+        for start in range(0, len(seqs), 500):
+            chunk = list(seqs[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self._read(
+                f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE seq IN ({marks})", chunk
+            ):
+                out[row[0]] = self._from_row(row)
+        return out
+
+    def since(self, seq: int, limit: int = 1000) -> builtins.list[Capture]:
+        """Captures after ``seq`` (oldest first): how other processes follow the store."""
+        rows = self._read(
+            f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit),
+        )
+        return [self._from_row(r) for r in rows]
+
+    def count(self, flt: CaptureFilter | None = None) -> int:
+        where, params = self._where(flt)
+        return int(self._read(f"SELECT count(*) FROM captures{where}", params)[0][0])
+
+    def max_seq(self) -> int:
+        return int(self._read("SELECT coalesce(max(seq), 0) FROM captures")[0][0])

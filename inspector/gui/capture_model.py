@@ -1,0 +1,253 @@
+"""The capture list as a Qt table model over the store, newest first.
+
+The model holds only the ordered list of matching ``seq`` numbers; row data is fetched from
+the store a page at a time when the view asks for it, and kept in a bounded cache, so a
+history of 100,000 captures costs a list of ints, not 100,000 objects. Captures added
+live arrive through the store's plain-Python ``added`` event and are inserted in batches
+(one ``beginInsertRows`` per batch, at most every ``INSERT_INTERVAL_MS``), never by a reset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from inspector.core.capture import Capture
+from inspector.core.store import CaptureFilter, CaptureStore
+
+INSERT_INTERVAL_MS = 50
+PAGE = 200
+CACHE_LIMIT = 20_000
+RAW_ROLE = Qt.ItemDataRole.UserRole + 1
+CAPTURE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS = ("Time", "Method", "Path", "Status", "Vendor", "Event", "Validation", "Size")
+
+_ModelIndex = QModelIndex | QPersistentModelIndex
+
+VALIDATION_COLOURS = {
+    "valid": "#1b7f3b",
+    "invalid": "#b3261e",
+    "missing": "#b86e00",
+    "unchecked": "#6b6b6b",
+}
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def event_text(capture: Capture) -> str:
+    event = capture.event or {}
+    parts = [str(event[k]) for k in ("event", "status") if event.get(k) not in (None, "")]
+    return " · ".join(parts)
+
+
+class CaptureTableModel(QAbstractTableModel):
+    """Rows are captures (newest first); columns are :data:`COLUMNS`."""
+
+    #: emitted after live rows were inserted at the top, with their count
+    rows_arrived = Signal(int)
+    #: emitted when the total count in the store or the shown count changed
+    counts_changed = Signal()
+
+    def __init__(self, store: CaptureStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._filter = CaptureFilter()
+        self._seqs: list[int] = store.seqs()
+        self._cache: dict[int, Capture] = {}
+        self._pending: list[Capture] = []
+        self.total = store.count()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(INSERT_INTERVAL_MS)
+        self._timer.timeout.connect(self._flush_pending)
+        self._disconnect_added = store.added.connect(self._on_store_added)
+        self._disconnect_updated = store.updated.connect(self._on_store_updated)
+        self._disconnect_removed = store.removed.connect(self._on_store_removed)
+
+    def detach(self) -> None:
+        """Stop following the store (before the store closes)."""
+        self._disconnect_added()
+        self._disconnect_updated()
+        self._disconnect_removed()
+        self._timer.stop()
+
+    # -- Qt model API -------------------------------------------------------------------
+    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._seqs)
+
+    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._seqs)):
+            return None
+        capture = self.capture_at(index.row())
+        if capture is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(capture, col)
+        if role == RAW_ROLE:
+            return self._raw(capture, col)
+        if role == CAPTURE_ID_ROLE:
+            return capture.id
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 3 and capture.response and capture.response.status >= 400:
+                return QBrush(QColor("#b3261e"))
+            if col == 6:
+                return QBrush(QColor(VALIDATION_COLOURS.get(capture.validation.result, "#000")))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 6 and capture.validation.detail:
+                return capture.validation.detail
+            if col == 2:
+                return capture.target
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 7):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _display(capture: Capture, col: int) -> str:
+        if col == 0:
+            return capture.received_at.astimezone().strftime("%H:%M:%S.%f")[:-3]
+        if col == 1:
+            return capture.method
+        if col == 2:
+            suffix = " ↻" if capture.source == "replay" else ""
+            return capture.target + suffix
+        if col == 3:
+            status = str(capture.response.status) if capture.response else "-"
+            return status + (" ✂" if capture.truncated else "")
+        if col == 4:
+            return capture.vendor or ""
+        if col == 5:
+            return event_text(capture)
+        if col == 6:
+            return "" if capture.validation.result == "unchecked" else capture.validation.result
+        if col == 7:
+            return human_size(capture.body_size)
+        return ""
+
+    @staticmethod
+    def _raw(capture: Capture, col: int) -> Any:
+        return (
+            capture.seq,
+            capture.method,
+            capture.target,
+            capture.response.status if capture.response else 0,
+            capture.vendor or "",
+            event_text(capture),
+            capture.validation.result,
+            capture.body_size,
+        )[col]
+
+    # -- access -------------------------------------------------------------------------
+    def seq_at(self, row: int) -> int:
+        return self._seqs[len(self._seqs) - 1 - row]
+
+    def row_of_seq(self, seq: int) -> int | None:
+        import bisect
+
+        i = bisect.bisect_left(self._seqs, seq)
+        if i < len(self._seqs) and self._seqs[i] == seq:
+            return len(self._seqs) - 1 - i
+        return None
+
+    def capture_at(self, row: int) -> Capture | None:
+        seq = self.seq_at(row)
+        capture = self._cache.get(seq)
+        if capture is None:
+            self._load_page(row)
+            capture = self._cache.get(seq)
+        return capture
+
+    def _load_page(self, row: int) -> None:
+        if len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()
+        start = max(0, row - PAGE // 2)
+        end = min(len(self._seqs), start + PAGE)
+        wanted = [self.seq_at(r) for r in range(start, end) if self.seq_at(r) not in self._cache]
+        self._cache.update(self._store.summaries(wanted))
+
+    @property
+    def filter(self) -> CaptureFilter:
+        return self._filter
+
+    def set_filter(self, flt: CaptureFilter) -> None:
+        """Show only matching captures (the store's SQL does the work)."""
+        self._flush_pending()
+        self.beginResetModel()
+        self._filter = flt
+        self._seqs = self._store.seqs(flt)
+        self.endResetModel()
+        self.counts_changed.emit()
+
+    # -- live updates -------------------------------------------------------------------
+    def _on_store_added(self, captures: list[Capture]) -> None:
+        self._pending.extend(captures)
+        self.total += len(captures)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _flush_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        fresh = [
+            c
+            for c in pending
+            if self._filter.matches(c) and (not self._seqs or c.seq > self._seqs[-1])
+        ]
+        if fresh:
+            fresh.sort(key=lambda c: c.seq)
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            for c in fresh:
+                self._seqs.append(c.seq)
+                self._cache[c.seq] = c
+            self.endInsertRows()
+            self.rows_arrived.emit(len(fresh))
+        if pending:
+            self.counts_changed.emit()
+
+    def _on_store_updated(self, capture: Capture) -> None:
+        row = self.row_of_seq(capture.seq)
+        if capture.seq in self._cache:
+            self._cache[capture.seq] = capture
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _on_store_removed(self, ids: list[str]) -> None:
+        gone = set(ids)
+        seqs = [s for s, c in self._cache.items() if c.id in gone]
+        self.beginResetModel()
+        for s in seqs:
+            self._cache.pop(s, None)
+        self._seqs = self._store.seqs(self._filter)
+        self.endResetModel()
+        self.total = self._store.count()
+        self.counts_changed.emit()

@@ -1,0 +1,362 @@
+"""The detail pane: Body (tree / text / hex), Headers, Query, Raw and Response tabs.
+
+Nothing from a body is ever rendered as rich text: every text widget is plain text.
+Decoding and pretty-printing of bodies over :data:`BACKGROUND_THRESHOLD` run in a worker
+thread so the window stays responsive; the result is shown when it arrives, unless the user
+has selected another capture in the meantime.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.core.bodyview import DecodedBody, decode_body, hex_dump, pretty_text
+from inspector.core.capture import Capture, format_timestamp
+
+BACKGROUND_THRESHOLD = 256 * 1024
+TREE_CHILD_CAP = 1000
+TREE_BYTES_CAP = 8 * 1024 * 1024
+_PLACEHOLDER = "__lazy__"
+
+
+def mono_font() -> QFont:
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+def plain_view() -> QPlainTextEdit:
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setFont(mono_font())
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    view.setUndoRedoEnabled(False)
+    return view
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value)
+
+
+class JsonTree(QTreeWidget):
+    """A JSON value as a tree whose children are built only when a node is expanded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setColumnCount(2)
+        self.setHeaderLabels(["Key", "Value"])
+        self.setUniformRowHeights(True)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.setColumnWidth(0, 240)
+        self.itemExpanded.connect(self._on_item_expanded)
+        self._values: dict[int, Any] = {}
+
+    def show_value(self, value: Any) -> None:
+        self.clear()
+        self._values.clear()
+        root = QTreeWidgetItem([self._label_for(value, "$"), self._summary(value)])
+        self.addTopLevelItem(root)
+        self._attach(root, value)
+        root.setExpanded(True)
+
+    @staticmethod
+    def _label_for(value: Any, key: str) -> str:
+        return key
+
+    @staticmethod
+    def _summary(value: Any) -> str:
+        if isinstance(value, dict):
+            return f"{{…}} {len(value)} keys"
+        if isinstance(value, list):
+            return f"[…] {len(value)} items"
+        return _scalar_text(value)
+
+    def _attach(self, item: QTreeWidgetItem, value: Any) -> None:
+        if isinstance(value, dict | list) and value:
+            self._values[id(item)] = value
+            item.addChild(QTreeWidgetItem([_PLACEHOLDER, ""]))
+
+    def _on_item_expanded(self, item: QTreeWidgetItem) -> None:
+        value = self._values.pop(id(item), None)
+        if value is None:
+            return
+        item.takeChildren()
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for n, (key, child) in enumerate(pairs):
+            if n >= TREE_CHILD_CAP:
+                rest = len(value) - TREE_CHILD_CAP
+                item.addChild(QTreeWidgetItem([f"… {rest:,} more", "see the Text view"]))
+                break
+            label = str(key) if isinstance(value, dict) else f"[{key}]"
+            child_item = QTreeWidgetItem([label, self._summary(child)])
+            item.addChild(child_item)
+            self._attach(child_item, child)
+
+    def leaf_texts(self) -> list[str]:
+        """Every visible row as ``key = value`` (for tests and copy)."""
+        out: list[str] = []
+
+        def walk(item: QTreeWidgetItem | None) -> None:
+            if item is None:
+                return
+            out.append(f"{item.text(0)} = {item.text(1)}")
+            for i in range(item.childCount()):
+                walk(item.child(i))
+
+        for i in range(self.topLevelItemCount()):
+            walk(self.topLevelItem(i))
+        return out
+
+
+class _DecodeSignals(QObject):
+    done = Signal(int, object, str, str, str, str)
+
+
+class _DecodeJob(QRunnable):
+    """Decode, pretty-print and hex-dump one body in a worker thread."""
+
+    def __init__(self, token: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.token, self.body, self.headers = token, body, headers
+        self.signals = _DecodeSignals()
+
+    def run(self) -> None:
+        decoded, text, text_note, hexed, hex_note = decode_all(self.body, self.headers)
+        self.signals.done.emit(self.token, decoded, text, text_note, hexed, hex_note)
+
+
+def decode_all(
+    body: bytes, headers: list[tuple[str, str]]
+) -> tuple[DecodedBody, str, str, str, str]:
+    decoded = decode_body(body, headers)
+    text, text_note = pretty_text(decoded)
+    hexed, hex_note = hex_dump(body)
+    return decoded, text, text_note, hexed, hex_note
+
+
+class BodyView(QWidget):
+    """Tree / Text / Hex views of one body, with a line saying what is shown."""
+
+    MODES = ("Tree", "Text", "Hex")
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.buttons = QButtonGroup(self)
+        for i, name in enumerate(self.MODES):
+            btn = QPushButton(name)
+            btn.setCheckable(True)
+            btn.setObjectName(f"body-mode-{name.lower()}")
+            self.buttons.addButton(btn, i)
+            bar.addWidget(btn)
+        bar.addStretch(1)
+        self.info = QLabel("")
+        self.info.setTextFormat(Qt.TextFormat.PlainText)
+        bar.addWidget(self.info)
+        layout.addLayout(bar)
+        self.stack = QStackedWidget()
+        self.tree = JsonTree()
+        self.text = plain_view()
+        self.hex = plain_view()
+        for w in (self.tree, self.text, self.hex):
+            self.stack.addWidget(w)
+        layout.addWidget(self.stack)
+        self.buttons.idClicked.connect(self._on_mode_clicked)
+        self._token = 0
+        self._notes: dict[str, str] = {}
+        self._decoding = False
+        self._prefix = ""
+        self.pool = QThreadPool.globalInstance()
+
+    def _on_mode_clicked(self, mode: int) -> None:
+        self.stack.setCurrentIndex(mode)
+        self._update_info()
+
+    def mode(self) -> str:
+        return self.MODES[self.stack.currentIndex()]
+
+    def _set_mode(self, mode: int) -> None:
+        btn = self.buttons.button(mode)
+        if btn is not None:
+            btn.setChecked(True)
+        self.stack.setCurrentIndex(mode)
+
+    def show_body(self, body: bytes, headers: list[tuple[str, str]], prefix_note: str = "") -> None:
+        self._token += 1
+        self._prefix = prefix_note
+        self.tree.clear()
+        if len(body) > BACKGROUND_THRESHOLD:
+            self._decoding = True
+            self.text.setPlainText("decoding…")
+            self.hex.setPlainText("")
+            self.info.setText(f"decoding {len(body):,} bytes…")
+            job = _DecodeJob(self._token, body, headers)
+            job.signals.done.connect(self._on_decoded)
+            self.pool.start(job)
+        else:
+            self._apply(self._token, *decode_all(body, headers))
+
+    def is_busy(self) -> bool:
+        return self._decoding
+
+    def _on_decoded(
+        self, token: int, decoded: Any, text: str, text_note: str, hexed: str, hex_note: str
+    ) -> None:
+        if token == self._token:
+            self._apply(token, decoded, text, text_note, hexed, hex_note)
+
+    def _apply(
+        self, token: int, decoded: DecodedBody, text: str, text_note: str, hexed: str, hex_note: str
+    ) -> None:
+        self._decoding = False
+        notes = [n for n in (self._prefix, decoded.note) if n]
+        self.text.setPlainText(text)
+        self.hex.setPlainText(hexed)
+        tree_note = ""
+        if decoded.is_json and len(decoded.data) <= TREE_BYTES_CAP:
+            self.tree.show_value(decoded.json_value)
+        elif decoded.is_json:
+            tree_note = "too large for the tree: see Text"
+        else:
+            tree_note = decoded.json_error or "not JSON"
+        self._notes = {
+            "Tree": "; ".join([*notes, tree_note] if tree_note else notes),
+            "Text": "; ".join([*notes, text_note] if text_note else notes),
+            "Hex": "; ".join([*notes, hex_note] if hex_note else notes),
+        }
+        if decoded.is_json and len(decoded.data) <= TREE_BYTES_CAP:
+            self._set_mode(0)
+        elif decoded.text is not None or not decoded.data:
+            self._set_mode(1)
+        else:
+            self._set_mode(2)
+        self._update_info()
+
+    def _update_info(self) -> None:
+        self.info.setText(self._notes.get(self.mode(), ""))
+
+
+def fill_pairs(table: QTableWidget, pairs: list[tuple[str, str]]) -> None:
+    table.setRowCount(len(pairs))
+    for row, (key, value) in enumerate(pairs):
+        table.setItem(row, 0, QTableWidgetItem(key))
+        table.setItem(row, 1, QTableWidgetItem(value))
+
+
+def pairs_table(headers: tuple[str, str]) -> QTableWidget:
+    table = QTableWidget(0, 2)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    return table
+
+
+def raw_text(capture: Capture, body_text_cap: int = 256 * 1024) -> str:
+    lines = [f"{capture.method} {capture.target} HTTP/1.1"]
+    lines += [f"{k}: {v}" for k, v in capture.headers]
+    body = capture.body_bytes
+    shown = body[:body_text_cap].decode("utf-8", "replace")
+    if len(body) > body_text_cap:
+        shown += f"\n… ({len(body) - body_text_cap:,} more bytes; see the Body tab)"
+    return "\n".join(lines) + "\n\n" + shown
+
+
+class DetailPane(QWidget):
+    """Everything about the selected capture."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel("Select a capture to see it here.")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.tabs = QTabWidget()
+        self.body = BodyView()
+        self.headers = pairs_table(("Name", "Value"))
+        query_box = QWidget()
+        ql = QVBoxLayout(query_box)
+        ql.setContentsMargins(0, 0, 0, 0)
+        self.query_raw = QLabel("")
+        self.query_raw.setTextFormat(Qt.TextFormat.PlainText)
+        self.query_raw.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.query = pairs_table(("Parameter", "Value (decoded)"))
+        ql.addWidget(self.query_raw)
+        ql.addWidget(self.query)
+        self.raw = plain_view()
+        self.response = plain_view()
+        self.tabs.addTab(self.body, "Body")
+        self.tabs.addTab(self.headers, "Headers")
+        self.tabs.addTab(query_box, "Query")
+        self.tabs.addTab(self.raw, "Raw")
+        self.tabs.addTab(self.response, "Response")
+        layout.addWidget(self.tabs)
+        self.capture: Capture | None = None
+
+    def clear(self) -> None:
+        self.capture = None
+        self.title.setText("Select a capture to see it here.")
+        self.body.show_body(b"", [])
+        fill_pairs(self.headers, [])
+        fill_pairs(self.query, [])
+        self.query_raw.setText("")
+        self.raw.setPlainText("")
+        self.response.setPlainText("")
+
+    def show_capture(self, capture: Capture) -> None:
+        self.capture = capture
+        when = format_timestamp(capture.received_at)
+        flags = []
+        if capture.truncated:
+            flags.append(f"TRUNCATED (body {capture.body_size:,} bytes over the limit)")
+        if capture.source != "live":
+            flags.append(f"source: {capture.source}")
+        self.title.setText(
+            f"{capture.method} {capture.target}\n{when} from {capture.remote_addr or '?'} · "
+            f"{capture.body_size:,} bytes · id {capture.id}"
+            + (" · " + " · ".join(flags) if flags else "")
+        )
+        prefix = "; ".join(capture.notes)
+        self.body.show_body(capture.body_bytes, capture.headers, prefix)
+        fill_pairs(self.headers, capture.headers)
+        self.query_raw.setText(f"?{capture.query}" if capture.query else "(no query string)")
+        fill_pairs(self.query, urllib.parse.parse_qsl(capture.query, keep_blank_values=True))
+        self.raw.setPlainText(raw_text(capture))
+        self.response.setPlainText(response_text(capture))
+
+
+def response_text(capture: Capture) -> str:
+    resp = capture.response
+    if resp is None:
+        return "(no answer recorded)"
+    lines = [f"HTTP {resp.status}"] + [f"{k}: {v}" for k, v in resp.headers]
+    return "\n".join(lines) + "\n\n" + resp.body[: 64 * 1024].decode("utf-8", "replace")

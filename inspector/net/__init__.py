@@ -1,0 +1,1 @@
+"""Asyncio I/O layer: the HTTP listener, the tunnel, replay/forward and vendor clients. No Qt."""

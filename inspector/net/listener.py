@@ -1,0 +1,242 @@
+"""The embedded HTTP listener: captures every request on any path with any method.
+
+It runs on whatever asyncio loop is current: qasync's in the GUI, plain asyncio in
+``serve``. aiohttp is embedded with ``AppRunner`` + ``TCPSite`` and configured so that
+nothing a vendor may send is refused or altered: request bodies are not decompressed
+(we keep the bytes on the wire), header limits are raised to 64 KiB per field and
+thousands of lines, and the body is read by us with our own size limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, utc_now
+from inspector.core.pipeline import ResponsePlan, default_response, json_response, process_capture
+from inspector.core.store import CaptureStore
+from inspector.net.writer import CaptureWriter
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BODY_LIMIT = 25 * 1024 * 1024
+MAX_FIELD_SIZE = 64 * 1024 + 1024
+MAX_HEADERS = 4096
+#: Headers our own tools add so a replayed/simulated request is recorded as such.
+REPLAY_HEADER = "X-Inspector-Replay-Of"
+SOURCE_HEADER = "X-Inspector-Source"
+_READ_CHUNK = 256 * 1024
+PLAN_IN_THREAD_BYTES = 256 * 1024
+
+
+def decode_header_bytes(raw: bytes) -> str:
+    """UTF-8 when valid, else Latin-1 (which maps each byte to one character, losslessly)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+@dataclass(slots=True)
+class ListenerStats:
+    """Counters shown in the status bar and by benchmarks."""
+
+    requests: int = 0
+    truncated: int = 0
+    store_errors: int = 0
+
+
+class Listener:
+    """An aiohttp server on ``host:port`` that stores a :class:`Capture` per request."""
+
+    def __init__(
+        self,
+        store: CaptureStore,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+        endpoints: Any = None,
+        writer: CaptureWriter | None = None,
+        on_stored: Callable[[Capture], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.host = host
+        self.requested_port = port
+        self.body_limit = body_limit
+        self.endpoints = endpoints
+        self.writer = writer or CaptureWriter(store)
+        self.on_stored = on_stored
+        self.stats = ListenerStats()
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._reload_task: asyncio.Task[None] | None = None
+        self.port: int = 0
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._site is not None
+
+    async def start(self) -> None:
+        """Bind and serve. Raises ``OSError`` when the port cannot be bound."""
+        app = web.Application(client_max_size=self.body_limit + 1)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=None,
+            auto_decompress=False,
+            max_line_size=MAX_FIELD_SIZE,
+            max_field_size=MAX_FIELD_SIZE,
+            max_headers=MAX_HEADERS,
+            shutdown_timeout=2.0,
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.requested_port, reuse_address=True)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner, self._site = runner, site
+        self.port = site.port if site.port else self._bound_port(runner)
+        if self.endpoints is not None and hasattr(self.endpoints, "reload_if_changed"):
+            self._reload_task = asyncio.get_running_loop().create_task(
+                self._reload_endpoints(), name="listener-endpoint-reload"
+            )
+
+    @staticmethod
+    def _bound_port(runner: web.AppRunner) -> int:
+        addr = runner.addresses[0]
+        return int(addr[1])
+
+    async def stop(self) -> None:
+        """Stop accepting, finish writes in flight, close."""
+        if self._reload_task is not None:
+            self._reload_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reload_task
+            self._reload_task = None
+        runner, self._runner, self._site = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+        await self.writer.drain()
+
+    async def _reload_endpoints(self) -> None:
+        # Endpoints edited by another process (the CLI) are picked up within a second.
+        while True:
+            await asyncio.sleep(0.5)
+            try:
+                await asyncio.to_thread(self.endpoints.reload_if_changed)
+            except Exception as exc:
+                log.warning("could not reload endpoints: %s", exc)
+
+    async def _read_body(self, request: web.Request) -> tuple[bytes, int, bool]:
+        """Read at most ``body_limit`` bytes. Returns (kept bytes, size, truncated)."""
+        declared = request.content_length
+        if declared is not None and declared > self.body_limit:
+            kept = await request.content.read(TRUNCATED_KEEP)
+            return kept, declared, True
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = await request.content.read(_READ_CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > self.body_limit:
+                kept = b"".join(chunks)[:TRUNCATED_KEEP]
+                if len(kept) < TRUNCATED_KEEP:
+                    kept += chunk[: TRUNCATED_KEEP - len(kept)]
+                return kept, total, True
+            chunks.append(chunk)
+        return b"".join(chunks), total, False
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        received_at = utc_now()
+        path, _, query = request.raw_path.partition("?")
+        headers = [(decode_header_bytes(k), decode_header_bytes(v)) for k, v in request.raw_headers]
+        notes: list[str] = []
+        try:
+            body, size, truncated = await self._read_body(request)
+        except Exception as exc:  # a client that hangs up mid-body still gets recorded
+            body, size, truncated = b"", 0, False
+            notes.append(f"body could not be read completely: {exc.__class__.__name__}")
+        source = "live"
+        replay_of = None
+        kept_headers = []
+        for name, value in headers:
+            lname = name.lower()
+            if lname == REPLAY_HEADER.lower():
+                source, replay_of = "replay", value
+            elif lname == SOURCE_HEADER.lower() and value in ("replay", "simulate"):
+                source = value
+            else:
+                kept_headers.append((name, value))
+        capture = Capture(
+            method=request.method,
+            path=path,
+            query=query,
+            headers=kept_headers,
+            body=body,
+            body_size=size,
+            received_at=received_at,
+            remote_addr=request.remote or "",
+            truncated=truncated,
+            source=source,  # type: ignore[arg-type]
+            replay_of=replay_of,
+            notes=notes,
+        )
+        # Parsing a big body (JSON of many MiB) takes long enough to stall other requests.
+        if len(body) > PLAN_IN_THREAD_BYTES:
+            plan = await asyncio.to_thread(self._plan, capture)
+        else:
+            plan = self._plan(capture)
+        if truncated:
+            self.stats.truncated += 1
+            capture.notes.append(
+                f"body of {size} bytes is over the {self.body_limit}-byte limit: "
+                f"first {len(body)} bytes kept, answered 413"
+            )
+            plan = json_response(
+                413, {"error": f"body larger than {self.body_limit} bytes", "capture": capture.id}
+            )
+        capture.response = ResponseRecord(plan.status, list(plan.headers), plan.body)
+        self.stats.requests += 1
+        try:
+            await self.writer.write(capture)
+        except Exception as exc:
+            # Not stored means not acknowledged: the sender must retry.
+            self.stats.store_errors += 1
+            log.error("capture not stored: %s", exc)
+            return web.json_response({"error": "capture could not be stored"}, status=503)
+        if self.on_stored is not None:
+            self.on_stored(capture)
+        if plan.delay_ms > 0:
+            await asyncio.sleep(plan.delay_ms / 1000)
+        response = web.Response(
+            status=plan.status, body=plan.body, headers=CIMultiDict(plan.headers)
+        )
+        if truncated:
+            response.force_close()
+        return response
+
+    def _plan(self, capture: Capture) -> ResponsePlan:
+        try:
+            return process_capture(capture, self.endpoints)
+        except Exception as exc:  # the pipeline must never cost us a capture
+            log.exception("processing failed")
+            capture.notes.append(f"internal error while processing: {exc.__class__.__name__}")
+            return default_response(capture)

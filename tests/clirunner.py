@@ -1,0 +1,85 @@
+"""Running the real command line as a subprocess, as outside scripts do."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("WEBHOOK_INSPECTOR_HOME", None)
+    env["PYTHONUNBUFFERED"] = "0"  # the program itself must flush
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_cli(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "inspector", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=cli_env(env),
+    )
+
+
+class ServeProcess:
+    """``webhook-inspector serve`` in a subprocess, with its stdout read line by line."""
+
+    def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "inspector", "--data-dir", str(data_dir), "serve", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(env),
+        )
+        # A thread reads lines into a queue: select() on a buffered text pipe misses lines
+        # that arrived together.
+        self.lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._pump, daemon=True)
+        self._reader.start()
+        first = self.readline(timeout=30)
+        if not first.startswith("listening on "):
+            self.proc.kill()
+            raise RuntimeError(f"serve did not start: {first!r} {self.proc.stderr.read()!r}")  # type: ignore[union-attr]
+        self.url = first.split()[-1]
+
+    def _pump(self) -> None:
+        stdout: IO[str] = self.proc.stdout  # type: ignore[assignment]
+        for line in stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put("")  # end of output
+
+    def readline(self, timeout: float = 10) -> str:
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError("no line from serve") from None
+
+    def stop(self, sig: int | None = None, timeout: float = 10) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig or signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def __enter__(self) -> ServeProcess:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()

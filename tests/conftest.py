@@ -1,0 +1,64 @@
+"""Shared fixtures: a data directory, a real store, a real listener on 127.0.0.1:0.
+
+GUI tests get a qasync loop fixture (STACK-NOTES.md): pytest-qt has no asyncio support, so
+a ``QEventLoop(qapp, already_running=True)`` is made the current loop and every
+``qtbot.wait*`` then drives asyncio too. The loop is never stopped in teardown (that
+would call ``QApplication.exit()`` and break every later wait).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from inspector.core.store import CaptureStore
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[CaptureStore]:
+    s = CaptureStore.in_dir(data_dir)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+async def listener(store: CaptureStore) -> AsyncIterator[Any]:
+    from inspector.net.listener import Listener
+
+    lst = Listener(store, port=0, body_limit=1024 * 1024)
+    await lst.start()
+    yield lst
+    await lst.stop()
+
+
+@pytest.fixture
+def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(None)
+
+
+def run_in_qloop(qtbot: Any, coro: Coroutine[Any, Any, T], timeout_ms: int = 10_000) -> T:
+    """Run a coroutine on the qasync loop from a synchronous GUI test and return its result."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout_ms)
+    return task.result()

@@ -1,0 +1,166 @@
+"""The capture store: round trips, filters, schema versioning, damaged files, two readers."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from inspector.core.capture import Capture, ForwardRecord, ResponseRecord, Validation
+from inspector.core.store import SCHEMA_VERSION, CaptureFilter, CaptureStore, StoreError
+
+
+def make(path: str = "/hook", body: bytes = b"{}", **kw: object) -> Capture:
+    return Capture(method=kw.pop("method", "POST"), path=path, body=body, **kw)  # type: ignore[arg-type]
+
+
+def test_round_trip_is_byte_exact(store: CaptureStore) -> None:
+    body = bytes(range(256)) + b"\xff\xfe not utf-8"
+    c = make(
+        "/a%2Fb",
+        body,
+        query="x=1&y=%20&x=2",
+        headers=[("X-Dup", "1"), ("x-dup", "2"), ("Content-Type", "application/octet-stream")],
+        vendor="blurit",
+        event={"task_id": "abc", "status": "Sent"},
+        validation=Validation("invalid", "token-header", "wrong token in X-Auth-Token"),
+        response=ResponseRecord(401, [("Content-Type", "application/json")], b'{"error":"x"}'),
+        notes=["a note"],
+    )
+    store.add(c)
+    got = store.get(c.id)
+    assert got is not None
+    assert got.body == body
+    assert got.to_json() == c.to_json()
+    assert got.seq == c.seq == 1
+
+
+def test_seq_strictly_increasing_and_list_newest_first(store: CaptureStore) -> None:
+    caps = [make(f"/p{i}") for i in range(5)]
+    store.add_many(caps[:2])
+    store.add_many(caps[2:])
+    assert [c.seq for c in caps] == [1, 2, 3, 4, 5]
+    listed = store.list(limit=3)
+    assert [c.path for c in listed] == ["/p4", "/p3", "/p2"]
+    assert all(c.body is None for c in listed)
+    assert len(store.list(limit=0)) == 5
+
+
+def test_seq_never_reused_after_removal(store: CaptureStore) -> None:
+    a, b = make(), make()
+    store.add_many([a, b])
+    store.remove([b.id])
+    c = make()
+    store.add(c)
+    assert c.seq == 3
+
+
+def test_text_vendor_and_validation_filters(store: CaptureStore) -> None:
+    store.add_many(
+        [
+            make("/one", b'{"needle": 1}', vendor="celantur"),
+            make("/two", b"hay", headers=[("X-Trace", "NeedleInHeader")], vendor="blurit"),
+            make("/three", b"hay", validation=Validation("valid", "token-header", "")),
+        ]
+    )
+    assert {c.path for c in store.list(flt=CaptureFilter(text="needle"))} == {"/one", "/two"}
+    assert [c.path for c in store.list(flt=CaptureFilter(vendor="blurit"))] == ["/two"]
+    assert [c.path for c in store.list(flt=CaptureFilter(validation="valid"))] == ["/three"]
+    assert store.count(CaptureFilter(text="THREE")) == 1
+    flt = CaptureFilter(text="needle")
+    assert flt.matches(make("/x", b"a NEEDLE here"))
+    assert not flt.matches(make("/x", b"nothing"))
+
+
+def test_events_are_emitted(store: CaptureStore) -> None:
+    seen: list[list[str]] = []
+    store.added.connect(lambda caps: seen.append([c.path for c in caps]))
+    updated: list[str] = []
+    store.updated.connect(lambda c: updated.append(c.id))
+    c = make("/e")
+    store.add(c)
+    store.set_forward(c.id, ForwardRecord("http://localhost:9/x", error="refused"))
+    assert seen == [["/e"]]
+    assert updated == [c.id]
+    got = store.get(c.id)
+    assert got is not None and got.forward is not None and got.forward.error == "refused"
+
+
+def test_get_by_seq_and_prefix(store: CaptureStore) -> None:
+    c = make()
+    store.add(c)
+    assert store.get(c.seq) is not None
+    assert store.get(str(c.seq)) is not None
+    got = store.get(c.id[:8])
+    assert got is not None and got.id == c.id
+    assert store.get("nope-nope") is None
+
+
+def test_reopen_keeps_everything(data_dir: Path) -> None:
+    s = CaptureStore.in_dir(data_dir)
+    s.add_many([make(f"/{i}") for i in range(10)])
+    s.close()
+    s2 = CaptureStore.in_dir(data_dir)
+    assert s2.count() == 10
+    assert s2.max_seq() == 10
+    s2.close()
+
+
+def test_schema_version_recorded(store: CaptureStore) -> None:
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_newer_schema_is_refused_with_clear_message(data_dir: Path) -> None:
+    path = data_dir / "captures.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer Webhook Inspector"):
+        CaptureStore(path)
+
+
+def test_damaged_file_is_detected_not_emptied(data_dir: Path) -> None:
+    path = data_dir / "captures.sqlite3"
+    garbage = b"this is not a database" * 100
+    path.write_bytes(garbage)
+    with pytest.raises(StoreError, match="damaged or not a Webhook Inspector store"):
+        CaptureStore(path)
+    assert path.read_bytes() == garbage
+
+
+def test_reader_in_another_process_while_writing(data_dir: Path) -> None:
+    s = CaptureStore.in_dir(data_dir)
+    stop = threading.Event()
+
+    def writer() -> None:
+        while not stop.is_set():
+            s.add_many([make("/w") for _ in range(20)])
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        code = (
+            "import sys; from inspector.core.store import CaptureStore;"
+            "s = CaptureStore.in_dir(sys.argv[1]);"
+            "counts = [s.count() for _ in range(50)];"
+            "assert counts == sorted(counts), counts; print(counts[-1])"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        stop.set()
+        t.join()
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) > 0
+    s.close()

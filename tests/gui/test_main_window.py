@@ -1,0 +1,226 @@
+"""The desktop window, driven as a user would, against the real listener and store."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from conftest import run_in_qloop
+from PySide6.QtGui import QGuiApplication
+
+from inspector.app import AppCore
+from inspector.gui.capture_model import COLUMNS
+from inspector.gui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def running(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> Iterator[tuple[AppCore, MainWindow]]:
+    core = AppCore(data_dir, port=0, kind="gui")
+    run_in_qloop(qtbot, core.start())
+    window = MainWindow(core.store, core.listener.url)
+    qtbot.addWidget(window)
+    window.show()
+    yield core, window
+    window.close()
+    run_in_qloop(qtbot, core.stop())
+
+
+def send(
+    qtbot: Any,
+    url: str,
+    method: str = "POST",
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> int:
+    async def go() -> int:
+        async with (
+            aiohttp.ClientSession() as s,
+            s.request(
+                method, url, data=io.BytesIO(body) if len(body) > 65536 else body, headers=headers
+            ) as r,
+        ):
+            await r.read()
+            return r.status
+
+    return run_in_qloop(qtbot, go())
+
+
+def cell(window: MainWindow, row: int, column: str) -> str:
+    return str(window.model.index(row, COLUMNS.index(column)).data())
+
+
+def test_post_appears_in_the_table_with_its_columns(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    body = json.dumps({"task_id": 1693295888421318, "task_status": "done"}).encode()
+    assert (
+        send(
+            qtbot,
+            core.listener.url + "/celantur?key=abc",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+        == 200
+    )
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    assert cell(window, 0, "Method") == "POST"
+    assert cell(window, 0, "Path") == "/celantur?key=abc"
+    assert cell(window, 0, "Status") == "200"
+    assert cell(window, 0, "Size") == f"{len(body)} B"
+    assert window.count_label.text() == "1 captures"
+
+
+def test_selecting_shows_body_headers_query_and_raw(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    body = b'{"taskId": "job-1", "status": "Succeeded", "nested": {"k": [1, 2]}}'
+    send(
+        qtbot,
+        core.listener.url + "/blurit?x=1&y=two%20words",
+        body=body,
+        headers={"Content-Type": "application/json", "X-Auth-Token": "tok"},
+    )
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    window.table.selectRow(0)
+    detail = window.detail
+    qtbot.waitUntil(lambda: detail.capture is not None, timeout=3000)
+    assert detail.body.mode() == "Tree"
+    rows = detail.body.tree.leaf_texts()
+    assert 'taskId = "job-1"' in rows and 'status = "Succeeded"' in rows
+    assert '"status": "Succeeded"' in detail.body.text.toPlainText()
+    headers = {
+        detail.headers.item(r, 0).text(): detail.headers.item(r, 1).text()
+        for r in range(detail.headers.rowCount())
+    }
+    assert headers["X-Auth-Token"] == "tok"
+    query = [
+        (detail.query.item(r, 0).text(), detail.query.item(r, 1).text())
+        for r in range(detail.query.rowCount())
+    ]
+    assert query == [("x", "1"), ("y", "two words")]
+    assert detail.raw.toPlainText().startswith("POST /blurit?x=1&y=two%20words HTTP/1.1")
+    assert detail.response.toPlainText().startswith("HTTP 200")
+
+
+def test_binary_body_opens_in_hex_and_html_is_plain_text(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    send(qtbot, core.listener.url + "/bin", body=bytes(range(256)))
+    send(
+        qtbot,
+        core.listener.url + "/html",
+        body=b"<script>alert(1)</script><b>bold</b>",
+        headers={"Content-Type": "text/html"},
+    )
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=3000)
+    window.table.selectRow(1)
+    qtbot.waitUntil(
+        lambda: window.detail.capture is not None and window.detail.capture.path == "/bin",
+        timeout=3000,
+    )
+    assert window.detail.body.mode() == "Hex"
+    assert window.detail.body.hex.toPlainText().startswith("00000000  00 01 02 03")
+    window.table.selectRow(0)
+    qtbot.waitUntil(
+        lambda: window.detail.capture is not None and window.detail.capture.path == "/html",
+        timeout=3000,
+    )
+    assert window.detail.body.mode() == "Text"
+    assert window.detail.body.text.toPlainText() == "<script>alert(1)</script><b>bold</b>"
+
+
+def test_big_body_is_decoded_off_the_ui_thread(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    big = json.dumps({"items": [{"i": i, "pad": "x" * 50} for i in range(20_000)]}).encode()
+    assert len(big) > 1_000_000
+    send(qtbot, core.listener.url + "/big", body=big, headers={"Content-Type": "application/json"})
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    window.table.selectRow(0)
+    assert window.detail.body.is_busy()  # the UI came back before decoding finished
+    qtbot.waitUntil(lambda: not window.detail.body.is_busy(), timeout=10_000)
+    assert window.detail.body.mode() == "Tree"
+    window.detail.body.tree.topLevelItem(0).child(0).setExpanded(True)
+    texts = window.detail.body.tree.leaf_texts()
+    assert any(t.startswith("… 19,000 more") for t in texts)
+
+
+def test_filter_narrows_the_list(qtbot: Any, running: tuple[AppCore, MainWindow]) -> None:
+    core, window = running
+    for path, body in (("/a", b"alpha"), ("/b", b"beta needle"), ("/c", b"gamma")):
+        send(qtbot, core.listener.url + path, body=body)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=3000)
+    qtbot.keyClicks(window.filter_edit, "NEEDLE")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    assert cell(window, 0, "Path") == "/b"
+    assert window.count_label.text() == "1 of 3 shown"
+    # a new matching capture shows up live, a non-matching one does not
+    send(qtbot, core.listener.url + "/d", body=b"needle again")
+    send(qtbot, core.listener.url + "/e", body=b"nope")
+    qtbot.waitUntil(lambda: window.count_label.text() == "2 of 5 shown", timeout=3000)
+    assert [cell(window, r, "Path") for r in range(window.model.rowCount())] == ["/d", "/b"]
+    window.filter_edit.clear()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=3000)
+
+
+def test_live_rows_keep_selection_and_scroll(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+
+    async def burst(n: int, prefix: str) -> None:
+        async with aiohttp.ClientSession() as s:
+            for i in range(n):
+                async with s.post(f"{core.listener.url}/{prefix}{i}") as r:
+                    await r.read()
+
+    run_in_qloop(qtbot, burst(200, "old"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 200, timeout=5000)
+    window.table.selectRow(150)
+    selected = window.selected_capture_id()
+    bar = window.table.verticalScrollBar()
+    window.table.scrollTo(window.model.index(150, 0))
+    before = bar.value()
+    assert before > 0
+    top_path = cell(window, window.table.rowAt(0), "Path")
+    run_in_qloop(qtbot, burst(10, "new"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 210, timeout=5000)
+    assert window.selected_capture_id() == selected
+    assert cell(window, window.table.rowAt(0), "Path") == top_path
+
+
+def test_copy_local_url(qtbot: Any, running: tuple[AppCore, MainWindow]) -> None:
+    core, window = running
+    window.copy_local_url()
+    assert QGuiApplication.clipboard().text() == core.listener.url
+    assert core.listener.url in window.url_label.text()
+
+
+def test_model_passes_qtmodeltester(
+    qtbot: Any, qtmodeltester: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    for i in range(5):
+        send(qtbot, f"{core.listener.url}/m{i}", body=b"{}")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=3000)
+    qtmodeltester.check(window.model)
+
+
+def test_closing_the_window_emits_closed(qtbot: Any, running: tuple[AppCore, MainWindow]) -> None:
+    _, window = running
+    with qtbot.waitSignal(window.closed, timeout=2000):
+        window.close()

@@ -1,0 +1,225 @@
+"""The listener with real aiohttp clients: whatever is sent is stored exactly as sent."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+from typing import Any
+
+import aiohttp
+import pytest
+
+from inspector.core.store import CaptureStore
+from inspector.net.listener import Listener
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PURGE", "PROPFIND"]
+
+
+async def raw_http(port: int, request: bytes, read_timeout: float = 5.0) -> bytes:
+    """Send bytes as they are (no client library rewriting) and return the whole answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    data = await asyncio.wait_for(reader.read(), read_timeout)
+    writer.close()
+    await writer.wait_closed()
+    return data
+
+
+async def test_binds_loopback_and_reports_port(listener: Listener) -> None:
+    assert listener.host == "127.0.0.1"
+    assert listener.port > 0
+    assert listener.url == f"http://127.0.0.1:{listener.port}"
+
+
+@pytest.mark.parametrize("method", METHODS)
+async def test_every_method_is_captured(
+    listener: Listener, store: CaptureStore, method: str
+) -> None:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.request(method, listener.url + "/m?x=1", data=b"payload") as r,
+    ):
+        assert r.status == 200
+    (c,) = store.list()
+    assert c.method == method
+    assert c.path == "/m" and c.query == "x=1"
+    full = store.get(c.id)
+    assert full is not None and full.body == b"payload"
+
+
+@pytest.mark.xfail(
+    reason="aiohttp's C parser (llhttp) answers 400 to method tokens it does not know; "
+    "see docs/decisions.md",
+    strict=True,
+)
+async def test_unknown_method_token_is_captured(listener: Listener, store: CaptureStore) -> None:
+    answer = await raw_http(
+        listener.port,
+        b"FROBNICATE /odd HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+    )
+    assert answer.startswith(b"HTTP/1.1 200")
+    (c,) = store.list()
+    assert c.method == "FROBNICATE"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"\xff\xfe\x00\x01invalid utf-8 \xc3\x28", bytes(range(256)) * 100, b'{"broken": '],
+    ids=["empty", "invalid-utf8", "binary", "malformed-json"],
+)
+async def test_bodies_are_byte_exact(listener: Listener, store: CaptureStore, body: bytes) -> None:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(listener.url + "/b", data=body) as r,
+    ):
+        assert r.status == 200
+    (c,) = store.list()
+    full = store.get(c.id)
+    assert full is not None
+    assert full.body == body
+    assert full.body_size == len(body)
+
+
+async def test_gzip_body_is_stored_compressed(listener: Listener, store: CaptureStore) -> None:
+    wire = gzip.compress(b'{"task_id": 1, "task_status": "done"}')
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(
+            listener.url + "/gz",
+            data=wire,
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        ) as r,
+    ):
+        assert r.status == 200
+    full = store.get(store.list()[0].id)
+    assert full is not None and full.body == wire
+
+
+async def test_raw_path_query_and_header_order_kept(
+    listener: Listener, store: CaptureStore
+) -> None:
+    answer = await raw_http(
+        listener.port,
+        b"POST /a%2Fb/../c?webhook=https%3A%2F%2Fx.io%2Fh%3Fa%3D1%26b%3D2&z=+ HTTP/1.1\r\n"
+        b"Host: example\r\nX-Dup: one\r\nx-dup: two\r\nX-DUP: three\r\n"
+        b"X-Utf8: caf\xc3\xa9\r\nX-Latin: caf\xe9\r\n"
+        b"Content-Length: 0\r\nConnection: close\r\n\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 200")
+    (c,) = store.list()
+    assert c.path == "/a%2Fb/../c"
+    assert c.query == "webhook=https%3A%2F%2Fx.io%2Fh%3Fa%3D1%26b%3D2&z=+"
+    names = [k for k, _ in c.headers]
+    assert names[:4] == ["Host", "X-Dup", "x-dup", "X-DUP"]
+    assert [v for k, v in c.headers if k.lower() == "x-dup"] == ["one", "two", "three"]
+    assert c.header("X-Utf8") == "café"
+    assert c.header("X-Latin") == "café"  # Latin-1 fallback, one char per byte
+
+
+async def test_huge_headers_are_accepted(listener: Listener, store: CaptureStore) -> None:
+    headers = [(f"X-H{i}", f"v{i}") for i in range(999)]
+    headers.append(("X-Big", "a" * (64 * 1024 - 1)))
+    async with aiohttp.ClientSession() as s, s.post(listener.url + "/h", headers=headers) as r:
+        assert r.status == 200
+    (c,) = store.list()
+    assert c.header("X-Big") == "a" * (64 * 1024 - 1)
+    assert sum(1 for k, _ in c.headers if k.startswith("X-H")) == 999
+
+
+async def test_over_limit_gives_413_and_truncated_capture(store: CaptureStore) -> None:
+    lst = Listener(store, port=0, body_limit=100_000)
+    await lst.start()
+    try:
+        body = b"x" * 200_000
+        async with aiohttp.ClientSession() as s, s.post(lst.url + "/big", data=body) as r:
+            assert r.status == 413
+            assert "larger than 100000" in (await r.json())["error"]
+        # exactly at the limit is fine
+        async with aiohttp.ClientSession() as s, s.post(lst.url + "/ok", data=b"y" * 100_000) as r:
+            assert r.status == 200
+    finally:
+        await lst.stop()
+    ok, big = store.list()
+    assert big.truncated and big.body_size == 200_000
+    assert big.response is not None and big.response.status == 413
+    full = store.get(big.id)
+    assert full is not None and full.body == b"x" * 64 * 1024
+    assert not ok.truncated
+
+
+async def test_chunked_over_limit_is_truncated(store: CaptureStore) -> None:
+    lst = Listener(store, port=0, body_limit=10_000)
+    await lst.start()
+
+    async def gen() -> Any:
+        for _ in range(10):
+            yield b"z" * 5_000
+
+    try:
+        async with aiohttp.ClientSession() as s, s.post(lst.url + "/chunked", data=gen()) as r:
+            assert r.status == 413
+    finally:
+        await lst.stop()
+    (c,) = store.list()
+    assert c.truncated
+    assert c.body_size > 10_000
+
+
+async def test_answer_is_sent_after_commit(listener: Listener, store: CaptureStore) -> None:
+    """When a client has its answer, another connection to the store already sees the row."""
+    reader = CaptureStore(store.path)
+    try:
+        async with aiohttp.ClientSession() as s:
+            for i in range(20):
+                async with s.post(listener.url + f"/c{i}", data=b"{}") as r:
+                    assert r.status == 200
+                    cid = (await r.json())["capture"]
+                assert reader.get(cid) is not None
+    finally:
+        reader.close()
+
+
+async def test_concurrent_requests_all_stored_in_order(
+    listener: Listener, store: CaptureStore
+) -> None:
+    async with aiohttp.ClientSession() as s:
+
+        async def one(i: int) -> str:
+            async with s.post(listener.url + f"/n{i}", data=str(i).encode()) as r:
+                assert r.status == 200
+                return str((await r.json())["capture"])
+
+        ids = await asyncio.gather(*(one(i) for i in range(200)))
+    assert store.count() == 200
+    assert len(set(ids)) == 200
+    seqs = store.seqs()
+    assert seqs == sorted(seqs) and len(seqs) == 200
+    assert listener.writer.batches < 200  # group commit did group
+
+
+async def test_replay_marker_header_is_recorded_and_stripped(
+    listener: Listener, store: CaptureStore
+) -> None:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(listener.url + "/r", headers={"X-Inspector-Replay-Of": "abc123"}) as r,
+    ):
+        assert r.status == 200
+    (c,) = store.list()
+    assert c.source == "replay" and c.replay_of == "abc123"
+    assert c.header("X-Inspector-Replay-Of") is None
+
+
+async def test_port_in_use_raises_oserror(store: CaptureStore) -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
+    try:
+        lst = Listener(store, port=port)
+        with pytest.raises(OSError):
+            await lst.start()
+    finally:
+        sock.close()
