@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inspector.core.capture import Capture
+from inspector.core.capture import Capture, ForwardRecord
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.store import CaptureStore
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
+from inspector.net.replay import Forwarder, target_url
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class AppCore:
         port: int = 0,
         body_limit: int = DEFAULT_BODY_LIMIT,
         kind: str = "serve",
+        forward_url: str | None = None,
     ) -> None:
         self.data_dir = ensure_data_dir(Path(data_dir))
         self.kind = kind
@@ -47,11 +49,41 @@ class AppCore:
             self.store, host=host, port=port, body_limit=body_limit, endpoints=self.endpoints
         )
         self.public_url: str | None = None
-        self._stopped = asyncio.Event()
+        #: global forward target (``serve --forward``); endpoints may have their own
+        self.forward_url = forward_url
+        self.forwarder = Forwarder(self._on_forwarded, name="forward")
+        self._unsubscribe_forward: Callable[[], None] | None = None
 
     async def start(self) -> None:
+        if self.forward_url:
+            try:
+                target_url(self.forward_url, Capture(method="GET", path="/"))
+            except ValueError as exc:
+                raise ValueError(f"--forward: {exc}") from exc
         await self.listener.start()
+        await self.forwarder.start()
+        self._unsubscribe_forward = self.store.added.connect(self._forward_new)
         self._publish()
+
+    def forward_target(self, capture: Capture) -> str | None:
+        """Where a live capture is forwarded: its endpoint's target, else the global one."""
+        if self.endpoints is not None and capture.endpoint:
+            endpoint = self.endpoints.match(capture.endpoint)
+            target = getattr(endpoint, "forward_url", None) if endpoint else None
+            if target:
+                return str(target)
+        return self.forward_url
+
+    def _forward_new(self, captures: list[Capture]) -> None:
+        for capture in captures:
+            if capture.source not in ("live", "simulate") or capture.truncated:
+                continue
+            target = self.forward_target(capture)
+            if target:
+                self.forwarder.submit(capture, target)
+
+    def _on_forwarded(self, capture_id: str, record: ForwardRecord) -> None:
+        self.store.set_forward(capture_id, record)
 
     def _publish(self) -> None:
         RuntimeInfo(
@@ -68,7 +100,10 @@ class AppCore:
 
     async def stop(self) -> None:
         try:
+            if self._unsubscribe_forward is not None:
+                self._unsubscribe_forward()
             await self.listener.stop()
+            await self.forwarder.stop()
         finally:
             RuntimeInfo.clear(self.data_dir, os.getpid())
             self.store.close()

@@ -15,12 +15,12 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from inspector import __version__
-from inspector.core.capture import Capture, format_timestamp
+from inspector.core.capture import Capture, format_timestamp, utc_now
 from inspector.core.paths import DataDirError, resolve_data_dir
 from inspector.core.store import CaptureFilter, CaptureStore, StoreError
 
@@ -67,6 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("id")
     sh.add_argument("--format", choices=["json", "raw", "curl", "har"], default="json")
     sh.add_argument("--reveal-secrets", action="store_true", help="do not mask secrets in curl")
+
+    rp = sub.add_parser("replay", help="send a capture again")
+    rp.add_argument("id")
+    rp.add_argument("--to", metavar="URL", help="target (default: the running listener)")
+    rp.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the answer")
+
+    ex = sub.add_parser("export", help="all captures (or a subset) as HAR 1.2 or JSON")
+    ex.add_argument("--format", choices=["har", "json"], default="har")
+    ex.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    ex.add_argument("--vendor")
+    ex.add_argument("--search", metavar="TEXT")
+    ex.add_argument("--mask-secrets", action="store_true", help="mask tokens and signatures")
+
+    im = sub.add_parser("import", help="a HAR or JSON export back into the store")
+    im.add_argument("file")
     return p
 
 
@@ -169,6 +184,7 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
         port=args.port,
         body_limit=args.max_body if args.max_body is not None else DEFAULT_BODY_LIMIT,
         kind="serve",
+        forward_url=args.forward,
     )
     # Handlers first: a SIGTERM right after "listening on" must still stop us cleanly.
     stop = asyncio.Event()
@@ -177,6 +193,9 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         await core.start()
+    except ValueError as exc:
+        core.store.close()
+        raise UserError(str(exc)) from exc
     except OSError as exc:
         core.store.close()
         if exc.errno == errno.EADDRINUSE:
@@ -231,11 +250,143 @@ def cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
     return run_gui(data_dir, port=args.port)
 
 
+async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.paths import RuntimeInfo
+    from inspector.core.store import ReplayRecord
+    from inspector.net.replay import REPLAY_MARKER, make_session, send_capture, target_url
+
+    store = _open_store(data_dir)
+    try:
+        capture = store.get(args.id)
+        if capture is None:
+            raise UserError(f"no capture with id {args.id!r} (see 'webhook-inspector list')")
+        if capture.truncated:
+            raise UserError(
+                "this capture was truncated (over the body limit): it cannot be replayed faithfully"
+            )
+        marker = None
+        if args.to:
+            base = args.to
+        else:
+            running = RuntimeInfo.load_running(data_dir)
+            if running is None:
+                raise UserError(
+                    "no listener is running on this data directory; start "
+                    "'webhook-inspector serve' (or the app), or give --to URL"
+                )
+            base = running.url
+            marker = (REPLAY_MARKER, capture.id)
+        try:
+            url = target_url(base, capture)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        async with make_session() as session:
+            result = await send_capture(
+                session, capture, url, timeout=args.timeout, marker_header=marker
+            )
+        store.add_replay(
+            ReplayRecord(
+                capture_id=capture.id,
+                url=url,
+                at=utc_now(),
+                status=result.status,
+                latency_ms=result.latency_ms,
+                error=result.error,
+                headers=list(result.headers),
+                body=result.body,
+            )
+        )
+    finally:
+        store.close()
+    if result.error:
+        raise UserError(f"replay to {url} failed: {result.error}")
+    _out(f"{result.status} from {url} in {result.latency_ms:.0f} ms")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace, data_dir: Path) -> int:
+    return asyncio.run(_replay(args, data_dir))
+
+
+def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.formats import write_export
+
+    store = _open_store(data_dir, must_exist=False)
+    try:
+        flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
+        summaries = store.list(limit=0, flt=flt, newest_first=False)
+
+        def full() -> Iterator[Capture]:
+            for summary in summaries:
+                capture = store.get(summary.id)
+                if capture is not None:
+                    yield capture
+
+        if args.output:
+            target = Path(args.output)
+            tmp = target.with_name(f".{target.name}.partial")
+            try:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    count = write_export(
+                        full(),
+                        fh,
+                        args.format,
+                        mask_secrets=args.mask_secrets,
+                        total=len(summaries),
+                    )
+                tmp.replace(target)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise UserError(f"cannot write {target}: {exc.strerror}") from exc
+            _out(f"exported {count} captures to {target}", sys.stderr)
+        else:
+            write_export(
+                full(),
+                sys.stdout,
+                args.format,
+                mask_secrets=args.mask_secrets,
+                total=len(summaries),
+            )
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.formats import load_captures
+    from inspector.core.paths import ensure_data_dir
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        captures = load_captures(data)
+    except ValueError as exc:
+        raise UserError(f"{path}: {exc}") from exc
+    ensure_data_dir(data_dir)
+    store = CaptureStore.in_dir(data_dir)
+    try:
+        added = store.import_captures(captures)
+    finally:
+        store.close()
+    skipped = len(captures) - added
+    extra = f" ({skipped} already in the store)" if skipped else ""
+    _out(f"imported {added} captures from {path}{extra}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "gui": cmd_gui,
     "serve": cmd_serve,
     "list": cmd_list,
     "show": cmd_show,
+    "replay": cmd_replay,
+    "export": cmd_export,
+    "import": cmd_import,
 }
 
 

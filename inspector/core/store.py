@@ -16,7 +16,8 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,21 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX captures_vendor ON captures(vendor, seq);
     CREATE INDEX captures_validation ON captures(json_extract(validation, '$.result'), seq);
     """,
+    # 2: answers to replays of a capture, kept with it.
+    """
+    CREATE TABLE replays (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        capture_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        url TEXT NOT NULL,
+        status INTEGER,
+        latency_ms REAL,
+        error TEXT,
+        headers TEXT NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE INDEX replays_capture ON replays(capture_id, n);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -77,6 +93,20 @@ _SUMMARY_COLUMNS = (
     "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
     "replay_of"
 )
+
+
+@dataclass(slots=True)
+class ReplayRecord:
+    """One replay of a capture and what the target answered (kept with the capture)."""
+
+    capture_id: str
+    url: str
+    at: datetime
+    status: int | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
 
 
 class StoreError(Exception):
@@ -252,6 +282,66 @@ class CaptureStore:
                 raise
         if emit:
             self.added.emit(list(captures))
+
+    def import_captures(self, captures: Sequence[Capture], *, emit: bool = True) -> int:
+        """Add captures whose id is not stored yet; returns how many were added.
+
+        Importing the same file twice adds nothing the second time.
+        """
+        ids = [c.id for c in captures]
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            existing.update(
+                r[0] for r in self._read(f"SELECT id FROM captures WHERE id IN ({marks})", chunk)
+            )
+        seen: set[str] = set()
+        fresh = []
+        for c in captures:
+            if c.id not in existing and c.id not in seen:
+                seen.add(c.id)
+                fresh.append(c)
+        self.add_many(fresh, emit=emit)
+        return len(fresh)
+
+    def add_replay(self, record: ReplayRecord) -> None:
+        with self._wlock:
+            self._wconn.execute(
+                "INSERT INTO replays (capture_id, at, url, status, latency_ms, error, headers, body)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    record.capture_id,
+                    format_timestamp(record.at),
+                    record.url,
+                    record.status,
+                    record.latency_ms,
+                    record.error,
+                    _dumps(record.headers),
+                    record.body,
+                ),
+            )
+
+    def replays_of(self, capture_id: str) -> builtins.list[ReplayRecord]:
+        """Replays of a capture, oldest first."""
+        rows = self._read(
+            "SELECT capture_id, url, at, status, latency_ms, error, headers, body FROM replays "
+            "WHERE capture_id=? ORDER BY n",
+            (capture_id,),
+        )
+        return [
+            ReplayRecord(
+                capture_id=r[0],
+                url=r[1],
+                at=parse_timestamp(r[2]),
+                status=r[3],
+                latency_ms=r[4],
+                error=r[5],
+                headers=[(k, v) for k, v in json.loads(r[6])],
+                body=bytes(r[7]),
+            )
+            for r in rows
+        ]
 
     def set_forward(self, capture_id: str, forward: ForwardRecord) -> Capture | None:
         """Record a forward result on a stored capture and emit ``updated``."""

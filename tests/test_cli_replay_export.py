@@ -1,0 +1,159 @@
+"""``replay``, ``export``, ``import`` and ``serve --forward`` from the command line."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from clirunner import ServeProcess, run_cli
+from test_cli import post
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    received: list[tuple[str, str, list[tuple[str, str]], bytes]]
+
+    def _any(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        self.received.append((self.command, self.path, list(self.headers.items()), body))
+        answer = b'{"dev": "ok"}'
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    do_POST = do_PUT = do_GET = _any
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def target() -> Iterator[tuple[str, list[tuple[str, str, list[tuple[str, str]], bytes]]]]:
+    received: list[tuple[str, str, list[tuple[str, str]], bytes]] = []
+    handler = type("H", (_Recorder,), {"received": received})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_replay_to_running_listener_is_captured_as_replay(data_dir: Path) -> None:
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel", "--json") as serve:
+        _, answer = post(serve.url + "/orig?q=%2F", b"\x00\xffbinary", {"X-Sig": "abc"})
+        cid = json.loads(answer)["capture"]
+        serve.readline()
+        out = run_cli(data_dir, "replay", cid)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith("200 from " + serve.url + "/orig?q=%2F in ")
+        replayed = json.loads(serve.readline())
+        assert replayed["source"] == "replay" and replayed["replay_of"] == cid
+        assert replayed["path"] == "/orig" and replayed["query"] == "q=%2F"
+        shown = json.loads(run_cli(data_dir, "show", replayed["id"]).stdout)
+        original = json.loads(run_cli(data_dir, "show", cid).stdout)
+        assert shown["body_b64"] == original["body_b64"]
+        assert ["X-Sig", "abc"] in shown["headers"]
+
+
+def test_replay_without_listener_says_so(data_dir: Path) -> None:
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel") as serve:
+        _, answer = post(serve.url + "/x", b"{}")
+        cid = json.loads(answer)["capture"]
+    out = run_cli(data_dir, "replay", cid)
+    assert out.returncode == 1
+    assert "no listener is running" in out.stderr
+
+
+def test_replay_to_url_and_forward(data_dir: Path, target: tuple[str, list]) -> None:  # type: ignore[type-arg]
+    url, received = target
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel", "--forward", url) as serve:
+        _, answer = post(serve.url + "/hook?a=1&b=%26", b'{"k": 1}', {"X-Dup": "1"})
+        cid = json.loads(answer)["capture"]
+        serve.readline()
+        for _ in range(100):
+            shown = json.loads(run_cli(data_dir, "show", cid).stdout)
+            if shown["forward"]:
+                break
+        assert shown["forward"]["status"] == 201 and shown["forward"]["error"] is None
+        assert received[0][0] == "POST" and received[0][1] == "/hook?a=1&b=%26"
+        assert received[0][3] == b'{"k": 1}'
+        out = run_cli(data_dir, "replay", cid, "--to", url + "/elsewhere")
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith(f"201 from {url}/elsewhere?a=1&b=%26")
+        assert received[1][1] == "/elsewhere?a=1&b=%26"
+
+
+def test_forward_to_dead_target_records_error_and_answers(data_dir: Path) -> None:
+    with ServeProcess(
+        data_dir, "--port", "0", "--no-tunnel", "--forward", "http://127.0.0.1:9"
+    ) as serve:
+        status, answer = post(serve.url + "/hook", b"{}")
+        assert status == 200
+        cid = json.loads(answer)["capture"]
+        for _ in range(100):
+            shown = json.loads(run_cli(data_dir, "show", cid).stdout)
+            if shown["forward"]:
+                break
+        assert "refused" in shown["forward"]["error"]
+
+
+def test_bad_forward_url_is_a_clear_error(data_dir: Path) -> None:
+    out = run_cli(data_dir, "serve", "--port", "0", "--no-tunnel", "--forward", "ftp://x")
+    assert out.returncode == 1
+    assert out.stderr.startswith("webhook-inspector: --forward:")
+
+
+def test_export_import_round_trip(data_dir: Path, tmp_path: Path) -> None:
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel") as serve:
+        post(serve.url + "/a", b"\xff\xfe not utf-8")
+        post(serve.url + "/b", b'{"json": true}', {"Content-Type": "application/json"})
+    for fmt in ("har", "json"):
+        out_file = tmp_path / f"export.{fmt}"
+        res = run_cli(data_dir, "export", "--format", fmt, "-o", str(out_file))
+        assert res.returncode == 0, res.stderr
+        other = tmp_path / f"other-{fmt}"
+        imp = run_cli(other, "import", str(out_file))
+        assert imp.stdout.strip() == f"imported 2 captures from {out_file}"
+        again = run_cli(other, "import", str(out_file))
+        assert "imported 0 captures" in again.stdout and "2 already in the store" in again.stdout
+        before = {c["id"]: c for c in json.loads(run_cli(data_dir, "list", "--json").stdout)}
+        after = json.loads(run_cli(other, "list", "--json").stdout)
+        assert {c["id"] for c in after} == set(before)
+        for c in after:
+            assert c["source"] == "import"
+            a = json.loads(run_cli(data_dir, "show", c["id"]).stdout)
+            b = json.loads(run_cli(other, "show", c["id"]).stdout)
+            assert a["body_b64"] == b["body_b64"]
+            assert a["headers"] == b["headers"]
+    har = json.loads((tmp_path / "export.har").read_text())
+    assert har["log"]["version"] == "1.2" and len(har["log"]["entries"]) == 2
+
+
+def test_import_bad_file_is_one_line(data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hello": 1}')
+    out = run_cli(data_dir, "import", str(bad))
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "not a HAR or webhook-inspector export" in out.stderr
+    missing = run_cli(data_dir, "import", str(tmp_path / "nope.har"))
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+def test_show_curl_and_har(data_dir: Path) -> None:
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel") as serve:
+        _, answer = post(serve.url + "/c", b'{"a": 1}', {"X-Auth-Token": "supersecret"})
+        cid = json.loads(answer)["capture"]
+    curl = run_cli(data_dir, "show", cid, "--format", "curl").stdout
+    assert curl.startswith("curl") and "supersecret" not in curl
+    revealed = run_cli(data_dir, "show", cid, "--format", "curl", "--reveal-secrets").stdout
+    assert "supersecret" in revealed
+    har = json.loads(run_cli(data_dir, "show", cid, "--format", "har").stdout)
+    assert har["log"]["entries"][0]["request"]["method"] == "POST"
