@@ -8,10 +8,16 @@ so the stored capture carries the answer that is then sent.
 from __future__ import annotations
 
 import json
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inspector.core.capture import Capture, Headers
+from inspector.core.capture import Capture, Headers, Validation, media_type
+
+if TYPE_CHECKING:
+    from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
+    from inspector.core.vendors.base import VendorProfile
 
 
 @dataclass(slots=True)
@@ -34,6 +40,185 @@ def default_response(capture: Capture) -> ResponsePlan:
     return json_response(200, {"ok": True, "capture": capture.id})
 
 
-def process_capture(capture: Capture, endpoints: Any = None) -> ResponsePlan:
-    """Fill in the capture's endpoint/vendor/event/validation/notes and return the answer."""
-    return default_response(capture)
+def process_capture(
+    capture: Capture,
+    endpoints: EndpointTable | None = None,
+    *,
+    now: float | None = None,
+    rand: Callable[[], float] = random.random,
+) -> ResponsePlan:
+    """Fill in the capture's endpoint/vendor/event/validation/notes and return the answer.
+
+    ``now`` (Unix seconds) is for signature timestamps, ``rand`` decides ``fail_rate``
+    failures; both are injectable for tests. Never raises: whatever a sender throws at the
+    listener is captured and answered.
+    """
+    try:
+        return _process(capture, endpoints, now, rand)
+    except Exception as exc:  # the last line of defence; the listener must always answer
+        capture.notes.append(
+            f"internal error while processing this request ({type(exc).__name__}: {exc}); "
+            "answered 200 by default"
+        )
+        return default_response(capture)
+
+
+def _add_note(capture: Capture, note: str) -> None:
+    if note and note not in capture.notes:
+        capture.notes.append(note)
+
+
+def _process(
+    capture: Capture,
+    endpoints: EndpointTable | None,
+    now: float | None,
+    rand: Callable[[], float],
+) -> ResponsePlan:
+    # Imported here: the vendor modules import ResponsePlan from this module.
+    from inspector.core.vendors import ParsedEvent, body_view, detect_vendor, get_profile
+
+    endpoint = endpoints.match(capture.path) if endpoints is not None else None
+    capture.endpoint = endpoint.path if endpoint is not None else None
+    view = body_view(capture)
+    for note in view.decode_notes:
+        _add_note(capture, note)
+
+    profile: VendorProfile | None
+    if endpoint is not None:
+        profile = get_profile(endpoint.vendor)
+    else:
+        guessed, _score = detect_vendor(capture)
+        profile = get_profile(guessed) if guessed else None
+    capture.vendor = profile.id if profile is not None else None
+
+    parsed = profile.parse(capture) if profile is not None else ParsedEvent()
+    event = parsed.event
+    if event is not None and parsed.links:
+        event = {**event, "links": dict(parsed.links)}
+    capture.event = event
+    for note in parsed.notes:
+        _add_note(capture, note)
+    if (profile is None or profile.id == "generic") and _looks_like_json(capture):
+        _add_note(capture, view.json_error_note() or "")
+
+    if endpoint is not None and profile is not None:
+        validation = profile.validate(capture, endpoint, now=now)
+    else:
+        validation = Validation("unchecked", None, "no endpoint is configured for this path")
+    capture.validation = validation
+
+    for note in _mistakes(capture, endpoint, profile):
+        _add_note(capture, note)
+    if profile is not None:
+        for note in profile.diagnose(capture, endpoint, validation):
+            _add_note(capture, note)
+
+    if endpoint is None or profile is None:
+        if profile is not None and profile.id == "blurit":
+            _add_note(
+                capture,
+                'no endpoint for this path: answered 200 without {"taskId"}, which BlurIt '
+                "does not accept; add a blurit endpoint for this path",
+            )
+        return default_response(capture)
+
+    plan = profile.respond(capture, endpoint, validation, parsed)
+    rule = endpoint.response
+    if not rule.is_default:
+        plan = apply_response_rule(plan, rule, rand, capture)
+        if profile.id == "blurit" and validation.result not in ("invalid", "missing"):
+            from inspector.core.vendors.blurit import compliance_problem
+
+            problem = compliance_problem(plan, parsed.task_id) if parsed.event else None
+            if problem:
+                _add_note(
+                    capture,
+                    f"the endpoint's response rule makes this answer non-compliant for BlurIt "
+                    f"({problem}); BlurIt may stop calling this endpoint",
+                )
+    return plan
+
+
+def apply_response_rule(
+    plan: ResponsePlan,
+    rule: ResponseRule,
+    rand: Callable[[], float] = random.random,
+    capture: Capture | None = None,
+) -> ResponsePlan:
+    """The vendor's answer with the endpoint's overrides, delay and simulated failures."""
+    if rule.fail_rate > 0 and rand() < rule.fail_rate:
+        out = json_response(
+            500, {"error": f"simulated failure (endpoint fail_rate {rule.fail_rate:g})"}
+        )
+        if capture is not None:
+            _add_note(capture, f"answered 500: simulated failure (fail_rate {rule.fail_rate:g})")
+    else:
+        out = ResponsePlan(plan.status, list(plan.headers), plan.body, plan.delay_ms)
+        if rule.status is not None:
+            out.status = rule.status
+        if rule.body is not None:
+            out.body = rule.body.encode("utf-8")
+            ctype = "application/json" if _is_json_text(rule.body) else "text/plain; charset=utf-8"
+            out.headers = _set_header(out.headers, "Content-Type", ctype)
+        for name, value in rule.headers:
+            out.headers = _set_header(out.headers, name, value)
+    out.delay_ms = max(out.delay_ms, rule.delay_ms)
+    return out
+
+
+def _set_header(headers: Headers, name: str, value: str) -> Headers:
+    lname = name.lower()
+    return [h for h in headers if h[0].lower() != lname] + [(name, value)]
+
+
+def _is_json_text(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _looks_like_json(capture: Capture) -> bool:
+    ctype = media_type(capture.header("Content-Type"))
+    if ctype is not None and (ctype == "application/json" or ctype.endswith("+json")):
+        return True
+    head = capture.body_bytes[:1].lstrip()
+    return head in (b"{", b"[")
+
+
+def _mistakes(
+    capture: Capture, endpoint: Endpoint | None, profile: VendorProfile | None
+) -> list[str]:
+    """Classic integration mistakes that are not specific to one vendor."""
+    from inspector.core.vendors import body_view
+
+    notes: list[str] = []
+    view = body_view(capture)
+    if view.has_json and isinstance(view.json, dict | list):
+        ctype = media_type(capture.header("Content-Type"))
+        if ctype is None:
+            notes.append(
+                "JSON body sent without a Content-Type header; many frameworks only parse "
+                "JSON when it says application/json"
+            )
+        elif ctype != "application/json" and not ctype.endswith("+json"):
+            notes.append(
+                f"JSON body sent with Content-Type {ctype}; a receiver that trusts the "
+                "header will not parse it as JSON (application/json expected)"
+            )
+    if profile is not None:
+        names: list[str] = []
+        header = profile.token_header_for(endpoint) if endpoint else profile.token_header
+        if header:
+            names.append(header)
+        if endpoint is not None and endpoint.scheme == "token-header" and endpoint.header:
+            names.append(endpoint.header)
+        for name in dict.fromkeys(names):
+            value = capture.header(name)
+            if value is not None and value[:7].lower() == "bearer ":
+                notes.append(
+                    f"{name} carries a 'Bearer ' prefix, but {profile.title} expects the raw "
+                    "token there; send the token alone"
+                )
+    return notes

@@ -1,0 +1,293 @@
+"""What every vendor profile is: detect, parse, validate, respond; plus body decoding.
+
+A profile is pure code over a :class:`~inspector.core.capture.Capture`. Profiles read the
+body through :func:`body_view`, which undoes ``Content-Encoding`` (for parsing only; the
+capture keeps the bytes as received), caps the output against decompression bombs, and
+parses JSON once per capture however many profiles look at it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import zlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspector.core.capture import Capture, Validation
+from inspector.core.endpoints import Endpoint
+from inspector.core.pipeline import ResponsePlan, json_response
+from inspector.core.validation import SchemeConfig, check_all, public_reason
+
+#: Decoded bodies larger than this are cut (a few KiB of gzip can expand to gigabytes).
+MAX_DECODED = 25 * 1024 * 1024
+
+#: Lenient (non-JSON) parsing only looks at bodies up to this size: webhooks are small.
+LENIENT_LIMIT = 1024 * 1024
+
+_NO_JSON: Any = object()
+
+
+@dataclass(slots=True)
+class BodyView:
+    """The body as parsers see it: decoded bytes, text, JSON (or why not)."""
+
+    decoded: bytes
+    #: Notes about decoding (unknown encoding, cut at the cap, corrupt gzip).
+    decode_notes: list[str] = field(default_factory=list)
+    _json: Any = _NO_JSON
+    _json_error: str | None = None
+    _json_done: bool = False
+    _text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.decoded.decode("utf-8", "replace")
+        return self._text
+
+    @property
+    def small_text(self) -> str:
+        """The text when the body is small enough for lenient, regex-based parsing."""
+        return self.text if len(self.decoded) <= LENIENT_LIMIT else ""
+
+    def _parse(self) -> None:
+        if self._json_done:
+            return
+        self._json_done = True
+        if not self.decoded.strip():
+            self._json_error = "body is empty"
+            return
+        try:
+            self._json = json.loads(self.decoded)
+        except json.JSONDecodeError as exc:
+            self._json_error = (
+                f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
+            )
+        except UnicodeDecodeError:
+            self._json_error = "it is not valid UTF-8"
+        except RecursionError:
+            self._json_error = "it is nested too deeply"
+        except ValueError as exc:  # e.g. an integer with too many digits
+            self._json_error = str(exc)
+
+    @property
+    def json(self) -> Any:
+        """The parsed JSON value, or :data:`_NO_JSON` (test with :meth:`has_json`)."""
+        self._parse()
+        return self._json
+
+    @property
+    def has_json(self) -> bool:
+        self._parse()
+        return self._json is not _NO_JSON
+
+    @property
+    def json_object(self) -> dict[str, Any] | None:
+        """The JSON value when it is an object, else None."""
+        value = self.json
+        return value if isinstance(value, dict) else None
+
+    @property
+    def json_error(self) -> str | None:
+        self._parse()
+        return self._json_error
+
+    def json_error_note(self) -> str | None:
+        """``body is not valid JSON: ... at line 1 column N`` plus a hint for curly quotes."""
+        error = self.json_error
+        if error is None or error == "body is empty":
+            return None
+        note = f"body is not valid JSON: {error}"
+        text = self.text
+        for quote in ("\u201d", "\u201c", "\u2019", "\u2018"):
+            pos = text.find(quote)
+            if pos >= 0:
+                line = text.count("\n", 0, pos) + 1
+                col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+                note += (
+                    f". It contains a typographic quote ({quote}) at line {line} column {col}; "
+                    "JSON strings need straight quotes (\"). Celantur's documentation sample "
+                    "ends its anonymized_url this way, so a copy-paste of it is not JSON."
+                )
+                break
+        return note
+
+
+def _decode(body: bytes, encoding: str | None) -> tuple[bytes, list[str]]:
+    codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
+    notes: list[str] = []
+    data = body
+    # Codings are listed in the order they were applied; undo them from the last.
+    for coding in reversed(codings):
+        if coding == "identity":
+            continue
+        if coding in ("gzip", "x-gzip", "deflate"):
+            wbits = 47 if coding != "deflate" else 15  # 47: gzip or zlib header, auto-detected
+            try:
+                data = _inflate(data, wbits, notes)
+            except zlib.error:
+                if coding == "deflate":
+                    try:  # some senders send a raw deflate stream without the zlib header
+                        data = _inflate(data, -15, notes)
+                        continue
+                    except zlib.error:
+                        pass
+                notes.append(f"body says Content-Encoding {coding} but does not decode as {coding}")
+                return body, notes
+        else:
+            notes.append(f"Content-Encoding {coding} is not decoded; parsing the raw bytes")
+            return body, notes
+    return data, notes
+
+
+def _inflate(data: bytes, wbits: int, notes: list[str]) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    out = inflater.decompress(data, MAX_DECODED)
+    if inflater.unconsumed_tail:
+        notes.append(
+            f"decoded body is larger than {MAX_DECODED // (1024 * 1024)} MiB; "
+            "only the first part is parsed"
+        )
+    return out
+
+
+_cache_lock = threading.Lock()
+# One entry: profiles and the pipeline ask about the same capture in a row. The body object
+# is kept referenced so its id() cannot be reused by another object while cached.
+_cache: tuple[bytes, str | None, BodyView] | None = None
+
+
+def body_view(capture: Capture) -> BodyView:
+    """The decoded, parse-ready view of a capture's body (cached for the last capture)."""
+    global _cache
+    body = capture.body_bytes
+    encoding = capture.header("Content-Encoding")
+    with _cache_lock:
+        cached = _cache
+        if cached is not None and cached[0] is body and cached[1] == encoding:
+            return cached[2]
+    decoded, notes = _decode(body, encoding)
+    view = BodyView(decoded, notes)
+    with _cache_lock:
+        _cache = (body, encoding, view)
+    return view
+
+
+def text_fields(text: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """Recover ``"name": value`` pairs from text that is almost JSON (numbers stay ints)."""
+    found: dict[str, Any] = {}
+    for name in names:
+        m = re.search(rf'"{re.escape(name)}"\s*:\s*(?:"([^"\u201c\u201d]*)|(-?\d+))', text)
+        if m:
+            found[name] = m.group(1) if m.group(1) is not None else int(m.group(2))
+    return found
+
+
+@dataclass(slots=True)
+class ParsedEvent:
+    """A vendor's reading of a capture.
+
+    ``event`` is the capture's ``event`` object (SPEC section 4: ``task_id`` plus ``status``
+    or ``event``), or None when nothing was recognised; ``links`` are URLs worth opening
+    (e.g. ``anonymized_url``); ``notes`` are for people to read.
+    """
+
+    event: dict[str, Any] | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def task_id(self) -> Any:
+        return None if self.event is None else self.event.get("task_id")
+
+
+class VendorProfile(ABC):
+    """One vendor: how to recognise, read, check and answer its webhooks.
+
+    Subclasses set :attr:`id`, :attr:`title`, :attr:`events` (names ``simulate`` accepts)
+    and :attr:`token_header` (where the vendor sends the endpoint's shared token).
+    """
+
+    id: str = ""
+    title: str = ""
+    events: tuple[str, ...] = ()
+    token_header: str | None = None
+
+    @abstractmethod
+    def detect(self, capture: Capture) -> float:
+        """How likely this capture is this vendor's, 0..1 (0.5 and above: a fair guess)."""
+
+    @abstractmethod
+    def parse(self, capture: Capture) -> ParsedEvent:
+        """The vendor's meaning of the capture; never raises."""
+
+    def token_header_for(self, endpoint: Endpoint) -> str | None:
+        """Header the endpoint's ``token`` is expected in, or None when not a header."""
+        return self.token_header
+
+    def checks(self, endpoint: Endpoint) -> list[SchemeConfig]:
+        """The checks an endpoint asks for: query token, shared token, signature scheme."""
+        out: list[SchemeConfig] = []
+        pair = endpoint.query_token_pair()
+        if pair is not None:
+            out.append(SchemeConfig("query-token", pair[1], query_name=pair[0]))
+        scheme = endpoint.scheme
+        header = self.token_header_for(endpoint)
+        if endpoint.token and header and scheme != "token-header":
+            out.append(SchemeConfig("token-header", endpoint.token, header=header))
+        if scheme and scheme != "query-token":
+            secret = endpoint.secret or endpoint.token or ""
+            out.append(
+                SchemeConfig(
+                    scheme,
+                    secret,
+                    header=endpoint.header or (header if scheme == "token-header" else None),
+                    encoding="base64" if endpoint.encoding == "base64" else "hex",
+                    prefix=endpoint.prefix,
+                )
+            )
+        return out
+
+    def validate(
+        self, capture: Capture, endpoint: Endpoint, *, now: float | None = None
+    ) -> Validation:
+        """Check the endpoint's token/signature over the raw bytes as received."""
+        return check_all(
+            self.checks(endpoint), capture.headers, capture.query, capture.body_bytes, now=now
+        )
+
+    def respond(
+        self,
+        capture: Capture,
+        endpoint: Endpoint | None,
+        validation: Validation,
+        parsed: ParsedEvent,
+    ) -> ResponsePlan:
+        """The answer the vendor expects: 401 with a reason when rejected, else 200."""
+        if validation.result in ("invalid", "missing"):
+            return reject(validation)
+        return json_response(200, {"ok": True})
+
+    def diagnose(
+        self, capture: Capture, endpoint: Endpoint | None, validation: Validation
+    ) -> list[str]:
+        """Integration mistakes worth a note; by default, a token that nobody checks."""
+        if (
+            endpoint is not None
+            and self.token_header
+            and validation.result == "unchecked"
+            and capture.header(self.token_header) is not None
+        ):
+            return [
+                f"the request carries {self.token_header} but the endpoint has no token, so it "
+                "was not checked; set the endpoint's token to validate it"
+            ]
+        return []
+
+
+def reject(validation: Validation) -> ResponsePlan:
+    """``401 {"error": "<short reason>"}``; never the computed signature (see validation)."""
+    return json_response(401, {"error": public_reason(validation)})

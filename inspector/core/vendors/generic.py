@@ -1,0 +1,57 @@
+"""Any other sender: validated by whatever scheme its endpoint configures.
+
+Parsing is best effort over common shapes: GitHub's ``X-GitHub-Event`` header, a body
+``type`` (Stripe, Standard Webhooks) or ``event`` field, and an ``id``.
+"""
+
+from __future__ import annotations
+
+from inspector.core.capture import Capture
+from inspector.core.endpoints import Endpoint
+from inspector.core.validation import (
+    DEFAULT_TOKEN_HEADER,
+    GITHUB_HEADER,
+    STRIPE_HEADER,
+    SW_SIGNATURE,
+)
+from inspector.core.vendors.base import ParsedEvent, VendorProfile, body_view
+
+EVENTS = ("ping", "task.completed", "task.failed")
+
+
+class GenericProfile(VendorProfile):
+    """Fallback profile for senders without a dedicated profile."""
+
+    id = "generic"
+    title = "Generic"
+    events = EVENTS
+
+    def detect(self, capture: Capture) -> float:
+        # Signed requests are recognisably webhooks, but "generic" is never a useful guess
+        # on its own, so it stays below the detection threshold.
+        signed = any(
+            capture.header(h) is not None for h in (GITHUB_HEADER, STRIPE_HEADER, SW_SIGNATURE)
+        )
+        return 0.3 if signed else 0.0
+
+    def token_header_for(self, endpoint: Endpoint) -> str | None:
+        return endpoint.header or DEFAULT_TOKEN_HEADER
+
+    def parse(self, capture: Capture) -> ParsedEvent:
+        parsed = ParsedEvent()
+        obj = body_view(capture).json_object
+        name = capture.header("X-GitHub-Event")
+        task_id = capture.header("X-GitHub-Delivery") or capture.header("webhook-id")
+        if obj is not None:
+            for key in ("type", "event", "event_type"):
+                if isinstance(obj.get(key), str):
+                    name = name or obj[key]
+                    break
+            if isinstance(obj.get("id"), str | int) and not isinstance(obj.get("id"), bool):
+                task_id = obj["id"]
+        if name is not None or task_id is not None:
+            parsed.event = {"task_id": task_id, "event": name}
+            status = obj.get("status") if obj is not None else None
+            if isinstance(status, str):
+                parsed.event["status"] = status
+        return parsed
