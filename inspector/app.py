@@ -11,11 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inspector.core.capture import Capture, ForwardRecord
+from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
-from inspector.core.store import CaptureStore
+from inspector.core.store import CaptureStore, ReplayRecord
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
-from inspector.net.replay import Forwarder, target_url
+from inspector.net.replay import (
+    REPLAY_MARKER,
+    Forwarder,
+    make_session,
+    send_capture,
+    target_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +91,33 @@ class AppCore:
     def _on_forwarded(self, capture_id: str, record: ForwardRecord) -> None:
         self.store.set_forward(capture_id, record)
 
+    @property
+    def local_url(self) -> str:
+        return self.listener.url
+
+    async def replay(self, capture: Capture, to: str | None = None) -> ReplayRecord:
+        """Send a capture (possibly edited) again and keep the answer with the original.
+
+        Without ``to`` it goes to our own listener, marked so that the new capture records
+        which one it replays.
+        """
+        marker = None if to else (REPLAY_MARKER, capture.id)
+        url = target_url(to or self.listener.url, capture)
+        async with make_session() as session:
+            result = await send_capture(session, capture, url, marker_header=marker)
+        record = ReplayRecord(
+            capture_id=capture.id,
+            url=url,
+            at=utc_now(),
+            status=result.status,
+            latency_ms=result.latency_ms,
+            error=result.error,
+            headers=list(result.headers),
+            body=result.body,
+        )
+        await asyncio.to_thread(self.store.add_replay, record)
+        return record
+
     def _publish(self) -> None:
         RuntimeInfo(
             pid=os.getpid(), url=self.listener.url, kind=self.kind, public_url=self.public_url
@@ -142,7 +175,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
         except OSError:
             core.store.close()
             raise
-        window = MainWindow(core.store, core.listener.url, icon=icon)
+        window = MainWindow(core.store, core, icon=icon)
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         # Python runs signal handlers only when it gets control: a timer makes sure it does.

@@ -82,7 +82,7 @@ async def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         core = AppCore(Path(tmp), port=0, kind="gui")
         await core.start()
-        window = MainWindow(core.store, core.listener.url)
+        window = MainWindow(core.store, core)
         window.resize(1280, 800)
         window.show()
         async with aiohttp.ClientSession() as session:

@@ -9,6 +9,7 @@ would call ``QApplication.exit()`` and break every later wait).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
@@ -52,8 +53,14 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=True)
+    executor = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="qloop")
+    loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     yield loop
+    executor.shutdown(wait=True)
+    # Undo "already running" without loop.stop() (which would call QApplication.exit()),
+    # so that later plain-asyncio tests can start their own loops.
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 
 

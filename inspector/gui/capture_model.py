@@ -31,7 +31,17 @@ CACHE_LIMIT = 20_000
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 CAPTURE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
-COLUMNS = ("Time", "Method", "Path", "Status", "Vendor", "Event", "Validation", "Size")
+COLUMNS = (
+    "Time",
+    "Method",
+    "Path",
+    "Status",
+    "Vendor",
+    "Event",
+    "Validation",
+    "Forward",
+    "Size",
+)
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -49,6 +59,15 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KiB"
     return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def forward_text(capture: Capture) -> str:
+    fwd = capture.forward
+    if fwd is None:
+        return ""
+    if fwd.error:
+        return "error"
+    return f"{fwd.status} · {fwd.latency_ms or 0:.0f} ms"
 
 
 def event_text(capture: Capture) -> str:
@@ -124,12 +143,20 @@ class CaptureTableModel(QAbstractTableModel):
                 return QBrush(QColor("#b3261e"))
             if col == 6:
                 return QBrush(QColor(VALIDATION_COLOURS.get(capture.validation.result, "#000")))
+            if (
+                col == 7
+                and capture.forward is not None
+                and (capture.forward.error or (capture.forward.status or 0) >= 400)
+            ):
+                return QBrush(QColor("#b3261e"))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 6 and capture.validation.detail:
                 return capture.validation.detail
             if col == 2:
                 return capture.target
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 7):
+            if col == 7 and capture.forward is not None:
+                return f"{capture.forward.url}: {capture.forward.error or capture.forward.status}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 8):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -152,6 +179,8 @@ class CaptureTableModel(QAbstractTableModel):
         if col == 6:
             return "" if capture.validation.result == "unchecked" else capture.validation.result
         if col == 7:
+            return forward_text(capture)
+        if col == 8:
             return human_size(capture.body_size)
         return ""
 
@@ -165,6 +194,7 @@ class CaptureTableModel(QAbstractTableModel):
             capture.vendor or "",
             event_text(capture),
             capture.validation.result,
+            forward_text(capture),
             capture.body_size,
         )[col]
 
@@ -235,6 +265,8 @@ class CaptureTableModel(QAbstractTableModel):
             self.counts_changed.emit()
 
     def _on_store_updated(self, capture: Capture) -> None:
+        # An update may overtake the batched insert of the same capture (a fast forward).
+        self._pending = [capture if p.seq == capture.seq else p for p in self._pending]
         row = self.row_of_seq(capture.seq)
         if capture.seq in self._cache:
             self._cache[capture.seq] = capture

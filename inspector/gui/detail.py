@@ -288,6 +288,17 @@ def raw_text(capture: Capture, body_text_cap: int = 256 * 1024) -> str:
     return "\n".join(lines) + "\n\n" + shown
 
 
+def replays_text(records: list[Any]) -> str:
+    if not records:
+        return "Not replayed yet. Replay (Ctrl+R) sends it again to the listener."
+    out = []
+    for r in records:
+        when = format_timestamp(r.at)
+        result = f"failed: {r.error}" if r.error else f"{r.status} in {r.latency_ms or 0:.0f} ms"
+        out.append(f"{when}  {r.url}  {result}")
+    return "\n".join(out)
+
+
 class DetailPane(QWidget):
     """Everything about the selected capture."""
 
@@ -314,11 +325,13 @@ class DetailPane(QWidget):
         ql.addWidget(self.query)
         self.raw = plain_view()
         self.response = plain_view()
+        self.replays = plain_view()
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.headers, "Headers")
         self.tabs.addTab(query_box, "Query")
         self.tabs.addTab(self.raw, "Raw")
         self.tabs.addTab(self.response, "Response")
+        self.tabs.addTab(self.replays, "Replays")
         layout.addWidget(self.tabs)
         self.capture: Capture | None = None
 
@@ -331,6 +344,7 @@ class DetailPane(QWidget):
         self.query_raw.setText("")
         self.raw.setPlainText("")
         self.response.setPlainText("")
+        self.replays.setPlainText("")
 
     def show_capture(self, capture: Capture) -> None:
         self.capture = capture
@@ -353,10 +367,23 @@ class DetailPane(QWidget):
         self.raw.setPlainText(raw_text(capture))
         self.response.setPlainText(response_text(capture))
 
+    def show_replays(self, records: list[Any]) -> None:
+        self.replays.setPlainText(replays_text(records))
+
 
 def response_text(capture: Capture) -> str:
     resp = capture.response
     if resp is None:
         return "(no answer recorded)"
     lines = [f"HTTP {resp.status}"] + [f"{k}: {v}" for k, v in resp.headers]
-    return "\n".join(lines) + "\n\n" + resp.body[: 64 * 1024].decode("utf-8", "replace")
+    text = "\n".join(lines) + "\n\n" + resp.body[: 64 * 1024].decode("utf-8", "replace")
+    fwd = capture.forward
+    if fwd is not None:
+        text += f"\n\n--- forwarded to {fwd.url}\n"
+        if fwd.error:
+            text += f"failed: {fwd.error}\n"
+        else:
+            text += f"HTTP {fwd.status} in {fwd.latency_ms or 0:.0f} ms\n"
+            text += "\n".join(f"{k}: {v}" for k, v in fwd.headers)
+            text += "\n\n" + fwd.body[: 64 * 1024].decode("utf-8", "replace")
+    return text

@@ -1,25 +1,46 @@
-"""The main window: live capture list, filter box, detail pane and status bar."""
+"""The main window: live capture list, filter box, detail pane, status bar, and the
+actions on captures (replay, edit and replay, copy as, compare, export, import).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+import asyncio
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QProgressDialog,
     QSplitter,
     QTableView,
     QToolBar,
     QWidget,
 )
 
-from inspector.core.store import CaptureFilter, CaptureStore
+from inspector.core.capture import Capture
+from inspector.core.snippets import snippet
+from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.detail import DetailPane
+from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
+from inspector.gui.services import AppServices
+from inspector.gui.transfer import ExportJob, ImportJob, TransferJob, connect_job
+
+SNIPPET_LABELS = (
+    ("curl", "cURL"),
+    ("httpie", "HTTPie"),
+    ("requests", "Python requests"),
+    ("aiohttp", "Python aiohttp"),
+)
 
 FILTER_DEBOUNCE_MS = 200
 
@@ -33,14 +54,20 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         store: CaptureStore,
-        local_url: str,
+        services: AppServices,
         *,
         icon: QIcon | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.local_url = local_url
+        self.services = services
+        self.local_url = services.local_url
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._job: TransferJob | None = None
+        self.progress: QProgressDialog | None = None
+        #: set by the app when an endpoint can re-sign edited bodies
+        self.resigner_for: object = None
         self.setWindowTitle("Webhook Inspector")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -73,6 +100,8 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 3)
         self.setCentralWidget(splitter)
 
+        self._build_actions()
+        self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
 
@@ -88,14 +117,86 @@ class MainWindow(QMainWindow):
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.counts_changed.connect(self._update_counts)
         self._scroll_before_insert = 0
+        self.last_job_message = ""
         self._update_counts()
+        self._update_actions()
 
     # -- construction -------------------------------------------------------------------
+    def _action(
+        self, text: str, slot: object, shortcut: str | None = None, tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.replay_action = self._action(
+            "Replay",
+            self.replay_selected,
+            "Ctrl+R",
+            "Send the selected capture again to the listener",
+        )
+        self.edit_replay_action = self._action(
+            "Edit and replay…", self.edit_and_replay, "Ctrl+E", "Change the request, then send it"
+        )
+        self.compare_action = self._action(
+            "Compare",
+            self.compare_selected,
+            "Ctrl+D",
+            "Diff the bodies and headers of two captures",
+        )
+        self.import_action = self._action("Import…", self.import_file, "Ctrl+O")
+        self.export_all_action = self._action("Export all…", lambda: self.export_captures("all"))
+        self.export_shown_action = self._action(
+            "Export shown…", lambda: self.export_captures("shown")
+        )
+        self.export_selected_action = self._action(
+            "Export selected…", lambda: self.export_captures("selected")
+        )
+        self.reveal_action = QAction("Reveal secrets in copies", self)
+        self.reveal_action.setCheckable(True)
+        self.copy_actions = {
+            kind: self._action(f"Copy as {label}", lambda _=False, k=kind: self.copy_as(k))
+            for kind, label in SNIPPET_LABELS
+        }
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_all_action)
+        file_menu.addAction(self.export_shown_action)
+        file_menu.addAction(self.export_selected_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("Quit", self.close, "Ctrl+Q"))
+        capture_menu = self.menuBar().addMenu("&Capture")
+        capture_menu.addAction(self.replay_action)
+        capture_menu.addAction(self.edit_replay_action)
+        capture_menu.addAction(self.compare_action)
+        capture_menu.addSeparator()
+        for action in self.copy_actions.values():
+            capture_menu.addAction(action)
+        capture_menu.addAction(self.reveal_action)
+        self.capture_menu = capture_menu
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (self.replay_action, self.edit_replay_action, self.compare_action):
+            self.table.addAction(action)
+        for action in self.copy_actions.values():
+            self.table.addAction(action)
+
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
         bar.setObjectName("main-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
+        bar.addAction(self.replay_action)
+        bar.addAction(self.edit_replay_action)
+        bar.addAction(self.compare_action)
+        bar.addSeparator()
         self.url_label = QLabel(f"  {self.local_url}  ")
         self.url_label.setObjectName("local-url")
         self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -170,7 +271,176 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(self.model.index(row, 0))
         return True
 
+    def selected_captures(self) -> list[Capture]:
+        """Selected captures (without bodies), top to bottom."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        out = []
+        for row in rows:
+            capture = self.model.capture_at(row)
+            if capture is not None:
+                out.append(capture)
+        return out
+
+    def _update_actions(self) -> None:
+        n = len(self.table.selectionModel().selectedRows())
+        self.replay_action.setEnabled(n >= 1)
+        self.edit_replay_action.setEnabled(n == 1)
+        self.compare_action.setEnabled(n == 2)
+        self.export_selected_action.setEnabled(n >= 1)
+        for action in self.copy_actions.values():
+            action.setEnabled(n == 1)
+
+    # -- replay ---------------------------------------------------------------------------
+    def _spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Future[Any]:
+        task: asyncio.Future[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Future[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                self.statusBar().showMessage(f"{what} failed: {t.exception()}", 8000)
+
+        task.add_done_callback(done)
+        return task
+
+    def replay_selected(self) -> None:
+        for summary in self.selected_captures():
+            capture = self.store.get(summary.id)
+            if capture is None:
+                continue
+            if capture.truncated:
+                self.statusBar().showMessage(
+                    f"#{capture.seq} was truncated (over the body limit): not replayed", 8000
+                )
+                continue
+            self._spawn(self._replay_and_report(capture), "replay")
+
+    async def _replay_and_report(self, capture: Capture) -> ReplayRecord:
+        record = await self.services.replay(capture, None)
+        if record.error:
+            self.statusBar().showMessage(f"Replay of #{capture.seq} failed: {record.error}", 8000)
+        else:
+            self.statusBar().showMessage(
+                f"Replayed #{capture.seq}: {record.status} in {record.latency_ms or 0:.0f} ms", 8000
+            )
+        if self.detail.capture is not None and self.detail.capture.id == capture.id:
+            self.detail.show_replays(self.store.replays_of(capture.id))
+        return record
+
+    def edit_and_replay(self) -> EditReplayDialog | None:
+        selected = self.selected_captures()
+        if len(selected) != 1:
+            return None
+        capture = self.store.get(selected[0].id)
+        if capture is None:
+            return None
+        resign: Resigner | None = None
+        if callable(self.resigner_for):
+            resign = self.resigner_for(capture)
+        dialog = EditReplayDialog(
+            capture, self.local_url, self.services.replay, resign=resign, parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.edit_dialog = dialog
+        return dialog
+
+    def compare_selected(self) -> DiffDialog | None:
+        selected = self.selected_captures()
+        if len(selected) != 2:
+            self.statusBar().showMessage("Select exactly two captures to compare", 5000)
+            return None
+        older, newer = sorted(selected, key=lambda c: c.seq)
+        a, b = self.store.get(older.id), self.store.get(newer.id)
+        if a is None or b is None:
+            return None
+        dialog = DiffDialog(a, b, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.diff_dialog = dialog
+        return dialog
+
+    def copy_as(self, kind: str) -> str | None:
+        selected = self.selected_captures()
+        if len(selected) != 1:
+            return None
+        capture = self.store.get(selected[0].id)
+        if capture is None:
+            return None
+        text = snippet(capture, kind, reveal=self.reveal_action.isChecked())  # type: ignore[arg-type]
+        QGuiApplication.clipboard().setText(text)
+        masked = "" if self.reveal_action.isChecked() else " (secrets masked)"
+        self.statusBar().showMessage(f"Copied #{capture.seq} as {kind}{masked}", 5000)
+        return text
+
+    # -- export / import ------------------------------------------------------------------
+    def _ids_for(self, which: str) -> list[str]:
+        if which == "selected":
+            return [c.id for c in sorted(self.selected_captures(), key=lambda c: c.seq)]
+        flt = self.model.filter if which == "shown" else None
+        return [c.id for c in self.store.list(limit=0, flt=flt, newest_first=False)]
+
+    def export_captures(self, which: str, path: Path | None = None, fmt: str | None = None) -> None:
+        ids = self._ids_for(which)
+        if not ids:
+            self.statusBar().showMessage("Nothing to export", 5000)
+            return
+        if path is None:
+            name, chosen = QFileDialog.getSaveFileName(
+                self,
+                "Export captures",
+                "captures.har",
+                "HAR 1.2 (*.har);;Webhook Inspector JSON (*.json)",
+            )
+            if not name:
+                return
+            path = Path(name)
+            fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
+        self._start_job(ExportJob(self.store, ids, path, fmt or "har", mask=False), "Exporting")
+
+    def import_file(self, path: Path | None = None) -> None:
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self, "Import captures", "", "HAR or JSON export (*.har *.json);;All files (*)"
+            )
+            if not name:
+                return
+            path = Path(name)
+        self._start_job(ImportJob(self.store, path), "Importing", reload=True)
+
+    def _start_job(self, job: TransferJob, label: str, reload: bool = False) -> None:
+        if self._job is not None:
+            self.statusBar().showMessage("Another import or export is running", 5000)
+            return
+        self._job = job
+        progress = QProgressDialog(f"{label}…", "Cancel", 0, 0, self)
+        progress.setWindowTitle(label)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.canceled.connect(job.cancel)
+        self.progress = progress
+
+        def on_progress(done: int, total: int) -> None:
+            progress.setMaximum(max(total, 1))
+            progress.setValue(min(done, max(total, 1)))
+
+        def finish(message: str, ok: bool) -> None:
+            self._job = None
+            progress.reset()
+            progress.deleteLater()
+            self.progress = None
+            if reload:
+                self.model.set_filter(self.model.filter)
+                self.model.total = self.store.count()
+                self._update_counts()
+            self.statusBar().showMessage(message if ok else f"{label} failed: {message}", 10000)
+            self.last_job_message = message
+
+        connect_job(job, on_progress, lambda m: finish(m, True), lambda m: finish(m, False))
+        QThreadPool.globalInstance().start(job)
+
     def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        self._update_actions()
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             self.detail.clear()
@@ -183,6 +453,7 @@ class MainWindow(QMainWindow):
         full = self.store.get(summary.id)
         if full is not None:
             self.detail.show_capture(full)
+            self.detail.show_replays(self.store.replays_of(full.id))
 
     def _on_rows_about_to_be_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         self._scroll_before_insert = self.table.verticalScrollBar().value()
@@ -201,6 +472,10 @@ class MainWindow(QMainWindow):
         self.count_label.setText(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._job is not None:
+            self._job.cancel()
+        for task in list(self._tasks):
+            task.cancel()
         self.model.detach()
         super().closeEvent(event)
         self.closed.emit()

@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 from conftest import run_in_qloop
+from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -27,11 +28,12 @@ def running(
 ) -> Iterator[tuple[AppCore, MainWindow]]:
     core = AppCore(data_dir, port=0, kind="gui")
     run_in_qloop(qtbot, core.start())
-    window = MainWindow(core.store, core.listener.url)
+    window = MainWindow(core.store, core)
     qtbot.addWidget(window)
     window.show()
     yield core, window
     window.close()
+    QThreadPool.globalInstance().waitForDone(10_000)
     run_in_qloop(qtbot, core.stop())
 
 
