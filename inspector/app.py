@@ -9,9 +9,9 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from inspector.core.capture import Capture, ForwardRecord, utc_now
+from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.store import CaptureStore, ReplayRecord
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
@@ -26,12 +26,13 @@ from inspector.net.replay import (
 log = logging.getLogger(__name__)
 
 
-def _load_endpoints(data_dir: Path) -> Any:
+def _load_endpoints(data_dir: Path) -> EndpointTable:
     try:
-        from inspector.core.endpoints import EndpointTable
-    except ImportError:  # pragma: no cover - only while the endpoints module is absent
-        return None
-    return EndpointTable.load(data_dir)
+        return EndpointTable.load(data_dir)
+    except ValueError as exc:
+        raise ValueError(
+            f"{data_dir / ENDPOINTS_FILE}: {exc} (fix or move the file aside)"
+        ) from exc
 
 
 class AppCore:
@@ -49,8 +50,8 @@ class AppCore:
     ) -> None:
         self.data_dir = ensure_data_dir(Path(data_dir))
         self.kind = kind
-        self.store = CaptureStore.in_dir(self.data_dir)
         self.endpoints = _load_endpoints(self.data_dir)
+        self.store = CaptureStore.in_dir(self.data_dir)
         self.listener = Listener(
             self.store, host=host, port=port, body_limit=body_limit, endpoints=self.endpoints
         )

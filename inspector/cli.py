@@ -25,6 +25,7 @@ from inspector.core.paths import DataDirError, resolve_data_dir
 from inspector.core.store import CaptureFilter, CaptureStore, StoreError
 
 log = logging.getLogger("inspector")
+VENDOR_CHOICES = ("celantur", "celantur-v1", "blurit", "anesya", "generic")
 
 
 class UserError(Exception):
@@ -82,6 +83,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     im = sub.add_parser("import", help="a HAR or JSON export back into the store")
     im.add_argument("file")
+
+    ep = sub.add_parser("endpoint", help="endpoints: a path bound to a vendor and a secret")
+    eps = ep.add_subparsers(dest="endpoint_command", parser_class=_Parser, metavar="ACTION")
+    eps.required = True
+    ea = eps.add_parser("add", help="create or replace an endpoint")
+    ea.add_argument("path", help="e.g. /blurit")
+    ea.add_argument("--vendor", required=True, help=", ".join(VENDOR_CHOICES))
+    ea.add_argument("--token", help="the vendor's shared token (BlurIt, Anesya, generic)")
+    ea.add_argument("--query-token", metavar="NAME=VALUE", help="a secret in the URL's query")
+    ea.add_argument("--secret", help="signing secret (with --scheme)")
+    ea.add_argument(
+        "--scheme", help="token-header, query-token, hmac-sha256, standard-webhooks, github, stripe"
+    )
+    ea.add_argument("--header", metavar="NAME", help="header of token-header / hmac-sha256")
+    ea.add_argument("--encoding", choices=["hex", "base64"], default="hex")
+    ea.add_argument("--prefix", default="", help="signature prefix, e.g. sha256=")
+    ea.add_argument("--status", type=int, help="answer with this status instead")
+    ea.add_argument("--body", help="answer with this body instead")
+    ea.add_argument("--response-header", action="append", default=[], metavar="NAME:VALUE")
+    ea.add_argument("--delay-ms", type=int, default=0, help="wait before answering")
+    ea.add_argument("--fail-rate", type=float, default=0.0, help="0..1: share answered 500")
+    ea.add_argument("--forward", metavar="URL", help="also send this endpoint's webhooks to URL")
+    el = eps.add_parser("list", help="the endpoints (secrets masked)")
+    el.add_argument("--json", action="store_true")
+    el.add_argument("--reveal-secrets", action="store_true")
+    er = eps.add_parser("remove", help="delete an endpoint")
+    er.add_argument("path")
+
+    sm = sub.add_parser("simulate", help="send a vendor-accurate sample webhook")
+    sm.add_argument("vendor", help=", ".join(VENDOR_CHOICES))
+    sm.add_argument("--event", help="e.g. done, failed, Succeeded, extract.completed")
+    sm.add_argument("--to", metavar="URL", help="target (default: the running listener)")
+    sm.add_argument("--token", help="use this token/secret instead of the endpoint's")
     return p
 
 
@@ -178,14 +212,17 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
 
     if args.max_body is not None and args.max_body < 0:
         raise UserError("--max-body must be 0 or more bytes")
-    core = AppCore(
-        data_dir,
-        host=args.host,
-        port=args.port,
-        body_limit=args.max_body if args.max_body is not None else DEFAULT_BODY_LIMIT,
-        kind="serve",
-        forward_url=args.forward,
-    )
+    try:
+        core = AppCore(
+            data_dir,
+            host=args.host,
+            port=args.port,
+            body_limit=args.max_body if args.max_body is not None else DEFAULT_BODY_LIMIT,
+            kind="serve",
+            forward_url=args.forward,
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     # Handlers first: a SIGTERM right after "listening on" must still stop us cleanly.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -379,7 +416,142 @@ def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+def _endpoint_table(data_dir: Path) -> Any:
+    from inspector.core.endpoints import EndpointTable
+    from inspector.core.paths import ensure_data_dir
+
+    ensure_data_dir(data_dir)
+    try:
+        return EndpointTable.load(data_dir)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def describe_endpoint(data: dict[str, Any]) -> str:
+    auth = []
+    if data.get("token"):
+        auth.append(f"token {data['token']}")
+    if data.get("query_token"):
+        auth.append(f"query {data['query_token']}")
+    if data.get("scheme"):
+        auth.append(f"{data['scheme']} {data.get('secret') or ''}".strip())
+    rule = data.get("response") or {}
+    answer = []
+    if rule.get("status"):
+        answer.append(f"status {rule['status']}")
+    if rule.get("delay_ms"):
+        answer.append(f"delay {rule['delay_ms']} ms")
+    if rule.get("fail_rate"):
+        answer.append(f"fail {rule['fail_rate']:.0%}")
+    if data.get("forward_url"):
+        answer.append(f"forward {data['forward_url']}")
+    return f"{data['path']:<20} {data['vendor']:<12} {', '.join(auth) or 'no check'}" + (
+        f"  [{', '.join(answer)}]" if answer else ""
+    )
+
+
+def cmd_endpoint(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.endpoints import Endpoint, ResponseRule
+
+    table = _endpoint_table(data_dir)
+    action = args.endpoint_command
+    if action == "add":
+        headers = []
+        for item in args.response_header:
+            name, sep, value = item.partition(":")
+            if not sep:
+                raise UserError(f"--response-header must look like NAME:VALUE, got {item!r}")
+            headers.append((name.strip(), value.strip()))
+        try:
+            endpoint = Endpoint(
+                path=args.path,
+                vendor=args.vendor,
+                token=args.token,
+                query_token=args.query_token,
+                secret=args.secret,
+                scheme=args.scheme,
+                header=args.header,
+                encoding=args.encoding,
+                prefix=args.prefix,
+                response=ResponseRule(
+                    status=args.status,
+                    headers=headers,
+                    body=args.body,
+                    delay_ms=args.delay_ms,
+                    fail_rate=args.fail_rate,
+                ),
+                forward_url=args.forward,
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        replaced = table.get(endpoint.path) is not None
+        table.add(endpoint)
+        table.save()
+        verb = "replaced" if replaced else "added"
+        _out(f"{verb} endpoint {describe_endpoint(endpoint.to_json(mask_secrets=True))}")
+    elif action == "list":
+        items = [e.to_json(mask_secrets=not args.reveal_secrets) for e in table]
+        if args.json:
+            _out(json.dumps(items, ensure_ascii=False))
+        else:
+            if not items:
+                _out("no endpoints (add one with 'webhook-inspector endpoint add')", sys.stderr)
+            for item in items:
+                _out(describe_endpoint(item))
+    elif action == "remove":
+        if not table.remove(args.path):
+            raise UserError(f"no endpoint {args.path!r} (see 'webhook-inspector endpoint list')")
+        table.save()
+        _out(f"removed endpoint {args.path}")
+    return 0
+
+
+async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.paths import RuntimeInfo
+    from inspector.core.simulate import sample_requests
+    from inspector.net.simulate import send_samples
+
+    endpoint = None
+    if (data_dir / "endpoints.json").exists():
+        table = _endpoint_table(data_dir)
+        matches = table.for_vendor(args.vendor)
+        endpoint = matches[0] if matches else None
+    try:
+        samples = sample_requests(args.vendor, args.event, endpoint, args.token)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if args.to:
+        base, mark = args.to, False
+    else:
+        running = RuntimeInfo.load_running(data_dir)
+        if running is None:
+            raise UserError(
+                "no listener is running on this data directory; start "
+                "'webhook-inspector serve' (or the app), or give --to URL"
+            )
+        base, mark = running.url, True
+    try:
+        results = await send_samples(samples, base, mark=mark)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    failed = False
+    for (url, result), sample in zip(results, samples, strict=True):
+        if result.error:
+            failed = True
+            _out(f"{sample.method} {url} failed: {result.error}")
+        else:
+            answer = result.body[:200].decode("utf-8", "replace")
+            _out(f"{sample.method} {url} -> {result.status} {answer}")
+    return 1 if failed else 0
+
+
+def cmd_simulate(args: argparse.Namespace, data_dir: Path) -> int:
+    return asyncio.run(_simulate(args, data_dir))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "endpoint": cmd_endpoint,
+    "simulate": cmd_simulate,
     "gui": cmd_gui,
     "serve": cmd_serve,
     "list": cmd_list,
