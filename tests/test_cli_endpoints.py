@@ -83,10 +83,14 @@ def test_simulate_every_vendor_against_serve(data_dir: Path) -> None:
         results = [json.loads(serve.readline())["validation"]["result"] for _ in range(3)]
         assert results == ["invalid"] * 3
 
-        for vendor in ("celantur", "celantur-v1", "generic"):
+        for vendor in ("celantur", "celantur-v1"):
             res = run_cli(data_dir, "simulate", vendor)
             assert res.returncode == 0 and "-> 200" in res.stdout, res.stdout + res.stderr
             assert json.loads(serve.readline())["vendor"] == vendor
+        # no generic endpoint: the sample goes to /generic, captured with no vendor guessed
+        res = run_cli(data_dir, "simulate", "generic")
+        assert "/generic -> 200" in res.stdout
+        assert json.loads(serve.readline())["path"] == "/generic"
 
 
 def test_simulate_unknown_event_and_no_listener(data_dir: Path) -> None:
