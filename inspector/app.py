@@ -5,6 +5,8 @@ and for the GUI, and tears them down in the right order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
@@ -13,6 +15,9 @@ from pathlib import Path
 from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
+from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
+from inspector.core.settings import Settings
+from inspector.core.simulate import sample_requests
 from inspector.core.store import CaptureStore, ReplayRecord
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
@@ -22,6 +27,8 @@ from inspector.net.replay import (
     send_capture,
     target_url,
 )
+from inspector.net.simulate import send_samples
+from inspector.net.tunnel import TunnelConfig, TunnelService, TunnelState, TunnelStatus
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +54,19 @@ class AppCore:
         body_limit: int = DEFAULT_BODY_LIMIT,
         kind: str = "serve",
         forward_url: str | None = None,
+        ngrok_path: str | None = None,
     ) -> None:
         self.data_dir = ensure_data_dir(Path(data_dir))
         self.kind = kind
+        self.settings = Settings.load(self.data_dir)
+        self.secrets = SecretStore(self.data_dir)
+        self.ngrok_path_override = ngrok_path
+        self.tunnel = TunnelService(self.tunnel_config())
+        #: public URL before the latest change (a free ngrok URL changes on every start)
+        self.previous_public_url: str | None = self.settings.extra.get("last_public_url")
+        #: set when the tunnel came online at another URL than last time
+        self.url_changed_from: str | None = None
+        self.tunnel.subscribe(self._on_tunnel_status)
         self.endpoints = _load_endpoints(self.data_dir)
         self.store = CaptureStore.in_dir(self.data_dir)
         self.listener = Listener(
@@ -129,6 +146,64 @@ class AppCore:
         if self.listener.running:
             self._publish()
 
+    # -- tunnel ---------------------------------------------------------------------------
+    def tunnel_config(self) -> TunnelConfig:
+        """Settings + authtoken (secret store, else ``NGROK_AUTHTOKEN``) + CLI override."""
+        try:
+            token = self.secrets.get(NGROK_AUTHTOKEN)
+        except Exception as exc:  # a broken keyring must not stop the listener
+            log.warning("cannot read the ngrok authtoken: %s", exc)
+            token = None
+        config = TunnelConfig.from_settings(
+            self.settings,
+            authtoken=token,
+            config_path=str(self.data_dir / "ngrok" / "ngrok.yml"),
+        )
+        if self.ngrok_path_override:
+            config = dataclasses.replace(config, ngrok_path=self.ngrok_path_override)
+        return config
+
+    async def start_tunnel(self) -> TunnelStatus:
+        """Start (or restart with fresh settings) the tunnel to our listener's port."""
+        self.tunnel.config = self.tunnel_config()
+        if self.tunnel.status.state in (TunnelState.ONLINE, TunnelState.STARTING):
+            return await self.tunnel.restart(self.listener.port)
+        return await self.tunnel.start(self.listener.port)
+
+    async def stop_tunnel(self) -> None:
+        await self.tunnel.stop()
+
+    def _on_tunnel_status(self, status: TunnelStatus) -> None:
+        if status.state is TunnelState.ONLINE and status.public_url:
+            old = self.previous_public_url
+            if status.public_url != old:
+                self.url_changed_from = old if old else None
+                self.previous_public_url = status.public_url
+                self.settings.extra["last_public_url"] = status.public_url
+                with contextlib.suppress(OSError):
+                    self.settings.save(self.data_dir)
+            self.set_public_url(status.public_url)
+        elif status.state in (TunnelState.OFF, TunnelState.ERROR):
+            self.set_public_url(None)
+
+    def endpoints_with_stale_url(self) -> list[str]:
+        """Endpoints a vendor may still call at the previous public URL, after it changed."""
+        if not self.url_changed_from:
+            return []
+        return [e.path for e in self.endpoints if e.vendor != "generic"] or [
+            e.path for e in self.endpoints
+        ]
+
+    async def simulate(self, vendor: str, event: str | None = None) -> list[str]:
+        """Send a vendor's sample webhook(s) to our own listener; one line per answer."""
+        matches = self.endpoints.for_vendor(vendor)
+        samples = sample_requests(vendor, event, matches[0] if matches else None)
+        lines = []
+        for url, result in await send_samples(samples, self.listener.url):
+            answer = f"{result.status}" if not result.error else f"failed: {result.error}"
+            lines.append(f"{url} -> {answer}")
+        return lines
+
     def on_capture(self, callback: Callable[[list[Capture]], None]) -> Callable[[], None]:
         return self.store.added.connect(callback)
 
@@ -136,6 +211,7 @@ class AppCore:
         try:
             if self._unsubscribe_forward is not None:
                 self._unsubscribe_forward()
+            await self.tunnel.stop()
             await self.listener.stop()
             await self.forwarder.stop()
         finally:

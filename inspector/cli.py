@@ -220,6 +220,7 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
             body_limit=args.max_body if args.max_body is not None else DEFAULT_BODY_LIMIT,
             kind="serve",
             forward_url=args.forward,
+            ngrok_path=args.ngrok_path,
         )
     except ValueError as exc:
         raise UserError(str(exc)) from exc
@@ -251,11 +252,35 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
 
     core.on_capture(print_capture)
     _out(f"listening on {core.listener.url}")
+    if not args.no_tunnel:
+        from inspector.net.tunnel import TunnelState, TunnelStatus
+
+        def print_tunnel(status: TunnelStatus) -> None:
+            # One line per change that matters; the listener keeps running whatever happens.
+            if status.state is TunnelState.ONLINE and status.public_url:
+                _out(f"public URL {status.public_url}")
+                if core.url_changed_from:
+                    _out(
+                        f"note: the public URL changed (was {core.url_changed_from}); "
+                        "update the webhook URL registered at your vendors"
+                    )
+            elif status.state is TunnelState.ERROR:
+                reason = (status.reason or "unknown error").rstrip(". ")
+                _out(f"tunnel: {reason}; still listening locally", sys.stderr)
+
+        core.tunnel.subscribe(print_tunnel)
+        tunnel_task = asyncio.ensure_future(core.start_tunnel())
+    else:
+        tunnel_task = None
     try:
         await stop.wait()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        if tunnel_task is not None and not tunnel_task.done():
+            tunnel_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await tunnel_task
         await core.stop()
     return 0
 

@@ -1,0 +1,88 @@
+"""``serve`` with the tunnel, through the stand-in ngrok agent (tests/doubles/fake_ngrok.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from clirunner import ServeProcess
+
+FAKE = Path(__file__).parent / "doubles" / "fake_ngrok.py"
+
+
+@pytest.fixture
+def ngrok_path(tmp_path: Path) -> Path:
+    wrapper = tmp_path / "ngrok"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_prints_public_url_and_relay_reaches_listener(
+    data_dir: Path, ngrok_path: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "agent.json"
+    env = {"FAKE_NGROK_STATE_FILE": str(state)}
+    with ServeProcess(
+        data_dir, "--port", "0", "--ngrok-path", str(ngrok_path), "--json", env=env
+    ) as serve:
+        line = serve.readline(timeout=20)
+        assert line.startswith("public URL https://") and line.endswith(".ngrok-free.app")
+        info = json.loads(state.read_text())
+        (endpoint,) = info["endpoints"]
+        assert endpoint["url"] == line.split()[-1]
+        req = urllib.request.Request(
+            endpoint["relay_url"] + "/through/tunnel?x=1", data=b'{"via": "tunnel"}', method="POST"
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200
+        captured = json.loads(serve.readline())
+        assert captured["path"] == "/through/tunnel" and captured["query"] == "x=1"
+        runtime = json.loads((data_dir / "listener.json").read_text())
+        assert runtime["public_url"] == endpoint["url"]
+        agent_pid = info["pid"]
+        assert pid_alive(agent_pid)
+        assert serve.stop(signal.SIGTERM) == 0
+    deadline = time.monotonic() + 5
+    while pid_alive(agent_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not pid_alive(agent_pid), "the ngrok agent outlived serve"
+
+
+def test_missing_authtoken_is_one_line_and_listener_keeps_running(
+    data_dir: Path, ngrok_path: Path
+) -> None:
+    env = {"FAKE_NGROK_MODE": "no-authtoken"}
+    with ServeProcess(data_dir, "--port", "0", "--ngrok-path", str(ngrok_path), env=env) as serve:
+        req = urllib.request.Request(serve.url + "/still", data=b"x", method="POST")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200
+        time.sleep(2.0)  # let the agent fail
+        assert serve.stop() == 0
+        err = serve.proc.stderr.read()  # type: ignore[union-attr]
+    assert "ERR_NGROK_4018" in err or "authtoken" in err
+    assert "still listening locally" in err
+    assert "Traceback" not in err
+
+
+def test_missing_binary_says_the_two_ways_out(data_dir: Path, tmp_path: Path) -> None:
+    with ServeProcess(data_dir, "--port", "0", "--ngrok-path", str(tmp_path / "nope")) as serve:
+        time.sleep(1.0)
+        assert serve.stop() == 0
+        err = serve.proc.stderr.read()  # type: ignore[union-attr]
+    assert "tunnel:" in err and "--ngrok-path" in err and "locally" in err
