@@ -11,7 +11,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from clirunner import ServeProcess
 
 FAKE = Path(__file__).parent / "doubles" / "fake_ngrok.py"
