@@ -28,7 +28,13 @@ from inspector.net.replay import (
     target_url,
 )
 from inspector.net.simulate import send_samples
-from inspector.net.tunnel import TunnelConfig, TunnelService, TunnelState, TunnelStatus
+from inspector.net.tunnel import (
+    TunnelConfig,
+    TunnelService,
+    TunnelState,
+    TunnelStatus,
+    install_agent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +200,17 @@ class AppCore:
             e.path for e in self.endpoints
         ]
 
+    async def install_agent(
+        self, progress: Callable[[int, int | None], None], cancel: asyncio.Event
+    ) -> str:
+        """Download the ngrok agent into the data directory and remember its path."""
+        path = await install_agent(
+            progress, cancel, ngrok_path=str(self.data_dir / "bin" / "ngrok")
+        )
+        self.settings.ngrok_path = path
+        self.settings.save(self.data_dir)
+        return path
+
     async def simulate(self, vendor: str, event: str | None = None) -> list[str]:
         """Send a vendor's sample webhook(s) to our own listener; one line per answer."""
         matches = self.endpoints.for_vendor(vendor)
@@ -262,10 +279,14 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: window.close())
         window.show()
+        if core.settings.tunnel_autostart:
+            tunnel_start = asyncio.ensure_future(core.start_tunnel())
         try:
             await closed.wait()
         finally:
             wake.stop()
+            if core.settings.tunnel_autostart and not tunnel_start.done():
+                tunnel_start.cancel()
             await core.stop()
         return 0
 

@@ -13,14 +13,12 @@ import urllib.parse
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -34,24 +32,15 @@ from PySide6.QtWidgets import (
 
 from inspector.core.bodyview import DecodedBody, decode_body, hex_dump, pretty_text
 from inspector.core.capture import Capture, format_timestamp
+from inspector.gui.meaning import ValidationView, VendorView
+from inspector.gui.widgets import mono_font, plain_view
+
+__all__ = ["DetailPane", "fill_pairs", "mono_font", "pairs_table", "plain_view"]
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
 TREE_BYTES_CAP = 8 * 1024 * 1024
 _PLACEHOLDER = "__lazy__"
-
-
-def mono_font() -> QFont:
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-
-
-def plain_view() -> QPlainTextEdit:
-    view = QPlainTextEdit()
-    view.setReadOnly(True)
-    view.setFont(mono_font())
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setUndoRedoEnabled(False)
-    return view
 
 
 def _scalar_text(value: Any) -> str:
@@ -326,10 +315,14 @@ class DetailPane(QWidget):
         self.raw = plain_view()
         self.response = plain_view()
         self.replays = plain_view()
+        self.validation = ValidationView()
+        self.vendor = VendorView()
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.headers, "Headers")
         self.tabs.addTab(query_box, "Query")
         self.tabs.addTab(self.raw, "Raw")
+        self.tabs.addTab(self.validation, "Validation")
+        self.tabs.addTab(self.vendor, "Vendor")
         self.tabs.addTab(self.response, "Response")
         self.tabs.addTab(self.replays, "Replays")
         layout.addWidget(self.tabs)
@@ -345,6 +338,8 @@ class DetailPane(QWidget):
         self.raw.setPlainText("")
         self.response.setPlainText("")
         self.replays.setPlainText("")
+        self.validation.show_capture(None)
+        self.vendor.show_capture(None)
 
     def show_capture(self, capture: Capture) -> None:
         self.capture = capture
@@ -366,6 +361,8 @@ class DetailPane(QWidget):
         fill_pairs(self.query, urllib.parse.parse_qsl(capture.query, keep_blank_values=True))
         self.raw.setPlainText(raw_text(capture))
         self.response.setPlainText(response_text(capture))
+        self.validation.show_capture(capture)
+        self.vendor.show_capture(capture)
 
     def show_replays(self, records: list[Any]) -> None:
         self.replays.setPlainText(replays_text(records))

@@ -27,14 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
+from inspector.core.simulate import vendor_events
 from inspector.core.snippets import snippet
 from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
+from inspector.gui.meaning import VENDOR_TITLES
 from inspector.gui.services import AppServices
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob, connect_job
 
+TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
 SNIPPET_LABELS = (
     ("curl", "cURL"),
     ("httpie", "HTTPie"),
@@ -50,6 +53,8 @@ class MainWindow(QMainWindow):
 
     #: emitted once the window has closed (the app then shuts the services down)
     closed = Signal()
+    #: emitted after the tunnel indicator changed
+    tunnel_changed = Signal()
 
     def __init__(
         self,
@@ -111,6 +116,10 @@ class MainWindow(QMainWindow):
         self._filter_timer.timeout.connect(self.apply_filter)
         self.filter_edit.textChanged.connect(self._filter_timer.start)
         self.validation_combo.currentIndexChanged.connect(self.apply_filter)
+        self.vendor_combo.currentIndexChanged.connect(self.apply_filter)
+        self.detail.vendor.task_filter_requested.connect(self._on_task_filter_requested)
+        self._unsubscribe_tunnel = services.tunnel.subscribe(self._on_tunnel_status)
+        self._on_tunnel_status(services.tunnel.status)
 
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
@@ -158,6 +167,13 @@ class MainWindow(QMainWindow):
         self.export_selected_action = self._action(
             "Export selected…", lambda: self.export_captures("selected")
         )
+        self.tunnel_action = self._action(
+            "Start tunnel", self.toggle_tunnel, tip="Expose the listener on a public HTTPS URL"
+        )
+        self.copy_public_action = self._action(
+            "Copy public URL", self.copy_public_url, tip="Copy the tunnel's public URL"
+        )
+        self.copy_public_action.setEnabled(False)
         self.reveal_action = QAction("Reveal secrets in copies", self)
         self.reveal_action.setCheckable(True)
         self.copy_actions = {
@@ -182,6 +198,20 @@ class MainWindow(QMainWindow):
             capture_menu.addAction(action)
         capture_menu.addAction(self.reveal_action)
         self.capture_menu = capture_menu
+        samples = self.menuBar().addMenu("&Samples")
+        samples.setToolTipsVisible(True)
+        self.sample_actions: dict[tuple[str, str], QAction] = {}
+        for vendor, title in VENDOR_TITLES.items():
+            sub = samples.addMenu(title)
+            for event in vendor_events(vendor):
+                action = self._action(
+                    event, lambda _=False, v=vendor, e=event: self.send_sample(v, e)
+                )
+                sub.addAction(action)
+                self.sample_actions[(vendor, event)] = action
+        tunnel_menu = self.menuBar().addMenu("&Tunnel")
+        tunnel_menu.addAction(self.tunnel_action)
+        tunnel_menu.addAction(self.copy_public_action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for action in (self.replay_action, self.edit_replay_action, self.compare_action):
             self.table.addAction(action)
@@ -227,11 +257,24 @@ class MainWindow(QMainWindow):
             ("Unchecked", "unchecked"),
         ):
             self.validation_combo.addItem(label, value)
+        self.vendor_combo = QComboBox()
+        self.vendor_combo.setObjectName("vendor-filter")
+        self.vendor_combo.addItem("Any vendor", None)
+        for vendor, title in VENDOR_TITLES.items():
+            self.vendor_combo.addItem(title, vendor)
+        bar.addWidget(self.vendor_combo)
         bar.addWidget(self.validation_combo)
+        bar.addSeparator()
+        bar.addAction(self.tunnel_action)
+        bar.addAction(self.copy_public_action)
 
     def _build_status_bar(self) -> None:
         self.count_label = QLabel("")
         self.count_label.setObjectName("count")
+        self.tunnel_label = QLabel("")
+        self.tunnel_label.setObjectName("tunnel-indicator")
+        self.tunnel_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.tunnel_label)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().showMessage(f"Listening on {self.local_url}")
 
@@ -244,6 +287,7 @@ class MainWindow(QMainWindow):
         return CaptureFilter(
             text=self.filter_edit.text().strip(),
             validation=self.validation_combo.currentData(),
+            vendor=self.vendor_combo.currentData(),
         )
 
     def apply_filter(self) -> None:
@@ -270,6 +314,67 @@ class MainWindow(QMainWindow):
         self.table.selectRow(row)
         self.table.scrollTo(self.model.index(row, 0))
         return True
+
+    def _on_task_filter_requested(self, task_id: str) -> None:
+        self.filter_edit.setText(task_id)
+        self.apply_filter()
+
+    # -- tunnel ---------------------------------------------------------------------------
+    def _on_tunnel_status(self, status: object) -> None:
+        state = str(getattr(status, "state", "off"))
+        url = getattr(status, "public_url", None)
+        reason = getattr(status, "reason", None)
+        warning = getattr(status, "warning", None)
+        colour = TUNNEL_COLOURS.get(state, "#8a8a8a")
+        if state == "online":
+            text = f"● Tunnel online: {url}" + (f" ({warning})" if warning else "")
+        elif state == "starting":
+            text = "● Tunnel starting…"
+        elif state == "error":
+            text = f"● Tunnel error: {reason}"
+        else:
+            text = "● Tunnel off"
+        self.tunnel_label.setText(text)
+        self.tunnel_label.setToolTip(reason or url or "")
+        self.tunnel_label.setStyleSheet(f"color: {colour};")
+        self.tunnel_state = state
+        self.tunnel_action.setText(
+            "Stop tunnel" if state in ("online", "starting") else "Start tunnel"
+        )
+        self.copy_public_action.setEnabled(state == "online" and bool(url))
+        if state == "online" and self.services.url_changed_from:
+            stale = ", ".join(self.services.endpoints_with_stale_url())
+            self.statusBar().showMessage(
+                f"The public URL changed (was {self.services.url_changed_from}): update the "
+                f"webhook URL registered at your vendors" + (f" for {stale}" if stale else ""),
+                30_000,
+            )
+        elif state == "error":
+            self.statusBar().showMessage(f"Tunnel: {reason}. Still listening locally.", 30_000)
+        self.tunnel_changed.emit()
+
+    def toggle_tunnel(self) -> None:
+        if getattr(self, "tunnel_state", "off") in ("online", "starting"):
+            self._spawn(self.services.stop_tunnel(), "stopping the tunnel")
+        else:
+            self._spawn(self.services.start_tunnel(), "starting the tunnel")
+
+    def copy_public_url(self) -> None:
+        url = self.services.public_url
+        if url:
+            QGuiApplication.clipboard().setText(url)
+            self.statusBar().showMessage(f"Copied {url}", 3000)
+
+    # -- samples --------------------------------------------------------------------------
+    def send_sample(self, vendor: str, event: str | None = None) -> asyncio.Future[Any]:
+        async def go() -> list[str]:
+            lines = await self.services.simulate(vendor, event)
+            self.statusBar().showMessage(
+                f"Sample {vendor} {event or ''}: " + "; ".join(lines), 8000
+            )
+            return lines
+
+        return self._spawn(go(), f"sending the {vendor} sample")
 
     def selected_captures(self) -> list[Capture]:
         """Selected captures (without bodies), top to bottom."""
@@ -476,6 +581,7 @@ class MainWindow(QMainWindow):
             self._job.cancel()
         for task in list(self._tasks):
             task.cancel()
+        self._unsubscribe_tunnel()
         self.model.detach()
         super().closeEvent(event)
         self.closed.emit()

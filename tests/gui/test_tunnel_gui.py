@@ -1,0 +1,93 @@
+"""The tunnel indicator and Copy public URL, with the stand-in ngrok agent."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_in_qloop
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QGuiApplication
+
+from inspector.app import AppCore
+from inspector.gui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+FAKE = Path(__file__).parent.parent / "doubles" / "fake_ngrok.py"
+
+
+@pytest.fixture
+def ngrok_path(tmp_path: Path) -> Path:
+    wrapper = tmp_path / "ngrok"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@pytest.fixture
+def running(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, ngrok_path: Path
+) -> Iterator[tuple[AppCore, MainWindow]]:
+    core = AppCore(data_dir, port=0, kind="gui", ngrok_path=str(ngrok_path))
+    run_in_qloop(qtbot, core.start())
+    window = MainWindow(core.store, core)
+    qtbot.addWidget(window)
+    window.show()
+    yield core, window
+    window.close()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    run_in_qloop(qtbot, core.stop())
+
+
+def test_indicator_goes_online_and_copy_public_url(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    assert window.tunnel_label.text() == "● Tunnel off"
+    assert not window.copy_public_action.isEnabled()
+    window.tunnel_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.tunnel_label.text().startswith("● Tunnel online: https://"), timeout=15_000
+    )
+    assert window.tunnel_action.text() == "Stop tunnel"
+    url = window.tunnel_label.text().split(": ", 1)[1]
+    assert url.endswith(".ngrok-free.app")
+    window.copy_public_action.trigger()
+    assert QGuiApplication.clipboard().text() == url == core.public_url
+    window.tunnel_action.trigger()
+    qtbot.waitUntil(lambda: window.tunnel_label.text() == "● Tunnel off", timeout=10_000)
+    assert not window.copy_public_action.isEnabled()
+
+
+def test_missing_authtoken_shows_the_reason(
+    qtbot: Any, running: tuple[AppCore, MainWindow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_NGROK_MODE", "no-authtoken")
+    _, window = running
+    window.tunnel_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.tunnel_label.text().startswith("● Tunnel error:"), timeout=15_000
+    )
+    assert "authtoken" in window.tunnel_label.text().lower()
+    assert "Still listening locally" in window.statusBar().currentMessage()
+    assert window.tunnel_action.text() == "Start tunnel"
+
+
+def test_url_change_warns_about_vendor_registrations(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    from inspector.core.endpoints import Endpoint
+
+    core.endpoints.add(Endpoint("/blurit", vendor="blurit", token="t"))
+    core.previous_public_url = "https://old.ngrok-free.app"
+    window.tunnel_action.trigger()
+    qtbot.waitUntil(
+        lambda: "The public URL changed" in window.statusBar().currentMessage(), timeout=15_000
+    )
+    assert "https://old.ngrok-free.app" in window.statusBar().currentMessage()
+    assert "/blurit" in window.statusBar().currentMessage()
