@@ -96,7 +96,7 @@ def test_wrong_token_is_invalid_and_explained(
 def test_celantur_links_and_validation_filter(
     qtbot: Any, running: tuple[AppCore, MainWindow]
 ) -> None:
-    core, window = running
+    _, window = running
     opened: list[str] = []
     window.detail.vendor._open_url = opened.append
     window.sample_actions[("celantur", "done")].trigger()
