@@ -21,6 +21,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from inspector.app import RESOURCES, AppCore
+from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.gui.main_window import MainWindow
 
 SAMPLES: list[tuple[str, str, dict[str, str], bytes]] = [
@@ -80,6 +81,11 @@ SAMPLES: list[tuple[str, str, dict[str, str], bytes]] = [
 
 async def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        table = EndpointTable.load(Path(tmp))
+        table.add(Endpoint("/blurit", vendor="blurit", token="tok_9f8e7d6c"))
+        table.add(Endpoint("/anesya", vendor="anesya", token="whk_42"))
+        table.add(Endpoint("/celantur", vendor="celantur", query_token="key=s3cr3t"))
+        table.save()
         core = AppCore(Path(tmp), port=0, kind="gui")
         await core.start()
         window = MainWindow(core.store, core)

@@ -69,6 +69,12 @@ class JsonTree(QTreeWidget):
         self.addTopLevelItem(root)
         self._attach(root, value)
         root.setExpanded(True)
+        # Small documents open one level further: webhook payloads nest their data once.
+        if isinstance(value, dict) and len(value) <= 20:
+            for i in range(root.childCount()):
+                child = root.child(i)
+                if child is not None and child.childCount():
+                    child.setExpanded(True)
 
     @staticmethod
     def _label_for(value: Any, key: str) -> str:
@@ -299,6 +305,7 @@ class DetailPane(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title.setWordWrap(True)
+        self.title.setStyleSheet("padding: 4px 2px;")
         layout.addWidget(self.title)
         self.tabs = QTabWidget()
         self.body = BodyView()

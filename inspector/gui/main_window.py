@@ -237,6 +237,14 @@ class MainWindow(QMainWindow):
         copy.triggered.connect(self.copy_local_url)
         bar.addAction(copy)
         bar.addSeparator()
+        bar.addAction(self.tunnel_action)
+        bar.addAction(self.copy_public_action)
+        # Filters get a row of their own so nothing hides behind the overflow arrow.
+        self.addToolBarBreak()
+        bar = QToolBar("Filter")
+        bar.setObjectName("filter-toolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filter")
         self.filter_edit.setPlaceholderText("Filter path, headers, body…  (Ctrl+F)")
@@ -264,9 +272,6 @@ class MainWindow(QMainWindow):
             self.vendor_combo.addItem(title, vendor)
         bar.addWidget(self.vendor_combo)
         bar.addWidget(self.validation_combo)
-        bar.addSeparator()
-        bar.addAction(self.tunnel_action)
-        bar.addAction(self.copy_public_action)
 
     def _build_status_bar(self) -> None:
         self.count_label = QLabel("")
