@@ -15,6 +15,7 @@ from pathlib import Path
 from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
+from inspector.core.resign import resign, signing_configs
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
@@ -199,6 +200,13 @@ class AppCore:
         return [e.path for e in self.endpoints if e.vendor != "generic"] or [
             e.path for e in self.endpoints
         ]
+
+    def resigner_for(self, capture: Capture) -> Callable[[Capture], Capture] | None:
+        """How to re-sign an edited copy of ``capture``, when its endpoint signs bodies."""
+        endpoint = self.endpoints.match(capture.endpoint) if capture.endpoint else None
+        if endpoint is None or not signing_configs(endpoint):
+            return None
+        return lambda edited: resign(edited, endpoint)
 
     async def install_agent(
         self, progress: Callable[[int, int | None], None], cancel: asyncio.Event

@@ -71,8 +71,6 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Future[Any]] = set()
         self._job: TransferJob | None = None
         self.progress: QProgressDialog | None = None
-        #: set by the app when an endpoint can re-sign edited bodies
-        self.resigner_for: object = None
         self.setWindowTitle("Webhook Inspector")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -444,9 +442,7 @@ class MainWindow(QMainWindow):
         capture = self.store.get(selected[0].id)
         if capture is None:
             return None
-        resign: Resigner | None = None
-        if callable(self.resigner_for):
-            resign = self.resigner_for(capture)
+        resign: Resigner | None = self.services.resigner_for(capture)
         dialog = EditReplayDialog(
             capture, self.local_url, self.services.replay, resign=resign, parent=self
         )

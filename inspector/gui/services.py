@@ -74,6 +74,10 @@ class AppServices(Protocol):
 
     def endpoints_with_stale_url(self) -> list[str]: ...
 
+    def resigner_for(self, capture: Capture) -> Callable[[Capture], Capture] | None:
+        """Re-signs an edited copy of ``capture`` when its endpoint has a signing secret."""
+        ...
+
     async def install_agent(
         self, progress: Callable[[int, int | None], None], cancel: Any
     ) -> str: ...

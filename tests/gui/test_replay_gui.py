@@ -239,3 +239,39 @@ def test_forward_result_shows_in_the_list(
     finally:
         shut(qtbot, core, window)
         run_in_qloop(qtbot, runner.cleanup())
+
+
+def test_edit_dialog_resigns_a_signed_body(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> None:
+    from inspector.core.endpoints import Endpoint, EndpointTable
+    from inspector.core.simulate import sample_requests
+
+    endpoint = Endpoint("/gh", vendor="generic", scheme="github", secret="gh-secret")
+    table = EndpointTable.load(data_dir)
+    table.add(endpoint)
+    table.save()
+    core, window = make_running(qtbot, data_dir)
+    try:
+        (sample,) = sample_requests("generic", endpoint=endpoint)
+        send(qtbot, core.listener.url + "/gh", sample.body, dict(sample.headers))
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+        assert window.model.capture_at(0).validation.result == "valid"  # type: ignore[union-attr]
+        window.table.selectRow(0)
+        dialog = window.edit_and_replay()
+        assert dialog is not None and dialog.resign_box is not None
+        dialog.body.setPlainText(dialog.body.toPlainText().replace("sample", "edited"))
+        dialog.send()
+        qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
+        resent = window.model.capture_at(0)
+        assert resent is not None and resent.validation.result == "valid"
+        # and without re-signing the same edit is rejected
+        dialog.resign_box.setChecked(False)
+        dialog.send()
+        qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=5000)
+        qtbot.waitUntil(lambda: not dialog.is_sending(), timeout=5000)
+        rejected = window.model.capture_at(0)
+        assert rejected is not None and rejected.validation.result == "invalid"
+        assert dialog.answer.toPlainText().startswith("HTTP 401")
+    finally:
+        shut(qtbot, core, window)

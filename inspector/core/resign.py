@@ -1,0 +1,50 @@
+"""Re-signing an edited request with its endpoint's secret (edit and replay).
+
+When a user edits a signed webhook's body, the old signature no longer matches; senders
+of HMAC, GitHub, Stripe and Standard Webhooks signatures would compute a new one. This
+does the same so the edited request validates, replacing the signature headers in place
+(same names, same position) and adding any that were missing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from inspector.core.capture import Capture, Headers, header_get
+from inspector.core.endpoints import Endpoint
+from inspector.core.validation import SchemeConfig, sign
+from inspector.core.vendors import get_profile
+
+SIGNATURE_SCHEMES = frozenset({"hmac-sha256", "github", "stripe", "standard-webhooks"})
+
+
+def signing_configs(endpoint: Endpoint) -> list[SchemeConfig]:
+    """The endpoint's checks that sign the body (tokens need no re-signing)."""
+    return [
+        c for c in get_profile(endpoint.vendor).checks(endpoint) if c.scheme in SIGNATURE_SCHEMES
+    ]
+
+
+def _merge(headers: Headers, fresh: Headers) -> Headers:
+    out = list(headers)
+    for name, value in fresh:
+        lname = name.lower()
+        for i, (key, _) in enumerate(out):
+            if key.lower() == lname:
+                out[i] = (key, value)
+                break
+        else:
+            out.append((name, value))
+    return out
+
+
+def resign(capture: Capture, endpoint: Endpoint, *, now: float | None = None) -> Capture:
+    """A copy of ``capture`` whose signature headers match its (edited) body."""
+    ts = int(time.time() if now is None else now)
+    headers = list(capture.headers)
+    for config in signing_configs(endpoint):
+        msg_id = header_get(headers, "webhook-id")
+        fresh, _ = sign(config, capture.body_bytes, timestamp=ts, msg_id=msg_id)
+        headers = _merge(headers, fresh)
+    return replace(capture, headers=headers)
