@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SRC := $(wildcard inspector tests bench scripts)
 
 .PHONY: run test lint format screenshot bench clean
 
@@ -18,8 +19,8 @@ run: $(STAMP)
 	$(VENV)/bin/webhook-inspector $(ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check inspector tests bench scripts
-	$(VENV)/bin/ruff format --check inspector tests bench scripts
+	$(VENV)/bin/ruff check $(SRC)
+	$(VENV)/bin/ruff format --check $(SRC)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
@@ -27,8 +28,8 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 format: $(STAMP)
-	$(VENV)/bin/ruff check --fix inspector tests bench scripts
-	$(VENV)/bin/ruff format inspector tests bench scripts
+	$(VENV)/bin/ruff check --fix $(SRC)
+	$(VENV)/bin/ruff format $(SRC)
 
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshot.png
