@@ -30,6 +30,7 @@ from inspector.core.capture import (
     parse_timestamp,
 )
 from inspector.core.events import Signal
+from inspector.core.tasks import Task
 
 STORE_FILENAME = "captures.sqlite3"
 SEARCH_BODY_CHARS = 64 * 1024
@@ -84,6 +85,18 @@ MIGRATIONS: tuple[str, ...] = (
         body BLOB NOT NULL
     );
     CREATE INDEX replays_capture ON replays(capture_id, n);
+    """,
+    # 3: tasks submitted to vendors; callbacks are found by vendor + event.task_id.
+    """
+    CREATE TABLE tasks (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        vendor TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX tasks_vendor_task ON tasks(vendor, task_id);
+    CREATE INDEX captures_task ON captures(vendor, json_extract(event, '$.task_id'));
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -146,6 +159,20 @@ def search_text(capture: Capture) -> str:
     if capture.vendor:
         parts.append(capture.vendor)
     return "\n".join(parts).lower()
+
+
+def task_from_json(data: dict[str, Any]) -> Task:
+    return Task(
+        id=data["id"],
+        vendor=data["vendor"],
+        task_id=str(data["task_id"]),
+        file_name=data.get("file_name", ""),
+        webhook_url=data.get("webhook_url", ""),
+        submitted_at=parse_timestamp(data["submitted_at"]),
+        status=data.get("status", "submitted"),
+        options=dict(data.get("options") or {}),
+        result=dict(data.get("result") or {}),
+    )
 
 
 def _dumps(value: Any) -> str:
@@ -342,6 +369,34 @@ class CaptureStore:
             )
             for r in rows
         ]
+
+    # -- tasks --------------------------------------------------------------------------
+    def save_task(self, task: Task) -> None:
+        """Insert or update a task."""
+        with self._wlock:
+            self._wconn.execute(
+                "INSERT INTO tasks (id, vendor, task_id, data) VALUES (?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET data=excluded.data, task_id=excluded.task_id",
+                (task.id, task.vendor, task.task_id, _dumps(task.to_json())),
+            )
+
+    def tasks(self) -> builtins.list[Task]:
+        """Every task, newest first."""
+        rows = self._read("SELECT data FROM tasks ORDER BY n DESC")
+        return [task_from_json(json.loads(r[0])) for r in rows]
+
+    def task_callbacks(self, task: Task) -> builtins.list[Capture]:
+        """Captures of the task's vendor whose ``event.task_id`` is the task's id."""
+        vendors = (
+            ["celantur", "celantur-v1"] if task.vendor.startswith("celantur") else [task.vendor]
+        )
+        marks = ",".join("?" * len(vendors))
+        rows = self._read(
+            f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE vendor IN ({marks}) "
+            "AND CAST(json_extract(event, '$.task_id') AS TEXT) = ? ORDER BY seq",
+            (*vendors, task.task_id),
+        )
+        return [self._from_row(r) for r in rows]
 
     def set_forward(self, capture_id: str, forward: ForwardRecord) -> Capture | None:
         """Record a forward result on a stored capture and emit ``updated``."""

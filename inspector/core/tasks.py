@@ -1,0 +1,112 @@
+"""Vendor tasks submitted from the app, and their timelines of callbacks.
+
+A task is matched to its callbacks by vendor and the vendor's task id (``event.task_id`` of
+a capture). The timeline is: submitted, then every callback with its status, validation
+and the time since submission, and, once known, the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from inspector.core.capture import Capture, format_timestamp, new_capture_id, utc_now
+
+#: Statuses after which a vendor sends nothing more for a task.
+FINAL_STATUSES: dict[str, frozenset[str]] = {
+    "celantur": frozenset({"done", "failed"}),
+    "celantur-v1": frozenset({"done", "failed"}),
+    "blurit": frozenset({"Succeeded", "Failed"}),
+    "anesya": frozenset(
+        {
+            "extract.completed",
+            "extract.failed",
+            "workflow.completed",
+            "workflow.failed",
+            "parsing.finished",
+            "parsing.partial_finished",
+            "parsing.failed",
+        }
+    ),
+}
+
+
+def callback_status(capture: Capture) -> str | None:
+    """The status a callback reports (Anesya: its event name)."""
+    event = capture.event or {}
+    if capture.vendor == "anesya":
+        return str(event["event"]) if event.get("event") else None
+    status = event.get("status")
+    return None if status is None else str(status)
+
+
+def is_final(vendor: str, capture: Capture) -> bool:
+    status = callback_status(capture)
+    return status is not None and status in FINAL_STATUSES.get(vendor, frozenset())
+
+
+@dataclass(slots=True)
+class Task:
+    """One submission to a vendor's API."""
+
+    vendor: str
+    task_id: str
+    file_name: str
+    webhook_url: str
+    id: str = field(default_factory=new_capture_id)
+    submitted_at: datetime = field(default_factory=utc_now)
+    status: str = "submitted"
+    options: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "vendor": self.vendor,
+            "task_id": self.task_id,
+            "file_name": self.file_name,
+            "webhook_url": self.webhook_url,
+            "submitted_at": format_timestamp(self.submitted_at),
+            "status": self.status,
+            "options": self.options,
+            "result": self.result,
+        }
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """One line of a task's timeline."""
+
+    at: datetime
+    label: str
+    seconds: float
+    capture_id: str | None = None
+    validation: str | None = None
+
+
+def timeline(task: Task, callbacks: list[Capture]) -> list[TimelineEntry]:
+    """Submitted, then each callback in arrival order, with seconds since submission."""
+    out = [TimelineEntry(task.submitted_at, f"submitted {task.file_name}", 0.0)]
+    for c in sorted(callbacks, key=lambda c: c.seq):
+        seconds = (c.received_at - task.submitted_at).total_seconds()
+        status = callback_status(c) or "callback"
+        answer = c.response.status if c.response else "-"
+        out.append(
+            TimelineEntry(
+                c.received_at,
+                f"{status} (answered {answer})",
+                seconds,
+                capture_id=c.id,
+                validation=c.validation.result,
+            )
+        )
+    return out
+
+
+def format_timeline(entries: list[TimelineEntry]) -> list[str]:
+    lines = []
+    for e in entries:
+        badge = f" [{e.validation}]" if e.validation else ""
+        lines.append(f"+{e.seconds:7.2f} s  {e.label}{badge}")
+    return lines

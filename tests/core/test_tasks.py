@@ -1,0 +1,59 @@
+"""Tasks persist and find their callbacks by vendor and task id (integer ids too)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from inspector.core.capture import Capture, ResponseRecord, Validation
+from inspector.core.store import CaptureStore
+from inspector.core.tasks import Task, format_timeline, is_final, timeline
+
+
+def callback(vendor: str, task_id: object, status: str, **kw: object) -> Capture:
+    return Capture(
+        method="POST",
+        path=f"/{vendor}",
+        vendor=vendor,
+        event={"task_id": task_id, "status": status},
+        validation=Validation("valid", "token-header", ""),
+        response=ResponseRecord(200, [], b""),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_task_round_trip_and_matching(store: CaptureStore) -> None:
+    task = Task(
+        vendor="celantur",
+        task_id="1693295888421318",
+        file_name="a.jpg",
+        webhook_url="https://x/celantur",
+    )
+    store.save_task(task)
+    later = task.submitted_at + timedelta(seconds=3)
+    store.add_many(
+        [
+            callback("celantur", 1693295888421318, "done", received_at=later),  # integer id
+            callback("celantur", 99, "done"),
+            callback("blurit", "1693295888421318", "Sent"),
+        ]
+    )
+    (got,) = store.tasks()
+    assert got.to_json() == task.to_json()
+    (cb,) = store.task_callbacks(got)
+    assert cb.event == {"task_id": 1693295888421318, "status": "done"}
+    assert is_final("celantur", cb)
+    lines = format_timeline(timeline(got, [cb]))
+    assert lines[0].endswith("submitted a.jpg")
+    assert lines[1].startswith("+   3.00 s  done (answered 200) [valid]")
+    task.status = "done"
+    store.save_task(task)
+    assert store.tasks()[0].status == "done"
+
+
+def test_blurit_sequence_is_not_final_until_succeeded(store: CaptureStore) -> None:
+    task = Task(vendor="blurit", task_id="job-1", file_name="b.jpg", webhook_url="u")
+    store.save_task(task)
+    store.add_many([callback("blurit", "job-1", s) for s in ("Sent", "Started")])
+    assert not any(is_final("blurit", c) for c in store.task_callbacks(task))
+    store.add(callback("blurit", "job-1", "Succeeded"))
+    assert [is_final("blurit", c) for c in store.task_callbacks(task)] == [False, False, True]
