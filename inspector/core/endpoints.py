@@ -229,6 +229,9 @@ class EndpointTable:
         self._stamp: tuple[int, int, int] | None = None
         #: Why the last reload failed (the previous table stays in use), or None.
         self.last_error: str | None = None
+        #: Bumped on every change (reload, add, remove): several readers (the listener, the
+        #: endpoints panel) share one table, and only one of them sees reload_if_changed().
+        self.generation = 0
         for endpoint in endpoints or []:
             self._by_path[endpoint.path] = endpoint
 
@@ -267,6 +270,7 @@ class EndpointTable:
             raise ValueError(f"{self.file}: cannot read endpoints: {exc}") from exc
         self._by_path = {e.path: e for e in loaded}
         self._stamp = stamp
+        self.generation += 1
 
     def save(self) -> None:
         """Write the table atomically; readers never see a half-written file."""
@@ -336,11 +340,14 @@ class EndpointTable:
         if old is not None:
             endpoint = replace(endpoint, created_at=old.created_at, updated_at=utc_now())
         self._by_path[endpoint.path] = endpoint
+        self.generation += 1
         return endpoint
 
     def remove(self, path: str) -> bool:
         """Remove by path; False when there was no such endpoint."""
-        return self._by_path.pop(normalize_path(path), None) is not None
+        removed = self._by_path.pop(normalize_path(path), None) is not None
+        self.generation += removed
+        return removed
 
     def for_vendor(self, vendor: str) -> list[Endpoint]:
         """Endpoints bound to a vendor (``simulate`` sends to the first one)."""

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QHeaderView,
     QLabel,
@@ -33,8 +34,10 @@ from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
+from inspector.gui.endpoints_panel import EndpointsPanel
 from inspector.gui.meaning import VENDOR_TITLES
 from inspector.gui.services import AppServices
+from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob, connect_job
 
 TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
@@ -92,7 +95,7 @@ class MainWindow(QMainWindow):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 100), (1, 70), (3, 60), (4, 90), (5, 150), (6, 80), (7, 80)):
+        for col, width in ((0, 95), (1, 65), (3, 55), (4, 75), (5, 140), (6, 70), (7, 70), (8, 70)):
             self.table.setColumnWidth(col, width)
 
         self.detail = DetailPane()
@@ -103,6 +106,21 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 3)
         self.setCentralWidget(splitter)
 
+        self.endpoints_panel = EndpointsPanel(
+            services.endpoints, self.local_url, lambda: self.services.public_url
+        )
+        self.endpoints_panel.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        dock = QDockWidget("Endpoints", self)
+        dock.setObjectName("endpoints-dock")
+        dock.setWidget(self.endpoints_panel)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.endpoints_dock = dock
+        self._shown_once = False
+        self.settings_dialog: SettingsDialog | None = None
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -185,6 +203,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_all_action)
         file_menu.addAction(self.export_shown_action)
         file_menu.addAction(self.export_selected_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,"))
+        file_menu.addAction(self.endpoints_dock.toggleViewAction())
         file_menu.addSeparator()
         file_menu.addAction(self._action("Quit", self.close, "Ctrl+Q"))
         capture_menu = self.menuBar().addMenu("&Capture")
@@ -345,6 +366,7 @@ class MainWindow(QMainWindow):
             "Stop tunnel" if state in ("online", "starting") else "Start tunnel"
         )
         self.copy_public_action.setEnabled(state == "online" and bool(url))
+        self.endpoints_panel.public_url_changed()
         if state == "online" and self.services.url_changed_from:
             stale = ", ".join(self.services.endpoints_with_stale_url())
             self.statusBar().showMessage(
@@ -355,6 +377,24 @@ class MainWindow(QMainWindow):
         elif state == "error":
             self.statusBar().showMessage(f"Tunnel: {reason}. Still listening locally.", 30_000)
         self.tunnel_changed.emit()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(
+            self.services.settings,
+            self.services.secrets,
+            self.services.data_dir,
+            self.services.install_agent,
+            parent=self,
+        )
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(
+                "Settings saved; tunnel settings apply the next time the tunnel starts", 8000
+            )
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.settings_dialog = dialog
+        return dialog
 
     def toggle_tunnel(self) -> None:
         if getattr(self, "tunnel_state", "off") in ("online", "starting"):
@@ -576,6 +616,13 @@ class MainWindow(QMainWindow):
         total = self.model.total
         text = f"{total:,} captures" if shown == total else f"{shown:,} of {total:,} shown"
         self.count_label.setText(text)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            # Dock sizes only apply to a laid-out window: give the list the room first.
+            self._shown_once = True
+            self.resizeDocks([self.endpoints_dock], [380], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._job is not None:

@@ -139,7 +139,8 @@ class Listener:
         while True:
             await asyncio.sleep(0.5)
             try:
-                await asyncio.to_thread(self.endpoints.reload_if_changed)
+                # On the loop thread: the GUI reads the same table (a stat and a small read).
+                self.endpoints.reload_if_changed()
             except Exception as exc:
                 log.warning("could not reload endpoints: %s", exc)
 

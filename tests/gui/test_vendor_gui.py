@@ -135,3 +135,23 @@ def test_unmatched_path_explains_why_nothing_was_checked(
     qtbot.waitUntil(lambda: window.detail.capture is not None, timeout=3000)
     assert window.detail.validation.badge.text().strip() == "Not checked"
     assert "no endpoint" in window.detail.validation.detail.toPlainText()
+
+
+def test_endpoints_dock_and_settings_from_the_window(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    panel = window.endpoints_panel
+    assert window.endpoints_dock.isVisible()
+    assert panel.view.rowCount() == 2
+    assert panel.cell_text("/blurit", "Vendor").lower().startswith("blurit")
+    # an endpoint added from the command line shows up in the dock
+    from inspector.core.endpoints import Endpoint, EndpointTable
+
+    other = EndpointTable.load(core.data_dir)
+    other.add(Endpoint("/anesya", vendor="anesya", token="whk"))
+    other.save()
+    qtbot.waitUntil(lambda: panel.view.rowCount() == 3, timeout=3000)
+    dialog = window.open_settings()
+    assert dialog.isVisible()
+    dialog.reject()
