@@ -116,6 +116,28 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--event", help="e.g. done, failed, Succeeded, extract.completed")
     sm.add_argument("--to", metavar="URL", help="target (default: the running listener)")
     sm.add_argument("--token", help="use this token/secret instead of the endpoint's")
+
+    su = sub.add_parser("submit", help="submit a test task to a vendor's API")
+    su.add_argument("vendor", help="celantur, celantur-v1, blurit, anesya")
+    su.add_argument("--file", required=True, help="image (Celantur, BlurIt) or PDF/image (Anesya)")
+    su.add_argument("--api-base", metavar="URL", help="the vendor API's origin (staging, a double)")
+    su.add_argument("--webhook-url", metavar="URL", help="default: the tunnel URL of the endpoint")
+    su.add_argument("--wait", type=float, metavar="SECONDS", help="wait for the final callback")
+    su.add_argument("--username", help="Celantur (else CELANTUR_USERNAME)")
+    su.add_argument("--password", help="Celantur (else CELANTUR_PASSWORD)")
+    su.add_argument("--client-id", help="BlurIt (else BLURIT_CLIENT_ID)")
+    su.add_argument("--secret-id", help="BlurIt (else BLURIT_SECRET_ID)")
+    su.add_argument("--api-key", help="Anesya (else ANESYA_API_KEY)")
+    su.add_argument("--server", default="EU-1", help="Anesya server (EU-1, FR-1, FR-2, FR-3)")
+    su.add_argument("--schema", help="Anesya extraction schema")
+    su.add_argument("--method", default="blur", help="Celantur: blur, pixelate, blacken")
+    su.add_argument("--no-face", action="store_true", help="Celantur: do not anonymise faces")
+    su.add_argument("--license-plate", action="store_true", help="Celantur: license plates")
+    su.add_argument("--person", action="store_true", help="Celantur: whole persons")
+    su.add_argument("--vehicle", action="store_true", help="Celantur: vehicles")
+    su.add_argument("--no-faces", action="store_true", help="BlurIt: do not blur faces")
+    su.add_argument("--no-plates", action="store_true", help="BlurIt: do not blur plates")
+    su.add_argument("--blur-type", default="blur", help="BlurIt: blur, opaque, pixelate")
     return p
 
 
@@ -574,7 +596,144 @@ def cmd_simulate(args: argparse.Namespace, data_dir: Path) -> int:
     return asyncio.run(_simulate(args, data_dir))
 
 
+def _credentials(args: argparse.Namespace, vendor: str, data_dir: Path) -> dict[str, str]:
+    """Flag, else environment, else the secret store (where the app saved them)."""
+    from inspector.core.secrets import SecretStore
+    from inspector.core.submission import CREDENTIALS
+
+    out: dict[str, str] = {}
+    store: SecretStore | None = None
+    for name, env, key in CREDENTIALS.get(vendor, ()):
+        value = getattr(args, name, None) or os.environ.get(env)
+        if not value:
+            try:
+                store = store or SecretStore(data_dir)
+                value = store.get(key)
+            except Exception:  # no usable keyring: the flags and environment still work
+                value = None
+        if value:
+            out[name] = value
+    return out
+
+
+def _vendor_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.vendor in ("celantur", "celantur-v1"):
+        return {
+            "method": args.method,
+            "face": not args.no_face,
+            "license_plate": args.license_plate,
+            "person": args.person,
+            "vehicle": args.vehicle,
+        }
+    if args.vendor == "blurit":
+        return {
+            "faces": not args.no_faces,
+            "plates": not args.no_plates,
+            "blur_type": args.blur_type,
+        }
+    if args.vendor == "anesya":
+        opts: dict[str, Any] = {"server": args.server}
+        if args.schema:
+            opts["schema"] = args.schema
+        return opts
+    return {}
+
+
+async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.paths import RuntimeInfo, ensure_data_dir
+    from inspector.core.submission import SUBMIT_VENDORS, ensure_vendor_endpoint, webhook_url
+    from inspector.core.tasks import format_timeline, is_final, timeline
+    from inspector.net.submit import SubmitRequest, VendorError, read_file, submit_task
+
+    if args.vendor not in SUBMIT_VENDORS:
+        raise UserError(
+            f"cannot submit to {args.vendor!r}; choose one of {', '.join(SUBMIT_VENDORS)}"
+        )
+    try:
+        file_name, data = read_file(args.file)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    ensure_data_dir(data_dir)
+    running = RuntimeInfo.load_running(data_dir)
+    if args.wait is not None and running is None:
+        raise UserError(
+            "--wait watches the listener's captures, but no listener is running on this data "
+            "directory; start 'webhook-inspector serve' (or the app) first"
+        )
+    table = _endpoint_table(data_dir)
+    endpoint, created = ensure_vendor_endpoint(table, args.vendor)
+    if created:
+        table.save()
+        _out(f"created endpoint {endpoint.path} for {args.vendor}", sys.stderr)
+    if args.webhook_url:
+        url = args.webhook_url
+    elif running is not None and running.public_url:
+        url = webhook_url(running.public_url, endpoint)
+    else:
+        raise UserError(
+            "no public URL for the webhook: start 'webhook-inspector serve' with its tunnel "
+            "(or the app), or pass --webhook-url"
+        )
+    if args.vendor == "anesya":
+        _out(
+            f"Anesya webhooks are set in Anesya's dashboard: add {url} with token "
+            f"{endpoint.token} (X-Webhook-Token) for the extract.completed and extract.failed events"
+        )
+    store = CaptureStore.in_dir(data_dir)
+    try:
+        from inspector.core.settings import Settings
+
+        settings = Settings.load(data_dir)
+        request = SubmitRequest(
+            vendor=args.vendor,
+            file_name=file_name,
+            data=data,
+            webhook_url=url,
+            credentials=_credentials(args, args.vendor, data_dir),
+            api_base=args.api_base,
+            options=_vendor_options(args),
+            previous_webhook_url=settings.extra.get("blurit_webhook_url"),
+        )
+        try:
+            task = await submit_task(
+                request, table, say=lambda m: _out(m, sys.stderr), settle_s=1.2
+            )
+        except VendorError as exc:
+            raise UserError(str(exc)) from exc
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        if args.vendor == "blurit":
+            settings.extra["blurit_webhook_url"] = url
+            settings.save(data_dir)
+        store.save_task(task)
+        _out(f"task {task.task_id}")
+        if args.wait is None:
+            return 0
+        deadline = asyncio.get_running_loop().time() + args.wait
+        callbacks = []
+        while asyncio.get_running_loop().time() < deadline:
+            callbacks = store.task_callbacks(task)
+            if any(is_final(task.vendor, c) for c in callbacks):
+                task.status = "done"
+                store.save_task(task)
+                for line in format_timeline(timeline(task, callbacks)):
+                    _out(line)
+                return 0
+            await asyncio.sleep(0.2)
+        for line in format_timeline(timeline(task, callbacks)):
+            _out(line)
+        came = f"{len(callbacks)} callback(s) came, none final" if callbacks else "no callback came"
+        raise UserError(f"timed out after {args.wait:g} s waiting for task {task.task_id}: {came}")
+    finally:
+        store.close()
+
+
+def cmd_submit(args: argparse.Namespace, data_dir: Path) -> int:
+    return asyncio.run(_submit(args, data_dir))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "submit": cmd_submit,
     "endpoint": cmd_endpoint,
     "simulate": cmd_simulate,
     "gui": cmd_gui,

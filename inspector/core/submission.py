@@ -1,0 +1,58 @@
+"""Pure parts of submitting a test task: which endpoint receives the callbacks, and the
+exact webhook URL to give the vendor.
+
+Every vendor gets its own endpoint (created on first use, at ``/celantur``, ``/blurit``,
+``/anesya``...), so its callbacks are validated: Celantur's URL carries a generated
+``?key=`` secret (Celantur sends no auth header), Anesya's token is generated here and
+pasted into Anesya's dashboard, BlurIt's token is the one its webhook API returns.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote
+
+from inspector.core.endpoints import Endpoint, EndpointTable
+from inspector.core.simulate import DEFAULT_PATHS
+
+SUBMIT_VENDORS = ("celantur", "celantur-v1", "blurit", "anesya")
+#: Where each vendor's API credentials live in the secret store (and the environment).
+CREDENTIALS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "celantur": (
+        ("username", "CELANTUR_USERNAME", "celantur.username"),
+        ("password", "CELANTUR_PASSWORD", "celantur.password"),
+    ),
+    "blurit": (
+        ("client_id", "BLURIT_CLIENT_ID", "blurit.client_id"),
+        ("secret_id", "BLURIT_SECRET_ID", "blurit.secret_id"),
+    ),
+    "anesya": (("api_key", "ANESYA_API_KEY", "anesya.api_key"),),
+}
+CREDENTIALS["celantur-v1"] = CREDENTIALS["celantur"]
+
+
+def ensure_vendor_endpoint(table: EndpointTable, vendor: str) -> tuple[Endpoint, bool]:
+    """The vendor's endpoint, creating one (with a fresh secret where it applies).
+
+    Returns ``(endpoint, created)``; the caller saves the table when created.
+    """
+    existing = table.for_vendor(vendor)
+    if existing:
+        return existing[0], False
+    path = DEFAULT_PATHS[vendor]
+    if vendor in ("celantur", "celantur-v1"):
+        endpoint = Endpoint(path, vendor=vendor, query_token=f"key={secrets.token_urlsafe(16)}")
+    elif vendor == "anesya":
+        endpoint = Endpoint(path, vendor=vendor, token=secrets.token_urlsafe(24))
+    else:
+        endpoint = Endpoint(path, vendor=vendor)
+    return table.add(endpoint), True
+
+
+def webhook_url(public_base: str, endpoint: Endpoint) -> str:
+    """``https://abc.ngrok-free.app/celantur?key=...``: what the vendor must call."""
+    url = public_base.rstrip("/") + endpoint.path
+    pair = endpoint.query_token_pair()
+    if pair is not None:
+        url += f"?{quote(pair[0], safe='')}={quote(pair[1], safe='')}"
+    return url
