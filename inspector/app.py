@@ -11,15 +11,19 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
+from inspector.core.events import Signal
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.resign import resign, signing_configs
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
 from inspector.core.store import CaptureStore, ReplayRecord
+from inspector.core.submission import CREDENTIALS, ensure_vendor_endpoint, webhook_url
+from inspector.core.tasks import Task
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
     REPLAY_MARKER,
@@ -29,6 +33,7 @@ from inspector.net.replay import (
     target_url,
 )
 from inspector.net.simulate import send_samples
+from inspector.net.submit import SubmitRequest, TaskResult, fetch_task_result, submit_task
 from inspector.net.tunnel import (
     TunnelConfig,
     TunnelService,
@@ -74,6 +79,8 @@ class AppCore:
         #: set when the tunnel came online at another URL than last time
         self.url_changed_from: str | None = None
         self.tunnel.subscribe(self._on_tunnel_status)
+        #: emitted (on the loop thread) when a task was submitted and stored
+        self.task_saved: Signal[Task] = Signal("task_saved")
         self.endpoints = _load_endpoints(self.data_dir)
         self.store = CaptureStore.in_dir(self.data_dir)
         self.listener = Listener(
@@ -207,6 +214,70 @@ class AppCore:
         if endpoint is None or not signing_configs(endpoint):
             return None
         return lambda edited: resign(edited, endpoint)
+
+    # -- vendor tasks -------------------------------------------------------------------
+    def credentials(self, vendor: str) -> dict[str, str]:
+        """The vendor's API credentials: environment first, else the secret store."""
+        out: dict[str, str] = {}
+        for name, env, key in CREDENTIALS.get(vendor, ()):
+            value = os.environ.get(env)
+            if not value:
+                try:
+                    value = self.secrets.get(key)
+                except Exception as exc:  # a broken keyring: say nothing secret, go on
+                    log.warning("cannot read %s credentials: %s", vendor, exc.__class__.__name__)
+            if value:
+                out[name] = value
+        return out
+
+    def save_credentials(self, vendor: str, values: dict[str, str]) -> None:
+        for name, _env, key in CREDENTIALS.get(vendor, ()):
+            if values.get(name):
+                self.secrets.set(key, values[name])
+
+    def default_webhook_url(self, vendor: str) -> str | None:
+        """The public URL of the vendor's endpoint (created when missing), if online."""
+        endpoint, created = ensure_vendor_endpoint(self.endpoints, vendor)
+        if created:
+            self.endpoints.save()
+        return webhook_url(self.public_url, endpoint) if self.public_url else None
+
+    async def submit(
+        self,
+        vendor: str,
+        file_name: str,
+        data: bytes,
+        *,
+        webhook: str,
+        options: dict[str, Any],
+        api_base: str | None = None,
+        credentials: dict[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        say: Callable[[str], None] = lambda _: None,
+    ) -> Task:
+        """Submit a task (cancel by cancelling the coroutine); stored and announced."""
+        request = SubmitRequest(
+            vendor=vendor,
+            file_name=file_name,
+            data=data,
+            webhook_url=webhook,
+            credentials=credentials or self.credentials(vendor),
+            api_base=api_base,
+            options=options,
+            previous_webhook_url=self.settings.extra.get("blurit_webhook_url"),
+        )
+        task = await submit_task(request, self.endpoints, progress=progress, say=say)
+        if vendor == "blurit":
+            self.settings.extra["blurit_webhook_url"] = webhook
+            with contextlib.suppress(OSError):
+                self.settings.save(self.data_dir)
+        await asyncio.to_thread(self.store.save_task, task)
+        self.task_saved.emit(task)
+        return task
+
+    async def fetch_result(self, task: Task, api_base: str | None = None) -> TaskResult:
+        """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya)."""
+        return await fetch_task_result(task, self.credentials(task.vendor), api_base)
 
     async def install_agent(
         self, progress: Callable[[int, int | None], None], cancel: asyncio.Event

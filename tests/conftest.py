@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never read or write the developer's real keyring (subprocesses inherit this too).
+os.environ["WEBHOOK_INSPECTOR_NO_KEYRING"] = "1"
 
 from inspector.core.store import CaptureStore
 

@@ -44,6 +44,10 @@ def keyring_is_usable(backend: keyring.backend.KeyringBackend) -> bool:
     return True
 
 
+#: Set to any value to keep secrets in the user-only file even when a keyring exists.
+NO_KEYRING_ENV = "WEBHOOK_INSPECTOR_NO_KEYRING"
+
+
 class SecretStore:
     """Get, set and delete secrets by name, in the OS keyring or a user-only file.
 
@@ -61,6 +65,8 @@ class SecretStore:
     ) -> None:
         self.path = Path(data_dir) / SECRETS_FILENAME
         self._backend: keyring.backend.KeyringBackend | None = None
+        if use_keyring is None and backend is None and os.environ.get(NO_KEYRING_ENV):
+            use_keyring = False  # tests and CI must never touch the user's real keyring
         if use_keyring is not False:
             candidate = backend if backend is not None else keyring.get_keyring()
             if keyring_is_usable(candidate):

@@ -21,7 +21,7 @@ from inspector.net.vendors.anesya import AnesyaClient
 from inspector.net.vendors.blurit import BlurItClient
 from inspector.net.vendors.celantur import CelanturClient, CelanturV1Client
 
-__all__ = ["SubmitRequest", "VendorError", "submit_task"]
+__all__ = ["SubmitRequest", "TaskResult", "VendorError", "fetch_task_result", "submit_task"]
 
 
 @dataclass(slots=True)
@@ -126,6 +126,59 @@ def _store_blurit_token(endpoints: EndpointTable, url: str, token: str) -> bool:
     endpoints.add(replace(endpoint, token=token))
     endpoints.save()
     return True
+
+
+@dataclass(slots=True)
+class TaskResult:
+    """What a finished task produced: an image, or the extract's JSON, and where from."""
+
+    kind: str  # "image" | "json" | "pending"
+    source: str
+    data: bytes = b""
+    value: Any = None
+    status: str = ""
+
+
+async def fetch_task_result(
+    task: Task, credentials: dict[str, str], api_base: str | None = None
+) -> TaskResult:
+    """Ask the vendor for the task's status and, when done, its result."""
+    req = SubmitRequest(task.vendor, task.file_name, b"", task.webhook_url, credentials, api_base)
+    if task.vendor == "celantur":
+        username, password = _need(req, "username", "password")
+        async with CelanturClient(username, password, **_base(api_base)) as client:
+            info = await client.get_task(int(task.task_id))
+            status = str(info.get("task_status", ""))
+            url = info.get("anonymized_url")
+            if status != "done" or not url:
+                return TaskResult("pending", "Celantur", status=status, value=info)
+            return TaskResult("image", str(url), await client.download(str(url)), status=status)
+    if task.vendor == "celantur-v1":
+        username, password = _need(req, "username", "password")
+        async with CelanturV1Client(username, password, **_base(api_base)) as v1:
+            info = await v1.file_status(task.task_id)
+            return TaskResult(
+                "json", "Celantur v1 status", value=info, status=str(info.get("file_status", ""))
+            )
+    if task.vendor == "blurit":
+        client_id, secret_id = _need(req, "client_id", "secret_id")
+        async with BlurItClient(client_id, secret_id, **_base(api_base)) as blurit:
+            info = await blurit.job_status(task.task_id)
+            status = str(info.get("status", ""))
+            media = info.get("output_media")
+            if status != "Succeeded" or not media:
+                return TaskResult("pending", "BlurIt", status=status, value=info)
+            return TaskResult(
+                "image", str(media), await blurit.download_result(str(media)), status=status
+            )
+    if task.vendor == "anesya":
+        (api_key,) = _need(req, "api_key")
+        async with AnesyaClient(api_key, **_base(api_base)) as anesya:
+            info = await anesya.get_extract(task.task_id)
+            return TaskResult(
+                "json", "Anesya extract", value=info, status=str(info.get("status", ""))
+            )
+    raise VendorError(task.vendor, f"no results for {task.vendor!r}")
 
 
 def read_file(path: str) -> tuple[str, bytes]:
