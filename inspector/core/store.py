@@ -516,14 +516,22 @@ class CaptureStore:
         else:
             sql = f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE "
             prefix = ""
-        if isinstance(key, int) or (isinstance(key, str) and key.isdigit() and len(key) < 12):
-            rows = self._read(sql + f"{prefix}seq=?", (int(key),))
+        if isinstance(key, int):
+            rows = self._read(sql + f"{prefix}seq=?", (key,))
         else:
-            rows = self._read(sql + f"{prefix}id=?", (key,))
+            # A short number is a seq; otherwise an id, a unique id prefix (6+ characters),
+            # and only then a seq again (an id prefix may be all digits).
+            rows = []
+            if key.isdigit() and len(key) < 6:
+                rows = self._read(sql + f"{prefix}seq=?", (int(key),))
+            if not rows:
+                rows = self._read(sql + f"{prefix}id=?", (key,))
             if not rows and len(key) >= 6:
                 rows = self._read(sql + f"{prefix}id LIKE ? LIMIT 2", (key + "%",))
                 if len(rows) > 1:
                     return None
+            if not rows and key.isdigit() and len(key) < 19:
+                rows = self._read(sql + f"{prefix}seq=?", (int(key),))
         return self._from_row(rows[0]) if rows else None
 
     def body(self, seq: int) -> bytes:

@@ -98,6 +98,11 @@ def test_get_by_seq_and_prefix(store: CaptureStore) -> None:
     got = store.get(c.id[:8])
     assert got is not None and got.id == c.id
     assert store.get("nope-nope") is None
+    # an id whose prefix is all digits is still found by that prefix
+    d = make(id="12345678" + "a" * 24)
+    store.add(d)
+    got = store.get("12345678")
+    assert got is not None and got.id == d.id
 
 
 def test_reopen_keeps_everything(data_dir: Path) -> None:
