@@ -17,6 +17,7 @@ from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
 from inspector.core.events import Signal
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
+from inspector.core.pipeline import ResponsePlan, json_response
 from inspector.core.resign import resign, signing_configs
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
@@ -28,6 +29,8 @@ from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
     REPLAY_MARKER,
     Forwarder,
+    end_to_end_headers,
+    forward_and_wait,
     make_session,
     send_capture,
     target_url,
@@ -84,7 +87,12 @@ class AppCore:
         self.endpoints = _load_endpoints(self.data_dir)
         self.store = CaptureStore.in_dir(self.data_dir)
         self.listener = Listener(
-            self.store, host=host, port=port, body_limit=body_limit, endpoints=self.endpoints
+            self.store,
+            host=host,
+            port=port,
+            body_limit=body_limit,
+            endpoints=self.endpoints,
+            proxy=self._proxy,
         )
         self.public_url: str | None = None
         #: global forward target (``serve --forward``); endpoints may have their own
@@ -112,9 +120,32 @@ class AppCore:
                 return str(target)
         return self.forward_url
 
+    async def _proxy(self, capture: Capture) -> ResponsePlan | None:
+        """Proxy mode: forward before answering and answer with the target's answer.
+
+        The forward result is recorded on the capture (so it is committed with it); a dead
+        target gets the sender a ``502`` saying so.
+        """
+        endpoint = self.endpoints.match(capture.path) if capture.endpoint else None
+        if endpoint is None or not endpoint.forward_proxy or not endpoint.forward_url:
+            return None
+        async with make_session() as session:
+            record = await forward_and_wait(session, capture, endpoint.forward_url, timeout=10)
+        capture.forward = record
+        if record.error or record.status is None:
+            return json_response(502, {"error": f"forward target failed: {record.error}"})
+        headers = [
+            (k, v)
+            for k, v in end_to_end_headers(record.headers)
+            if k.lower() not in ("content-length", "content-encoding", "date", "server")
+        ]
+        return ResponsePlan(record.status, headers, record.body)
+
     def _forward_new(self, captures: list[Capture]) -> None:
         for capture in captures:
             if capture.source not in ("live", "simulate") or capture.truncated:
+                continue
+            if capture.forward is not None:  # proxied: already forwarded before answering
                 continue
             target = self.forward_target(capture)
             if target:

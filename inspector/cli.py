@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     ea.add_argument("--delay-ms", type=int, default=0, help="wait before answering")
     ea.add_argument("--fail-rate", type=float, default=0.0, help="0..1: share answered 500")
     ea.add_argument("--forward", metavar="URL", help="also send this endpoint's webhooks to URL")
+    ea.add_argument(
+        "--proxy",
+        action="store_true",
+        help="answer the sender with the --forward target's answer (proxy mode)",
+    )
     el = eps.add_parser("list", help="the endpoints (secrets masked)")
     el.add_argument("--json", action="store_true")
     el.add_argument("--reveal-secrets", action="store_true")
@@ -491,7 +496,8 @@ def describe_endpoint(data: dict[str, Any]) -> str:
     if rule.get("fail_rate"):
         answer.append(f"fail {rule['fail_rate']:.0%}")
     if data.get("forward_url"):
-        answer.append(f"forward {data['forward_url']}")
+        mode = "proxy to" if data.get("forward_proxy") else "forward"
+        answer.append(f"{mode} {data['forward_url']}")
     return f"{data['path']:<20} {data['vendor']:<12} {', '.join(auth) or 'no check'}" + (
         f"  [{', '.join(answer)}]" if answer else ""
     )
@@ -528,6 +534,7 @@ def cmd_endpoint(args: argparse.Namespace, data_dir: Path) -> int:
                     fail_rate=args.fail_rate,
                 ),
                 forward_url=args.forward,
+                forward_proxy=args.proxy,
             )
         except ValueError as exc:
             raise UserError(str(exc)) from exc

@@ -121,6 +121,9 @@ class Endpoint:
     prefix: str = ""
     response: ResponseRule = field(default_factory=ResponseRule)
     forward_url: str | None = None
+    #: answer the sender with the forward target's answer (``stripe listen``-style proxy)
+    #: instead of this endpoint's own answer
+    forward_proxy: bool = False
     created_at: datetime = field(default_factory=utc_now)
     updated_at: datetime = field(default_factory=utc_now)
 
@@ -160,6 +163,10 @@ class Endpoint:
                 sign_standard_webhooks(b"", self.secret, msg_id="check", timestamp=0)
         elif self.secret:
             raise ValueError("a secret needs a scheme (--scheme)")
+        if self.forward_proxy and not self.forward_url:
+            raise ValueError(
+                "proxy mode answers with the forward target's answer: set --forward URL"
+            )
         self.response.check()
 
     def query_token_pair(self) -> tuple[str, str] | None:
@@ -192,6 +199,7 @@ class Endpoint:
             "prefix": self.prefix,
             "response": self.response.to_json(),
             "forward_url": self.forward_url,
+            "forward_proxy": self.forward_proxy,
             "created_at": format_timestamp(self.created_at),
             "updated_at": format_timestamp(self.updated_at),
         }
@@ -215,6 +223,7 @@ class Endpoint:
             prefix=str(data.get("prefix") or ""),
             response=ResponseRule.from_json(data.get("response")),
             forward_url=opt("forward_url"),
+            forward_proxy=bool(data.get("forward_proxy", False)),
             created_at=parse_timestamp(data["created_at"]) if data.get("created_at") else now,
             updated_at=parse_timestamp(data["updated_at"]) if data.get("updated_at") else now,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,7 @@ class Listener:
         endpoints: Any = None,
         writer: CaptureWriter | None = None,
         on_stored: Callable[[Capture], None] | None = None,
+        proxy: Callable[[Capture], Awaitable[ResponsePlan | None]] | None = None,
     ) -> None:
         self.store = store
         self.host = host
@@ -74,6 +75,8 @@ class Listener:
         self.endpoints = endpoints
         self.writer = writer or CaptureWriter(store)
         self.on_stored = on_stored
+        #: proxy mode: returns the forward target's answer to send instead of ours
+        self.proxy = proxy
         self.stats = ListenerStats()
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -214,6 +217,10 @@ class Listener:
             plan = json_response(
                 413, {"error": f"body larger than {self.body_limit} bytes", "capture": capture.id}
             )
+        if self.proxy is not None and not truncated and capture.validation.result != "invalid":
+            proxied = await self.proxy(capture)
+            if proxied is not None:
+                plan = proxied
         capture.response = ResponseRecord(plan.status, list(plan.headers), plan.body)
         self.stats.requests += 1
         try:
