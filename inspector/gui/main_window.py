@@ -38,6 +38,8 @@ from inspector.gui.endpoints_panel import EndpointsPanel
 from inspector.gui.meaning import VENDOR_TITLES
 from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
+from inspector.gui.submit_dialog import SubmitDialog
+from inspector.gui.tasks_view import TasksView
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob, connect_job
 
 TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
@@ -119,6 +121,17 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.endpoints_dock = dock
+        self.tasks_view = TasksView(services)
+        self.tasks_view.show_callbacks_requested.connect(self._on_task_filter_requested)
+        tasks_dock = QDockWidget("Tasks", self)
+        tasks_dock.setObjectName("tasks-dock")
+        tasks_dock.setWidget(self.tasks_view)
+        tasks_dock.setFeatures(dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, tasks_dock)
+        self.tabifyDockWidget(dock, tasks_dock)
+        dock.raise_()
+        self.tasks_dock = tasks_dock
+        self.submit_dialog: SubmitDialog | None = None
         self._shown_once = False
         self.settings_dialog: SettingsDialog | None = None
         self._build_actions()
@@ -217,7 +230,7 @@ class MainWindow(QMainWindow):
             capture_menu.addAction(action)
         capture_menu.addAction(self.reveal_action)
         self.capture_menu = capture_menu
-        samples = self.menuBar().addMenu("&Samples")
+        samples = self.menuBar().addMenu("&Vendors")
         samples.setToolTipsVisible(True)
         self.sample_actions: dict[tuple[str, str], QAction] = {}
         for vendor, title in VENDOR_TITLES.items():
@@ -228,6 +241,15 @@ class MainWindow(QMainWindow):
                 )
                 sub.addAction(action)
                 self.sample_actions[(vendor, event)] = action
+        samples.addSeparator()
+        self.submit_action = self._action(
+            "Submit test task…",
+            self.open_submit,
+            "Ctrl+T",
+            "Send a file to a vendor's API with your webhook URL and follow its callbacks",
+        )
+        samples.addAction(self.submit_action)
+        samples.addAction(self.tasks_dock.toggleViewAction())
         tunnel_menu = self.menuBar().addMenu("&Tunnel")
         tunnel_menu.addAction(self.tunnel_action)
         tunnel_menu.addAction(self.copy_public_action)
@@ -394,6 +416,20 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.settings_dialog = dialog
+        return dialog
+
+    def open_submit(self) -> SubmitDialog:
+        dialog = SubmitDialog(self.services, self)
+
+        def on_submitted(task: Any) -> None:
+            self.tasks_view.set_api_base(dialog.api_base(), vendor=task.vendor)
+            self.tasks_dock.show()
+            self.tasks_dock.raise_()
+
+        dialog.submitted.connect(on_submitted)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.submit_dialog = dialog
         return dialog
 
     def toggle_tunnel(self) -> None:
@@ -630,6 +666,7 @@ class MainWindow(QMainWindow):
         for task in list(self._tasks):
             task.cancel()
         self._unsubscribe_tunnel()
+        self.tasks_view.detach()
         self.model.detach()
         super().closeEvent(event)
         self.closed.emit()

@@ -155,3 +155,16 @@ def test_endpoints_dock_and_settings_from_the_window(
     dialog = window.open_settings()
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_submit_dialog_and_tasks_dock_from_the_window(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    _, window = running
+    assert window.submit_action.isEnabled()
+    dialog = window.open_submit()
+    assert dialog.isVisible()
+    dialog.set_vendor("blurit")
+    assert dialog.vendor() == "blurit"
+    dialog.reject()
+    assert window.tasks_view.task_ids() == []

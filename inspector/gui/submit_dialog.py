@@ -1,0 +1,624 @@
+"""The Submit dialog: send a test task to Celantur, BlurIt or Anesya with our webhook URL.
+
+The dialog only gathers the inputs (file, options, credentials, webhook URL) and runs the
+app's ``submit`` coroutine on the running qasync loop; the vendor clients live in
+``inspector.net`` and are reached through the services object alone. Upload progress
+feeds a progress bar; Cancel cancels the asyncio task, which stops the upload between
+chunks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.core.submission import CREDENTIALS
+from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
+
+#: (vendor id, label) in the order the combo shows them.
+VENDORS: tuple[tuple[str, str], ...] = (
+    ("celantur", "Celantur v2"),
+    ("celantur-v1", "Celantur v1 (deprecated API)"),
+    ("blurit", "BlurIt"),
+    ("anesya", "Anesya"),
+)
+CELANTUR_METHODS = ("blur", "pixelate", "blacken")
+BLURIT_BLUR_TYPES = ("blur", "opaque", "pixelate")
+ANESYA_SERVERS = ("EU-1", "FR-1", "FR-2", "FR-3")
+#: Credential fields whose value is a secret: masked, with a Show toggle.
+SECRET_FIELDS = frozenset({"password", "secret_id", "api_key"})
+FIELD_LABELS = {
+    "username": "Username",
+    "password": "Password",
+    "client_id": "Client ID",
+    "secret_id": "Secret ID",
+    "api_key": "API key",
+}
+#: Files up to this size are read on the GUI thread (a few tens of ms from a local disk);
+#: larger ones are read in a worker thread so the window never freezes.
+SYNC_READ_LIMIT = 50 * 1024 * 1024
+NO_PUBLIC_URL_TEXT = (
+    "No public URL yet: start the tunnel (or set a custom public URL) to get a public "
+    "webhook URL, or type one above."
+)
+CANCELLED_TEXT = "cancelled"
+KIB = 1024
+
+
+def _size(n: int) -> str:
+    if n < KIB:
+        return f"{n} B"
+    if n < KIB * KIB:
+        return f"{n / KIB:.0f} KiB"
+    return f"{n / (KIB * KIB):.1f} MiB"
+
+
+_IMAGE_FILTER = "Images (*.jpg *.jpeg *.png);;All files (*)"
+_DOCUMENT_FILTER = "Documents (*.pdf *.jpg *.jpeg *.png);;All files (*)"
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    """What a vendor accepts: magic prefixes, their names, and the file dialog's filter."""
+
+    magics: tuple[bytes, ...]
+    words: str
+    extensions: tuple[str, ...]
+    dialog_filter: str
+
+
+_JPEG, _PNG, _PDF = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-"
+IMAGE_KIND = FileKind(
+    (_JPEG, _PNG), "a JPEG or PNG image", (".jpg", ".jpeg", ".png"), _IMAGE_FILTER
+)
+DOCUMENT_KIND = FileKind(
+    (_PDF, _JPEG, _PNG),
+    "a PDF, PNG or JPEG document",
+    (".pdf", ".jpg", ".jpeg", ".png"),
+    _DOCUMENT_FILTER,
+)
+FILE_KINDS = {
+    "celantur": IMAGE_KIND,
+    "celantur-v1": IMAGE_KIND,
+    "blurit": IMAGE_KIND,
+    "anesya": DOCUMENT_KIND,
+}
+VENDOR_NAMES = {
+    "celantur": "Celantur",
+    "celantur-v1": "Celantur",
+    "blurit": "BlurIt",
+    "anesya": "Anesya",
+}
+
+
+def _plain_label(text: str = "", *, selectable: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+def check_file(vendor: str, path: str) -> tuple[Path, bytes]:
+    """The file to send and its first bytes, or ``ValueError`` with one sentence
+    (missing, unreadable, wrong type)."""
+    if not path.strip():
+        raise ValueError("choose a file to send")
+    p = Path(path.strip()).expanduser()
+    kind = FILE_KINDS[vendor]
+    name = VENDOR_NAMES[vendor]
+    if not p.exists():
+        raise ValueError(f"no such file: {p}")
+    if not p.is_file():
+        raise ValueError(f"not a file: {p}")
+    try:
+        with p.open("rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        raise ValueError(f"cannot read {p.name}: {exc.strerror or exc}") from exc
+    if not head.startswith(kind.magics):
+        raise ValueError(f"{p.name} is not {kind.words} ({name} takes only those)")
+    if vendor == "anesya" and not p.name.lower().endswith(kind.extensions):
+        # Anesya derives the document type from the file name.
+        raise ValueError(f"{p.name} must end with .pdf, .png or .jpg for Anesya")
+    return p, head
+
+
+def read_small_file(path: Path) -> bytes | None:
+    """The file's bytes when it is small enough to read on the GUI thread, else None."""
+    try:
+        if path.stat().st_size > SYNC_READ_LIMIT:
+            return None
+        # Up to SYNC_READ_LIMIT: tens of milliseconds from a local disk, fine on the GUI
+        # thread; bigger files are read in a worker thread by the submission itself.
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+
+
+def _image_type(head: bytes) -> str:
+    return "image/png" if head.startswith(_PNG) else "image/jpeg"
+
+
+def _fit_to_current_page(stack: QStackedWidget) -> None:
+    # A QStackedWidget is as tall as its tallest page; ignore the hidden ones.
+    current = stack.currentWidget()
+    for i in range(stack.count()):
+        page = stack.widget(i)
+        if page is None:
+            continue
+        policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+        page.setSizePolicy(policy, policy)
+        page.adjustSize()
+    stack.adjustSize()
+
+
+class _CredentialsPage(QWidget):
+    """One vendor's credential fields (``CREDENTIALS`` names), secrets masked."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.fields: dict[str, QLineEdit | SecretField] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        for name in names:
+            field: QLineEdit | SecretField = SecretField() if name in SECRET_FIELDS else QLineEdit()
+            self.fields[name] = field
+            form.addRow(FIELD_LABELS.get(name, name), field)
+
+    def values(self) -> dict[str, str]:
+        return {n: f.text().strip() for n, f in self.fields.items()}
+
+    def fill(self, values: dict[str, str]) -> None:
+        for name, field in self.fields.items():
+            if values.get(name) and not field.text():
+                field.setText(values[name])
+
+
+class SubmitDialog(QDialog):
+    """Submit a test task with our webhook URL; the result is a stored ``Task``.
+
+    ``services`` is the app (``AppCore`` or a stand-in with ``submit``, ``credentials``,
+    ``save_credentials``, ``default_webhook_url`` and ``endpoints``).
+    """
+
+    #: the Task the vendor accepted (after it was stored)
+    submitted = Signal(object)
+    #: bytes sent, total bytes (whole-file upload)
+    upload_progressed = Signal(int, int)
+
+    def __init__(
+        self, services: Any, parent: QWidget | None = None, *, api_base: str | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Submit a test task")
+        self.services = services
+        self.task: asyncio.Future[Any] | None = None
+        self._log_lines: list[str] = []
+        self._cancel_requested = False
+
+        self.vendor_combo = QComboBox()
+        for vendor_id, label in VENDORS:
+            self.vendor_combo.addItem(label, vendor_id)
+
+        self.file_edit = QLineEdit()
+        self.file_edit.setPlaceholderText("the image to anonymise")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self._on_browse_clicked)
+        file_row = QHBoxLayout()
+        file_row.setContentsMargins(0, 0, 0, 0)
+        file_row.addWidget(self.file_edit, 1)
+        file_row.addWidget(self.browse_button)
+        file_widget = QWidget()
+        file_widget.setLayout(file_row)
+
+        # -- per-vendor options ---------------------------------------------------------------
+        self.celantur_method = QComboBox()
+        self.celantur_method.addItems(list(CELANTUR_METHODS))
+        self.celantur_face = QCheckBox("Faces")
+        self.celantur_face.setChecked(True)
+        self.celantur_plate = QCheckBox("License plates")
+        self.celantur_person = QCheckBox("Persons")
+        self.celantur_vehicle = QCheckBox("Vehicles")
+        celantur_page = QWidget()
+        celantur_form = QFormLayout(celantur_page)
+        celantur_form.setContentsMargins(0, 0, 0, 0)
+        celantur_form.addRow("Method", self.celantur_method)
+        what = QHBoxLayout()
+        for box in (
+            self.celantur_face,
+            self.celantur_plate,
+            self.celantur_person,
+            self.celantur_vehicle,
+        ):
+            what.addWidget(box)
+        what.addStretch(1)
+        celantur_form.addRow("Anonymise", what)
+
+        self.blurit_faces = QCheckBox("Faces")
+        self.blurit_faces.setChecked(True)
+        self.blurit_plates = QCheckBox("Plates")
+        self.blurit_plates.setChecked(True)
+        self.blurit_blur_type = QComboBox()
+        self.blurit_blur_type.addItems(list(BLURIT_BLUR_TYPES))
+        blurit_page = QWidget()
+        blurit_form = QFormLayout(blurit_page)
+        blurit_form.setContentsMargins(0, 0, 0, 0)
+        blur_what = QHBoxLayout()
+        blur_what.addWidget(self.blurit_faces)
+        blur_what.addWidget(self.blurit_plates)
+        blur_what.addStretch(1)
+        blurit_form.addRow("Blur", blur_what)
+        blurit_form.addRow("Blur type", self.blurit_blur_type)
+
+        self.anesya_server = QComboBox()
+        self.anesya_server.addItems(list(ANESYA_SERVERS))
+        self.anesya_schema = QLineEdit()
+        self.anesya_schema.setPlaceholderText("optional: schema id or JSON")
+        anesya_page = QWidget()
+        anesya_form = QFormLayout(anesya_page)
+        anesya_form.setContentsMargins(0, 0, 0, 0)
+        anesya_form.addRow("Server", self.anesya_server)
+        anesya_form.addRow("Schema", self.anesya_schema)
+
+        self.options_stack = QStackedWidget()
+        self._option_pages = {
+            "celantur": self.options_stack.addWidget(celantur_page),
+            "blurit": self.options_stack.addWidget(blurit_page),
+            "anesya": self.options_stack.addWidget(anesya_page),
+        }
+        self._option_pages["celantur-v1"] = self._option_pages["celantur"]
+        options_box = QGroupBox("Options")
+        QVBoxLayout(options_box).addWidget(self.options_stack)
+
+        # -- credentials ----------------------------------------------------------------------
+        self.credentials_stack = QStackedWidget()
+        self.credential_pages: dict[str, _CredentialsPage] = {}
+        for group in ("celantur", "blurit", "anesya"):
+            page = _CredentialsPage([name for name, _env, _key in CREDENTIALS[group]])
+            self.credential_pages[group] = page
+            self.credentials_stack.addWidget(page)
+        self.credential_pages["celantur-v1"] = self.credential_pages["celantur"]
+        self.remember = QCheckBox(
+            "Remember these credentials (in the secret store, never in settings.json)"
+        )
+        credentials_box = QGroupBox("API credentials")
+        cred_layout = QVBoxLayout(credentials_box)
+        cred_layout.addWidget(self.credentials_stack)
+        cred_layout.addWidget(self.remember)
+
+        # -- webhook and API base ---------------------------------------------------------------
+        self.webhook_edit = QLineEdit()
+        self.webhook_edit.setPlaceholderText("https://…/celantur?key=…")
+        self.webhook_edit.textChanged.connect(self._update_anesya_info)
+        self.webhook_hint = _plain_label()
+        self.webhook_hint.setStyleSheet("color: #a15c00;")
+        self.api_base_edit = QLineEdit(api_base or "")
+        self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
+        self.anesya_info = _plain_label(selectable=True)
+
+        form = QFormLayout()
+        form.addRow("Vendor", self.vendor_combo)
+        form.addRow("File", file_widget)
+        form.addRow("Webhook URL", self.webhook_edit)
+        form.addRow("API base URL (advanced)", self.api_base_edit)
+
+        # -- progress, messages ----------------------------------------------------------------
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("")
+        self.log_label = _plain_label(selectable=True)
+        self.status_label = _plain_label(selectable=True)
+        self.error_label = _plain_label(selectable=True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+
+        self.submit_button = QPushButton("Submit")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        self.cancel_button = QPushButton("Cancel upload")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress_bar, 1)
+        buttons.addWidget(self.submit_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        # Below the form, not in it: a wrapped label in a QFormLayout row gets clipped.
+        layout.addWidget(self.webhook_hint)
+        layout.addWidget(options_box)
+        layout.addWidget(credentials_box)
+        layout.addWidget(self.anesya_info)
+        layout.addWidget(self.log_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+        self.vendor_combo.currentIndexChanged.connect(self._on_vendor_changed)
+        self._show_error("")
+        self._on_vendor_changed()
+        self.resize(640, self.sizeHint().height())
+
+    # -- for the window and tests ------------------------------------------------------------
+    def vendor(self) -> str:
+        return str(self.vendor_combo.currentData())
+
+    def set_vendor(self, vendor_id: str) -> None:
+        index = self.vendor_combo.findData(vendor_id)
+        if index < 0:
+            raise ValueError(f"unknown vendor {vendor_id!r}")
+        self.vendor_combo.setCurrentIndex(index)
+
+    def set_file(self, path: str | os.PathLike[str]) -> None:
+        self.file_edit.setText(str(path))
+
+    def api_base(self) -> str | None:
+        """The API base URL typed in (None: the vendor's real API)."""
+        return self.api_base_edit.text().strip() or None
+
+    def is_busy(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def error_text(self) -> str:
+        return self.error_label.text()
+
+    def status_text(self) -> str:
+        return self.status_label.text()
+
+    def log_text(self) -> str:
+        return self.log_label.text()
+
+    # -- vendor switching --------------------------------------------------------------------
+    def _on_vendor_changed(self, _index: int = 0) -> None:
+        vendor = self.vendor()
+        self.options_stack.setCurrentIndex(self._option_pages[vendor])
+        page = self.credential_pages[vendor]
+        self.credentials_stack.setCurrentWidget(page)
+        for stack in (self.options_stack, self.credentials_stack):
+            _fit_to_current_page(stack)
+        try:
+            page.fill(self.services.credentials(vendor))
+        except Exception as exc:  # a broken keyring must not stop the dialog
+            self._show_error(f"cannot read the saved credentials: {_one_line(exc)}")
+        self.file_edit.setPlaceholderText(
+            "a PDF, PNG or JPEG document" if vendor == "anesya" else "a JPEG or PNG image"
+        )
+        try:
+            url = self.services.default_webhook_url(vendor)
+        except (OSError, ValueError) as exc:
+            url = None
+            self._show_error(f"cannot prepare the {vendor} endpoint: {_one_line(exc)}")
+        self.webhook_edit.setText(url or "")
+        self.webhook_hint.setText("" if url else NO_PUBLIC_URL_TEXT)
+        self.webhook_hint.setVisible(not url)
+        self._update_anesya_info()
+
+    def _anesya_token(self) -> str | None:
+        endpoints = getattr(self.services, "endpoints", None)
+        if endpoints is None:
+            return None
+        matches = endpoints.for_vendor("anesya")
+        return matches[0].token if matches else None
+
+    def _update_anesya_info(self, _text: str = "") -> None:
+        if self.vendor() != "anesya":
+            self.anesya_info.setVisible(False)
+            return
+        url = self.webhook_edit.text().strip() or "(no webhook URL yet)"
+        token = self._anesya_token() or "(no endpoint token)"
+        self.anesya_info.setText(
+            "Anesya calls only the webhooks set up in its dashboard. "
+            "Add one there (event extract.completed) with:\n"
+            f"URL: {url}\n"
+            f"Token: {token}"
+        )
+        self.anesya_info.setVisible(True)
+
+    def _on_browse_clicked(self) -> None:
+        kind = FILE_KINDS[self.vendor()]
+        start = self.file_edit.text().strip() or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "File to send", start, kind.dialog_filter)
+        if path:
+            self.set_file(path)
+
+    # -- submitting ---------------------------------------------------------------------------
+    def options(self, vendor: str, head: bytes = b"") -> dict[str, Any]:
+        """The vendor's options as the app's ``submit`` takes them; ValueError if unusable."""
+        if vendor in ("celantur", "celantur-v1"):
+            chosen = {
+                "face": self.celantur_face.isChecked(),
+                "license_plate": self.celantur_plate.isChecked(),
+                "person": self.celantur_person.isChecked(),
+                "vehicle": self.celantur_vehicle.isChecked(),
+            }
+            if not any(chosen.values()):
+                raise ValueError("choose at least one of faces, license plates, persons, vehicles")
+            return {"method": self.celantur_method.currentText(), **chosen}
+        if vendor == "blurit":
+            if not (self.blurit_faces.isChecked() or self.blurit_plates.isChecked()):
+                raise ValueError("choose faces, plates or both")
+            return {
+                "faces": self.blurit_faces.isChecked(),
+                "plates": self.blurit_plates.isChecked(),
+                "blur_type": self.blurit_blur_type.currentText(),
+                "content_type": _image_type(head),
+            }
+        out: dict[str, Any] = {"server": self.anesya_server.currentText()}
+        schema = self.anesya_schema.text().strip()
+        if schema:
+            out["schema"] = schema
+        return out
+
+    def submit(self) -> None:
+        """Check the inputs, then run the submission on the loop; results come back later."""
+        if self.is_busy():
+            return
+        self._show_error("")
+        self.status_label.setText("")
+        self._log_lines = []
+        self.log_label.setText("")
+        vendor = self.vendor()
+        try:
+            path, head = check_file(vendor, self.file_edit.text())
+            options = self.options(vendor, head)
+            webhook = self.webhook_edit.text().strip()
+            if not webhook:
+                raise ValueError(
+                    "give a webhook URL: start the tunnel (or set a custom public URL) or type one"
+                )
+            if not webhook.startswith(("https://", "http://")):
+                raise ValueError("the webhook URL must start with https:// (or http://)")
+            credentials = self.credential_pages[vendor].values()
+            missing = [FIELD_LABELS.get(n, n) for n, v in credentials.items() if not v]
+            if missing:
+                raise ValueError(f"fill in the {VENDOR_NAMES[vendor]} {', '.join(missing)}")
+            data = read_small_file(path)
+        except (ValueError, OSError) as exc:
+            self._show_error(_one_line(exc))
+            return
+        self._cancel_requested = False
+        self._set_busy(True)
+        self.status_label.setText(f"submitting {path.name} to {self.vendor_combo.currentText()}…")
+        self.task = asyncio.ensure_future(
+            self._run(vendor, path, data, options, webhook, credentials, self.remember.isChecked())
+        )
+        self.task.add_done_callback(self._on_done)
+
+    async def _run(
+        self,
+        vendor: str,
+        path: Path,
+        data: bytes | None,
+        options: dict[str, Any],
+        webhook: str,
+        credentials: dict[str, str],
+        remember: bool,
+    ) -> Any:
+        if data is None:
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except OSError as exc:
+                raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        task = await self.services.submit(
+            vendor,
+            path.name,
+            data,
+            webhook=webhook,
+            options=options,
+            api_base=self.api_base(),
+            credentials=credentials,
+            progress=self._on_progress,
+            say=self._say,
+        )
+        if remember:
+            try:
+                self.services.save_credentials(vendor, credentials)
+                self._say("credentials saved")
+            except Exception as exc:  # the task went through: report, do not fail it
+                self._say(f"could not save the credentials: {_one_line(exc)}")
+        return task
+
+    def cancel(self) -> None:
+        """Cancel the running submission (the upload stops between chunks)."""
+        if self.is_busy() and self.task is not None:
+            self._cancel_requested = True
+            self.status_label.setText("cancelling…")
+            self.task.cancel()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        # QProgressBar counts in int: KiB keeps multi-GB files in range.
+        self.progress_bar.setRange(0, max(1, total // KIB))
+        self.progress_bar.setValue(min(done, total) // KIB)
+        self.progress_bar.setFormat(f"{_size(done)} of {_size(total)} sent")
+        self.upload_progressed.emit(done, total)
+
+    def _say(self, message: str) -> None:
+        self._log_lines.append(message)
+        self.log_label.setText("\n".join(self._log_lines[-8:]))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.submit_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        for widget in (
+            self.vendor_combo,
+            self.file_edit,
+            self.browse_button,
+            self.options_stack,
+            self.credentials_stack,
+            self.webhook_edit,
+            self.api_base_edit,
+        ):
+            widget.setEnabled(not busy)
+        if busy:
+            self.progress_bar.setRange(0, 0)  # busy until the upload reports its size
+            self.progress_bar.setFormat("")
+
+    def _on_done(self, task: asyncio.Future[Any]) -> None:
+        self._set_busy(False)
+        self.progress_bar.setRange(0, 1)
+        if task.cancelled():
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat("")
+            self.status_label.setText(CANCELLED_TEXT)
+            return
+        exc = task.exception()
+        if exc is not None:
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat("")
+            if self._cancel_requested:
+                # A client may turn the cancellation into its own error on the way out.
+                self.status_label.setText(CANCELLED_TEXT)
+                return
+            self.status_label.setText("")
+            self._show_error(_one_line(exc))
+            return
+        result = task.result()
+        self.progress_bar.setValue(1)
+        self.progress_bar.setFormat("uploaded")
+        self.status_label.setText(f"task {result.task_id}")
+        self.submitted.emit(result)
+
+    def _show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    def done(self, result: int) -> None:
+        # Closing the dialog mid-upload must not leave the upload running unseen.
+        if self.is_busy() and self.task is not None:
+            self.task.cancel()
+        super().done(result)
