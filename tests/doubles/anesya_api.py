@@ -21,28 +21,27 @@ Unconfirmed, so switchable or ours: ``strict_https`` (Anesya's dashboard require
 the optional HMAC signature (``hmac_secret``, ``hmac_header``: hex SHA-256 of the body),
 the shape of errors other than ``{"detail"}`` (DRF-like field lists here), of the v0
 document answer and of the extract list (a bare array here).
+
+Request recording, start/stop and webhook posting come from :mod:`doubles.common`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
 import secrets
-import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from yarl import URL
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from .common import RECORDED, Delivery, DoubleServer, RecordedRequest, read_form
+
 SERVERS = ("EU-1", "FR-1", "FR-2", "FR-3")
 EVENTS = (
     "workflow.completed",
@@ -59,82 +58,12 @@ EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg")
 USER_AGENT = "Anesya-WebhookBot/1.0"
 
 
-@dataclass
-class FilePart:
-    """A file field of a multipart form."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-async def read_form(request: web.Request) -> tuple[dict[str, str], dict[str, FilePart]]:
-    """Text fields and file fields of a multipart body, read in memory.
-
-    Streamed with the multipart reader rather than ``request.post()``, which leaves its
-    temporary files open when the client hangs up mid-upload.
-    """
-    fields: dict[str, str] = {}
-    files: dict[str, FilePart] = {}
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or part.name is None:
-            continue
-        data = bytes(await part.read())
-        if part.filename is not None:
-            ctype = part.headers.get("Content-Type", "application/octet-stream")
-            files[part.name] = FilePart(part.filename, ctype, data)
-        else:
-            fields[part.name] = data.decode("utf-8", "replace")
-    return fields, files
-
-
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_document(data: bytes) -> bool:
     return data.startswith((b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
-
-
-@dataclass
-class RecordedRequest:
-    """A request as the double received it (headers as raw pairs, query raw)."""
-
-    method: str
-    path: str
-    raw_query: str
-    headers: list[tuple[str, str]]
-    form: dict[str, str] = field(default_factory=dict)
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name.lower():
-                return value
-        return None
-
-
-RECORDED = web.RequestKey("recorded", RecordedRequest)
-
-
-@dataclass
-class Delivery:
-    """One webhook call the double made, and what the receiver answered."""
-
-    url: str
-    headers: dict[str, str]
-    body: bytes
-    status: int | None = None
-    response_body: bytes = b""
-    error: str | None = None
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
 
 
 @dataclass
@@ -147,7 +76,7 @@ class Webhook:
     token: str
 
 
-class AnesyaDouble:
+class AnesyaDouble(DoubleServer[Delivery]):
     """Anesya's API on 127.0.0.1, with recorded requests and webhook deliveries."""
 
     def __init__(
@@ -160,6 +89,7 @@ class AnesyaDouble:
         hmac_secret: str | None = None,
         hmac_header: str = "X-Webhook-Signature",
     ) -> None:
+        super().__init__()
         self.api_keys = api_keys
         self.step_delay = step_delay
         self.strict_https = strict_https
@@ -167,21 +97,13 @@ class AnesyaDouble:
         self.credits = credits
         self.hmac_secret = hmac_secret
         self.hmac_header = hmac_header
-        self.requests: list[RecordedRequest] = []
-        self.deliveries: list[Delivery] = []
         self.extracts: dict[str, dict[str, Any]] = {}
         self.documents: dict[str, dict[str, Any]] = {}
         self.webhooks: dict[str, Webhook] = {}
         self.missing_slash: list[RecordedRequest] = []
-        self._background: set[asyncio.Task[None]] = set()
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self.base_url = ""
 
-    # -- lifecycle -------------------------------------------------------------------------
-    async def start(self) -> str:
-        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._record])
-        r = app.router
+    # -- routes ------------------------------------------------------------------------------
+    def _add_routes(self, r: web.UrlDispatcher) -> None:
         r.add_post("/extract/", self._create_extract)
         r.add_get("/extract/", self._list_extracts)
         r.add_get("/extract/{id}/", self._get_extract)
@@ -189,30 +111,6 @@ class AnesyaDouble:
         r.add_post("/_admin/webhooks", self._admin_webhook)
         r.add_route("*", "/extract", self._no_slash)
         r.add_route("*", "/extract/{id}", self._no_slash)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        return self.base_url
-
-    async def stop(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        for task in list(self._background):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def _spawn(self, coro: Awaitable[None], name: str) -> None:
-        task = asyncio.ensure_future(coro)
-        task.set_name(name)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     # -- helpers for tests -----------------------------------------------------------------
     def add_webhook(self, url: str, event: str, token: str | None = None) -> Webhook:
@@ -228,26 +126,7 @@ class AnesyaDouble:
         self.webhooks[hook.id] = hook
         return hook
 
-    async def wait_for_deliveries(self, count: int, within: float = 5.0) -> list[Delivery]:
-        deadline = time.monotonic() + within
-        while len(self.deliveries) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"expected {count} webhook deliveries, got {len(self.deliveries)}"
-                )
-            await asyncio.sleep(0.01)
-        return self.deliveries
-
     # -- plumbing ----------------------------------------------------------------------------
-    @web.middleware
-    async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        path, _, query = request.raw_path.partition("?")
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers]
-        recorded = RecordedRequest(request.method, path, query, headers)
-        self.requests.append(recorded)
-        request[RECORDED] = recorded
-        return await handler(request)
-
     def _auth(self, request: web.Request, v0: bool) -> web.Response | None:
         value = request.headers.get("X-API-Key" if v0 else "Authorization")
         if not value:
@@ -367,15 +246,7 @@ class AnesyaDouble:
                 self.hmac_secret.encode(), body, hashlib.sha256
             ).hexdigest()
         delivery = Delivery(hook.url, headers, body)
-        assert self._session is not None
-        try:
-            async with self._session.post(
-                URL(hook.url), data=body, headers=headers, skip_auto_headers=("User-Agent",)
-            ) as resp:
-                delivery.status = resp.status
-                delivery.response_body = await resp.read()
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            delivery.error = f"{type(exc).__name__}: {exc}"
+        await self._post_webhook(delivery, skip_auto_headers=("User-Agent",))
         self.deliveries.append(delivery)
 
     async def _get_extract(self, request: web.Request) -> web.Response:

@@ -22,27 +22,27 @@ recorded with whether the answer was compliant (``200`` and JSON ``{"taskId": <s
 Unconfirmed, so switchable or ours: ``strict_https``, ``deactivate_after`` (BlurIt "may stop
 calling" a non-compliant endpoint), the body of a test call and of its answer, the list's
 bare-array shape, and the wording of our error messages. Failure injection:
-``failures={"create_job": 402}`` or :meth:`BlurItDouble.fail_next`.
+``failures={"create_job": 402}`` or :meth:`BlurItDouble.fail_next`. Request recording,
+start/stop, webhook posting and failure injection come from :mod:`doubles.common`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from yarl import URL
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from .common import RECORDED, DoubleServer, FailureInjection, is_image, read_form
+from .common import Delivery as CommonDelivery
+
 REASONS = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -58,82 +58,18 @@ INJECTED_MESSAGE = {
 }
 
 
-def is_image(data: bytes) -> bool:
-    return data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")
-
-
-@dataclass
-class FilePart:
-    """A file field of a multipart form."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-async def read_form(request: web.Request) -> tuple[dict[str, str], dict[str, FilePart]]:
-    """Text fields and file fields of a multipart body, read in memory.
-
-    Streamed with the multipart reader rather than ``request.post()``, which leaves its
-    temporary files open when the client hangs up mid-upload.
-    """
-    fields: dict[str, str] = {}
-    files: dict[str, FilePart] = {}
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or part.name is None:
-            continue
-        data = bytes(await part.read())
-        if part.filename is not None:
-            ctype = part.headers.get("Content-Type", "application/octet-stream")
-            files[part.name] = FilePart(part.filename, ctype, data)
-        else:
-            fields[part.name] = data.decode("utf-8", "replace")
-    return fields, files
-
-
 def _now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
-class RecordedRequest:
-    """A request as the double received it (headers as raw pairs, query raw)."""
-
-    method: str
-    path: str
-    raw_query: str
-    headers: list[tuple[str, str]]
-    form: dict[str, str] = field(default_factory=dict)
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name.lower():
-                return value
-        return None
-
-
-RECORDED = web.RequestKey("recorded", RecordedRequest)
-
-
-@dataclass
-class Delivery:
+class Delivery(CommonDelivery):
     """One webhook call, the receiver's answer, and whether BlurIt would accept it."""
 
-    url: str
-    headers: dict[str, str]
-    body: bytes
-    task_id: str
-    status: int | None = None
-    response_body: bytes = b""
-    error: str | None = None
+    task_id: str = field(kw_only=True)
     compliant: bool = False
     problem: str | None = None
     test: bool = False
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @dataclass
@@ -187,8 +123,10 @@ def compliance(status: int | None, body: bytes, task_id: str) -> str | None:
     return None
 
 
-class BlurItDouble:
+class BlurItDouble(FailureInjection, DoubleServer[Delivery]):
     """BlurIt's API on 127.0.0.1, with recorded requests and webhook deliveries."""
+
+    client_max_size = 256 * 1024 * 1024
 
     def __init__(
         self,
@@ -203,6 +141,7 @@ class BlurItDouble:
         deactivate_after: int | None = None,
         failures: dict[str, int] | None = None,
     ) -> None:
+        super().__init__()
         self.clients = clients if clients is not None else {"client-id": "secret-id"}
         self.token_lifetime = token_lifetime
         self.step_delay = step_delay
@@ -211,11 +150,9 @@ class BlurItDouble:
         self.max_upload_bytes = max_upload_bytes
         self.min_poll_interval = min_poll_interval
         self.deactivate_after = deactivate_after
-        #: call name -> status (login, refresh, create_job, job_status, result, webhook_create)
-        self.failures = dict(failures or {})
-        self._fail_queue: dict[str, list[int]] = {}
-        self.requests: list[RecordedRequest] = []
-        self.deliveries: list[Delivery] = []
+        # failures: call name -> status (login, refresh, create_job, job_status, result,
+        # webhook_create)
+        self._init_failures(failures)
         self.jobs: dict[str, Job] = {}
         self.webhooks: dict[str, WebhookEndpoint] = {}
         self.logins = 0
@@ -224,15 +161,9 @@ class BlurItDouble:
         self._tokens: dict[str, tuple[str, float]] = {}
         self._refresh_tokens: dict[str, str] = {}
         self._last_poll: dict[str, float] = {}
-        self._background: set[asyncio.Task[None]] = set()
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self.base_url = ""
 
-    # -- lifecycle -------------------------------------------------------------------------
-    async def start(self) -> str:
-        app = web.Application(client_max_size=256 * 1024 * 1024, middlewares=[self._record])
-        r = app.router
+    # -- routes ------------------------------------------------------------------------------
+    def _add_routes(self, r: web.UrlDispatcher) -> None:
         r.add_post("/login", self._login)
         r.add_post("/token", self._refresh)
         r.add_post("/innovation-service/anonymization", self._create_job)
@@ -243,36 +174,8 @@ class BlurItDouble:
         r.add_put("/webhook-url/{uuid}", self._wh_update)
         r.add_delete("/webhook-url/{uuid}", self._wh_delete)
         r.add_post("/webhook-url/test/{uuid}", self._wh_test)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        return self.base_url
-
-    async def stop(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        for task in list(self._background):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def _spawn(self, coro: Awaitable[None], name: str) -> None:
-        task = asyncio.ensure_future(coro)
-        task.set_name(name)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     # -- helpers for tests -----------------------------------------------------------------
-    def fail_next(self, call: str, status: int, times: int = 1) -> None:
-        """The next ``times`` calls named ``call`` answer ``status`` in BlurIt's shape."""
-        self._fail_queue.setdefault(call, []).extend([status] * times)
-
     def expire_tokens(self) -> None:
         """Every access token issued so far is now expired (refresh tokens stay valid)."""
         self._tokens = {t: (c, 0.0) for t, (c, _) in self._tokens.items()}
@@ -283,26 +186,7 @@ class BlurItDouble:
         self.webhooks[hook.uuid] = hook
         return hook.uuid
 
-    async def wait_for_deliveries(self, count: int, within: float = 5.0) -> list[Delivery]:
-        deadline = time.monotonic() + within
-        while len(self.deliveries) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"expected {count} webhook deliveries, got {len(self.deliveries)}"
-                )
-            await asyncio.sleep(0.01)
-        return self.deliveries
-
     # -- plumbing ----------------------------------------------------------------------------
-    @web.middleware
-    async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        path, _, query = request.raw_path.partition("?")
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers]
-        recorded = RecordedRequest(request.method, path, query, headers)
-        self.requests.append(recorded)
-        request[RECORDED] = recorded
-        return await handler(request)
-
     @staticmethod
     def _error(status: int, message: str) -> web.Response:
         return web.json_response(
@@ -311,8 +195,7 @@ class BlurItDouble:
         )
 
     def _injected(self, call: str) -> web.Response | None:
-        queue = self._fail_queue.get(call)
-        status = queue.pop(0) if queue else self.failures.get(call)
+        status = self._failure(call)
         if status is None:
             return None
         return self._error(status, INJECTED_MESSAGE.get(status, "Injected failure"))
@@ -462,14 +345,8 @@ class BlurItDouble:
         self, hook: WebhookEndpoint, body: bytes, task_id: str, test: bool = False
     ) -> Delivery:
         headers = {"Content-Type": "application/json", "X-Auth-Token": hook.token}
-        delivery = Delivery(hook.url, headers, body, task_id, test=test)
-        assert self._session is not None
-        try:
-            async with self._session.post(URL(hook.url), data=body, headers=headers) as resp:
-                delivery.status = resp.status
-                delivery.response_body = await resp.read()
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            delivery.error = f"{type(exc).__name__}: {exc}"
+        delivery = Delivery(hook.url, headers, body, task_id=task_id, test=test)
+        await self._post_webhook(delivery)
         delivery.problem = (
             delivery.error
             if delivery.error

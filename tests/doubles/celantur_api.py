@@ -21,24 +21,25 @@ Switches for what no public source confirms: ``webhook_on_failed``, ``v1_webhook
 (``json`` | ``form`` | ``keyvalue``), ``strict_https``, ``signin_shape``, the wording of our
 own error messages, and what a failed-task webhook carries (here ``failure_cause``).
 Failure injection: ``failures={"create_task": 402}`` or :meth:`CelanturDouble.fail_next`.
+Request recording, start/stop, webhook posting and failure injection come from
+:mod:`doubles.common`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
-import aiohttp
 from aiohttp import web
 from yarl import URL
+
+from .common import RECORDED, Delivery, DoubleServer, FailureInjection, RecordedRequest, is_image
 
 V2_PARAMS = frozenset(
     {
@@ -68,48 +69,6 @@ ERROR_TEXT = {
     429: "Too many requests.",
 }
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def is_image(data: bytes) -> bool:
-    return data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")
-
-
-@dataclass
-class RecordedRequest:
-    """A request as the double received it (headers as raw pairs, query raw)."""
-
-    method: str
-    path: str
-    raw_query: str
-    headers: list[tuple[str, str]]
-    body: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name.lower():
-                return value
-        return None
-
-
-RECORDED = web.RequestKey("recorded", RecordedRequest)
-
-
-@dataclass
-class Delivery:
-    """One webhook call the double made, and what the receiver answered."""
-
-    url: str
-    headers: dict[str, str]
-    body: bytes
-    status: int | None = None
-    response_body: bytes = b""
-    error: str | None = None
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
 
 @dataclass
 class Task:
@@ -137,7 +96,7 @@ class Task:
         return bool(self.extra_params)
 
 
-class CelanturDouble:
+class CelanturDouble(FailureInjection, DoubleServer[Delivery]):
     """Celantur's API on 127.0.0.1, with recorded requests and webhook deliveries."""
 
     def __init__(
@@ -153,6 +112,7 @@ class CelanturDouble:
         v1_max_bytes: int = 4_450_000,
         failures: dict[str, int] | None = None,
     ) -> None:
+        super().__init__()
         self.users = users if users is not None else {"user@example.com": "s3cret-pass"}
         self.token_lifetime = token_lifetime
         self.step_delay = step_delay
@@ -161,11 +121,9 @@ class CelanturDouble:
         self.strict_https = strict_https
         self.signin_shape = signin_shape
         self.v1_max_bytes = v1_max_bytes
-        #: call name -> status answered every time (signin, create_task, upload, status, v1_file)
-        self.failures = dict(failures or {})
-        self._fail_queue: dict[str, list[int]] = {}
-        self.requests: list[RecordedRequest] = []
-        self.deliveries: list[Delivery] = []
+        # failures: call name -> status answered every time (signin, create_task, upload,
+        # status, v1_file)
+        self._init_failures(failures)
         self.tasks: dict[int, Task] = {}
         self.aborted_uploads = 0
         self.upload_requests: list[RecordedRequest] = []
@@ -173,15 +131,9 @@ class CelanturDouble:
         self._tokens: dict[str, tuple[str, float]] = {}
         self._customers: dict[str, str] = {}
         self._next_id = int(time.time() * 1_000_000)
-        self._background: set[asyncio.Task[None]] = set()
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self.base_url = ""
 
-    # -- lifecycle -------------------------------------------------------------------------
-    async def start(self) -> str:
-        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._record])
-        r = app.router
+    # -- routes ------------------------------------------------------------------------------
+    def _add_routes(self, r: web.UrlDispatcher) -> None:
         for path in ("/v2/signin", "/v2/signin/", "/v1/signin"):
             r.add_post(path, self._signin)
         r.add_post("/v2/task/", self._create_task)
@@ -193,72 +145,23 @@ class CelanturDouble:
         r.add_post("/v1/file", self._v1_file)
         r.add_get("/v1/file/{id}/{what}", self._v1_get)
         r.add_get("/v1/list", self._v1_list)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        return self.base_url
-
-    async def stop(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        for task in list(self._background):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def _spawn(self, coro: Awaitable[None], name: str) -> None:
-        task = asyncio.ensure_future(coro)
-        task.set_name(name)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     # -- helpers for tests -----------------------------------------------------------------
-    def fail_next(self, call: str, status: int, times: int = 1) -> None:
-        """The next ``times`` calls named ``call`` answer ``status`` with Celantur's shape."""
-        self._fail_queue.setdefault(call, []).extend([status] * times)
-
     def expire_tokens(self) -> None:
         """Every token issued so far is now expired."""
         self._tokens = {t: (user, 0.0) for t, (user, _) in self._tokens.items()}
-
-    async def wait_for_deliveries(self, count: int, within: float = 5.0) -> list[Delivery]:
-        deadline = time.monotonic() + within
-        while len(self.deliveries) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"expected {count} webhook deliveries, got {len(self.deliveries)}"
-                )
-            await asyncio.sleep(0.01)
-        return self.deliveries
 
     def api_requests(self) -> list[RecordedRequest]:
         """Requests to the API proper (not the presigned upload/result URLs)."""
         return [r for r in self.requests if r.path.startswith(("/v1/", "/v2/"))]
 
     # -- plumbing ----------------------------------------------------------------------------
-    @web.middleware
-    async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        path, _, query = request.raw_path.partition("?")
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers]
-        recorded = RecordedRequest(request.method, path, query, headers)
-        self.requests.append(recorded)
-        request[RECORDED] = recorded
-        return await handler(request)
-
     @staticmethod
     def _error(status: int, message: str) -> web.Response:
         return web.json_response({"status_code": status, "error": message}, status=status)
 
     def _injected(self, call: str) -> web.Response | None:
-        queue = self._fail_queue.get(call)
-        status = queue.pop(0) if queue else self.failures.get(call)
+        status = self._failure(call)
         if status is None:
             return None
         return self._error(status, ERROR_TEXT.get(status, "Error."))
@@ -502,16 +405,9 @@ class CelanturDouble:
         if task.webhook is None or self._session is None:
             return
         body, ctype = self._webhook_body(task)
-        headers = {"Content-Type": ctype}
-        delivery = Delivery(task.webhook, headers, body)
-        try:
-            async with self._session.post(URL(task.webhook), data=body, headers=headers) as resp:
-                delivery.status = resp.status
-                delivery.response_body = await resp.read()
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            delivery.error = f"{type(exc).__name__}: {exc}"
-        ok = delivery.status is not None and 200 <= delivery.status < 300
-        task.webhook_status = "sent" if ok else "failed"
+        delivery = Delivery(task.webhook, {"Content-Type": ctype}, body)
+        await self._post_webhook(delivery)
+        task.webhook_status = "sent" if delivery.succeeded else "failed"
         self.deliveries.append(delivery)
 
     # -- v1 ----------------------------------------------------------------------------------
