@@ -78,6 +78,7 @@ _FLAG_WORDING = (
     ("(--token or --secret)", "(Token or Secret)"),
     (" (--scheme)", ""),
     ("--secret", "a secret"),
+    ("set --forward URL", "fill in Forward to"),
 )
 
 
@@ -258,6 +259,8 @@ class EndpointDialog(QDialog):
         self.fail_rate.setSuffix(" %")
         self.forward = QLineEdit()
         self.forward.setPlaceholderText("http://localhost:3000 (optional)")
+        self.proxy = QCheckBox("Answer the sender with this server's answer (proxy mode)")
+        self.proxy.setObjectName("forward-proxy")
 
         self.warning_label = _plain_label()
         self.warning_label.setStyleSheet(WARNING_STYLE)
@@ -271,6 +274,7 @@ class EndpointDialog(QDialog):
         main.addRow("", self.token_hint)
         main.addRow("Query token", self.query_token)
         main.addRow("Forward to", self.forward)
+        main.addRow("", self.proxy)
 
         self.signature_form = QFormLayout()
         self.signature_form.addRow("Scheme", self.scheme)
@@ -320,6 +324,7 @@ class EndpointDialog(QDialog):
             edit.textChanged.connect(self._revalidate)
         for combo in (self.vendor, self.scheme, self.encoding):
             combo.currentIndexChanged.connect(self._revalidate)
+        self.proxy.toggled.connect(self._revalidate)
         for spin in (self.status, self.delay, self.fail_rate):
             spin.valueChanged.connect(self._revalidate)
         self.response_headers.textChanged.connect(self._revalidate)
@@ -343,6 +348,7 @@ class EndpointDialog(QDialog):
         self.delay.setValue(rule.delay_ms)
         self.fail_rate.setValue(round(rule.fail_rate * 100))
         self.forward.setText(endpoint.forward_url or "")
+        self.proxy.setChecked(endpoint.forward_proxy)
 
     # -- building and checking ------------------------------------------------------------
     def build(self) -> Endpoint:
@@ -375,6 +381,7 @@ class EndpointDialog(QDialog):
             prefix=self.prefix.text().strip(),
             response=rule,
             forward_url=forward,
+            forward_proxy=self.proxy.isChecked(),
             created_at=self.original.created_at if self.original else utc_now(),
         )
 

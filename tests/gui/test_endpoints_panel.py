@@ -299,6 +299,14 @@ def test_dialog_validation_messages(qtbot: Any) -> None:
     dialog.forward.setText("localhost:3000")
     assert dialog.error_text().startswith("forward URL must start with http://")
     dialog.forward.setText("")
+    dialog.proxy.setChecked(True)
+    assert dialog.error_text().endswith("fill in Forward to")
+    dialog.forward.setText("http://localhost:3000")
+    assert dialog.error_text() == ""
+    result = dialog.result_endpoint()
+    assert result is not None and result.forward_proxy
+    dialog.proxy.setChecked(False)
+    dialog.forward.setText("")
     result = dialog.result_endpoint()
     assert result is not None and result.path == "/new" and result.query_token == "key=v"
 
