@@ -20,8 +20,10 @@ INFLATE_CAP = 25 * 1024 * 1024
 TEXT_CAP = 2 * 1024 * 1024
 #: Most bytes shown in the hex view.
 HEX_CAP = 64 * 1024
-#: Bodies up to this size are pretty-printed as JSON text.
-PRETTY_CAP = 4 * 1024 * 1024
+#: Bodies up to this size are pretty-printed as JSON text (in a worker thread when big).
+PRETTY_CAP = 32 * 1024 * 1024
+#: Longer lines are broken for display: a text widget lays out a multi-MiB line slowly.
+LINE_CAP = 4096
 
 
 @dataclass(slots=True)
@@ -95,11 +97,30 @@ def pretty_text(decoded: DecodedBody) -> tuple[str, str]:
 
 
 def _cap(text: str) -> tuple[str, str]:
-    if len(text) <= TEXT_CAP:
-        return text, ""
-    return text[
-        :TEXT_CAP
-    ], f"showing the first {TEXT_CAP // (1024 * 1024)} MiB of {len(text):,} characters"
+    notes = []
+    if len(text) > TEXT_CAP:
+        notes.append(
+            f"showing the first {TEXT_CAP // (1024 * 1024)} MiB of {len(text):,} characters"
+        )
+        text = text[:TEXT_CAP]
+    text, broken = break_long_lines(text)
+    if broken:
+        notes.append(f"lines over {LINE_CAP:,} characters are broken for display")
+    return text, "; ".join(notes)
+
+
+def break_long_lines(text: str, width: int = LINE_CAP) -> tuple[str, bool]:
+    """Split lines longer than ``width`` into pieces; (text, whether anything was split)."""
+    lines = text.split("\n")
+    if all(len(line) <= width for line in lines):
+        return text, False
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+        else:
+            out.extend(line[i : i + width] for i in range(0, len(line), width))
+    return "\n".join(out), True
 
 
 def hex_dump(data: bytes, cap: int = HEX_CAP) -> tuple[str, str]:
