@@ -20,8 +20,10 @@ INFLATE_CAP = 25 * 1024 * 1024
 TEXT_CAP = 2 * 1024 * 1024
 #: Most bytes shown in the hex view.
 HEX_CAP = 64 * 1024
-#: Bodies up to this size are pretty-printed as JSON text (in a worker thread when big).
-PRETTY_CAP = 32 * 1024 * 1024
+#: Bodies up to this size are parsed as JSON for the tree (json.loads holds the GIL even in
+#: a worker thread: ~150 ms at this size) and pretty-printed up to PRETTY_CAP.
+JSON_CAP = 4 * 1024 * 1024
+PRETTY_CAP = 2 * 1024 * 1024
 #: Longer lines are broken for display: a text widget lays out a multi-MiB line slowly.
 LINE_CAP = 4096
 
@@ -75,11 +77,16 @@ def decode_body(body: bytes, headers: list[tuple[str, str]]) -> DecodedBody:
     if out.text is not None and out.text.strip():
         stripped = out.text.lstrip()
         if stripped[:1] in ("{", "[") or "json" in (header_get(headers, "Content-Type") or ""):
-            try:
-                out.json_value = json.loads(out.text)
-                out.is_json = True
-            except ValueError as exc:
-                out.json_error = f"not valid JSON: {exc}"
+            if len(data) > JSON_CAP:
+                out.json_error = f"over {JSON_CAP // (1024 * 1024)} MiB: shown as text"
+            else:
+                try:
+                    out.json_value = json.loads(out.text)
+                    out.is_json = True
+                except ValueError as exc:
+                    out.json_error = f"not valid JSON: {exc}"
+                except RecursionError:
+                    out.json_error = "not shown as a tree: nested too deeply"
     return out
 
 

@@ -39,6 +39,8 @@ def format_timestamp(ts: datetime) -> str:
 
 def parse_timestamp(text: str) -> datetime:
     """Parse an RFC 3339 timestamp (``Z`` or an offset); naive input is taken as UTC."""
+    if not isinstance(text, str):
+        raise ValueError(f"timestamp must be a string, not {type(text).__name__}")
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
@@ -46,6 +48,50 @@ def parse_timestamp(text: str) -> datetime:
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=UTC)
     return ts.astimezone(UTC)
+
+
+def _typed(
+    data: dict[str, Any], name: str, kind: type | tuple[type, ...], default: Any = None
+) -> Any:
+    """``data[name]`` when it has the right type (or is absent/None: ``default``).
+
+    Imports come from files people edit: a wrong type is a ValueError naming the field,
+    never an AttributeError deep inside.
+    """
+    value = data.get(name, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) and kind in (int, float):
+        raise ValueError(f"field {name!r} must be a number, not {value!r}")
+    if not isinstance(value, kind):
+        expected = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise ValueError(f"field {name!r} must be {expected}, not {type(value).__name__}")
+    return value
+
+
+def _object(value: Any, name: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(f"field {name!r} must be an object, not {type(value).__name__}")
+    return value
+
+
+def _pairs(value: Any, name: str) -> Headers:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"field {name!r} must be a list of [name, value] pairs")
+    out: Headers = []
+    for item in value:
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 2
+            or not all(isinstance(x, str) for x in item)
+        ):
+            raise ValueError(f"field {name!r} must be a list of [name, value] string pairs")
+        out.append((item[0], item[1]))
+    return out
 
 
 def b64encode(data: bytes) -> str:
@@ -91,12 +137,14 @@ class Validation:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Validation:
+        data = _object(data, "validation")
         if not data:
             return cls()
         result = data.get("result", "unchecked")
         if result not in ("valid", "invalid", "missing", "unchecked"):
             result = "unchecked"
-        return cls(result=result, scheme=data.get("scheme"), detail=str(data.get("detail") or ""))
+        scheme = _typed(data, "scheme", str)
+        return cls(result=result, scheme=scheme, detail=str(data.get("detail") or ""))
 
 
 @dataclass(slots=True)
@@ -115,13 +163,14 @@ class ResponseRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> ResponseRecord | None:
+        data = _object(data, "response")
         if not data:
             return None
-        body = b64decode(data["body_b64"]) if data.get("body_b64") else b""
+        body_b64 = _typed(data, "body_b64", str, "")
         return cls(
-            status=int(data.get("status", 0)),
-            headers=[(str(k), str(v)) for k, v in data.get("headers", [])],
-            body=body,
+            status=int(_typed(data, "status", int, 0)),
+            headers=_pairs(data.get("headers"), "response.headers"),
+            body=b64decode(body_b64) if body_b64 else b"",
         )
 
 
@@ -150,15 +199,18 @@ class ForwardRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> ForwardRecord | None:
+        data = _object(data, "forward")
         if not data:
             return None
+        body_b64 = _typed(data, "body_b64", str, "")
+        latency = _typed(data, "latency_ms", (int, float))
         return cls(
-            url=str(data.get("url", "")),
-            status=data.get("status"),
-            latency_ms=data.get("latency_ms"),
-            error=data.get("error"),
-            body=b64decode(data["body_b64"]) if data.get("body_b64") else b"",
-            headers=[(str(k), str(v)) for k, v in data.get("headers", [])],
+            url=str(_typed(data, "url", str, "")),
+            status=_typed(data, "status", int),
+            latency_ms=float(latency) if latency is not None else None,
+            error=_typed(data, "error", str),
+            body=b64decode(body_b64) if body_b64 else b"",
+            headers=_pairs(data.get("headers"), "forward.headers"),
         )
 
 
@@ -248,32 +300,42 @@ class Capture:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Capture:
         """Inverse of :meth:`to_json`; raises ``ValueError``/``KeyError`` on bad input."""
-        body = b64decode(data["body_b64"]) if "body_b64" in data else None
+        if not isinstance(data, dict):
+            raise ValueError(f"a capture must be an object, not {type(data).__name__}")
+        body_b64 = _typed(data, "body_b64", str)
+        body = b64decode(body_b64) if body_b64 is not None else None
         source = data.get("source", "import")
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
+        method = _typed(data, "method", str)
+        path = _typed(data, "path", str)
+        if not method or path is None:
+            raise ValueError("a capture needs a method and a path")
+        received = _typed(data, "received_at", str)
+        notes = _typed(data, "notes", list, [])
+        if not all(isinstance(n, str) for n in notes):
+            raise ValueError("field 'notes' must be a list of strings")
+        body_size = _typed(data, "body_size", int, len(body or b""))
         return cls(
-            id=str(data.get("id") or new_capture_id()),
-            seq=int(data.get("seq") or 0),
-            received_at=parse_timestamp(data["received_at"])
-            if data.get("received_at")
-            else utc_now(),
+            id=str(_typed(data, "id", str) or new_capture_id()),
+            seq=int(_typed(data, "seq", int, 0)),
+            received_at=parse_timestamp(received) if received else utc_now(),
             source=source,
-            method=str(data["method"]),
-            path=str(data["path"]),
-            query=str(data.get("query") or ""),
-            headers=[(str(k), str(v)) for k, v in data.get("headers", [])],
+            method=method,
+            path=path,
+            query=_typed(data, "query", str, ""),
+            headers=_pairs(data.get("headers"), "headers"),
             body=body,
-            body_size=int(data.get("body_size", len(body or b""))),
-            content_type=data.get("content_type"),
-            remote_addr=str(data.get("remote_addr") or ""),
-            endpoint=data.get("endpoint"),
-            vendor=data.get("vendor"),
-            event=data.get("event"),
+            body_size=body_size,
+            content_type=_typed(data, "content_type", str),
+            remote_addr=_typed(data, "remote_addr", str, ""),
+            endpoint=_typed(data, "endpoint", str),
+            vendor=_typed(data, "vendor", str),
+            event=_typed(data, "event", dict),
             validation=Validation.from_json(data.get("validation")),
             response=ResponseRecord.from_json(data.get("response")),
             forward=ForwardRecord.from_json(data.get("forward")),
-            truncated=bool(data.get("truncated", False)),
-            notes=[str(n) for n in data.get("notes", [])],
-            replay_of=data.get("replay_of"),
+            truncated=bool(_typed(data, "truncated", bool, False)),
+            notes=list(notes),
+            replay_of=_typed(data, "replay_of", str),
         )

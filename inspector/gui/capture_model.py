@@ -9,6 +9,7 @@ live arrive through the store's plain-Python ``added`` event and are inserted in
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from inspector.core.capture import Capture
+from inspector.core.capture import Capture, ResponseRecord
 from inspector.core.store import CaptureFilter, CaptureStore
 
 INSERT_INTERVAL_MS = 50
@@ -59,6 +60,17 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KiB"
     return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def light_copy(capture: Capture) -> Capture:
+    """The capture without its bodies (what the list shows needs none of them)."""
+    response = capture.response
+    if response is not None and response.body:
+        response = ResponseRecord(response.status, response.headers, b"")
+    forward = capture.forward
+    if forward is not None and forward.body:
+        forward = dataclasses.replace(forward, body=b"")
+    return dataclasses.replace(capture, body=None, response=response, forward=forward)
 
 
 def forward_text(capture: Capture) -> str:
@@ -258,7 +270,8 @@ class CaptureTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
             for c in fresh:
                 self._seqs.append(c.seq)
-                self._cache[c.seq] = c
+                # The list needs no body: keep a light copy, the writer's may hold MiBs.
+                self._cache[c.seq] = light_copy(c)
             self.endInsertRows()
             self.rows_arrived.emit(len(fresh))
         if pending:
@@ -269,7 +282,7 @@ class CaptureTableModel(QAbstractTableModel):
         self._pending = [capture if p.seq == capture.seq else p for p in self._pending]
         row = self.row_of_seq(capture.seq)
         if capture.seq in self._cache:
-            self._cache[capture.seq] = capture
+            self._cache[capture.seq] = light_copy(capture)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 

@@ -34,6 +34,7 @@ REPLAY_HEADER = "X-Inspector-Replay-Of"
 SOURCE_HEADER = "X-Inspector-Source"
 _READ_CHUNK = 256 * 1024
 PLAN_IN_THREAD_BYTES = 256 * 1024
+KEEPALIVE_TIMEOUT = 75.0
 
 
 def decode_header_bytes(raw: bytes) -> str:
@@ -105,6 +106,8 @@ class Listener:
             max_field_size=MAX_FIELD_SIZE,
             max_headers=MAX_HEADERS,
             shutdown_timeout=2.0,
+            # aiohttp keeps idle connections for an hour by default; vendors reconnect.
+            keepalive_timeout=KEEPALIVE_TIMEOUT,
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.requested_port, reuse_address=True)

@@ -39,12 +39,25 @@ def test_bad_encoding_and_invalid_json_are_explained() -> None:
     assert not broken.is_json and broken.json_error.startswith("not valid JSON")
 
 
-def test_big_minified_json_is_pretty_printed_with_short_lines() -> None:
+def test_big_minified_json_is_shown_as_text_with_short_lines() -> None:
     body = json.dumps({"items": [{"i": i, "pad": "x" * 50} for i in range(100_000)]}).encode()
     assert len(body) > 5 * 1024 * 1024
-    text, note = pretty_text(decode_body(body, [("Content-Type", "application/json")]))
-    assert len(text) <= TEXT_CAP and "showing the first 2 MiB" in note
+    decoded = decode_body(body, [("Content-Type", "application/json")])
+    assert not decoded.is_json and decoded.json_error == "over 4 MiB: shown as text"
+    text, note = pretty_text(decoded)
+    assert len(text.replace("\n", "")) <= TEXT_CAP and "showing the first 2 MiB" in note
     assert max(len(line) for line in text.split("\n")) <= LINE_CAP
+
+
+def test_medium_json_is_pretty_printed() -> None:
+    body = json.dumps({"items": [{"i": i} for i in range(1000)]}).encode()
+    text, note = pretty_text(decode_body(body, []))
+    assert text.startswith('{\n  "items": [') and note == ""
+
+
+def test_deeply_nested_json_does_not_crash() -> None:
+    decoded = decode_body(b"[" * 50_000, [])
+    assert not decoded.is_json and "nested too deeply" in decoded.json_error
 
 
 def test_one_huge_line_is_broken_for_display() -> None:

@@ -315,22 +315,12 @@ def test_fuzz_import_of_export_shaped_documents(doc: Any) -> None:
 # With any JSON value in any capture field, the defects pinned below are found at once. The
 # first failure is reported without shrinking, to keep these quick.
 LOOSE = settings(FUZZ, report_multiple_bugs=False, phases=[Phase.generate])
-LOOSE_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=(AttributeError, TypeError, AssertionError),
-    reason="the importers accept or crash on wrong-typed capture fields: see "
-    "test_fuzz_regression_* below",
-)
-
-
-@LOOSE_XFAIL
 @LOOSE
 @given(doc=har_documents(loose=True))
 def test_fuzz_import_of_har_with_any_field_types(doc: Any) -> None:
     check_import(json.dumps(doc), typed=True)
 
 
-@LOOSE_XFAIL
 @LOOSE
 @given(doc=native_documents(loose=True))
 def test_fuzz_import_of_export_with_any_field_types(doc: Any) -> None:
@@ -357,43 +347,21 @@ NOT_OBJECT_FIELDS = [
     pytest.param(
         "validation",
         ["valid"],
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AttributeError,
-            reason="Validation.from_json calls .get on a non-dict 'validation' "
-            "(AttributeError escapes iter_native, which only catches KeyError/ValueError/"
-            "TypeError)",
-        ),
         id="validation-list",
     ),
     pytest.param(
         "response",
         "200",
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AttributeError,
-            reason="ResponseRecord.from_json calls .get on a non-dict 'response'",
-        ),
         id="response-string",
     ),
     pytest.param(
         "forward",
         [1],
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AttributeError,
-            reason="ForwardRecord.from_json calls .get on a non-dict 'forward'",
-        ),
         id="forward-list",
     ),
     pytest.param(
         "received_at",
         12345,
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AttributeError,
-            reason="parse_timestamp calls .strip() on a non-string 'received_at'",
-        ),
         id="received_at-int",
     ),
 ]
@@ -406,11 +374,6 @@ ILL_TYPED_ACCEPTED = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Capture.from_json copies event/vendor/content_type without checking their type: "
-    "the import succeeds, then store.add (search_text) or the list (event_text) raises",
-)
 @pytest.mark.parametrize(("field", "value"), ILL_TYPED_ACCEPTED)
 def test_fuzz_regression_export_field_accepted_with_wrong_type(field: str, value: Any) -> None:
     item: dict[str, Any] = {"method": "POST", "path": "/p", "body_b64": "", field: value}
@@ -499,12 +462,6 @@ def test_fuzz_decode_body_never_raises(case: tuple[bytes, list[tuple[str, str]]]
     assert isinstance(hexed, str)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="decode_body catches only ValueError around json.loads; deeply nested JSON raises "
-    "RecursionError, which escapes to the Body view (UI thread under 256 KiB, else the worker)",
-)
 @pytest.mark.parametrize("body", [b"[" * 50_000, b'{"a":' * 20_000 + b"1" + b"}" * 20_000])
 def test_fuzz_regression_decode_body_deeply_nested_json(body: bytes) -> None:
     decoded = decode_body(body, [("Content-Type", "application/json")])

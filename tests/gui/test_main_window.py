@@ -226,3 +226,12 @@ def test_closing_the_window_emits_closed(qtbot: Any, running: tuple[AppCore, Mai
     _, window = running
     with qtbot.waitSignal(window.closed, timeout=2000):
         window.close()
+
+
+def test_list_keeps_no_bodies_in_memory(qtbot: Any, running: tuple[AppCore, MainWindow]) -> None:
+    core, window = running
+    send(qtbot, core.listener.url + "/big", body=b"z" * 3_000_000)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    cached = window.model.capture_at(0)
+    assert cached is not None and cached.body is None and cached.body_size == 3_000_000
+    assert cell(window, 0, "Size") == "2.9 MiB"
