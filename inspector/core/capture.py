@@ -34,7 +34,9 @@ def utc_now() -> datetime:
 
 def format_timestamp(ts: datetime) -> str:
     """RFC 3339 UTC with microseconds, e.g. ``2026-11-25T11:36:16.123456Z``."""
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    u = ts.astimezone(UTC) if ts.tzinfo is not UTC else ts
+    # isoformat is several times faster than strftime (this runs per capture).
+    return u.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -244,6 +246,9 @@ class Capture:
     notes: list[str] = field(default_factory=list)
     #: id of the capture this one replays (our addition to the contract)
     replay_of: str | None = None
+    #: first value per lower-cased header name, built on first lookup (vendor detection
+    #: asks for a dozen headers per request); not copied by dataclasses.replace
+    _header_map: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.body_size < 0:
@@ -253,7 +258,13 @@ class Capture:
 
     # -- convenience -------------------------------------------------------------------
     def header(self, name: str, default: str | None = None) -> str | None:
-        return header_get(self.headers, name, default)
+        hmap = self._header_map
+        if hmap is None or len(hmap) > len(self.headers):
+            hmap = {}
+            for key, value in self.headers:
+                hmap.setdefault(key.lower(), value)
+            self._header_map = hmap
+        return hmap.get(name.lower(), default)
 
     @property
     def target(self) -> str:

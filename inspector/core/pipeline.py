@@ -30,8 +30,11 @@ class ResponsePlan:
     delay_ms: int = 0
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def json_response(status: int, payload: Any, delay_ms: int = 0) -> ResponsePlan:
-    body = json.dumps(payload, separators=(",", ":")).encode()
+    body = _ENCODER.encode(payload).encode()
     return ResponsePlan(status, [("Content-Type", "application/json")], body, delay_ms)
 
 

@@ -35,8 +35,12 @@ class CelanturProfile(VendorProfile):
             return obj, True
         if view.has_json:
             return {}, True
-        # Not JSON (e.g. the docs' sample with a typographic quote): recover what we can.
-        return text_fields(view.small_text, _FIELDS), False
+        # Not JSON (e.g. the docs' sample with a typographic quote): recover what we can,
+        # when there is anything to recover (this runs for every capture on every path).
+        text = view.small_text
+        if "task_" not in text and "anonymized_url" not in text:
+            return {}, False
+        return text_fields(text, _FIELDS), False
 
     def detect(self, capture: Capture) -> float:
         fields, _ = self._fields(capture)

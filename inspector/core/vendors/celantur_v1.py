@@ -76,6 +76,10 @@ class CelanturV1Profile(VendorProfile):
         if obj is not None:
             return obj, "json"
         text = view.small_text
+        # Every lenient form carries "file_id"/"file_status"/"..._link": without "file_" or
+        # "_link" there is nothing to find, and this runs for every capture on every path.
+        if "file_" not in text and "_link" not in text:
+            return {}, "none"
         stripped = text.strip()
         if stripped and "\n" not in stripped and not stripped.startswith("{"):
             try:
