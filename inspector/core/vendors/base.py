@@ -29,6 +29,7 @@ LENIENT_LIMIT = 1024 * 1024
 #: Bodies over this size are not parsed as JSON at all: json.loads holds the GIL (a 25 MiB
 #: body stalled the event loop for 1.2 s), and no vendor sends webhooks that big.
 PARSE_LIMIT = 1024 * 1024
+TOO_LARGE = "too large to parse"
 
 _NO_JSON: Any = object()
 
@@ -64,9 +65,7 @@ class BodyView:
             self._json_error = "body is empty"
             return
         if len(self.decoded) > PARSE_LIMIT:
-            self._json_error = (
-                f"it is over {PARSE_LIMIT // (1024 * 1024)} MiB, too large to read as a webhook"
-            )
+            self._json_error = TOO_LARGE
             return
         try:
             self._json = json.loads(self.decoded)
@@ -108,6 +107,10 @@ class BodyView:
         error = self.json_error
         if error is None or error == "body is empty":
             return None
+        if error == TOO_LARGE:
+            return (
+                f"body is over {PARSE_LIMIT // (1024 * 1024)} MiB: not read for its vendor meaning"
+            )
         note = f"body is not valid JSON: {error}"
         text = self.text
         for quote in ("\u201d", "\u201c", "\u2019", "\u2018"):
