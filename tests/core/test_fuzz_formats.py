@@ -315,6 +315,8 @@ def test_fuzz_import_of_export_shaped_documents(doc: Any) -> None:
 # With any JSON value in any capture field, the defects pinned below are found at once. The
 # first failure is reported without shrinking, to keep these quick.
 LOOSE = settings(FUZZ, report_multiple_bugs=False, phases=[Phase.generate])
+
+
 @LOOSE
 @given(doc=har_documents(loose=True))
 def test_fuzz_import_of_har_with_any_field_types(doc: Any) -> None:
