@@ -18,6 +18,7 @@ from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
 from inspector.core.events import Signal
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.pipeline import ResponsePlan, json_response
+from inspector.core.ratelimit import RateLimiter
 from inspector.core.resign import resign, signing_configs
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
@@ -93,6 +94,9 @@ class AppCore:
             body_limit=body_limit,
             endpoints=self.endpoints,
             proxy=self._proxy,
+            rate_limiter=RateLimiter(
+                self.settings.rate_limit_per_s, self.settings.rate_limit_burst
+            ),
         )
         self.public_url: str | None = None
         #: global forward target (``serve --forward``); endpoints may have their own
@@ -157,6 +161,10 @@ class AppCore:
     @property
     def local_url(self) -> str:
         return self.listener.url
+
+    def rate_limited_count(self) -> int:
+        """Requests refused with 429 by the per-source rate limit since start."""
+        return self.listener.stats.rate_limited
 
     async def replay(self, capture: Capture, to: str | None = None) -> ReplayRecord:
         """Send a capture (possibly edited) again and keep the answer with the original.

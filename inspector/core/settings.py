@@ -46,6 +46,9 @@ class Settings:
     ngrok_domain: str | None = None
     custom_public_url: str | None = None
     tunnel_autostart: bool = True
+    #: requests per second allowed per sender (0: no limit) and the burst above it
+    rate_limit_per_s: float = 50.0
+    rate_limit_burst: int = 200
     #: Keys found in the file that no field declares; saved back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
     #: What was wrong with the file when it was loaded (for a status line); not saved.
@@ -95,6 +98,13 @@ class Settings:
         if not 0 <= self.listen_port <= 65535:
             problems.append(
                 ("listen_port", f"setting 'listen_port' must be 0-65535, not {self.listen_port}")
+            )
+        if self.rate_limit_per_s < 0 or self.rate_limit_burst < 1:
+            problems.append(
+                (
+                    "rate_limit_per_s",
+                    "settings 'rate_limit_per_s' must be 0 or more and 'rate_limit_burst' 1 or more",
+                )
             )
         if self.body_limit <= 0:
             problems.append(

@@ -158,6 +158,11 @@ class MainWindow(QMainWindow):
         self.last_job_message = ""
         self._update_counts()
         self._update_actions()
+        # Refused requests store nothing, so no store event tells us: look once a second.
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setInterval(1000)
+        self._stats_timer.timeout.connect(self._update_counts)
+        self._stats_timer.start()
 
     # -- construction -------------------------------------------------------------------
     def _action(
@@ -651,6 +656,9 @@ class MainWindow(QMainWindow):
         shown = self.model.rowCount()
         total = self.model.total
         text = f"{total:,} captures" if shown == total else f"{shown:,} of {total:,} shown"
+        refused = self.services.rate_limited_count()
+        if refused:
+            text += f" · {refused:,} rate-limited (429)"
         self.count_label.setText(text)
 
     def showEvent(self, event: QShowEvent) -> None:

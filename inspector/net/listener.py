@@ -21,6 +21,7 @@ from multidict import CIMultiDict
 
 from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, utc_now
 from inspector.core.pipeline import ResponsePlan, default_response, json_response, process_capture
+from inspector.core.ratelimit import RateLimiter, request_source, retry_after_header
 from inspector.core.store import CaptureStore
 from inspector.net.writer import CaptureWriter
 
@@ -52,6 +53,7 @@ class ListenerStats:
     requests: int = 0
     truncated: int = 0
     store_errors: int = 0
+    rate_limited: int = 0
 
 
 class Listener:
@@ -68,6 +70,7 @@ class Listener:
         writer: CaptureWriter | None = None,
         on_stored: Callable[[Capture], None] | None = None,
         proxy: Callable[[Capture], Awaitable[ResponsePlan | None]] | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.store = store
         self.host = host
@@ -79,6 +82,7 @@ class Listener:
         #: proxy mode: returns the forward target's answer to send instead of ours
         self.proxy = proxy
         self.stats = ListenerStats()
+        self.rate_limiter = rate_limiter
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._reload_task: asyncio.Task[None] | None = None
@@ -172,6 +176,17 @@ class Listener:
         return b"".join(chunks), total, False
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        limiter = self.rate_limiter
+        if limiter is not None and limiter.enabled:
+            source = request_source(request.remote or "", request.headers.get("X-Forwarded-For"))
+            wait_s = limiter.check(source) if source is not None else 0.0
+            if wait_s > 0:
+                self.stats.rate_limited += 1
+                return web.json_response(
+                    {"error": "too many requests from this source; slow down"},
+                    status=429,
+                    headers={"Retry-After": retry_after_header(wait_s)},
+                )
         received_at = utc_now()
         path, _, query = request.raw_path.partition("?")
         headers = [(decode_header_bytes(k), decode_header_bytes(v)) for k, v in request.raw_headers]

@@ -235,3 +235,18 @@ def test_list_keeps_no_bodies_in_memory(qtbot: Any, running: tuple[AppCore, Main
     cached = window.model.capture_at(0)
     assert cached is not None and cached.body is None and cached.body_size == 3_000_000
     assert cell(window, 0, "Size") == "2.9 MiB"
+
+
+def test_rate_limited_requests_are_counted_in_the_status_bar(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    from inspector.core.ratelimit import RateLimiter
+
+    core, window = running
+    core.listener.rate_limiter = RateLimiter(rate=0.1, burst=1)
+    tunnelled = {"X-Forwarded-For": "198.51.100.20"}
+    assert send(qtbot, core.listener.url + "/a", headers=tunnelled) == 200
+    assert send(qtbot, core.listener.url + "/a", headers=tunnelled) == 429
+    qtbot.waitUntil(
+        lambda: window.count_label.text() == "1 captures · 1 rate-limited (429)", timeout=3000
+    )

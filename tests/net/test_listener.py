@@ -223,3 +223,31 @@ async def test_port_in_use_raises_oserror(store: CaptureStore) -> None:
             await lst.start()
     finally:
         sock.close()
+
+
+async def test_rate_limit_answers_429_and_stores_nothing(store: CaptureStore) -> None:
+    from inspector.core.ratelimit import RateLimiter
+
+    lst = Listener(store, port=0, rate_limiter=RateLimiter(rate=0.5, burst=3))
+    await lst.start()
+    try:
+        async with aiohttp.ClientSession() as s:
+            statuses = []
+            tunnelled = {"X-Forwarded-For": "198.51.100.20"}  # as the ngrok agent sends it
+            for _ in range(5):
+                async with s.post(lst.url + "/flood", data=b"x", headers=tunnelled) as r:
+                    statuses.append(r.status)
+                    if r.status == 429:
+                        assert int(r.headers["Retry-After"]) >= 1
+            async with s.post(
+                lst.url + "/flood", data=b"x", headers={"X-Forwarded-For": "203.0.113.5"}
+            ) as r:
+                other = r.status
+            async with s.post(lst.url + "/local", data=b"x") as r:  # the user's own curl
+                local = r.status
+    finally:
+        await lst.stop()
+    assert statuses == [200, 200, 200, 429, 429]
+    assert other == 200 and local == 200
+    assert store.count() == 5
+    assert lst.stats.rate_limited == 2
