@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,10 @@ class AppCore:
         self.forward_url = forward_url
         self.forwarder = Forwarder(self._on_forwarded, name="forward")
         self._unsubscribe_forward: Callable[[], None] | None = None
+        self._housekeeping: asyncio.Task[None] | None = None
+        #: emitted with a one-line warning (disk nearly full, captures trimmed)
+        self.warned: Signal[str] = Signal("warned")
+        self.housekeeping_interval = 30.0
 
     async def start(self) -> None:
         if self.forward_url:
@@ -113,6 +118,9 @@ class AppCore:
         await self.listener.start()
         await self.forwarder.start()
         self._unsubscribe_forward = self.store.added.connect(self._forward_new)
+        self._housekeeping = asyncio.get_running_loop().create_task(
+            self._housekeep(), name="store-housekeeping"
+        )
         self._publish()
 
     def forward_target(self, capture: Capture) -> str | None:
@@ -342,8 +350,38 @@ class AppCore:
     def on_capture(self, callback: Callable[[list[Capture]], None]) -> Callable[[], None]:
         return self.store.added.connect(callback)
 
+    async def housekeep_once(self) -> None:
+        """Trim the store to its size cap and warn when the disk is nearly full."""
+        cap = self.settings.max_store_mb * 1024 * 1024
+        if cap > 0:
+            removed = await asyncio.to_thread(self.store.enforce_cap, cap, emit=False)
+            if removed:
+                self.store.removed.emit([])  # lists reload; ids are gone already
+                self.warned.emit(
+                    f"store over {self.settings.max_store_mb} MiB: removed the {removed} "
+                    "oldest unpinned captures"
+                )
+        free = shutil.disk_usage(self.data_dir).free
+        if free < self.settings.min_free_disk_mb * 1024 * 1024:
+            self.warned.emit(
+                f"only {free // (1024 * 1024)} MiB free on the disk of {self.data_dir}; "
+                "free some space or lower the store size cap"
+            )
+
+    async def _housekeep(self) -> None:
+        while True:
+            try:
+                await self.housekeep_once()
+            except Exception as exc:  # never let housekeeping take the listener down
+                log.warning("housekeeping failed: %s", exc)
+            await asyncio.sleep(self.housekeeping_interval)
+
     async def stop(self) -> None:
         try:
+            if self._housekeeping is not None:
+                self._housekeeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._housekeeping
             if self._unsubscribe_forward is not None:
                 self._unsubscribe_forward()
             await self.tunnel.stop()

@@ -280,6 +280,7 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
         _out("\n".join(lines))
 
     core.on_capture(print_capture)
+    core.warned.connect(lambda message: _out(f"warning: {message}", sys.stderr))
     _out(f"listening on {core.listener.url}")
     if not args.no_tunnel:
         from inspector.net.tunnel import TunnelState, TunnelStatus

@@ -246,6 +246,8 @@ class Capture:
     notes: list[str] = field(default_factory=list)
     #: id of the capture this one replays (our addition to the contract)
     replay_of: str | None = None
+    #: kept when the store's size cap removes the oldest captures (our addition)
+    pinned: bool = False
     #: first value per lower-cased header name, built on first lookup (vendor detection
     #: asks for a dozen headers per request); not copied by dataclasses.replace
     _header_map: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
@@ -304,6 +306,7 @@ class Capture:
                 "truncated": self.truncated,
                 "notes": list(self.notes),
                 "replay_of": self.replay_of,
+                "pinned": self.pinned,
             }
         )
         return out
@@ -349,4 +352,5 @@ class Capture:
             truncated=bool(_typed(data, "truncated", bool, False)),
             notes=list(notes),
             replay_of=_typed(data, "replay_of", str),
+            pinned=bool(_typed(data, "pinned", bool, False)),
         )

@@ -49,6 +49,10 @@ class Settings:
     #: requests per second allowed per sender (0: no limit) and the burst above it
     rate_limit_per_s: float = 50.0
     rate_limit_burst: int = 200
+    #: the store is trimmed (oldest unpinned captures first) above this size; 0: no cap
+    max_store_mb: int = 4096
+    #: warn when the data directory's disk has less free space than this
+    min_free_disk_mb: int = 500
     #: Keys found in the file that no field declares; saved back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
     #: What was wrong with the file when it was loaded (for a status line); not saved.

@@ -98,14 +98,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_vendor_task ON tasks(vendor, task_id);
     CREATE INDEX captures_task ON captures(vendor, json_extract(event, '$.task_id'));
     """,
+    # 4: pinned captures are kept by the retention cap.
+    """
+    ALTER TABLE captures ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _SUMMARY_COLUMNS = (
     "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
     "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
-    "replay_of"
+    "replay_of, pinned"
 )
+_NCOLS = 21
 
 
 @dataclass(slots=True)
@@ -268,8 +273,8 @@ class CaptureStore:
                     cur = conn.execute(
                         "INSERT INTO captures (id, received_at, source, method, path, query, "
                         "headers, body_size, content_type, remote_addr, endpoint, vendor, event, "
-                        "validation, response, forward, truncated, notes, replay_of, search_text) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "validation, response, forward, truncated, notes, replay_of, search_text, "
+                        "pinned) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             capture.id,
                             format_timestamp(capture.received_at),
@@ -295,6 +300,7 @@ class CaptureStore:
                             _dumps(capture.notes) if capture.notes else "[]",
                             capture.replay_of,
                             search_text(capture),
+                            int(capture.pinned),
                         ),
                     )
                     seq = cur.lastrowid
@@ -408,6 +414,54 @@ class CaptureStore:
         )
         return [self._from_row(r) for r in rows]
 
+    # -- pins and retention -------------------------------------------------------------
+    def set_pinned(self, capture_ids: Iterable[str], pinned: bool = True) -> int:
+        """Pin (keep through retention) or unpin captures; emits ``updated`` for each."""
+        ids = list(capture_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        with self._wlock:
+            cur = self._wconn.execute(
+                f"UPDATE captures SET pinned=? WHERE id IN ({marks})", (int(pinned), *ids)
+            )
+            count = cur.rowcount
+        for cid in ids:
+            capture = self.get(cid, with_body=False)
+            if capture is not None:
+                self.updated.emit(capture)
+        return count
+
+    def used_bytes(self) -> int:
+        """Bytes of the database in use (freed pages are reused, not counted)."""
+        pages, free, size = (
+            self._read("PRAGMA page_count")[0][0],
+            self._read("PRAGMA freelist_count")[0][0],
+            self._read("PRAGMA page_size")[0][0],
+        )
+        return int((pages - free) * size)
+
+    def oldest_unpinned(self, limit: int) -> builtins.list[str]:
+        rows = self._read("SELECT id FROM captures WHERE pinned = 0 ORDER BY seq LIMIT ?", (limit,))
+        return [r[0] for r in rows]
+
+    def enforce_cap(self, max_bytes: int, *, batch: int = 200, emit: bool = True) -> int:
+        """Delete the oldest unpinned captures until the store uses at most ``max_bytes``.
+
+        Only complete captures are deleted, each batch in its own transaction, so a crash
+        in the middle leaves a consistent store. Returns how many were deleted.
+        """
+        removed = 0
+        while (used := self.used_bytes()) > max_bytes:
+            # Delete about as many as the excess needs (captures vary in size), in batches.
+            count = max(1, self.count())
+            wanted = -(-(used - max_bytes) * count // used)
+            ids = self.oldest_unpinned(max(1, min(batch, wanted)))
+            if not ids:
+                break  # only pinned captures left: keep them
+            removed += self.remove(ids, emit=emit)
+        return removed
+
     def set_forward(self, capture_id: str, forward: ForwardRecord) -> Capture | None:
         """Record a forward result on a stored capture and emit ``updated``."""
         with self._wlock:
@@ -432,7 +486,7 @@ class CaptureStore:
             self.updated.emit(capture)
         return capture
 
-    def remove(self, capture_ids: Iterable[str]) -> int:
+    def remove(self, capture_ids: Iterable[str], *, emit: bool = True) -> int:
         ids = list(capture_ids)
         if not ids:
             return 0
@@ -451,7 +505,8 @@ class CaptureStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        self.removed.emit(ids)
+        if emit:
+            self.removed.emit(ids)
         return count
 
     # -- reading ------------------------------------------------------------------------
@@ -482,14 +537,15 @@ class CaptureStore:
             truncated,
             notes,
             replay_of,
-        ) = row[:20]
+            pinned,
+        ) = row[:_NCOLS]
         resp = ResponseRecord.from_json(json.loads(response)) if response else None
         fwd = ForwardRecord.from_json(json.loads(forward)) if forward else None
-        if len(row) > 20:
+        if len(row) > _NCOLS:
             if resp is not None:
-                resp.body = row[21] or b""
+                resp.body = row[_NCOLS + 1] or b""
             if fwd is not None:
-                fwd.body = row[22] or b""
+                fwd.body = row[_NCOLS + 2] or b""
         return Capture(
             seq=seq,
             id=cid,
@@ -499,7 +555,7 @@ class CaptureStore:
             path=path,
             query=query,
             headers=[(k, v) for k, v in json.loads(headers)],
-            body=row[20] if len(row) > 20 else None,
+            body=row[_NCOLS] if len(row) > _NCOLS else None,
             body_size=body_size,
             content_type=content_type,
             remote_addr=remote_addr,
@@ -512,6 +568,7 @@ class CaptureStore:
             truncated=bool(truncated),
             notes=list(json.loads(notes)),
             replay_of=replay_of,
+            pinned=bool(pinned),
         )
 
     def get(self, key: str | int, *, with_body: bool = True) -> Capture | None:

@@ -180,7 +180,8 @@ class CaptureTableModel(QAbstractTableModel):
             return capture.method
         if col == 2:
             suffix = " ↻" if capture.source == "replay" else ""
-            return capture.target + suffix
+            pin = "📌 " if capture.pinned else ""
+            return pin + capture.target + suffix
         if col == 3:
             status = str(capture.response.status) if capture.response else "-"
             return status + (" ✂" if capture.truncated else "")

@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self.vendor_combo.currentIndexChanged.connect(self.apply_filter)
         self.detail.vendor.task_filter_requested.connect(self._on_task_filter_requested)
         self._unsubscribe_tunnel = services.tunnel.subscribe(self._on_tunnel_status)
+        self._unsubscribe_warned = services.warned.connect(
+            lambda message: self.statusBar().showMessage(f"Warning: {message}", 30_000)
+        )
         self._on_tunnel_status(services.tunnel.status)
 
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -186,6 +189,12 @@ class MainWindow(QMainWindow):
         )
         self.edit_replay_action = self._action(
             "Edit and replay…", self.edit_and_replay, "Ctrl+E", "Change the request, then send it"
+        )
+        self.pin_action = self._action(
+            "Pin / unpin",
+            self.toggle_pin,
+            "Ctrl+P",
+            "Pinned captures are kept when the store's size cap removes the oldest",
         )
         self.compare_action = self._action(
             "Compare",
@@ -230,6 +239,7 @@ class MainWindow(QMainWindow):
         capture_menu.addAction(self.replay_action)
         capture_menu.addAction(self.edit_replay_action)
         capture_menu.addAction(self.compare_action)
+        capture_menu.addAction(self.pin_action)
         capture_menu.addSeparator()
         for action in self.copy_actions.values():
             capture_menu.addAction(action)
@@ -259,7 +269,12 @@ class MainWindow(QMainWindow):
         tunnel_menu.addAction(self.tunnel_action)
         tunnel_menu.addAction(self.copy_public_action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (self.replay_action, self.edit_replay_action, self.compare_action):
+        for action in (
+            self.replay_action,
+            self.edit_replay_action,
+            self.compare_action,
+            self.pin_action,
+        ):
             self.table.addAction(action)
         for action in self.copy_actions.values():
             self.table.addAction(action)
@@ -473,6 +488,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         n = len(self.table.selectionModel().selectedRows())
         self.replay_action.setEnabled(n >= 1)
+        self.pin_action.setEnabled(n >= 1)
         self.edit_replay_action.setEnabled(n == 1)
         self.compare_action.setEnabled(n == 2)
         self.export_selected_action.setEnabled(n >= 1)
@@ -491,6 +507,15 @@ class MainWindow(QMainWindow):
 
         task.add_done_callback(done)
         return task
+
+    def toggle_pin(self) -> None:
+        selected = self.selected_captures()
+        if not selected:
+            return
+        pin = not all(c.pinned for c in selected)
+        self.store.set_pinned([c.id for c in selected], pin)
+        verb = "Pinned" if pin else "Unpinned"
+        self.statusBar().showMessage(f"{verb} {len(selected)} capture(s)", 5000)
 
     def replay_selected(self) -> None:
         for summary in self.selected_captures():
@@ -674,6 +699,7 @@ class MainWindow(QMainWindow):
         for task in list(self._tasks):
             task.cancel()
         self._unsubscribe_tunnel()
+        self._unsubscribe_warned()
         self.tasks_view.detach()
         self.model.detach()
         super().closeEvent(event)

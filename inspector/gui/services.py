@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from inspector.core.capture import Capture
 from inspector.core.endpoints import EndpointTable
+from inspector.core.events import Signal
 from inspector.core.secrets import SecretStore
 from inspector.core.settings import Settings
 from inspector.core.store import ReplayRecord
@@ -51,6 +52,8 @@ class AppServices(Protocol):
     secrets: SecretStore
     public_url: str | None
     url_changed_from: str | None
+    #: one-line warnings (disk nearly full, captures trimmed by the size cap)
+    warned: Signal[str]
 
     @property
     def local_url(self) -> str:

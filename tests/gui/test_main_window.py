@@ -250,3 +250,15 @@ def test_rate_limited_requests_are_counted_in_the_status_bar(
     qtbot.waitUntil(
         lambda: window.count_label.text() == "1 captures · 1 rate-limited (429)", timeout=3000
     )
+
+
+def test_pin_action_marks_the_row(qtbot: Any, running: tuple[AppCore, MainWindow]) -> None:
+    core, window = running
+    send(qtbot, core.listener.url + "/keep")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    window.table.selectRow(0)
+    window.pin_action.trigger()
+    qtbot.waitUntil(lambda: cell(window, 0, "Path").startswith("📌 /keep"), timeout=3000)
+    assert core.store.list()[0].pinned
+    window.pin_action.trigger()
+    qtbot.waitUntil(lambda: cell(window, 0, "Path") == "/keep", timeout=3000)

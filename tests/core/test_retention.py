@@ -1,0 +1,76 @@
+"""The store's size cap removes the oldest unpinned captures, whole, and keeps pins."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from inspector.core.capture import Capture
+from inspector.core.store import CaptureStore
+
+
+def fill(store: CaptureStore, n: int, size: int = 20_000) -> list[Capture]:
+    caps = [Capture(method="POST", path=f"/c{i}", body=os.urandom(size)) for i in range(n)]
+    for i in range(0, n, 50):
+        store.add_many(caps[i : i + 50], emit=False)
+    return caps
+
+
+def test_cap_removes_oldest_unpinned_and_keeps_pins(store: CaptureStore) -> None:
+    caps = fill(store, 200)
+    store.set_pinned([caps[0].id, caps[1].id])
+    before = store.used_bytes()
+    assert before > 4_000_000
+    removed = store.enforce_cap(before // 2)
+    assert removed > 0
+    assert store.used_bytes() <= before // 2
+    remaining = {c.id for c in store.list(limit=0)}
+    assert caps[0].id in remaining and caps[1].id in remaining  # pinned, though oldest
+    assert caps[-1].id in remaining  # newest kept
+    assert caps[2].id not in remaining  # oldest unpinned went first
+    assert store.get(caps[0].id).pinned  # type: ignore[union-attr]
+
+
+def test_only_pins_left_stops(store: CaptureStore) -> None:
+    caps = fill(store, 20)
+    store.set_pinned([c.id for c in caps])
+    assert store.enforce_cap(1) == 0
+    assert store.count() == 20
+
+
+def test_kill_9_during_retention_leaves_a_consistent_store(data_dir: Path) -> None:
+    store = CaptureStore.in_dir(data_dir)
+    fill(store, 600)
+    store.close()
+    code = (
+        "import sys; from inspector.core.store import CaptureStore;"
+        "s = CaptureStore.in_dir(sys.argv[1]); print('go', flush=True);"
+        "s.enforce_cap(1, batch=5)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(data_dir)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
+    import time
+
+    time.sleep(0.3)  # mid-way through the batches
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    proc.stdout.close()
+    reopened = CaptureStore.in_dir(data_dir)
+    try:
+        n = reopened.count()
+        assert 0 <= n <= 600
+        # every remaining capture is whole: its body row is there
+        for c in reopened.list(limit=0):
+            full = reopened.get(c.id)
+            assert full is not None and full.body is not None and len(full.body) == 20_000
+        orphans = reopened._read(
+            "SELECT count(*) FROM bodies WHERE seq NOT IN (SELECT seq FROM captures)"
+        )
+        assert orphans[0][0] == 0
+    finally:
+        reopened.close()
