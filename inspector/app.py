@@ -24,7 +24,7 @@ from inspector.core.resign import resign, signing_configs
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
-from inspector.core.store import CaptureStore, ReplayRecord
+from inspector.core.store import STORE_FILENAME, CaptureStore, ReplayRecord, StoreError
 from inspector.core.submission import CREDENTIALS, ensure_vendor_endpoint, webhook_url
 from inspector.core.tasks import Task
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
@@ -395,6 +395,20 @@ class AppCore:
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
+def _ask_move_aside(message: str) -> bool:
+    """Ask the user whether to move a damaged store aside (never silently empty it)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answer = QMessageBox.question(
+        None,
+        "Capture store damaged",
+        f"{message}\n\nMove it aside (it is kept, renamed) and start with an empty store?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     """Start the desktop app: QApplication + qasync loop + listener + main window."""
     import signal
@@ -419,7 +433,14 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
         app.setWindowIcon(icon)
 
     async def main() -> int:
-        core = AppCore(data_dir, port=8765 if port is None else port, kind="gui")
+        try:
+            core = AppCore(data_dir, port=8765 if port is None else port, kind="gui")
+        except StoreError as exc:
+            if not exc.damaged or not _ask_move_aside(str(exc)):
+                raise
+            moved = CaptureStore.move_aside(data_dir / STORE_FILENAME)
+            log.warning("moved a damaged store aside to %s", moved)
+            core = AppCore(data_dir, port=8765 if port is None else port, kind="gui")
         try:
             await core.start()
         except OSError:

@@ -146,3 +146,14 @@ def test_no_display_points_at_serve(data_dir: Path) -> None:
     out = run_cli(data_dir, env=env)
     assert out.returncode == 1
     assert "no display" in out.stderr and "webhook-inspector serve" in out.stderr
+
+
+def test_damaged_store_is_one_line_and_left_alone(data_dir: Path) -> None:
+    damaged = data_dir / "captures.sqlite3"
+    damaged.write_bytes(b"not sqlite" * 500)
+    for args in (("serve", "--port", "0", "--no-tunnel"), ("list",)):
+        out = run_cli(data_dir, *args)
+        assert out.returncode == 1
+        assert out.stderr.count("\n") == 1 and "damaged" in out.stderr and "mv " in out.stderr
+        assert "Traceback" not in out.stderr
+    assert damaged.read_bytes() == b"not sqlite" * 500

@@ -28,6 +28,7 @@ from inspector.core.capture import (
     Validation,
     format_timestamp,
     parse_timestamp,
+    utc_now,
 )
 from inspector.core.events import Signal
 from inspector.core.tasks import Task
@@ -130,6 +131,11 @@ class ReplayRecord:
 class StoreError(Exception):
     """The store cannot be opened or written; the message is meant for the user."""
 
+    def __init__(self, message: str, *, damaged: bool = False) -> None:
+        super().__init__(message)
+        #: the file exists but is not a readable store (offer to move it aside)
+        self.damaged = damaged
+
 
 @dataclass(slots=True, frozen=True)
 class CaptureFilter:
@@ -209,11 +215,25 @@ class CaptureStore:
             self._rconn = self._connect(synchronous)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"cannot open the capture store {self.path}: {exc} "
-                "(the file is damaged or not a Webhook Inspector store; move it aside to start afresh)"
+                f"cannot open the capture store {self.path}: {exc} (the file is damaged or "
+                f"not a Webhook Inspector store; move it aside to start afresh: "
+                f"mv '{self.path}' '{self.path}.damaged')",
+                damaged=True,
             ) from exc
         except OSError as exc:
             raise StoreError(f"cannot open the capture store {self.path}: {exc.strerror}") from exc
+
+    @staticmethod
+    def move_aside(path: Path) -> Path:
+        """Rename a damaged store (and its WAL files) so a new one can start; returns the
+        new name. Nothing is deleted: the user may still recover the old file."""
+        stamp = utc_now().strftime("%Y%m%d-%H%M%S")
+        target = path.with_name(f"{path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            src = path.with_name(path.name + suffix)
+            if src.exists():
+                src.rename(target.with_name(target.name + suffix))
+        return target
 
     @classmethod
     def in_dir(cls, data_dir: Path, **kwargs: Any) -> CaptureStore:

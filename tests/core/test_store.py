@@ -169,3 +169,16 @@ def test_reader_in_another_process_while_writing(data_dir: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) > 0
     s.close()
+
+
+def test_damaged_store_can_be_moved_aside(data_dir: Path) -> None:
+    path = data_dir / "captures.sqlite3"
+    path.write_bytes(b"garbage" * 1000)
+    with pytest.raises(StoreError) as info:
+        CaptureStore(path)
+    assert info.value.damaged and "mv " in str(info.value)
+    moved = CaptureStore.move_aside(path)
+    assert moved.read_bytes() == b"garbage" * 1000 and not path.exists()
+    fresh = CaptureStore(path)
+    assert fresh.count() == 0
+    fresh.close()
