@@ -25,6 +25,7 @@ from inspector.core.paths import DataDirError, resolve_data_dir
 from inspector.core.store import CaptureFilter, CaptureStore, StoreError
 
 log = logging.getLogger("inspector")
+IMPORT_CHUNK = 1000
 VENDOR_CHOICES = ("celantur", "celantur-v1", "blurit", "anesya", "generic")
 
 
@@ -461,8 +462,19 @@ def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
         raise UserError(f"{path}: {exc}") from exc
     ensure_data_dir(data_dir)
     store = CaptureStore.in_dir(data_dir)
+    added = 0
+    show_progress = sys.stderr.isatty() and len(captures) > IMPORT_CHUNK
     try:
-        added = store.import_captures(captures)
+        # In chunks, each its own transaction: an interrupted import keeps what it stored,
+        # and importing the same file again adds only the rest.
+        for start in range(0, len(captures), IMPORT_CHUNK):
+            added += store.import_captures(captures[start : start + IMPORT_CHUNK])
+            if show_progress:
+                done = min(len(captures), start + IMPORT_CHUNK)
+                sys.stderr.write(f"\rimporting {done:,}/{len(captures):,}")
+                sys.stderr.flush()
+        if show_progress:
+            sys.stderr.write("\n")
     finally:
         store.close()
     skipped = len(captures) - added

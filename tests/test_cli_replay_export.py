@@ -156,3 +156,46 @@ def test_show_curl_and_har(data_dir: Path) -> None:
     assert "supersecret" in revealed
     har = json.loads(run_cli(data_dir, "show", cid, "--format", "har").stdout)
     assert har["log"]["entries"][0]["request"]["method"] == "POST"
+
+
+def test_kill_9_during_import_keeps_whole_chunks(data_dir: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from clirunner import cli_env
+
+    from inspector.core.capture import Capture
+    from inspector.core.formats import dumps_native
+    from inspector.core.store import CaptureStore
+
+    caps = [Capture(method="POST", path=f"/i{i}", body=os.urandom(2000)) for i in range(20_000)]
+    export = tmp_path / "big.json"
+    export.write_text(dumps_native(caps))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inspector", "--data-dir", str(data_dir), "import", str(export)],
+        env=cli_env(),
+    )
+    store_file = data_dir / "captures.sqlite3"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if store_file.exists():
+            probe = CaptureStore.in_dir(data_dir)
+            n = probe.count()
+            probe.close()
+            if n >= 1000:
+                break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    store = CaptureStore.in_dir(data_dir)
+    try:
+        n = store.count()
+        assert n % 1000 == 0 and n >= 1000  # whole chunks only
+    finally:
+        store.close()
+    again = run_cli(data_dir, "import", str(export), timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"imported {20_000 - n} captures" in again.stdout
