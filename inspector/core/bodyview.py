@@ -18,6 +18,8 @@ from inspector.core.capture import header_get
 INFLATE_CAP = 25 * 1024 * 1024
 #: Most characters put in a text view at once.
 TEXT_CAP = 2 * 1024 * 1024
+#: Most bytes of a non-UTF-8 body rendered as text.
+BINARY_TEXT_CAP = 64 * 1024
 #: Most bytes shown in the hex view.
 HEX_CAP = 64 * 1024
 #: Bodies up to this size are parsed as JSON for the tree (json.loads holds the GIL even in
@@ -97,8 +99,12 @@ def pretty_text(decoded: DecodedBody) -> tuple[str, str]:
         return _cap(text)
     if decoded.text is not None:
         return _cap(decoded.text)
-    text = decoded.data[:TEXT_CAP].decode("utf-8", "replace")
+    # Binary: a text rendering of more than the hex view shows helps nobody and costs the
+    # text widget hundreds of milliseconds of layout on the UI thread.
+    text = decoded.data[:BINARY_TEXT_CAP].decode("utf-8", "replace")
     note = "not valid UTF-8: undecodable bytes are shown as �"
+    if len(decoded.data) > BINARY_TEXT_CAP:
+        note += f"; showing the first {BINARY_TEXT_CAP // 1024} KiB (see Hex)"
     shown, cap_note = _cap(text)
     return shown, "; ".join(n for n in (note, cap_note) if n)
 

@@ -9,7 +9,16 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +60,23 @@ SNIPPET_LABELS = (
 )
 
 FILTER_DEBOUNCE_MS = 200
+LOAD_IN_WORKER_BYTES = 4 * 1024 * 1024
+
+
+class _LoadSignals(QObject):
+    loaded = Signal(object)
+
+
+class _LoadCapture(QRunnable):
+    """Read one capture with its body in a worker thread (the store is thread-safe)."""
+
+    def __init__(self, store: CaptureStore, capture_id: str) -> None:
+        super().__init__()
+        self.store, self.capture_id = store, capture_id
+        self.signals = _LoadSignals()
+
+    def run(self) -> None:
+        self.signals.loaded.emit(self.store.get(self.capture_id))
 
 
 class MainWindow(QMainWindow):
@@ -158,6 +184,7 @@ class MainWindow(QMainWindow):
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.counts_changed.connect(self._update_counts)
         self._scroll_before_insert = 0
+        self._loading_id: str | None = None
         self.last_job_message = ""
         self._update_counts()
         self._update_actions()
@@ -662,10 +689,26 @@ class MainWindow(QMainWindow):
             return
         if self.detail.capture is not None and self.detail.capture.id == summary.id:
             return
+        if summary.body_size > LOAD_IN_WORKER_BYTES:
+            # Reading many MiB from SQLite on the UI thread stalls the loop (~0.1 s at 25 MiB).
+            self.detail.title.setText(f"loading {summary.body_size:,} bytes…")
+            self._loading_id = summary.id
+            job = _LoadCapture(self.store, summary.id)
+            job.signals.loaded.connect(self._on_capture_loaded)
+            QThreadPool.globalInstance().start(job)
+            return
         full = self.store.get(summary.id)
         if full is not None:
-            self.detail.show_capture(full)
-            self.detail.show_replays(self.store.replays_of(full.id))
+            self._show_full(full)
+
+    def _on_capture_loaded(self, capture: object) -> None:
+        if isinstance(capture, Capture) and capture.id == self._loading_id:
+            self._loading_id = None
+            self._show_full(capture)
+
+    def _show_full(self, full: Capture) -> None:
+        self.detail.show_capture(full)
+        self.detail.show_replays(self.store.replays_of(full.id))
 
     def _on_rows_about_to_be_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         self._scroll_before_insert = self.table.verticalScrollBar().value()

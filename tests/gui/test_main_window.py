@@ -262,3 +262,23 @@ def test_pin_action_marks_the_row(qtbot: Any, running: tuple[AppCore, MainWindow
     assert core.store.list()[0].pinned
     window.pin_action.trigger()
     qtbot.waitUntil(lambda: cell(window, 0, "Path") == "/keep", timeout=3000)
+
+
+def test_very_big_capture_is_loaded_off_the_ui_thread(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    core.listener.body_limit = 10 * 1024 * 1024
+    body = bytes(range(256)) * (5 * 4096)  # 5 MiB, binary
+    send(qtbot, core.listener.url + "/huge", body=body)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    window.table.selectRow(0)
+    assert window.detail.title.text().startswith("loading 5,242,880 bytes")
+    qtbot.waitUntil(
+        lambda: window.detail.capture is not None and not window.detail.body.is_busy(),
+        timeout=10_000,
+    )
+    assert window.detail.body.mode() == "Hex"
+    assert "showing the first 64 KiB" in window.detail.body.info.text()
+    window.detail.body.buttons.button(1).click()  # Text
+    assert len(window.detail.body.text.toPlainText()) <= 70_000
