@@ -152,8 +152,16 @@ async def run_case(
     t1 = time.perf_counter()
     body_view = window.detail.body
     deadline = time.perf_counter() + 120
-    # BodyView has no "decoded" signal: poll the public is_busy().
-    while body_view.is_busy() and time.perf_counter() < deadline:  # noqa: ASYNC110
+
+    # BodyView has no "decoded" signal: poll until the capture is shown (big ones are first
+    # read from the store in a worker thread) and its body decoded.
+    def shown() -> bool:
+        shown_capture = window.detail.capture
+        return (
+            shown_capture is not None and shown_capture.id == summary.id and not body_view.is_busy()
+        )
+
+    while not shown() and time.perf_counter() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.005)
     t2 = time.perf_counter()
     await asyncio.sleep(0.05)

@@ -17,7 +17,7 @@ from inspector.core.capture import header_get
 #: Most bytes a compressed body may inflate to for viewing.
 INFLATE_CAP = 25 * 1024 * 1024
 #: Most characters put in a text view at once.
-TEXT_CAP = 2 * 1024 * 1024
+TEXT_CAP = 1024 * 1024
 #: Most bytes of a non-UTF-8 body rendered as text.
 BINARY_TEXT_CAP = 64 * 1024
 #: Most bytes shown in the hex view.

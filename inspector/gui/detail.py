@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.bodyview import DecodedBody, decode_body, hex_dump, pretty_text
+from inspector.core.bodyview import (
+    DecodedBody,
+    break_long_lines,
+    decode_body,
+    hex_dump,
+    pretty_text,
+)
 from inspector.core.capture import Capture, format_timestamp
 from inspector.gui.meaning import ValidationView, VendorView
 from inspector.gui.widgets import mono_font, plain_view
@@ -273,11 +279,12 @@ def pairs_table(headers: tuple[str, str]) -> QTableWidget:
     return table
 
 
-def raw_text(capture: Capture, body_text_cap: int = 256 * 1024) -> str:
+def raw_text(capture: Capture, body_text_cap: int = 64 * 1024) -> str:
+    """The request as received; the body's start only, long lines broken (layout cost)."""
     lines = [f"{capture.method} {capture.target} HTTP/1.1"]
     lines += [f"{k}: {v}" for k, v in capture.headers]
     body = capture.body_bytes
-    shown = body[:body_text_cap].decode("utf-8", "replace")
+    shown, _ = break_long_lines(body[:body_text_cap].decode("utf-8", "replace"))
     if len(body) > body_text_cap:
         shown += f"\n… ({len(body) - body_text_cap:,} more bytes; see the Body tab)"
     return "\n".join(lines) + "\n\n" + shown

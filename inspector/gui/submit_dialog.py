@@ -219,6 +219,7 @@ class SubmitDialog(QDialog):
         self, services: Any, parent: QWidget | None = None, *, api_base: str | None = None
     ) -> None:
         super().__init__(parent)
+        self._busy = False
         self.setWindowTitle("Submit a test task")
         self.services = services
         self.task: asyncio.Future[Any] | None = None
@@ -392,7 +393,9 @@ class SubmitDialog(QDialog):
         return self.api_base_edit.text().strip() or None
 
     def is_busy(self) -> bool:
-        return self.task is not None and not self.task.done()
+        # Busy until the done callback has shown the outcome, not merely until the task
+        # finished: between the two the dialog would read "idle" with a stale status.
+        return self._busy
 
     def error_text(self) -> str:
         return self.error_label.text()
@@ -555,7 +558,7 @@ class SubmitDialog(QDialog):
 
     def cancel(self) -> None:
         """Cancel the running submission (the upload stops between chunks)."""
-        if self.is_busy() and self.task is not None:
+        if self.is_busy() and self.task is not None and not self.task.done():
             self._cancel_requested = True
             self.status_label.setText("cancelling…")
             self.task.cancel()
@@ -572,6 +575,7 @@ class SubmitDialog(QDialog):
         self.log_label.setText("\n".join(self._log_lines[-8:]))
 
     def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
         self.submit_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
         for widget in (

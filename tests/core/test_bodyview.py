@@ -45,7 +45,7 @@ def test_big_minified_json_is_shown_as_text_with_short_lines() -> None:
     decoded = decode_body(body, [("Content-Type", "application/json")])
     assert not decoded.is_json and decoded.json_error == "over 4 MiB: shown as text"
     text, note = pretty_text(decoded)
-    assert len(text.replace("\n", "")) <= TEXT_CAP and "showing the first 2 MiB" in note
+    assert len(text.replace("\n", "")) <= TEXT_CAP and "showing the first 1 MiB" in note
     assert max(len(line) for line in text.split("\n")) <= LINE_CAP
 
 
