@@ -390,6 +390,25 @@ def _sw_key(secret: str) -> bytes:
         ) from exc
 
 
+def _timed_verdict(matched: bool, stale: str | None, scheme: str, header: str) -> Validation | None:
+    """The verdict of a timestamped signature when it matched; None when it did not."""
+    if not matched:
+        return None
+    if stale is None:
+        return Validation("valid", scheme, f"{header} matches and the timestamp is fresh")
+    return Validation(
+        "invalid", scheme, f"timestamp outside tolerance\n{stale}\nThe signature itself matches."
+    )
+
+
+def _stale_mismatch_lines(stale: str | None) -> list[str]:
+    """The first lines of a failed timestamped signature's explanation."""
+    lines = ["signature mismatch" if not stale else "timestamp outside tolerance"]
+    if stale:
+        lines.append(stale)
+    return lines
+
+
 def sign_standard_webhooks(body: bytes, secret: str, *, msg_id: str, timestamp: int) -> Headers:
     """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature: v1,<base64>``."""
     signed = f"{msg_id}.{timestamp}.".encode() + body
@@ -431,17 +450,10 @@ def check_standard_webhooks(
     v1 = [part[3:] for part in received if part.startswith("v1,")]
     stale = _stale_line(SW_TIMESTAMP, ts, _now(now), tolerance_s)
     matched = any(safe_equal(computed, sig) for sig in v1)
-    if matched and stale is None:
-        return Validation("valid", scheme, f"{SW_SIGNATURE} matches and the timestamp is fresh")
-    if matched and stale:
-        return Validation(
-            "invalid",
-            scheme,
-            f"timestamp outside tolerance\n{stale}\nThe signature itself matches.",
-        )
-    lines = ["signature mismatch" if not stale else "timestamp outside tolerance"]
-    if stale:
-        lines.append(stale)
+    verdict = _timed_verdict(matched, stale, scheme, SW_SIGNATURE)
+    if verdict is not None:
+        return verdict
+    lines = _stale_mismatch_lines(stale)
     if not v1:
         lines.append(
             f"{SW_SIGNATURE} has no 'v1,<base64>' entry (it carries {values[SW_SIGNATURE]!r})."
@@ -519,17 +531,10 @@ def check_stripe(
     computed = _hmac(key, prefix + body).hex()
     matched = any(safe_equal(computed, sig.lower()) for sig in v1)
     stale = _stale_line(f"{STRIPE_HEADER} timestamp", ts, _now(now), tolerance_s)
-    if matched and stale is None:
-        return Validation("valid", scheme, f"{STRIPE_HEADER} matches and the timestamp is fresh")
-    if matched and stale:
-        return Validation(
-            "invalid",
-            scheme,
-            f"timestamp outside tolerance\n{stale}\nThe signature itself matches.",
-        )
-    lines = ["signature mismatch" if not stale else "timestamp outside tolerance"]
-    if stale:
-        lines.append(stale)
+    verdict = _timed_verdict(matched, stale, scheme, STRIPE_HEADER)
+    if verdict is not None:
+        return verdict
+    lines = _stale_mismatch_lines(stale)
     label = _find_other_bytes(
         body, lambda b: any(safe_equal(_hmac(key, prefix + b).hex(), s.lower()) for s in v1)
     )
