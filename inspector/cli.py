@@ -718,7 +718,11 @@ async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
         )
         try:
             task = await submit_task(
-                request, table, say=lambda m: _out(m, sys.stderr), settle_s=1.2
+                request,
+                table,
+                say=lambda m: _out(m, sys.stderr),
+                settle_s=1.2,
+                on_task_id=lambda tid: _out(f"task {tid}"),
             )
         except VendorError as exc:
             raise UserError(str(exc)) from exc
@@ -728,7 +732,6 @@ async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
             settings.extra["blurit_webhook_url"] = url
             settings.save(data_dir)
         store.save_task(task)
-        _out(f"task {task.task_id}")
         if args.wait is None:
             return 0
         deadline = asyncio.get_running_loop().time() + args.wait

@@ -61,6 +61,7 @@ async def submit_task(
     progress: ProgressCallback | None = None,
     say: Callable[[str], None] = lambda _: None,
     settle_s: float = 0.0,
+    on_task_id: Callable[[str], None] = lambda _: None,
 ) -> Task:
     """Submit; returns the :class:`Task` (not yet stored). Raises :class:`VendorError`.
 
@@ -72,9 +73,11 @@ async def submit_task(
     if req.vendor == "celantur":
         username, password = _need(req, "username", "password")
         async with CelanturClient(username, password, **_base(req.api_base)) as client:
-            created = await client.submit(
-                req.data, webhook=req.webhook_url, progress=progress, **opts
-            )
+            # The id comes before the upload: announce it at once (SPEC: `task <id>` as
+            # soon as the vendor returns it), then upload the image.
+            created = await client.create_task(webhook=req.webhook_url, **opts)
+            on_task_id(str(created.task_id))
+            await client.upload(created.upload_url, req.data, progress=progress)
         task_id = str(created.task_id)
     elif req.vendor == "celantur-v1":
         username, password = _need(req, "username", "password")
@@ -103,6 +106,8 @@ async def submit_task(
         task_id = str(extract.get("id"))
     else:
         raise VendorError(req.vendor, f"cannot submit tasks to {req.vendor!r}")
+    if req.vendor != "celantur":
+        on_task_id(task_id)
     return Task(
         vendor=req.vendor,
         task_id=task_id,
