@@ -35,8 +35,9 @@ class CaptureWriter:
         self._pending.append((capture, fut))
         if self._flusher is None or self._flusher.done():
             self._flusher = loop.create_task(self._flush(), name="capture-writer-flush")
-        # Shield: a cancelled request must not cancel the commit of the others.
-        await asyncio.shield(fut)
+        # A cancelled request cancels only its own future: its capture stays queued and is
+        # committed with the others (the flusher skips futures that are already done).
+        await fut
 
     async def _flush(self) -> None:
         while self._pending:
