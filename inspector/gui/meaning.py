@@ -81,15 +81,15 @@ class ValidationView(QWidget):
         )
         where = f"endpoint {capture.endpoint}" if capture.endpoint else "no endpoint matched"
         self.scheme.setText(f"scheme: {v.scheme or 'none'} · {where}")
-        if v.result == "unchecked" and not v.detail:
-            text = (
+        text = v.detail
+        if v.result == "unchecked":
+            hint = (
                 "Nothing was checked: this path has no endpoint with a token or signature. "
                 "Add one in Endpoints to validate this vendor's webhooks."
                 if capture.endpoint is None
                 else "This endpoint has no token or signature to check."
             )
-        else:
-            text = v.detail
+            text = f"{text}\n\n{hint}" if text else hint
         self.detail.setPlainText(text)
 
 
