@@ -8,11 +8,11 @@ an output cap so that a small "gzip bomb" cannot inflate into gigabytes.
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from inspector.core.capture import header_get
+from inspector.core.content_encoding import undo_content_encoding
 
 #: Most bytes a compressed body may inflate to for viewing.
 INFLATE_CAP = 25 * 1024 * 1024
@@ -44,24 +44,21 @@ class DecodedBody:
 
 def inflate(body: bytes, encoding: str) -> tuple[bytes, str]:
     """Decode gzip/deflate for viewing, capped at :data:`INFLATE_CAP` output bytes."""
-    enc = encoding.strip().lower()
-    if enc in ("gzip", "x-gzip"):
-        wbits = 16 + zlib.MAX_WBITS
-    elif enc == "deflate":
-        wbits = zlib.MAX_WBITS if body[:1] == b"\x78" else -zlib.MAX_WBITS
-    else:
+    undone = undo_content_encoding(body, encoding, INFLATE_CAP)
+    if undone.unsupported:
         return body, f"body is {encoding}-encoded; shown as received"
-    try:
-        d = zlib.decompressobj(wbits)
-        out = d.decompress(body, INFLATE_CAP)
-        if d.unconsumed_tail:
-            return out, (
-                f"decoded from {enc}: output over {INFLATE_CAP // (1024 * 1024)} MiB, "
-                "only the start is shown"
-            )
-        return out, f"decoded from {enc} ({len(body)} bytes on the wire)"
-    except zlib.error as exc:
-        return body, f"Content-Encoding says {enc} but the body does not decode ({exc}); shown raw"
+    if undone.failed:
+        return body, (
+            f"Content-Encoding says {undone.failed} but the body does not decode "
+            f"({undone.error}); shown raw"
+        )
+    enc = ", ".join(undone.applied)
+    if undone.capped:
+        return undone.data, (
+            f"decoded from {enc}: output over {INFLATE_CAP // (1024 * 1024)} MiB, "
+            "only the start is shown"
+        )
+    return undone.data, f"decoded from {enc} ({len(body)} bytes on the wire)"
 
 
 def decode_body(body: bytes, headers: list[tuple[str, str]]) -> DecodedBody:

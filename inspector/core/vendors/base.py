@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-import zlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core.capture import Capture, Validation
+from inspector.core.content_encoding import undo_content_encoding
 from inspector.core.endpoints import Endpoint
 from inspector.core.pipeline import ResponsePlan, json_response
 from inspector.core.validation import SchemeConfig, check_all, public_reason
@@ -128,41 +128,20 @@ class BodyView:
 
 
 def _decode(body: bytes, encoding: str | None) -> tuple[bytes, list[str]]:
-    codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
-    notes: list[str] = []
-    data = body
-    # Codings are listed in the order they were applied; undo them from the last.
-    for coding in reversed(codings):
-        if coding == "identity":
-            continue
-        if coding in ("gzip", "x-gzip", "deflate"):
-            wbits = 47 if coding != "deflate" else 15  # 47: gzip or zlib header, auto-detected
-            try:
-                data = _inflate(data, wbits, notes)
-            except zlib.error:
-                if coding == "deflate":
-                    try:  # some senders send a raw deflate stream without the zlib header
-                        data = _inflate(data, -15, notes)
-                        continue
-                    except zlib.error:
-                        pass
-                notes.append(f"body says Content-Encoding {coding} but does not decode as {coding}")
-                return body, notes
-        else:
-            notes.append(f"Content-Encoding {coding} is not decoded; parsing the raw bytes")
-            return body, notes
-    return data, notes
-
-
-def _inflate(data: bytes, wbits: int, notes: list[str]) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    out = inflater.decompress(data, MAX_DECODED)
-    if inflater.unconsumed_tail:
-        notes.append(
+    undone = undo_content_encoding(body, encoding, MAX_DECODED)
+    if undone.unsupported:
+        return body, [
+            f"Content-Encoding {undone.unsupported} is not decoded; parsing the raw bytes"
+        ]
+    if undone.failed:
+        coding = undone.failed
+        return body, [f"body says Content-Encoding {coding} but does not decode as {coding}"]
+    if undone.capped:
+        return undone.data, [
             f"decoded body is larger than {MAX_DECODED // (1024 * 1024)} MiB; "
             "only the first part is parsed"
-        )
-    return out
+        ]
+    return undone.data, []
 
 
 _cache_lock = threading.Lock()
