@@ -105,6 +105,7 @@ class AppCore:
         self.forwarder = Forwarder(self._on_forwarded, name="forward")
         self._unsubscribe_forward: Callable[[], None] | None = None
         self._housekeeping: asyncio.Task[None] | None = None
+        self._recording: set[asyncio.Task[None]] = set()
         #: emitted with a one-line warning (disk nearly full, captures trimmed)
         self.warned: Signal[str] = Signal("warned")
         self.housekeeping_interval = 30.0
@@ -164,7 +165,17 @@ class AppCore:
                 self.forwarder.submit(capture, target)
 
     def _on_forwarded(self, capture_id: str, record: ForwardRecord) -> None:
-        self.store.set_forward(capture_id, record)
+        # A commit (with fsync) per forward must not run on the event loop's thread.
+        task = asyncio.get_running_loop().create_task(
+            self._record_forward(capture_id, record), name="record-forward"
+        )
+        self._recording.add(task)
+        task.add_done_callback(self._recording.discard)
+
+    async def _record_forward(self, capture_id: str, record: ForwardRecord) -> None:
+        capture = await asyncio.to_thread(self.store.set_forward, capture_id, record, emit=False)
+        if capture is not None:
+            self.store.updated.emit(capture)  # on the loop: the window's model listens
 
     @property
     def local_url(self) -> str:
@@ -387,6 +398,8 @@ class AppCore:
             await self.tunnel.stop()
             await self.listener.stop()
             await self.forwarder.stop()
+            if self._recording:
+                await asyncio.gather(*self._recording, return_exceptions=True)
         finally:
             RuntimeInfo.clear(self.data_dir, os.getpid())
             self.store.close()

@@ -482,7 +482,9 @@ class CaptureStore:
             removed += self.remove(ids, emit=emit)
         return removed
 
-    def set_forward(self, capture_id: str, forward: ForwardRecord) -> Capture | None:
+    def set_forward(
+        self, capture_id: str, forward: ForwardRecord, *, emit: bool = True
+    ) -> Capture | None:
         """Record a forward result on a stored capture and emit ``updated``."""
         with self._wlock:
             conn = self._wconn
@@ -502,7 +504,7 @@ class CaptureStore:
                 conn.execute("ROLLBACK")
                 raise
         capture = self.get(capture_id, with_body=False)
-        if capture is not None:
+        if capture is not None and emit:
             self.updated.emit(capture)
         return capture
 

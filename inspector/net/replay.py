@@ -25,11 +25,12 @@ from multidict import MultiDict
 from yarl import URL
 
 from inspector.core.capture import Capture, ForwardRecord, Headers, ResponseRecord
+from inspector.net.listener import REPLAY_HEADER
 
 log = logging.getLogger(__name__)
 
 #: Header the listener strips and records as ``replay_of`` (see ``marker_header``).
-REPLAY_MARKER = "X-Inspector-Replay-Of"
+REPLAY_MARKER = REPLAY_HEADER
 
 #: Dropped when sending a capture on: they describe one connection, not the message.
 HOP_BY_HOP = frozenset(
