@@ -25,7 +25,12 @@ from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
 from inspector.core.store import STORE_FILENAME, CaptureStore, ReplayRecord, StoreError
-from inspector.core.submission import CREDENTIALS, ensure_vendor_endpoint, webhook_url
+from inspector.core.submission import (
+    CREDENTIALS,
+    ensure_vendor_endpoint,
+    resolve_credentials,
+    webhook_url,
+)
 from inspector.core.tasks import Task
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
@@ -276,17 +281,7 @@ class AppCore:
     # -- vendor tasks -------------------------------------------------------------------
     def credentials(self, vendor: str) -> dict[str, str]:
         """The vendor's API credentials: environment first, else the secret store."""
-        out: dict[str, str] = {}
-        for name, env, key in CREDENTIALS.get(vendor, ()):
-            value = os.environ.get(env)
-            if not value:
-                try:
-                    value = self.secrets.get(key)
-                except Exception as exc:  # a broken keyring: say nothing secret, go on
-                    log.warning("cannot read %s credentials: %s", vendor, exc.__class__.__name__)
-            if value:
-                out[name] = value
-        return out
+        return resolve_credentials(vendor, {}, os.environ, self.secrets.get)
 
     def save_credentials(self, vendor: str, values: dict[str, str]) -> None:
         for name, _env, key in CREDENTIALS.get(vendor, ()):

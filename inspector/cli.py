@@ -621,21 +621,12 @@ def cmd_simulate(args: argparse.Namespace, data_dir: Path) -> int:
 def _credentials(args: argparse.Namespace, vendor: str, data_dir: Path) -> dict[str, str]:
     """Flag, else environment, else the secret store (where the app saved them)."""
     from inspector.core.secrets import SecretStore
-    from inspector.core.submission import CREDENTIALS
+    from inspector.core.submission import CREDENTIALS, resolve_credentials
 
-    out: dict[str, str] = {}
-    store: SecretStore | None = None
-    for name, env, key in CREDENTIALS.get(vendor, ()):
-        value = getattr(args, name, None) or os.environ.get(env)
-        if not value:
-            try:
-                store = store or SecretStore(data_dir)
-                value = store.get(key)
-            except Exception:  # no usable keyring: the flags and environment still work
-                value = None
-        if value:
-            out[name] = value
-    return out
+    flags = {name: getattr(args, name, None) for name, _env, _key in CREDENTIALS.get(vendor, ())}
+    return resolve_credentials(
+        vendor, flags, os.environ, lambda key: SecretStore(data_dir).get(key)
+    )
 
 
 def _vendor_options(args: argparse.Namespace) -> dict[str, Any]:

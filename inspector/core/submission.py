@@ -10,6 +10,7 @@ pasted into Anesya's dashboard, BlurIt's token is the one its webhook API return
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from inspector.core.endpoints import Endpoint, EndpointTable
@@ -29,6 +30,30 @@ CREDENTIALS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "anesya": (("api_key", "ANESYA_API_KEY", "anesya.api_key"),),
 }
 CREDENTIALS["celantur-v1"] = CREDENTIALS["celantur"]
+
+
+def resolve_credentials(
+    vendor: str,
+    given: Mapping[str, str | None],
+    environ: Mapping[str, str],
+    stored: Callable[[str], str | None],
+) -> dict[str, str]:
+    """A vendor's credentials: given (flags, a form), else the environment, else stored.
+
+    ``stored`` reads the secret store; a store that fails (no usable keyring) counts as
+    empty, so flags and the environment still work. Nothing about a value is logged.
+    """
+    out: dict[str, str] = {}
+    for name, env, key in CREDENTIALS.get(vendor, ()):
+        value = given.get(name) or environ.get(env)
+        if not value:
+            try:
+                value = stored(key)
+            except Exception:
+                value = None
+        if value:
+            out[name] = value
+    return out
 
 
 def ensure_vendor_endpoint(table: EndpointTable, vendor: str) -> tuple[Endpoint, bool]:
