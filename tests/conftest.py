@@ -51,6 +51,20 @@ async def listener(store: CaptureStore) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
+def fake_ngrok_path(tmp_path: Path) -> Path:
+    """An ``ngrok`` executable that runs the stand-in agent (tests/doubles/fake_ngrok.py)
+    with this interpreter, to hand to ``--ngrok-path`` or ``AppCore(ngrok_path=...)``."""
+    import sys
+
+    fake = Path(__file__).parent / "doubles" / "fake_ngrok.py"
+    wrapper = tmp_path / "ngrok-bin" / "ngrok"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{fake}" "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@pytest.fixture
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 
@@ -71,3 +85,25 @@ def run_in_qloop(qtbot: Any, coro: Coroutine[Any, Any, T], timeout_ms: int = 10_
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout_ms)
     return task.result()
+
+
+def open_app(qtbot: Any, data_dir: Path, **kwargs: Any) -> tuple[Any, Any]:
+    """A started AppCore (listener on port 0) and its MainWindow, shown offscreen."""
+    from inspector.app import AppCore
+    from inspector.gui.main_window import MainWindow
+
+    core = AppCore(data_dir, port=0, kind="gui", **kwargs)
+    run_in_qloop(qtbot, core.start())
+    window = MainWindow(core.store, core)
+    qtbot.addWidget(window)
+    window.show()
+    return core, window
+
+
+def close_app(qtbot: Any, core: Any, window: Any) -> None:
+    """Close the window, let worker threads finish, stop the app's services."""
+    from PySide6.QtCore import QThreadPool
+
+    window.close()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    run_in_qloop(qtbot, core.stop())

@@ -5,23 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from clirunner import ServeProcess
-
-FAKE = Path(__file__).parent / "doubles" / "fake_ngrok.py"
-
-
-@pytest.fixture
-def ngrok_path(tmp_path: Path) -> Path:
-    wrapper = tmp_path / "ngrok"
-    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
-    wrapper.chmod(0o755)
-    return wrapper
 
 
 def pid_alive(pid: int) -> bool:
@@ -33,12 +21,12 @@ def pid_alive(pid: int) -> bool:
 
 
 def test_serve_prints_public_url_and_relay_reaches_listener(
-    data_dir: Path, ngrok_path: Path, tmp_path: Path
+    data_dir: Path, fake_ngrok_path: Path, tmp_path: Path
 ) -> None:
     state = tmp_path / "agent.json"
     env = {"FAKE_NGROK_STATE_FILE": str(state)}
     with ServeProcess(
-        data_dir, "--port", "0", "--ngrok-path", str(ngrok_path), "--json", env=env
+        data_dir, "--port", "0", "--ngrok-path", str(fake_ngrok_path), "--json", env=env
     ) as serve:
         line = serve.readline(timeout=20)
         assert line.startswith("public URL https://") and line.endswith(".ngrok-free.app")
@@ -64,10 +52,12 @@ def test_serve_prints_public_url_and_relay_reaches_listener(
 
 
 def test_missing_authtoken_is_one_line_and_listener_keeps_running(
-    data_dir: Path, ngrok_path: Path
+    data_dir: Path, fake_ngrok_path: Path
 ) -> None:
     env = {"FAKE_NGROK_MODE": "no-authtoken"}
-    with ServeProcess(data_dir, "--port", "0", "--ngrok-path", str(ngrok_path), env=env) as serve:
+    with ServeProcess(
+        data_dir, "--port", "0", "--ngrok-path", str(fake_ngrok_path), env=env
+    ) as serve:
         req = urllib.request.Request(serve.url + "/still", data=b"x", method="POST")
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert resp.status == 200

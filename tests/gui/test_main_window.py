@@ -11,8 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import run_in_qloop
-from PySide6.QtCore import QThreadPool
+from conftest import close_app, open_app, run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -26,15 +25,9 @@ pytestmark = pytest.mark.gui
 def running(
     qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
 ) -> Iterator[tuple[AppCore, MainWindow]]:
-    core = AppCore(data_dir, port=0, kind="gui")
-    run_in_qloop(qtbot, core.start())
-    window = MainWindow(core.store, core)
-    qtbot.addWidget(window)
-    window.show()
+    core, window = open_app(qtbot, data_dir)
     yield core, window
-    window.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
-    run_in_qloop(qtbot, core.stop())
+    close_app(qtbot, core, window)
 
 
 def send(

@@ -11,8 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import run_in_qloop
-from PySide6.QtCore import QThreadPool
+from conftest import close_app, open_app, run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -22,28 +21,13 @@ from inspector.gui.main_window import MainWindow
 pytestmark = pytest.mark.gui
 
 
-def make_running(qtbot: Any, data_dir: Path, **kw: Any) -> tuple[AppCore, MainWindow]:
-    core = AppCore(data_dir, port=0, kind="gui", **kw)
-    run_in_qloop(qtbot, core.start())
-    window = MainWindow(core.store, core)
-    qtbot.addWidget(window)
-    window.show()
-    return core, window
-
-
-def shut(qtbot: Any, core: AppCore, window: MainWindow) -> None:
-    window.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
-    run_in_qloop(qtbot, core.stop())
-
-
 @pytest.fixture
 def running(
     qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
 ) -> Iterator[tuple[AppCore, MainWindow]]:
-    core, window = make_running(qtbot, data_dir)
+    core, window = open_app(qtbot, data_dir)
     yield core, window
-    shut(qtbot, core, window)
+    close_app(qtbot, core, window)
 
 
 def send(qtbot: Any, url: str, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
@@ -179,7 +163,7 @@ def test_export_then_import_through_the_window(
     # import into a second window on another data directory
     other_dir = tmp_path / "other"
     other_dir.mkdir()
-    core2, window2 = make_running(qtbot, other_dir)
+    core2, window2 = open_app(qtbot, other_dir)
     try:
         window2.import_file(target)
         qtbot.waitUntil(lambda: window2.last_job_message.startswith("imported 3"), timeout=5000)
@@ -188,7 +172,7 @@ def test_export_then_import_through_the_window(
         got = core2.store.get(window2.model.capture_at(0).id)  # type: ignore[union-attr]
         assert got is not None and got.body == bytes([2, 255, 0]) and got.source == "import"
     finally:
-        shut(qtbot, core2, window2)
+        close_app(qtbot, core2, window2)
 
 
 def test_import_of_a_bad_file_says_why(
@@ -222,7 +206,7 @@ def test_forward_result_shows_in_the_list(
 
     runner = run_in_qloop(qtbot, start_target())
     port = runner.addresses[0][1]
-    core, window = make_running(qtbot, data_dir, forward_url=f"http://127.0.0.1:{port}")
+    core, window = open_app(qtbot, data_dir, forward_url=f"http://127.0.0.1:{port}")
     try:
         send(qtbot, core.listener.url + "/fw", b'{"k": "v"}')
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
@@ -237,7 +221,7 @@ def test_forward_result_shows_in_the_list(
         assert "--- forwarded to" in window.detail.response.toPlainText()
         assert '{"dev": true}' in window.detail.response.toPlainText()
     finally:
-        shut(qtbot, core, window)
+        close_app(qtbot, core, window)
         run_in_qloop(qtbot, runner.cleanup())
 
 
@@ -251,7 +235,7 @@ def test_edit_dialog_resigns_a_signed_body(
     table = EndpointTable.load(data_dir)
     table.add(endpoint)
     table.save()
-    core, window = make_running(qtbot, data_dir)
+    core, window = open_app(qtbot, data_dir)
     try:
         (sample,) = sample_requests("generic", endpoint=endpoint)
         send(qtbot, core.listener.url + "/gh", sample.body, dict(sample.headers))
@@ -274,4 +258,4 @@ def test_edit_dialog_resigns_a_signed_body(
         assert rejected is not None and rejected.validation.result == "invalid"
         assert dialog.answer.toPlainText().startswith("HTTP 401")
     finally:
-        shut(qtbot, core, window)
+        close_app(qtbot, core, window)

@@ -3,44 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_in_qloop
-from PySide6.QtCore import QThreadPool
+from conftest import close_app, open_app
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
 from inspector.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
-FAKE = Path(__file__).parent.parent / "doubles" / "fake_ngrok.py"
-
-
-@pytest.fixture
-def ngrok_path(tmp_path: Path) -> Path:
-    wrapper = tmp_path / "ngrok"
-    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
-    wrapper.chmod(0o755)
-    return wrapper
 
 
 @pytest.fixture
 def running(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, ngrok_path: Path
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, fake_ngrok_path: Path
 ) -> Iterator[tuple[AppCore, MainWindow]]:
-    core = AppCore(data_dir, port=0, kind="gui", ngrok_path=str(ngrok_path))
-    run_in_qloop(qtbot, core.start())
-    window = MainWindow(core.store, core)
-    qtbot.addWidget(window)
-    window.show()
+    core, window = open_app(qtbot, data_dir, ngrok_path=str(fake_ngrok_path))
     yield core, window
-    window.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
-    run_in_qloop(qtbot, core.stop())
+    close_app(qtbot, core, window)
 
 
 def test_indicator_goes_online_and_copy_public_url(

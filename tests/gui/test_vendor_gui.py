@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_in_qloop
-from PySide6.QtCore import QThreadPool
+from conftest import close_app, open_app, run_in_qloop
 
 from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint, EndpointTable
@@ -27,15 +26,9 @@ def running(
     table.add(Endpoint("/blurit", vendor="blurit", token="tok_blurit"))
     table.add(Endpoint("/celantur", vendor="celantur", query_token="key=k1"))
     table.save()
-    core = AppCore(data_dir, port=0, kind="gui")
-    run_in_qloop(qtbot, core.start())
-    window = MainWindow(core.store, core)
-    qtbot.addWidget(window)
-    window.show()
+    core, window = open_app(qtbot, data_dir)
     yield core, window
-    window.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
-    run_in_qloop(qtbot, core.stop())
+    close_app(qtbot, core, window)
 
 
 def cell(window: MainWindow, row: int, column: str) -> str:
