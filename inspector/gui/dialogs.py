@@ -72,6 +72,7 @@ class EditReplayDialog(QDialog):
         self._replay = replay
         self._resign = resign
         self._task: asyncio.Task[ReplayRecord] | None = None
+        self._sending = False
         self.local_url = local_url.rstrip("/")
 
         form = QFormLayout()
@@ -219,10 +220,12 @@ class EditReplayDialog(QDialog):
         to = None if base.startswith(self.local_url + "/") else base
         self.send_button.setEnabled(False)
         self.answer.setPlainText(f"sending to {self.url.text()} …")
+        self._sending = True
         self._task = asyncio.ensure_future(self._replay(edited, to))
         self._task.add_done_callback(self._on_sent)
 
     def _on_sent(self, task: asyncio.Task[ReplayRecord]) -> None:
+        self._sending = False
         self.send_button.setEnabled(True)
         if task.cancelled():
             return
@@ -236,7 +239,8 @@ class EditReplayDialog(QDialog):
         self.answer.setPlainText(replay_text(record))
 
     def is_sending(self) -> bool:
-        return self._task is not None and not self._task.done()
+        # Until the answer is shown (done callbacks run a loop turn after the task ends).
+        return self._sending
 
 
 def replay_text(record: ReplayRecord) -> str:

@@ -87,6 +87,7 @@ class SettingsDialog(QDialog):
         self.data_dir = Path(data_dir)
         self._install_agent = install_agent
         self.download_task: asyncio.Future[str] | None = None
+        self._downloading = False
         self._cancel_event: asyncio.Event | None = None
         self.progress: QProgressDialog | None = None
 
@@ -266,12 +267,14 @@ class SettingsDialog(QDialog):
         progress.show()
         if self.download_button is not None:
             self.download_button.setEnabled(False)
+        self._downloading = True
         task = asyncio.ensure_future(self._install_agent(self._on_progress, cancel))
         self.download_task = task
         task.add_done_callback(self._on_download_done)
 
     def is_downloading(self) -> bool:
-        return self.download_task is not None and not self.download_task.done()
+        # Until the outcome is shown (done callbacks run a loop turn after the task ends).
+        return self._downloading
 
     def cancel_download(self) -> None:
         """Ask the download to stop; it reports back through its task."""
@@ -293,6 +296,7 @@ class SettingsDialog(QDialog):
             progress.setLabelText(f"Downloading the ngrok agent… {_mib(done)}")
 
     def _on_download_done(self, task: asyncio.Future[str]) -> None:
+        self._downloading = False
         cancelled = self._cancel_event is not None and self._cancel_event.is_set()
         if self.progress is not None:
             self.progress.canceled.disconnect(self.cancel_download)
@@ -317,6 +321,6 @@ class SettingsDialog(QDialog):
         # Closing the dialog mid-download must not leave the download running unseen.
         if self.is_downloading():
             self.cancel_download()
-            if self.download_task is not None:
+            if self.download_task is not None and not self.download_task.done():
                 self.download_task.cancel()
         super().done(result)

@@ -109,6 +109,7 @@ class TasksView(QWidget):
         self, services: Any, parent: QWidget | None = None, *, api_base: str | None = None
     ) -> None:
         super().__init__(parent)
+        self._fetching = False
         self.services = services
         self.api_base = api_base
         #: per-vendor API base overrides (a sandbox double per vendor)
@@ -323,7 +324,9 @@ class TasksView(QWidget):
             self.api_bases[vendor] = base
 
     def is_fetching(self) -> bool:
-        return self.fetch_task is not None and not self.fetch_task.done()
+        # Until the done callback has shown the outcome, not merely until the task finished
+        # (asyncio runs done callbacks a loop turn later).
+        return self._fetching
 
     def fetch_selected(self) -> None:
         """Ask the vendor for the selected task's result; shown when it arrives."""
@@ -338,10 +341,11 @@ class TasksView(QWidget):
         self.fetch_task.add_done_callback(self._on_fetched)
 
     def cancel_fetch(self) -> None:
-        if self.is_fetching() and self.fetch_task is not None:
+        if self.is_fetching() and self.fetch_task is not None and not self.fetch_task.done():
             self.fetch_task.cancel()
 
     def _set_fetching(self, fetching: bool) -> None:
+        self._fetching = fetching
         self.busy.setVisible(fetching)
         self.cancel_button.setVisible(fetching)
         self._update_buttons()
