@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TextIO
 from inspector import __version__
 from inspector.core.capture import Capture, format_timestamp, utc_now
 from inspector.core.paths import DataDirError, resolve_data_dir
-from inspector.core.store import CaptureFilter, CaptureStore, StoreError
+from inspector.core.store import STORE_FILENAME, CaptureFilter, CaptureStore, StoreError
 
 log = logging.getLogger("inspector")
 IMPORT_CHUNK = 1000
@@ -157,8 +157,6 @@ def _out(text: str, stream: TextIO | None = None) -> None:
 
 
 def _open_store(data_dir: Path, *, must_exist: bool = True) -> CaptureStore:
-    from inspector.core.store import STORE_FILENAME
-
     if must_exist and not (data_dir / STORE_FILENAME).exists():
         raise UserError(
             f"no captures yet in {data_dir} (start 'webhook-inspector serve' or the app first)"
@@ -343,8 +341,20 @@ def cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
     return run_gui(data_dir, port=args.port)
 
 
-async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
+def _running_listener_url(data_dir: Path) -> str:
+    """The URL of the listener running on this data directory, or a UserError saying so."""
     from inspector.core.paths import RuntimeInfo
+
+    running = RuntimeInfo.load_running(data_dir)
+    if running is None:
+        raise UserError(
+            "no listener is running on this data directory; start "
+            "'webhook-inspector serve' (or the app), or give --to URL"
+        )
+    return running.url
+
+
+async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
     from inspector.core.store import ReplayRecord
     from inspector.net.replay import REPLAY_MARKER, make_session, send_capture, target_url
 
@@ -361,13 +371,7 @@ async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
         if args.to:
             base = args.to
         else:
-            running = RuntimeInfo.load_running(data_dir)
-            if running is None:
-                raise UserError(
-                    "no listener is running on this data directory; start "
-                    "'webhook-inspector serve' (or the app), or give --to URL"
-                )
-            base = running.url
+            base = _running_listener_url(data_dir)
             marker = (REPLAY_MARKER, capture.id)
         try:
             url = target_url(base, capture)
@@ -576,7 +580,6 @@ def cmd_endpoint(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
-    from inspector.core.paths import RuntimeInfo
     from inspector.core.simulate import sample_requests
     from inspector.net.simulate import send_samples
 
@@ -592,13 +595,7 @@ async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
     if args.to:
         base, mark = args.to, False
     else:
-        running = RuntimeInfo.load_running(data_dir)
-        if running is None:
-            raise UserError(
-                "no listener is running on this data directory; start "
-                "'webhook-inspector serve' (or the app), or give --to URL"
-            )
-        base, mark = running.url, True
+        base, mark = _running_listener_url(data_dir), True
     try:
         results = await send_samples(samples, base, mark=mark)
     except ValueError as exc:

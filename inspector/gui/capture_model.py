@@ -9,6 +9,7 @@ live arrive through the store's plain-Python ``added`` event and are inserted in
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from typing import Any
 
@@ -216,8 +217,6 @@ class CaptureTableModel(QAbstractTableModel):
         return self._seqs[len(self._seqs) - 1 - row]
 
     def row_of_seq(self, seq: int) -> int | None:
-        import bisect
-
         i = bisect.bisect_left(self._seqs, seq)
         if i < len(self._seqs) and self._seqs[i] == seq:
             return len(self._seqs) - 1 - i

@@ -71,7 +71,7 @@ class JsonTree(QTreeWidget):
     def show_value(self, value: Any) -> None:
         self.clear()
         self._values.clear()
-        root = QTreeWidgetItem([self._label_for(value, "$"), self._summary(value)])
+        root = QTreeWidgetItem(["$", self._summary(value)])
         self.addTopLevelItem(root)
         self._attach(root, value)
         root.setExpanded(True)
@@ -81,10 +81,6 @@ class JsonTree(QTreeWidget):
                 child = root.child(i)
                 if child is not None and child.childCount():
                     child.setExpanded(True)
-
-    @staticmethod
-    def _label_for(value: Any, key: str) -> str:
-        return key
 
     @staticmethod
     def _summary(value: Any) -> str:

@@ -68,7 +68,6 @@ class Listener:
         body_limit: int = DEFAULT_BODY_LIMIT,
         endpoints: Any = None,
         writer: CaptureWriter | None = None,
-        on_stored: Callable[[Capture], None] | None = None,
         proxy: Callable[[Capture], Awaitable[ResponsePlan | None]] | None = None,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
@@ -78,7 +77,6 @@ class Listener:
         self.body_limit = body_limit
         self.endpoints = endpoints
         self.writer = writer or CaptureWriter(store)
-        self.on_stored = on_stored
         #: proxy mode: returns the forward target's answer to send instead of ours
         self.proxy = proxy
         self.stats = ListenerStats()
@@ -248,8 +246,6 @@ class Listener:
             self.stats.store_errors += 1
             log.error("capture not stored: %s", exc)
             return web.json_response({"error": "capture could not be stored"}, status=503)
-        if self.on_stored is not None:
-            self.on_stored(capture)
         if plan.delay_ms > 0:
             await asyncio.sleep(plan.delay_ms / 1000)
         response = web.Response(
