@@ -8,7 +8,9 @@ import json
 import zlib
 from pathlib import Path
 
-from factories import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from vendor_factories import (
     BLURIT_TOKEN,
     CELANTUR_DOCS_SAMPLE,
     CELANTUR_PAYLOAD,
@@ -16,8 +18,6 @@ from factories import (
     json_body,
     make_capture,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule

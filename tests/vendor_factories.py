@@ -1,4 +1,4 @@
-"""VENDORS.md payloads as real captures, for the vendor profile tests."""
+"""VENDORS.md payloads as real captures, for the vendor profile and pipeline tests."""
 
 from __future__ import annotations
 
@@ -68,18 +68,21 @@ def make_capture(
     body: bytes = b"",
     headers: Headers | None = None,
     query: str = "",
+    method: str = "POST",
 ) -> Capture:
     """A real Capture as the listener would build it (JSON content type unless given)."""
     if headers is None:
         headers = [("Content-Type", "application/json")]
-    return Capture(method="POST", path=path, query=query, headers=list(headers), body=body)
+    return Capture(method=method, path=path, query=query, headers=list(headers), body=body)
 
 
-def blurit_capture(token: str | None = BLURIT_TOKEN, status: str = "Succeeded") -> Capture:
+def blurit_capture(
+    token: str | None = BLURIT_TOKEN, status: str = "Succeeded", path: str = "/blurit"
+) -> Capture:
     headers: Headers = [("Content-Type", "application/json")]
     if token is not None:
         headers.append(("X-Auth-Token", token))
-    return make_capture("/blurit", json_body({"taskId": BLURIT_JOB, "status": status}), headers)
+    return make_capture(path, json_body({"taskId": BLURIT_JOB, "status": status}), headers)
 
 
 def anesya_capture(
