@@ -189,7 +189,8 @@ def test_kill_9_during_import_keeps_whole_chunks(data_dir: Path, tmp_path: Path)
                 break
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    # killed mid-import, not after it had finished: otherwise this test would prove nothing
+    assert proc.wait(10) == -signal.SIGKILL
     store = CaptureStore.in_dir(data_dir)
     try:
         n = store.count()
@@ -199,3 +200,28 @@ def test_kill_9_during_import_keeps_whole_chunks(data_dir: Path, tmp_path: Path)
     again = run_cli(data_dir, "import", str(export), timeout=300)
     assert again.returncode == 0, again.stderr
     assert f"imported {20_000 - n} captures" in again.stdout
+
+
+def test_list_and_export_subsets_and_masking(data_dir: Path, tmp_path: Path) -> None:
+    run_cli(data_dir, "endpoint", "add", "/blurit", "--vendor", "blurit", "--token", "tok-secret-1")
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel") as serve:
+        post(
+            serve.url + "/blurit",
+            b'{"taskId": "j1", "status": "Sent"}',
+            {"X-Auth-Token": "tok-secret-1", "Content-Type": "application/json"},
+        )
+        post(serve.url + "/other", b"plain needle")
+    blurit = json.loads(run_cli(data_dir, "list", "--json", "--vendor", "blurit").stdout)
+    assert [c["path"] for c in blurit] == ["/blurit"]
+    out = tmp_path / "subset.json"
+    res = run_cli(data_dir, "export", "--format", "json", "--search", "needle", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    assert [c["path"] for c in json.loads(out.read_text())["captures"]] == ["/other"]
+    masked = run_cli(data_dir, "export", "--format", "har", "--mask-secrets", "--vendor", "blurit")
+    assert masked.returncode == 0
+    har = json.loads(masked.stdout)
+    (entry,) = har["log"]["entries"]
+    assert "tok-secret-1" not in masked.stdout
+    assert any(h["name"] == "X-Auth-Token" for h in entry["request"]["headers"])
+    plain = run_cli(data_dir, "export", "--format", "har", "--vendor", "blurit")
+    assert "tok-secret-1" in plain.stdout  # lossless unless asked

@@ -259,3 +259,29 @@ def test_edit_dialog_resigns_a_signed_body(
         assert dialog.answer.toPlainText().startswith("HTTP 401")
     finally:
         close_app(qtbot, core, window)
+
+
+def test_export_shown_and_selected(
+    qtbot: Any, running: tuple[AppCore, MainWindow], tmp_path: Path
+) -> None:
+    core, window = running
+    for path in ("/a", "/b-needle", "/c-needle"):
+        send(qtbot, core.listener.url + path, b"x")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=3000)
+    window.filter_edit.setText("needle")
+    window.apply_filter()
+    assert window.model.rowCount() == 2
+    shown = tmp_path / "shown.json"
+    window.export_captures("shown", shown, "json")
+    qtbot.waitUntil(lambda: window.last_job_message.startswith("exported 2"), timeout=5000)
+    assert [c["path"] for c in json.loads(shown.read_text())["captures"]] == [
+        "/b-needle",
+        "/c-needle",
+    ]
+    window.table.selectRow(0)
+    selected = tmp_path / "selected.har"
+    window.last_job_message = ""
+    window.export_captures("selected", selected, "har")
+    qtbot.waitUntil(lambda: window.last_job_message.startswith("exported 1"), timeout=5000)
+    (entry,) = json.loads(selected.read_text())["log"]["entries"]
+    assert entry["request"]["url"].endswith("/c-needle")
