@@ -8,7 +8,9 @@ derived on demand and never stored in place of the raw data.
 from __future__ import annotations
 
 import base64
-import uuid
+import random
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -23,9 +25,33 @@ TRUNCATED_KEEP = 64 * 1024
 Headers = list[tuple[str, str]]
 
 
+_id_lock = threading.Lock()
+_id_last_ms = 0
+_id_counter = 0
+
+
 def new_capture_id() -> str:
-    """A stable, unique, URL-safe id (uuid4 hex)."""
-    return uuid.uuid4().hex
+    """A unique, URL-safe id that sorts by creation time: a UUID version 7 (RFC 9562) in hex.
+
+    The millisecond timestamp leads, then a 12-bit counter that keeps ids made in the same
+    millisecond in order, then 62 random bits. Ids in creation order are appended to the
+    store's index instead of landing on a random page of it: that halved the bytes SQLite
+    writes per capture (bench/throughput.py).
+    """
+    global _id_last_ms, _id_counter
+    with _id_lock:
+        ms = time.time_ns() // 1_000_000
+        if ms > _id_last_ms:
+            _id_last_ms, _id_counter = ms, 0
+        else:  # same millisecond, or the clock went back: stay monotonic
+            _id_counter += 1
+            if _id_counter > 0xFFF:
+                _id_last_ms, _id_counter = _id_last_ms + 1, 0
+        ms, counter = _id_last_ms, _id_counter
+    # random's global generator is seeded from os.urandom and reseeded after a fork.
+    rand = random.getrandbits(62)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand
+    return f"{value:032x}"
 
 
 def utc_now() -> datetime:

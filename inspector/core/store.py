@@ -12,6 +12,7 @@ emitted in the process that made the change; other processes poll with :meth:`si
 from __future__ import annotations
 
 import builtins
+import functools
 import json
 import sqlite3
 import threading
@@ -198,6 +199,80 @@ def _dumps(value: Any) -> str:
 _DEFAULT_VALIDATION = _dumps(Validation().to_json())
 
 
+_CAPTURE_COLUMNS = (
+    "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
+    "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
+    "replay_of, search_text, pinned"
+)
+_BODY_COLUMNS = "seq, body, response_body, forward_body"
+#: The highest seq ever given (AUTOINCREMENT never reuses one, even after deletes).
+_LAST_SEQ = (
+    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name='captures'), 0), "
+    "coalesce((SELECT max(seq) FROM captures), 0))"
+)
+#: Rows per INSERT statement: powers of two up to 32, so that a handful of statement texts
+#: are compiled once and cached, and 32 rows x 22 columns stays under SQLite's oldest
+#: limit of 999 parameters per statement.
+_MAX_CHUNK = 32
+
+
+def _chunk_sizes(n: int) -> list[int]:
+    sizes = [_MAX_CHUNK] * (n // _MAX_CHUNK)
+    rest = n % _MAX_CHUNK
+    bit = _MAX_CHUNK // 2
+    while rest:
+        if rest >= bit:
+            sizes.append(bit)
+            rest -= bit
+        bit //= 2
+    return sizes
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_sql(table: str, columns: str, rows: int) -> str:
+    marks = "(" + ",".join("?" * (columns.count(",") + 1)) + ")"
+    return f"INSERT INTO {table} ({columns}) VALUES " + ",".join([marks] * rows)
+
+
+def _capture_row(capture: Capture) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The values of a capture's two rows (captures, bodies), without the seq."""
+    validation = capture.validation
+    response = capture.response
+    forward = capture.forward
+    return (
+        (
+            capture.id,
+            format_timestamp(capture.received_at),
+            capture.source,
+            capture.method,
+            capture.path,
+            capture.query,
+            _dumps(capture.headers),
+            capture.body_size,
+            capture.content_type,
+            capture.remote_addr,
+            capture.endpoint,
+            capture.vendor,
+            _dumps(capture.event) if capture.event is not None else None,
+            _dumps(validation.to_json())
+            if validation.result != "unchecked" or validation.detail
+            else _DEFAULT_VALIDATION,
+            _dumps(response.to_json(include_body=False)) if response else None,
+            _dumps(forward.to_json()) if forward else None,
+            int(capture.truncated),
+            _dumps(capture.notes) if capture.notes else "[]",
+            capture.replay_of,
+            search_text(capture),
+            int(capture.pinned),
+        ),
+        (
+            capture.body_bytes,
+            response.body if response else b"",
+            forward.body if forward else None,
+        ),
+    )
+
+
 class CaptureStore:
     """SQLite-backed capture history. Thread-safe: one write and one read connection."""
 
@@ -285,57 +360,29 @@ class CaptureStore:
         """Insert captures in order, in one transaction; assigns ``seq``; durable on return."""
         if not captures:
             return
+        # Rows are built before taking the lock, and written with a few multi-row INSERTs:
+        # sqlite3 releases the GIL around each statement, and on a busy single core every
+        # hand-over of the GIL between the event loop and this thread costs a context switch.
+        rows = [_capture_row(c) for c in captures]
         with self._wlock:
             conn = self._wconn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for capture in captures:
-                    cur = conn.execute(
-                        "INSERT INTO captures (id, received_at, source, method, path, query, "
-                        "headers, body_size, content_type, remote_addr, endpoint, vendor, event, "
-                        "validation, response, forward, truncated, notes, replay_of, search_text, "
-                        "pinned) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            capture.id,
-                            format_timestamp(capture.received_at),
-                            capture.source,
-                            capture.method,
-                            capture.path,
-                            capture.query,
-                            _dumps(capture.headers),
-                            capture.body_size,
-                            capture.content_type,
-                            capture.remote_addr,
-                            capture.endpoint,
-                            capture.vendor,
-                            _dumps(capture.event) if capture.event is not None else None,
-                            _dumps(capture.validation.to_json())
-                            if capture.validation.result != "unchecked" or capture.validation.detail
-                            else _DEFAULT_VALIDATION,
-                            _dumps(capture.response.to_json(include_body=False))
-                            if capture.response
-                            else None,
-                            _dumps(capture.forward.to_json()) if capture.forward else None,
-                            int(capture.truncated),
-                            _dumps(capture.notes) if capture.notes else "[]",
-                            capture.replay_of,
-                            search_text(capture),
-                            int(capture.pinned),
-                        ),
-                    )
-                    seq = cur.lastrowid
-                    assert seq is not None
+                # Under BEGIN IMMEDIATE no other writer can take a seq: number them here.
+                base = conn.execute(_LAST_SEQ).fetchone()[0]
+                start = 0
+                for size in _chunk_sizes(len(rows)):
+                    chunk = rows[start : start + size]
+                    first = base + start + 1
                     conn.execute(
-                        "INSERT INTO bodies (seq, body, response_body, forward_body) "
-                        "VALUES (?,?,?,?)",
-                        (
-                            seq,
-                            capture.body_bytes,
-                            capture.response.body if capture.response else b"",
-                            capture.forward.body if capture.forward else None,
-                        ),
+                        _insert_sql("captures", _CAPTURE_COLUMNS, size),
+                        [v for i, row in enumerate(chunk) for v in (first + i, *row[0])],
                     )
-                    capture.seq = seq
+                    conn.execute(
+                        _insert_sql("bodies", _BODY_COLUMNS, size),
+                        [v for i, row in enumerate(chunk) for v in (first + i, *row[1])],
+                    )
+                    start += size
                 conn.execute("COMMIT")
             except sqlite3.IntegrityError as exc:
                 conn.execute("ROLLBACK")
@@ -343,6 +390,8 @@ class CaptureStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+        for i, capture in enumerate(captures):
+            capture.seq = base + i + 1
         if emit:
             self.added.emit(list(captures))
 

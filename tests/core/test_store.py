@@ -59,6 +59,40 @@ def test_seq_never_reused_after_removal(store: CaptureStore) -> None:
     assert c.seq == 3
 
 
+@pytest.mark.parametrize("count", [1, 31, 32, 33, 50, 77, 513])
+def test_batches_of_any_size_keep_order_and_bodies(store: CaptureStore, count: int) -> None:
+    # add_many writes several rows per INSERT statement (chunks of 32, 16, ... 1):
+    # every capture must get its own body and the next seq, in order.
+    store.add(make("/first"))
+    caps = [make(f"/p{i}", f"body {i}".encode(), headers=[("X-N", str(i))]) for i in range(count)]
+    store.add_many(caps)
+    assert [c.seq for c in caps] == list(range(2, count + 2))
+    for i in (0, count // 2, count - 1):
+        got = store.get(caps[i].id)
+        assert got is not None
+        assert (got.seq, got.path, got.body, got.header("X-N")) == (
+            i + 2,
+            f"/p{i}",
+            f"body {i}".encode(),
+            str(i),
+        )
+    assert store.count() == count + 1
+
+
+def test_a_batch_with_a_stored_id_is_refused_whole(store: CaptureStore) -> None:
+    old = make("/old")
+    store.add(old)
+    dup = make("/dup")
+    dup.id = old.id
+    batch = [make("/a"), dup, make("/b")]
+    with pytest.raises(StoreError, match="already stored"):
+        store.add_many(batch)
+    assert store.count() == 1
+    later = make("/later")
+    store.add(later)
+    assert later.seq == 2
+
+
 def test_text_vendor_and_validation_filters(store: CaptureStore) -> None:
     store.add_many(
         [
