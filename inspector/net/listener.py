@@ -1,7 +1,8 @@
 """The embedded HTTP listener: captures every request on any path with any method.
 
 It runs on whatever asyncio loop is current: qasync's in the GUI, plain asyncio in
-``serve``. aiohttp is embedded with ``AppRunner`` + ``TCPSite`` and configured so that
+``serve``. aiohttp's low-level server is embedded with ``ServerRunner`` + ``TCPSite`` (no
+router: every path and method lands in one handler) and configured so that
 nothing a vendor may send is refused or altered: request bodies are not decompressed
 (we keep the bytes on the wire), header limits are raised to 64 KiB per field and
 thousands of lines, and the body is read by us with our own size limit.
@@ -12,17 +13,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 from multidict import CIMultiDict
 
 from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, utc_now
 from inspector.core.pipeline import ResponsePlan, default_response, json_response, process_capture
 from inspector.core.ratelimit import RateLimiter, request_source, retry_after_header
 from inspector.core.store import CaptureStore
+from inspector.net.http_fallback import lenient_server
 from inspector.net.writer import CaptureWriter
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ MAX_HEADERS = 4096
 #: Headers our own tools add so a replayed/simulated request is recorded as such.
 REPLAY_HEADER = "X-Inspector-Replay-Of"
 SOURCE_HEADER = "X-Inspector-Source"
+_REPLAY_LOWER = REPLAY_HEADER.lower()
+_SOURCE_LOWER = SOURCE_HEADER.lower()
 _READ_CHUNK = 256 * 1024
 PLAN_IN_THREAD_BYTES = 256 * 1024
 KEEPALIVE_TIMEOUT = 75.0
@@ -44,6 +49,32 @@ def decode_header_bytes(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def clean_target(path: str, query: str) -> tuple[str, str, str | None]:
+    """Percent-encode raw bytes of the request target that are not UTF-8.
+
+    The pure-Python parser hands them over as lone surrogates, which cannot be stored as
+    text; ``%XX`` is what a conforming client would have sent. Returns a note when
+    anything was encoded.
+    """
+
+    def encode(match: re.Match[str]) -> str:
+        return f"%{ord(match.group()) - 0xDC00:02X}"
+
+    new_path = _ESCAPED_BYTE.sub(encode, path)
+    new_query = _ESCAPED_BYTE.sub(encode, query)
+    if new_path == path and new_query == query:
+        return path, query, None
+    return (
+        new_path,
+        new_query,
+        "the request target had raw bytes that are not valid UTF-8; they are shown and "
+        "replayed percent-encoded (%XX), as HTTP requires",
+    )
 
 
 @dataclass(slots=True)
@@ -81,7 +112,7 @@ class Listener:
         self.proxy = proxy
         self.stats = ListenerStats()
         self.rate_limiter = rate_limiter
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self._site: web.TCPSite | None = None
         self._reload_task: asyncio.Task[None] | None = None
         self.port: int = 0
@@ -97,20 +128,20 @@ class Listener:
 
     async def start(self) -> None:
         """Bind and serve. Raises ``OSError`` when the port cannot be bound."""
-        app = web.Application(client_max_size=self.body_limit + 1)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(
-            app,
-            handle_signals=False,
+        # aiohttp's low-level server: every path and method is ours, so the application
+        # layer (router, middlewares, per-request match info) would only cost time; it was
+        # about a tenth of the listener's time per request (bench/throughput.py).
+        server = lenient_server(
+            self._handle,
             access_log=None,
             auto_decompress=False,
             max_line_size=MAX_FIELD_SIZE,
             max_field_size=MAX_FIELD_SIZE,
             max_headers=MAX_HEADERS,
-            shutdown_timeout=2.0,
             # aiohttp keeps idle connections for an hour by default; vendors reconnect.
             keepalive_timeout=KEEPALIVE_TIMEOUT,
         )
+        runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.requested_port, reuse_address=True)
         try:
@@ -126,7 +157,7 @@ class Listener:
             )
 
     @staticmethod
-    def _bound_port(runner: web.AppRunner) -> int:
+    def _bound_port(runner: web.ServerRunner) -> int:
         addr = runner.addresses[0]
         return int(addr[1])
 
@@ -152,7 +183,7 @@ class Listener:
             except Exception as exc:
                 log.warning("could not reload endpoints: %s", exc)
 
-    async def _read_body(self, request: web.Request) -> tuple[bytes, int, bool]:
+    async def _read_body(self, request: web.BaseRequest) -> tuple[bytes, int, bool]:
         """Read at most ``body_limit`` bytes. Returns (kept bytes, size, truncated)."""
         declared = request.content_length
         if declared is not None and declared > self.body_limit:
@@ -173,7 +204,7 @@ class Listener:
             chunks.append(chunk)
         return b"".join(chunks), total, False
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         limiter = self.rate_limiter
         if limiter is not None and limiter.enabled:
             source = request_source(request.remote or "", request.headers.get("X-Forwarded-For"))
@@ -189,6 +220,15 @@ class Listener:
         path, _, query = request.raw_path.partition("?")
         headers = [(decode_header_bytes(k), decode_header_bytes(v)) for k, v in request.raw_headers]
         notes: list[str] = []
+        if not (path.isascii() and query.isascii()):
+            path, query, note = clean_target(path, query)
+            if note:
+                notes.append(note)
+        if request.version >= HttpVersion11 and (
+            request.headers.get("Expect", "").lower() == "100-continue"
+        ):
+            # The sender waits for this before sending the body (curl does for big bodies).
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         try:
             body, size, truncated = await self._read_body(request)
         except Exception as exc:  # a client that hangs up mid-body still gets recorded
@@ -199,9 +239,9 @@ class Listener:
         kept_headers = []
         for name, value in headers:
             lname = name.lower()
-            if lname == REPLAY_HEADER.lower():
+            if lname == _REPLAY_LOWER:
                 source, replay_of = "replay", value
-            elif lname == SOURCE_HEADER.lower() and value in ("replay", "simulate"):
+            elif lname == _SOURCE_LOWER and value in ("replay", "simulate"):
                 source = value
             else:
                 kept_headers.append((name, value))
@@ -219,8 +259,21 @@ class Listener:
             replay_of=replay_of,
             notes=notes,
         )
-        # Parsing a big body (JSON of many MiB) takes long enough to stall other requests.
-        if len(body) > PLAN_IN_THREAD_BYTES:
+        endpoints = self.endpoints
+        analyse_later = False
+        if (
+            not truncated
+            and self.proxy is None
+            and (endpoints is None or endpoints.match(path) is None)
+        ):
+            # No endpoint: the answer is always the default one, whatever the vendor, so
+            # detection and parsing run in the writer's thread, for the whole batch at once,
+            # before the capture is stored (per request, interleaved with aiohttp's work,
+            # they cost about three times as much: bench/throughput.py).
+            analyse_later = True
+            plan = default_response(capture)
+        elif len(body) > PLAN_IN_THREAD_BYTES:
+            # Parsing a big body (JSON of many MiB) takes long enough to stall other requests.
             plan = await asyncio.to_thread(self._plan, capture)
         else:
             plan = self._plan(capture)
@@ -240,7 +293,7 @@ class Listener:
         capture.response = ResponseRecord(plan.status, list(plan.headers), plan.body)
         self.stats.requests += 1
         try:
-            await self.writer.write(capture)
+            await self.writer.write(capture, self._analyse if analyse_later else None)
         except Exception as exc:
             # Not stored means not acknowledged: the sender must retry.
             self.stats.store_errors += 1
@@ -254,6 +307,10 @@ class Listener:
         if truncated:
             response.force_close()
         return response
+
+    def _analyse(self, capture: Capture) -> None:
+        """Vendor detection and parsing for a capture already answered by default."""
+        self._plan(capture)
 
     def _plan(self, capture: Capture) -> ResponsePlan:
         try:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from inspector.core.capture import Capture
 from inspector.core.store import CaptureStore
 
 log = logging.getLogger(__name__)
+
+#: Work on a capture done in the writer's thread just before it is stored.
+Prepare = Callable[[Capture], None]
 
 
 class CaptureWriter:
@@ -23,16 +27,20 @@ class CaptureWriter:
     def __init__(self, store: CaptureStore, *, max_batch: int = 512) -> None:
         self.store = store
         self.max_batch = max_batch
-        self._pending: list[tuple[Capture, asyncio.Future[None]]] = []
+        self._pending: list[tuple[Capture, Prepare | None, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self.batches = 0
         self.written = 0
 
-    async def write(self, capture: Capture) -> None:
-        """Queue a capture and return once it is durable. Raises the store's error, if any."""
+    async def write(self, capture: Capture, prepare: Prepare | None = None) -> None:
+        """Queue a capture and return once it is durable. Raises the store's error, if any.
+
+        ``prepare`` runs on the capture in the writer's thread just before it is stored
+        (the listener defers vendor detection there when it does not change the answer).
+        """
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
-        self._pending.append((capture, fut))
+        self._pending.append((capture, prepare, fut))
         if self._flusher is None or self._flusher.done():
             self._flusher = loop.create_task(self._flush(), name="capture-writer-flush")
         # A cancelled request cancels only its own future: its capture stays queued and is
@@ -43,21 +51,32 @@ class CaptureWriter:
         while self._pending:
             batch = self._pending[: self.max_batch]
             del self._pending[: len(batch)]
-            captures = [c for c, _ in batch]
+            captures = [c for c, _, _ in batch]
             try:
-                await asyncio.to_thread(self.store.add_many, captures, emit=False)
+                await asyncio.to_thread(self._store, batch)
             except Exception as exc:
                 log.error("could not store %d capture(s): %s", len(batch), exc)
-                for _, fut in batch:
+                for _, _, fut in batch:
                     if not fut.done():
                         fut.set_exception(exc)
                 continue
             self.batches += 1
             self.written += len(captures)
-            for _, fut in batch:
+            for _, _, fut in batch:
                 if not fut.done():
                     fut.set_result(None)
             self.store.added.emit(captures)
+
+    def _store(self, batch: list[tuple[Capture, Prepare | None, asyncio.Future[None]]]) -> None:
+        # In the worker thread: prepare the batch, then one transaction for all of it.
+        for capture, prepare, _ in batch:
+            if prepare is not None:
+                try:
+                    prepare(capture)
+                except Exception as exc:  # never lose a capture over its analysis
+                    log.exception("preparing a capture failed")
+                    capture.notes.append(f"internal error while processing: {type(exc).__name__}")
+        self.store.add_many([c for c, _, _ in batch], emit=False)
 
     async def drain(self) -> None:
         """Wait until every queued capture is written."""

@@ -49,11 +49,6 @@ async def test_every_method_is_captured(
     assert full is not None and full.body == b"payload"
 
 
-@pytest.mark.xfail(
-    reason="aiohttp's C parser (llhttp) answers 400 to method tokens it does not know; "
-    "see docs/decisions.md",
-    strict=True,
-)
 async def test_unknown_method_token_is_captured(listener: Listener, store: CaptureStore) -> None:
     answer = await raw_http(
         listener.port,
@@ -251,3 +246,99 @@ async def test_rate_limit_answers_429_and_stores_nothing(store: CaptureStore) ->
     assert other == 200 and local == 200
     assert store.count() == 5
     assert lst.stats.rate_limited == 2
+
+
+async def test_expect_100_continue_gets_continue_then_the_answer(
+    listener: Listener, store: CaptureStore
+) -> None:
+    # curl sends Expect: 100-continue for bodies over 1 MiB and waits for the interim answer.
+    reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+    writer.write(
+        b"PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\n\r\n"
+    )
+    await writer.drain()
+    interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+    writer.write(b"hello")
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    await writer.wait_closed()
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    (c,) = store.list()
+    full = store.get(c.id)
+    assert full is not None and full.body == b"hello"
+    assert full.header("Expect") == "100-continue"
+
+
+async def test_unknown_expect_value_is_captured_not_refused(
+    listener: Listener, store: CaptureStore
+) -> None:
+    answer = await raw_http(
+        listener.port,
+        b"POST /e HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nContent-Length: 2\r\n"
+        b"Connection: close\r\n\r\nhi",
+    )
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    (c,) = store.list()
+    assert c.header("Expect") == "something-else"
+
+
+async def test_unknown_method_with_a_big_body_then_keep_alive(
+    listener: Listener, store: CaptureStore
+) -> None:
+    # The connection falls back to the pure-Python parser from its first byte: a body that
+    # arrives in many reads and a second request on the same connection both still work.
+    body = bytes(range(256)) * 1200  # 300 KiB
+    reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+    writer.write(b"FROBNICATE /big HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+    for i in range(0, len(body), 50_000):
+        writer.write(body[i : i + 50_000])
+        await writer.drain()
+        await asyncio.sleep(0.01)
+    first = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert first.startswith(b"HTTP/1.1 200 ")
+    length = int(first.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    await reader.readexactly(length)
+    writer.write(b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    await writer.drain()
+    second = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    await writer.wait_closed()
+    assert second.startswith(b"HTTP/1.1 200 ")
+    got = {c.path: c for c in store.list()}
+    assert set(got) == {"/big", "/after"}
+    big = store.get(got["/big"].id)
+    assert big is not None and big.method == "FROBNICATE" and big.body == body
+
+
+async def test_unknown_method_after_an_ordinary_request_is_refused(
+    listener: Listener, store: CaptureStore
+) -> None:
+    # Documented limit: only a connection's first request can fall back to the lenient
+    # parser (when both arrive in one read, both are re-parsed and captured).
+    reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+    writer.write(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+    await writer.drain()
+    first = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    length = int(first.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    await reader.readexactly(length)
+    writer.write(b"FROBNICATE /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    await writer.drain()
+    second = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    await writer.wait_closed()
+    assert first.startswith(b"HTTP/1.1 200 ")
+    assert second.split(b" ")[1] == b"400"
+    assert [c.path for c in store.list()] == ["/first"]
+
+
+async def test_utf8_path_is_kept_as_text(listener: Listener, store: CaptureStore) -> None:
+    answer = await raw_http(
+        listener.port,
+        "GET /café/ü?name=zoë HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
+    )
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    (c,) = store.list()
+    assert (c.path, c.query, c.notes) == ("/café/ü", "name=zoë", [])
