@@ -277,6 +277,8 @@ class Capture:
     #: first value per lower-cased header name, built on first lookup (vendor detection
     #: asks for a dozen headers per request); not copied by dataclasses.replace
     _header_map: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    #: the header list the map was built from (a new list means a new map)
+    _header_map_of: Headers | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.body_size < 0:
@@ -287,11 +289,12 @@ class Capture:
     # -- convenience -------------------------------------------------------------------
     def header(self, name: str, default: str | None = None) -> str | None:
         hmap = self._header_map
-        if hmap is None or len(hmap) > len(self.headers):
+        if hmap is None or self._header_map_of is not self.headers:
             hmap = {}
-            for key, value in self.headers:
-                hmap.setdefault(key.lower(), value)
+            for key, value in reversed(self.headers):
+                hmap[key.lower()] = value  # reversed: the first of repeated names wins
             self._header_map = hmap
+            self._header_map_of = self.headers
         return hmap.get(name.lower(), default)
 
     @property

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,25 +143,28 @@ def _decode(body: bytes, encoding: str | None) -> tuple[bytes, list[str]]:
     return undone.data, []
 
 
-_cache_lock = threading.Lock()
-# One entry: profiles and the pipeline ask about the same capture in a row. The body object
-# is kept referenced so its id() cannot be reused by another object while cached.
-_cache: tuple[bytes, str | None, BodyView] | None = None
+# One entry: profiles and the pipeline ask about the same capture in a row. The body and
+# header list objects are kept referenced so their id() cannot be reused while cached.
+# Reading and replacing the tuple are atomic under the GIL: no lock is needed.
+_cache: tuple[bytes, Any, int, BodyView] | None = None
 
 
 def body_view(capture: Capture) -> BodyView:
     """The decoded, parse-ready view of a capture's body (cached for the last capture)."""
     global _cache
     body = capture.body_bytes
-    encoding = capture.header("Content-Encoding")
-    with _cache_lock:
-        cached = _cache
-        if cached is not None and cached[0] is body and cached[1] == encoding:
-            return cached[2]
-    decoded, notes = _decode(body, encoding)
+    headers = capture.headers
+    cached = _cache
+    if (
+        cached is not None
+        and cached[0] is body
+        and cached[1] is headers
+        and cached[2] == len(headers)
+    ):
+        return cached[3]
+    decoded, notes = _decode(body, capture.header("Content-Encoding"))
     view = BodyView(decoded, notes)
-    with _cache_lock:
-        _cache = (body, encoding, view)
+    _cache = (body, headers, len(headers), view)
     return view
 
 
