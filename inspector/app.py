@@ -362,9 +362,9 @@ class AppCore:
         if cap > 0:
             removed = await asyncio.to_thread(self.store.enforce_cap, cap, emit=False)
             if removed:
-                self.store.removed.emit([])  # lists reload; ids are gone already
+                self.store.removed.emit(removed)  # on the loop's thread, for the views
                 self.warned.emit(
-                    f"store over {self.settings.max_store_mb} MiB: removed the {removed} "
+                    f"store over {self.settings.max_store_mb} MiB: removed the {len(removed)} "
                     "oldest unpinned captures"
                 )
         free = shutil.disk_usage(self.data_dir).free

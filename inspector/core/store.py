@@ -514,13 +514,16 @@ class CaptureStore:
         rows = self._read("SELECT id FROM captures WHERE pinned = 0 ORDER BY seq LIMIT ?", (limit,))
         return [r[0] for r in rows]
 
-    def enforce_cap(self, max_bytes: int, *, batch: int = 200, emit: bool = True) -> int:
+    def enforce_cap(
+        self, max_bytes: int, *, batch: int = 200, emit: bool = True
+    ) -> builtins.list[str]:
         """Delete the oldest unpinned captures until the store uses at most ``max_bytes``.
 
         Only complete captures are deleted, each batch in its own transaction, so a crash
-        in the middle leaves a consistent store. Returns how many were deleted.
+        in the middle leaves a consistent store. Returns the ids deleted, oldest first
+        (with ``emit=False`` the caller announces them, e.g. from its event loop).
         """
-        removed = 0
+        removed: builtins.list[str] = []
         while (used := self.used_bytes()) > max_bytes:
             # Delete about as many as the excess needs (captures vary in size), in batches.
             count = max(1, self.count())
@@ -528,7 +531,8 @@ class CaptureStore:
             ids = self.oldest_unpinned(max(1, min(batch, wanted)))
             if not ids:
                 break  # only pinned captures left: keep them
-            removed += self.remove(ids, emit=emit)
+            self.remove(ids, emit=emit)
+            removed += ids
         return removed
 
     def set_forward(

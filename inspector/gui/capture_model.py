@@ -30,6 +30,8 @@ from inspector.core.store import CaptureFilter, CaptureStore
 INSERT_INTERVAL_MS = 50
 PAGE = 200
 CACHE_LIMIT = 20_000
+#: more separate runs of deleted rows than this: one reset is cheaper than many removals
+MAX_REMOVE_RUNS = 64
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 CAPTURE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -287,12 +289,42 @@ class CaptureTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def _on_store_removed(self, ids: list[str]) -> None:
-        gone = set(ids)
-        seqs = [s for s, c in self._cache.items() if c.id in gone]
-        self.beginResetModel()
-        for s in seqs:
+        """Take the rows of deleted captures out; the others keep selection and scroll."""
+        if not ids:
+            return
+        known = set(self._seqs)
+        top = self._seqs[-1] if self._seqs else 0
+        # Seqs above the newest row belong to captures still waiting in _pending.
+        still = {s for s in self._store.seqs(self._filter) if s <= top}
+        gone = sorted(known - still)
+        for s in gone:
             self._cache.pop(s, None)
-        self._seqs = self._store.seqs(self._filter)
-        self.endResetModel()
+        gone_ids = set(ids)
+        self._pending = [c for c in self._pending if c.id not in gone_ids]
+        index = {seq: i for i, seq in enumerate(self._seqs)}
+        runs = _runs([index[s] for s in gone])
+        if len(runs) > MAX_REMOVE_RUNS:
+            self.beginResetModel()
+            self._seqs = [s for s in self._seqs if s in still]
+            self.endResetModel()
+        else:
+            # Rows show _seqs reversed (newest first); remove each run of adjacent rows,
+            # from the end of _seqs down so earlier removals do not shift later ones.
+            for first, last in reversed(runs):
+                n = len(self._seqs)
+                self.beginRemoveRows(QModelIndex(), n - 1 - last, n - 1 - first)
+                del self._seqs[first : last + 1]
+                self.endRemoveRows()
         self.total = self._store.count()
         self.counts_changed.emit()
+
+
+def _runs(sorted_values: list[int]) -> list[tuple[int, int]]:
+    """``[1, 2, 3, 7, 8]`` -> ``[(1, 3), (7, 8)]``."""
+    runs: list[tuple[int, int]] = []
+    for v in sorted_values:
+        if runs and v == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], v)
+        else:
+            runs.append((v, v))
+    return runs

@@ -25,7 +25,7 @@ def test_cap_removes_oldest_unpinned_and_keeps_pins(store: CaptureStore) -> None
     before = store.used_bytes()
     assert before > 4_000_000
     removed = store.enforce_cap(before // 2)
-    assert removed > 0
+    assert removed and removed == [c.id for c in caps[2 : 2 + len(removed)]]
     assert store.used_bytes() <= before // 2
     remaining = {c.id for c in store.list(limit=0)}
     assert caps[0].id in remaining and caps[1].id in remaining  # pinned, though oldest
@@ -37,7 +37,7 @@ def test_cap_removes_oldest_unpinned_and_keeps_pins(store: CaptureStore) -> None
 def test_only_pins_left_stops(store: CaptureStore) -> None:
     caps = fill(store, 20)
     store.set_pinned([c.id for c in caps])
-    assert store.enforce_cap(1) == 0
+    assert store.enforce_cap(1) == []
     assert store.count() == 20
 
 

@@ -198,6 +198,45 @@ def test_live_rows_keep_selection_and_scroll(
     assert cell(window, window.table.rowAt(0), "Path") == top_path
 
 
+def test_size_cap_trims_the_oldest_rows_keeping_selection_and_scroll(
+    qtbot: Any, qtmodeltester: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+
+    async def burst(n: int) -> None:
+        async with aiohttp.ClientSession() as s:
+            for i in range(n):
+                async with s.post(f"{core.listener.url}/c{i}", data=b"x" * 20_000) as r:
+                    await r.read()
+
+    run_in_qloop(qtbot, burst(120))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 120, timeout=5000)
+    window.table.selectRow(8)  # /c111
+    selected = window.selected_capture_id()
+    window.table.scrollTo(window.model.index(12, 0), window.table.ScrollHint.PositionAtTop)
+    top_path = cell(window, window.table.rowAt(0), "Path")
+    assert top_path != "/c119"
+    removals: list[tuple[int, int]] = []
+    window.model.rowsRemoved.connect(lambda _p, first, last: removals.append((first, last)))
+    resets: list[int] = []
+    window.model.modelReset.connect(lambda: resets.append(1))
+    warnings: list[str] = []
+    core.warned.connect(warnings.append)
+
+    core.settings.max_store_mb = 1
+    run_in_qloop(qtbot, core.housekeep_once())
+
+    qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
+    kept = window.model.rowCount()
+    assert 20 < kept < 120
+    assert removals == [(kept, 119)] and not resets  # one removal at the bottom, no reset
+    assert cell(window, kept - 1, "Path") == f"/c{120 - kept}"  # oldest left
+    assert window.selected_capture_id() == selected
+    assert cell(window, window.table.rowAt(0), "Path") == top_path
+    assert window.model.capture_at(kept - 1) is not None
+    qtmodeltester.check(window.model)
+
+
 def test_copy_local_url(qtbot: Any, running: tuple[AppCore, MainWindow]) -> None:
     core, window = running
     window.copy_local_url()
