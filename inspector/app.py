@@ -417,6 +417,20 @@ def _ask_move_aside(message: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def open_gui_core(
+    data_dir: Path, *, port: int, ask: Callable[[str], bool] = _ask_move_aside
+) -> AppCore:
+    """The app's core; a damaged store is moved aside only when the user says so."""
+    try:
+        return AppCore(data_dir, port=port, kind="gui")
+    except StoreError as exc:
+        if not exc.damaged or not ask(str(exc)):
+            raise
+        moved = CaptureStore.move_aside(data_dir / STORE_FILENAME)
+        log.warning("moved a damaged store aside to %s", moved)
+        return AppCore(data_dir, port=port, kind="gui")
+
+
 def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     """Start the desktop app: QApplication + qasync loop + listener + main window."""
     import signal
@@ -441,14 +455,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
         app.setWindowIcon(icon)
 
     async def main() -> int:
-        try:
-            core = AppCore(data_dir, port=8765 if port is None else port, kind="gui")
-        except StoreError as exc:
-            if not exc.damaged or not _ask_move_aside(str(exc)):
-                raise
-            moved = CaptureStore.move_aside(data_dir / STORE_FILENAME)
-            log.warning("moved a damaged store aside to %s", moved)
-            core = AppCore(data_dir, port=8765 if port is None else port, kind="gui")
+        core = open_gui_core(data_dir, port=8765 if port is None else port)
         try:
             await core.start()
         except OSError:
