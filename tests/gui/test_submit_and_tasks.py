@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 import pytest
 from conftest import run_in_qloop
 from doubles.blurit_api import BlurItDouble
@@ -299,3 +301,29 @@ def test_without_public_url_the_dialog_says_how_to_get_one(
     fill_credentials(dialog, CELANTUR_USER)
     dialog.submit()
     assert dialog.error_text().startswith("give a webhook URL")
+
+
+def test_unrelated_traffic_does_not_refresh_the_tasks(qtbot: Any, rig: Rig) -> None:
+    from inspector.core.tasks import Task
+
+    core, view = rig.core, rig.view
+    task = Task(vendor="celantur", task_id="777", file_name="a.png", webhook_url="")
+    core.store.save_task(task)
+    core.task_saved.emit(task)
+    qtbot.waitUntil(lambda: view.task_ids() == ["777"], timeout=3000)
+
+    async def post(path: str, body: bytes) -> None:
+        async with (
+            aiohttp.ClientSession() as s,
+            s.post(core.listener.url + path, data=body) as r,
+        ):
+            await r.read()
+
+    for i in range(20):  # not callbacks of a listed task: the store is not read again
+        run_in_qloop(qtbot, post(f"/other{i}", b'{"event": "x", "task_id": "other"}'))
+        assert not view._refresh_timer.isActive()
+    assert view.row_texts("777")[5] == "0"
+    callback = b'{"task_id": "777", "task_status": "done", "customer_id": "c"}'
+    run_in_qloop(qtbot, post("/hook", callback))
+    qtbot.waitUntil(lambda: view.row_texts("777")[5] == "1", timeout=3000)
+    assert view.row_texts("777")[4] == "done"
