@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-
 import pytest
 from conftest import run_in_qloop
 from doubles.blurit_api import BlurItDouble
