@@ -196,9 +196,6 @@ def _dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-_DEFAULT_VALIDATION = _dumps(Validation().to_json())
-
-
 _CAPTURE_COLUMNS = (
     "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
     "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
@@ -234,6 +231,25 @@ def _insert_sql(table: str, columns: str, rows: int) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES " + ",".join([marks] * rows)
 
 
+# Most captures repeat a handful of validations ("no endpoint is configured ...") and
+# answers: their JSON is made once.
+@functools.lru_cache(maxsize=512)
+def _validation_json(result: Any, scheme: str | None, detail: str) -> str:
+    return _dumps(Validation(result, scheme, detail).to_json())
+
+
+@functools.lru_cache(maxsize=512)
+def _response_json(status: int, headers: tuple[tuple[str, str], ...]) -> str:
+    return _dumps(ResponseRecord(status, list(headers)).to_json(include_body=False))
+
+
+def _response_meta(response: ResponseRecord) -> str:
+    try:
+        return _response_json(response.status, tuple(response.headers))
+    except TypeError:  # headers given as lists (not hashable): no cache
+        return _dumps(response.to_json(include_body=False))
+
+
 def _capture_row(capture: Capture) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """The values of a capture's two rows (captures, bodies), without the seq."""
     validation = capture.validation
@@ -254,10 +270,8 @@ def _capture_row(capture: Capture) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
             capture.endpoint,
             capture.vendor,
             _dumps(capture.event) if capture.event is not None else None,
-            _dumps(validation.to_json())
-            if validation.result != "unchecked" or validation.detail
-            else _DEFAULT_VALIDATION,
-            _dumps(response.to_json(include_body=False)) if response else None,
+            _validation_json(validation.result, validation.scheme, validation.detail),
+            _response_meta(response) if response else None,
             _dumps(forward.to_json()) if forward else None,
             int(capture.truncated),
             _dumps(capture.notes) if capture.notes else "[]",
