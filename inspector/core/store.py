@@ -162,6 +162,11 @@ class CaptureFilter:
         return not self.text or self.text.lower() in search_text(capture)
 
 
+def _glob_literal(text: str) -> str:
+    """``text`` as a GLOB pattern matching exactly itself."""
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text)
+
+
 def search_text(capture: Capture) -> str:
     """What the text filter looks at: request line, headers and the start of the body."""
     parts = [capture.method, capture.target]
@@ -699,8 +704,10 @@ class CaptureStore:
         params: list[Any] = []
         if flt is not None:
             if flt.text:
-                clauses.append("instr(search_text, ?) > 0")
-                params.append(flt.text.lower())
+                # A substring test: GLOB '*text*' on the lower-cased text scans about twice
+                # as fast as instr() in SQLite (bench/history.py), with * ? [ made literal.
+                clauses.append("search_text GLOB ?")
+                params.append(f"*{_glob_literal(flt.text.lower())}*")
             if flt.vendor:
                 clauses.append("vendor = ?")
                 params.append(flt.vendor)

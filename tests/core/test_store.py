@@ -110,6 +110,19 @@ def test_text_vendor_and_validation_filters(store: CaptureStore) -> None:
     assert not flt.matches(make("/x", b"nothing"))
 
 
+@pytest.mark.parametrize(
+    "needle", ["a*b", "a?b", "[x]", "50%", "under_score", "ünï", "*", "?", "[", "]"]
+)
+def test_text_filter_takes_every_character_literally(store: CaptureStore, needle: str) -> None:
+    # The SQL filter and the live filter (CaptureFilter.matches) must agree on any text.
+    bodies = ["a*b a?b [x] 50% under_score ÜNÏ * ? [ ]", "axb ayb x 50 underXscore uni"]
+    store.add_many([make(f"/{i}", body.encode()) for i, body in enumerate(bodies)])
+    flt = CaptureFilter(text=needle)
+    sql = {c.path for c in store.list(flt=flt)}
+    live = {c.path for c in store.list() if flt.matches(store.get(c.id))}  # type: ignore[arg-type]
+    assert sql == live == {"/0"}
+
+
 def test_events_are_emitted(store: CaptureStore) -> None:
     seen: list[list[str]] = []
     store.added.connect(lambda caps: seen.append([c.path for c in caps]))
