@@ -27,7 +27,7 @@ HEX_CAP = 64 * 1024
 JSON_CAP = 4 * 1024 * 1024
 PRETTY_CAP = 2 * 1024 * 1024
 #: Longer lines are broken for display: a text widget lays out a multi-MiB line slowly.
-LINE_CAP = 4096
+LINE_CAP = 1024
 
 
 @dataclass(slots=True)

@@ -187,11 +187,21 @@ class BodyView(QWidget):
         self._notes: dict[str, str] = {}
         self._decoding = False
         self._prefix = ""
+        #: view contents (by mode) set when that view is first shown
+        self._unfilled: dict[int, str] = {}
         self.pool = QThreadPool.globalInstance()
 
     def _on_mode_clicked(self, mode: int) -> None:
+        self._fill(mode)
         self.stack.setCurrentIndex(mode)
         self._update_info()
+
+    def _fill(self, mode: int) -> None:
+        # Text and Hex are filled when first shown: laying out a view nobody looks at
+        # was half of the UI stall when a 25 MiB body is selected (bench/large_body.py).
+        content = self._unfilled.pop(mode, None)
+        if content is not None:
+            (self.text if mode == 1 else self.hex).setPlainText(content)
 
     def mode(self) -> str:
         return self.MODES[self.stack.currentIndex()]
@@ -200,6 +210,7 @@ class BodyView(QWidget):
         btn = self.buttons.button(mode)
         if btn is not None:
             btn.setChecked(True)
+        self._fill(mode)
         self.stack.setCurrentIndex(mode)
 
     def show_body(self, body: bytes, headers: list[tuple[str, str]], prefix_note: str = "") -> None:
@@ -208,6 +219,7 @@ class BodyView(QWidget):
         self.tree.clear()
         if len(body) > BACKGROUND_THRESHOLD:
             self._decoding = True
+            self._unfilled = {}
             self.text.setPlainText("decoding…")
             self.hex.setPlainText("")
             self.info.setText(f"decoding {len(body):,} bytes…")
@@ -231,8 +243,7 @@ class BodyView(QWidget):
     ) -> None:
         self._decoding = False
         notes = [n for n in (self._prefix, decoded.note) if n]
-        self.text.setPlainText(text)
-        self.hex.setPlainText(hexed)
+        self._unfilled = {1: text, 2: hexed}
         tree_note = ""
         if decoded.is_json and len(decoded.data) <= TREE_BYTES_CAP:
             self.tree.show_value(decoded.json_value)

@@ -94,6 +94,8 @@ def test_selecting_shows_body_headers_query_and_raw(
     assert detail.body.mode() == "Tree"
     rows = detail.body.tree.leaf_texts()
     assert 'taskId = "job-1"' in rows and 'status = "Succeeded"' in rows
+    detail.body.buttons.button(1).click()  # Text
+    assert detail.body.mode() == "Text"
     assert '"status": "Succeeded"' in detail.body.text.toPlainText()
     headers = {
         detail.headers.item(r, 0).text(): detail.headers.item(r, 1).text()

@@ -1,0 +1,43 @@
+"""Text and Hex are filled when first shown, with exactly what was decoded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from inspector.core.bodyview import LINE_CAP
+from inspector.gui.detail import BodyView, decode_all
+
+pytestmark = pytest.mark.gui
+
+
+def test_hidden_views_are_filled_on_first_show_exactly(qtbot: Any) -> None:
+    view = BodyView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    body = b'{"a": [' + b",".join(b'"%d"' % i for i in range(60_000)) + b"]}"
+    headers = [("Content-Type", "application/json")]
+    _, text, _, hexed, _ = decode_all(body, headers)
+    view.show_body(body, headers)
+    qtbot.waitUntil(lambda: not view.is_busy(), timeout=10_000)
+    assert view.mode() == "Tree"
+    # not laid out while hidden (the text view still holds the "decoding…" placeholder)
+    assert view.text.toPlainText() in ("", "decoding…") and view.hex.toPlainText() == ""
+    view.buttons.button(1).click()
+    assert view.mode() == "Text" and view.text.toPlainText() == text
+    view.buttons.button(2).click()
+    assert view.mode() == "Hex" and view.hex.toPlainText() == hexed
+    assert max(len(line) for line in text.split("\n")) <= LINE_CAP
+
+
+def test_a_new_body_replaces_what_was_not_shown_yet(qtbot: Any) -> None:
+    view = BodyView()
+    qtbot.addWidget(view)
+    view.show()
+    view.show_body(b'{"first": 1}', [("Content-Type", "application/json")])
+    view.show_body(b"second", [("Content-Type", "text/plain")])
+    assert view.mode() == "Text" and view.text.toPlainText() == "second"
+    view.buttons.button(2).click()
+    assert view.hex.toPlainText().endswith("second")
