@@ -17,7 +17,7 @@ from inspector.core.capture import Capture, Headers, Validation, media_type
 
 if TYPE_CHECKING:
     from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
-    from inspector.core.vendors.base import VendorProfile
+    from inspector.core.vendors.base import BodyView, VendorProfile
 
 
 @dataclass(slots=True)
@@ -106,7 +106,11 @@ def _process(
     capture.event = event
     for note in parsed.notes:
         _add_note(capture, note)
-    if (profile is None or profile.id == "generic") and _looks_like_json(capture):
+    if (
+        (profile is None or profile.id == "generic")
+        and not view.has_json
+        and _looks_like_json(capture)
+    ):
         _add_note(capture, view.json_error_note() or "")
 
     if endpoint is not None and profile is not None:
@@ -115,7 +119,7 @@ def _process(
         validation = Validation("unchecked", None, "no endpoint is configured for this path")
     capture.validation = validation
 
-    for note in _mistakes(capture, endpoint, profile):
+    for note in _mistakes(capture, endpoint, profile, view):
         _add_note(capture, note)
     if profile is not None:
         for note in profile.diagnose(capture, endpoint, validation):
@@ -196,13 +200,10 @@ def _looks_like_json(capture: Capture) -> bool:
 
 
 def _mistakes(
-    capture: Capture, endpoint: Endpoint | None, profile: VendorProfile | None
+    capture: Capture, endpoint: Endpoint | None, profile: VendorProfile | None, view: BodyView
 ) -> list[str]:
     """Classic integration mistakes that are not specific to one vendor."""
-    from inspector.core.vendors import body_view
-
     notes: list[str] = []
-    view = body_view(capture)
     if view.has_json and isinstance(view.json, dict | list):
         ctype = media_type(capture.header("Content-Type"))
         if ctype is None:

@@ -308,9 +308,13 @@ class Listener:
             response.force_close()
         return response
 
-    def _analyse(self, capture: Capture) -> None:
-        """Vendor detection and parsing for a capture already answered by default."""
-        self._plan(capture)
+    @staticmethod
+    def _analyse(capture: Capture) -> None:
+        """Vendor detection and parsing for a capture already answered by default.
+
+        As a capture with no endpoint: one added since the answer does not apply to it.
+        """
+        process_capture(capture, None)
 
     def _plan(self, capture: Capture) -> ResponsePlan:
         try:
