@@ -40,7 +40,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 from throughput import rss_mib
 
-from inspector.app import AppCore
+from inspector.app import AppCore, settle_heap
 from inspector.gui.main_window import MainWindow
 
 TARGET_LAG_MS = 100.0
@@ -200,6 +200,7 @@ async def bench(args: argparse.Namespace) -> int:
         window = MainWindow(core.store, core)
         window.resize(1280, 800)
         window.show()
+        settle_heap()  # as run_gui does once the window is up
         probe = LagProbe()
         probe.start()
         await asyncio.sleep(0.5)

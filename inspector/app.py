@@ -417,6 +417,20 @@ def _ask_move_aside(message: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def settle_heap() -> None:
+    """Move everything alive after start-up out of the garbage collector's way.
+
+    A full collection walks every tracked object, and under a flood of webhooks the GUI's
+    full collections stalled the event loop for up to 240 ms; the objects made at start-up
+    (Qt wrappers, modules, the window) are never garbage. In one side-by-side pair of
+    bench/gui_ingest.py runs, freezing them cut the worst collection from 241 to 164 ms.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def open_gui_core(
     data_dir: Path, *, port: int, ask: Callable[[str], bool] = _ask_move_aside
 ) -> AppCore:
@@ -471,6 +485,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: window.close())
         window.show()
+        settle_heap()
         if core.settings.tunnel_autostart:
             tunnel_start = asyncio.ensure_future(core.start_tunnel())
         try:

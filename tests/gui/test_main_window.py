@@ -239,6 +239,30 @@ def test_size_cap_trims_the_oldest_rows_keeping_selection_and_scroll(
     qtmodeltester.check(window.model)
 
 
+def test_live_rows_do_not_pile_up_in_the_list_cache(
+    qtbot: Any, running: tuple[AppCore, MainWindow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.gui import capture_model
+
+    monkeypatch.setattr(capture_model, "CACHE_LIMIT", 40)
+    core, window = running
+
+    async def burst(n: int) -> None:
+        async with aiohttp.ClientSession() as s:
+            for i in range(n):
+                async with s.post(f"{core.listener.url}/r{i}") as r:
+                    await r.read()
+                if i % 10 == 9:
+                    await asyncio.sleep(0.06)  # several insert batches
+
+    run_in_qloop(qtbot, burst(150))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 150, timeout=5000)
+    assert len(window.model._cache) <= 40
+    # evicted rows are read back from the store when shown
+    assert cell(window, 149, "Path") == "/r0"
+    assert cell(window, 0, "Path") == "/r149"
+
+
 def test_copy_local_url(qtbot: Any, running: tuple[AppCore, MainWindow]) -> None:
     core, window = running
     window.copy_local_url()
