@@ -666,7 +666,8 @@ class CaptureStore:
         )
 
     def get(self, key: str | int, *, with_body: bool = True) -> Capture | None:
-        """A capture by id, by seq (an int), or by a unique id prefix of 6+ characters."""
+        """A capture by id, by seq (an int), or by a unique id prefix or suffix of 6+
+        characters."""
         if with_body:
             cols = "c." + _SUMMARY_COLUMNS.replace(", ", ", c.")
             sql = (
@@ -688,7 +689,13 @@ class CaptureStore:
             if not rows:
                 rows = self._read(sql + f"{prefix}id=?", (key,))
             if not rows and len(key) >= 6:
-                rows = self._read(sql + f"{prefix}id LIKE ? LIMIT 2", (key + "%",))
+                # Ids are UUIDv7: their first characters are a timestamp shared by every
+                # capture of the same minute, their last ones random. A unique prefix or,
+                # failing that, a unique suffix names a capture.
+                literal = _glob_literal(key.lower())
+                rows = self._read(sql + f"{prefix}id GLOB ? LIMIT 2", (literal + "*",))
+                if not rows:
+                    rows = self._read(sql + f"{prefix}id GLOB ? LIMIT 2", ("*" + literal,))
                 if len(rows) > 1:
                     return None
             if not rows and key.isdigit() and len(key) < 19:

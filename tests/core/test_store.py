@@ -152,6 +152,19 @@ def test_get_by_seq_and_prefix(store: CaptureStore) -> None:
     assert got is not None and got.id == d.id
 
 
+def test_get_by_unique_id_suffix(store: CaptureStore) -> None:
+    # UUIDv7 ids made in the same minute share their first characters, not their last.
+    caps = [make(f"/s{i}") for i in range(20)]
+    store.add_many(caps)
+    assert caps[0].id[:8] == caps[-1].id[:8]
+    assert store.get(caps[3].id[:8]) is None  # ambiguous prefix
+    for key in (caps[3].id[-8:], caps[3].id[-8:].upper()):
+        got = store.get(key)
+        assert got is not None and got.id == caps[3].id
+    assert store.get("zzzzzz") is None
+    assert store.get("*" * 8) is None and store.get("%" * 8) is None
+
+
 def test_reopen_keeps_everything(data_dir: Path) -> None:
     s = CaptureStore.in_dir(data_dir)
     s.add_many([make(f"/{i}") for i in range(10)])
