@@ -66,12 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--search", metavar="TEXT")
 
     sh = sub.add_parser("show", help="one capture in full")
-    sh.add_argument("id")
+    sh.add_argument(
+        "id", help="capture id, a unique start or end of one (6+ characters), or its seq number"
+    )
     sh.add_argument("--format", choices=["json", "raw", "curl", "har"], default="json")
     sh.add_argument("--reveal-secrets", action="store_true", help="do not mask secrets in curl")
 
     rp = sub.add_parser("replay", help="send a capture again")
-    rp.add_argument("id")
+    rp.add_argument(
+        "id", help="capture id, a unique start or end of one (6+ characters), or its seq number"
+    )
     rp.add_argument("--to", metavar="URL", help="target (default: the running listener)")
     rp.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the answer")
 
@@ -214,7 +218,9 @@ def cmd_show(args: argparse.Namespace, data_dir: Path) -> int:
     finally:
         store.close()
     if capture is None:
-        raise UserError(f"no capture with id {args.id!r} (see 'webhook-inspector list')")
+        raise UserError(
+            f"no capture with id {args.id!r}, or it names several (see 'webhook-inspector list')"
+        )
     if args.format == "json":
         _out(json.dumps(capture.to_json(), ensure_ascii=False, indent=2))
     elif args.format == "raw":
@@ -362,7 +368,9 @@ async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
     try:
         capture = store.get(args.id)
         if capture is None:
-            raise UserError(f"no capture with id {args.id!r} (see 'webhook-inspector list')")
+            raise UserError(
+                f"no capture with id {args.id!r}, or it names several (see 'webhook-inspector list')"
+            )
         if capture.truncated:
             raise UserError(
                 "this capture was truncated (over the body limit): it cannot be replayed faithfully"
