@@ -355,6 +355,9 @@ class CaptureStore:
                 return
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # Another process (the app and a CLI command started together on a new
+                # data directory) may have migrated while we waited for the write lock.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
                 for step in range(version, SCHEMA_VERSION):
                     for statement in MIGRATIONS[step].split(";"):
                         if statement.strip():

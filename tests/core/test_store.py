@@ -165,6 +165,42 @@ def test_get_by_unique_id_suffix(store: CaptureStore) -> None:
     assert store.get("*" * 8) is None and store.get("%" * 8) is None
 
 
+def test_two_processes_creating_the_store_at_once(data_dir: Path) -> None:
+    # Another process migrates a new store while this one waits for the write lock: this
+    # one must see the finished schema, not create the tables a second time.
+    from inspector.core.store import MIGRATIONS, STORE_FILENAME
+
+    path = data_dir / STORE_FILENAME
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("BEGIN IMMEDIATE")
+    opened: list[object] = []
+
+    def open_store() -> None:
+        try:
+            opened.append(CaptureStore(path))
+        except Exception as exc:
+            opened.append(exc)
+
+    t = threading.Thread(target=open_store)
+    t.start()
+    t.join(0.5)  # it has read schema version 0 and now waits for the lock
+    assert not opened
+    for migration in MIGRATIONS:
+        for statement in migration.split(";"):
+            if statement.strip():
+                other.execute(statement)
+    other.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    other.execute("COMMIT")
+    other.close()
+    t.join(30)
+    (result,) = opened
+    assert isinstance(result, CaptureStore), result
+    result.add(make())
+    assert result.count() == 1
+    result.close()
+
+
 def test_reopen_keeps_everything(data_dir: Path) -> None:
     s = CaptureStore.in_dir(data_dir)
     s.add_many([make(f"/{i}") for i in range(10)])
