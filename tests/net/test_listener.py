@@ -342,3 +342,25 @@ async def test_utf8_path_is_kept_as_text(listener: Listener, store: CaptureStore
     assert answer.startswith(b"HTTP/1.1 200 ")
     (c,) = store.list()
     assert (c.path, c.query, c.notes) == ("/café/ü", "name=zoë", [])
+
+
+async def test_unknown_method_trickled_byte_by_byte(
+    listener: Listener, store: CaptureStore
+) -> None:
+    # llhttp refuses at the second byte ("FR" starts no method it knows): the fallback
+    # must keep what came before and go on with what comes after.
+    request = (
+        b"FROBNICATE /t HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+    )
+    reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+    for byte in request:
+        writer.write(bytes([byte]))
+        await writer.drain()
+        await asyncio.sleep(0.001)
+    answer = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    await writer.wait_closed()
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    (c,) = store.list()
+    full = store.get(c.id)
+    assert full is not None and (full.method, full.path, full.body) == ("FROBNICATE", "/t", b"hi")
