@@ -60,9 +60,17 @@ def utc_now() -> datetime:
 
 def format_timestamp(ts: datetime) -> str:
     """RFC 3339 UTC with microseconds, e.g. ``2026-11-25T11:36:16.123456Z``."""
-    u = ts.astimezone(UTC) if ts.tzinfo is not UTC else ts
-    # isoformat is several times faster than strftime (this runs per capture).
-    return u.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    u = ts if ts.tzinfo is UTC else ts.astimezone(UTC)
+    # %-formatting: 1.1 µs; an f-string 2.2, isoformat 2.4, strftime more (runs per capture).
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 (twice as fast)
+        u.year,
+        u.month,
+        u.day,
+        u.hour,
+        u.minute,
+        u.second,
+        u.microsecond,
+    )
 
 
 def parse_timestamp(text: str) -> datetime:

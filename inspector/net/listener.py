@@ -218,7 +218,11 @@ class Listener:
                 )
         received_at = utc_now()
         path, _, query = request.raw_path.partition("?")
-        headers = [(decode_header_bytes(k), decode_header_bytes(v)) for k, v in request.raw_headers]
+        raw_headers = request.raw_headers
+        try:  # nearly always UTF-8: one pass without a call per name and value
+            headers = [(k.decode(), v.decode()) for k, v in raw_headers]
+        except UnicodeDecodeError:
+            headers = [(decode_header_bytes(k), decode_header_bytes(v)) for k, v in raw_headers]
         notes: list[str] = []
         if not (path.isascii() and query.isascii()):
             path, query, note = clean_target(path, query)
@@ -236,15 +240,18 @@ class Listener:
             notes.append(f"body could not be read completely: {exc.__class__.__name__}")
         source = "live"
         replay_of = None
-        kept_headers = []
-        for name, value in headers:
-            lname = name.lower()
-            if lname == _REPLAY_LOWER:
-                source, replay_of = "replay", value
-            elif lname == _SOURCE_LOWER and value in ("replay", "simulate"):
-                source = value
-            else:
-                kept_headers.append((name, value))
+        kept_headers = headers
+        marked = request.headers
+        if REPLAY_HEADER in marked or SOURCE_HEADER in marked:  # our own tools' markers
+            kept_headers = []
+            for name, value in headers:
+                lname = name.lower()
+                if lname == _REPLAY_LOWER:
+                    source, replay_of = "replay", value
+                elif lname == _SOURCE_LOWER and value in ("replay", "simulate"):
+                    source = value
+                else:
+                    kept_headers.append((name, value))
         capture = Capture(
             method=request.method,
             path=path,
