@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inspector.core.capture import Capture, ForwardRecord, utc_now
+from inspector.core.capture import Capture, ForwardRecord
 from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
 from inspector.core.events import Signal
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
@@ -200,16 +200,7 @@ class AppCore:
         url = target_url(to or self.listener.url, capture)
         async with make_session() as session:
             result = await send_capture(session, capture, url, marker_header=marker)
-        record = ReplayRecord(
-            capture_id=capture.id,
-            url=url,
-            at=utc_now(),
-            status=result.status,
-            latency_ms=result.latency_ms,
-            error=result.error,
-            headers=list(result.headers),
-            body=result.body,
-        )
+        record = result.to_replay_record(capture.id)
         await asyncio.to_thread(self.store.add_replay, record)
         return record
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from inspector import __version__
-from inspector.core.capture import Capture, format_timestamp, utc_now
+from inspector.core.capture import Capture, format_timestamp
 from inspector.core.paths import DataDirError, resolve_data_dir
 from inspector.core.store import STORE_FILENAME, CaptureFilter, CaptureStore, StoreError
 
@@ -361,7 +361,6 @@ def _running_listener_url(data_dir: Path) -> str:
 
 
 async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
-    from inspector.core.store import ReplayRecord
     from inspector.net.replay import REPLAY_MARKER, make_session, send_capture, target_url
 
     store = _open_store(data_dir)
@@ -389,18 +388,7 @@ async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
             result = await send_capture(
                 session, capture, url, timeout=args.timeout, marker_header=marker
             )
-        store.add_replay(
-            ReplayRecord(
-                capture_id=capture.id,
-                url=url,
-                at=utc_now(),
-                status=result.status,
-                latency_ms=result.latency_ms,
-                error=result.error,
-                headers=list(result.headers),
-                body=result.body,
-            )
-        )
+        store.add_replay(result.to_replay_record(capture.id))
     finally:
         store.close()
     if result.error:

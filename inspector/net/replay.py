@@ -24,7 +24,8 @@ import aiohttp
 from multidict import MultiDict
 from yarl import URL
 
-from inspector.core.capture import Capture, ForwardRecord, Headers, ResponseRecord
+from inspector.core.capture import Capture, ForwardRecord, Headers, ResponseRecord, utc_now
+from inspector.core.store import ReplayRecord
 from inspector.net.listener import REPLAY_HEADER
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,19 @@ class ReplayResult:
             error=self.error,
             body=self.body,
             headers=list(self.headers),
+        )
+
+    def to_replay_record(self, capture_id: str) -> ReplayRecord:
+        """This answer, kept with the capture it replays (its Replays tab)."""
+        return ReplayRecord(
+            capture_id=capture_id,
+            url=self.url,
+            at=utc_now(),
+            status=self.status,
+            latency_ms=self.latency_ms,
+            error=self.error,
+            headers=list(self.headers),
+            body=self.body,
         )
 
     def to_response_record(self) -> ResponseRecord | None:
