@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import qasync
+from lagprobe import LagProbe, percentile
 from PySide6.QtWidgets import QApplication
 from throughput import loadgen_result, pin, rss_mib, run_python_loadgen
 
@@ -39,41 +39,6 @@ from inspector.gui.main_window import MainWindow
 
 TARGET_P99_MS = 50.0
 PROBE_INTERVAL = 0.010
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
-class LagProbe:
-    """Sleeps ``interval`` seconds again and again and records how late each wake-up is."""
-
-    def __init__(self, interval: float = PROBE_INTERVAL) -> None:
-        self.interval = interval
-        self.lags_ms: list[float] = []
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="lag-probe")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def reset(self) -> None:
-        self.lags_ms.clear()
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            due = loop.time() + self.interval
-            await asyncio.sleep(self.interval)
-            self.lags_ms.append(max(0.0, (loop.time() - due) * 1000))
 
 
 async def bench(args: argparse.Namespace) -> int:
@@ -93,11 +58,10 @@ async def bench(args: argparse.Namespace) -> int:
             rows_signalled += n
 
         window.model.rows_arrived.connect(on_rows)
-        probe = LagProbe()
+        probe = LagProbe(PROBE_INTERVAL)
         probe.start()
         await asyncio.sleep(1.0)
-        idle = list(probe.lags_ms)
-        probe.reset()
+        idle = probe.take()
         rss_before, _ = rss_mib()
         load_core = 1 if (os.cpu_count() or 1) >= 2 and args.pin else None
         if load_core is not None:
@@ -113,7 +77,7 @@ async def bench(args: argparse.Namespace) -> int:
         # Waiting in a thread keeps the loop free; the generator stops by itself.
         load = await asyncio.to_thread(loadgen_result, proc, args.seconds + 60)
         elapsed = time.monotonic() - started
-        busy = list(probe.lags_ms)
+        busy = probe.take()
         await asyncio.sleep(0.5)  # the model's last coalesced insert
         rss_after, rss_peak = rss_mib()
         await probe.stop()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import sys
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import qasync
+from lagprobe import LagProbe, percentile
 from PySide6.QtWidgets import QApplication
 from throughput import rss_mib
 
@@ -83,38 +83,8 @@ def json_body(size: int) -> bytes:
     return raw
 
 
-class LagProbe:
-    """Records how late a ``interval``-second asyncio sleep wakes up, while active."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self.interval = interval
-        self.lags_ms: list[float] = []
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="lag-probe")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def take(self) -> list[float]:
-        out, self.lags_ms = self.lags_ms, []
-        return out
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            due = loop.time() + self.interval
-            await asyncio.sleep(self.interval)
-            self.lags_ms.append(max(0.0, (loop.time() - due) * 1000))
-
-
 def p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else 0.0
+    return percentile(values, 0.99)
 
 
 async def run_case(
@@ -166,7 +136,7 @@ async def run_case(
     t2 = time.perf_counter()
     await asyncio.sleep(0.05)
     show_lag = probe.take()
-    shown = window.detail.capture
+    displayed = window.detail.capture
     return {
         "name": name,
         "status": status_text,
@@ -182,7 +152,7 @@ async def run_case(
         "show_lag_p99": p99(show_lag),
         "mode": body_view.mode(),
         "info": body_view.info.text()[:70],
-        "shown_id_ok": "yes" if shown is not None and shown.id == summary.id else "no",
+        "shown_id_ok": "yes" if displayed is not None and displayed.id == summary.id else "no",
         "rss_before_show": rss_before_show,
         "rss_after": rss_mib()[0],
     }
@@ -201,7 +171,7 @@ async def bench(args: argparse.Namespace) -> int:
         window.resize(1280, 800)
         window.show()
         settle_heap()  # as run_gui does once the window is up
-        probe = LagProbe()
+        probe = LagProbe(0.005)
         probe.start()
         await asyncio.sleep(0.5)
         rss_start = rss_mib()[0]
