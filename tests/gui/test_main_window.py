@@ -50,6 +50,16 @@ def send(
     return run_in_qloop(qtbot, go())
 
 
+async def post_many(url: str, n: int, body: bytes = b"", pause_every: int = 0) -> None:
+    """POST to ``url + "0"`` ... ``url + str(n - 1)``, one after the other."""
+    async with aiohttp.ClientSession() as s:
+        for i in range(n):
+            async with s.post(f"{url}{i}", data=body) as r:
+                await r.read()
+            if pause_every and i % pause_every == pause_every - 1:
+                await asyncio.sleep(0.06)
+
+
 def cell(window: MainWindow, row: int, column: str) -> str:
     return str(window.model.index(row, COLUMNS.index(column)).data())
 
@@ -179,13 +189,7 @@ def test_live_rows_keep_selection_and_scroll(
 ) -> None:
     core, window = running
 
-    async def burst(n: int, prefix: str) -> None:
-        async with aiohttp.ClientSession() as s:
-            for i in range(n):
-                async with s.post(f"{core.listener.url}/{prefix}{i}") as r:
-                    await r.read()
-
-    run_in_qloop(qtbot, burst(200, "old"))
+    run_in_qloop(qtbot, post_many(core.listener.url + "/old", 200))
     qtbot.waitUntil(lambda: window.model.rowCount() == 200, timeout=5000)
     window.table.selectRow(150)
     selected = window.selected_capture_id()
@@ -194,7 +198,7 @@ def test_live_rows_keep_selection_and_scroll(
     before = bar.value()
     assert before > 0
     top_path = cell(window, window.table.rowAt(0), "Path")
-    run_in_qloop(qtbot, burst(10, "new"))
+    run_in_qloop(qtbot, post_many(core.listener.url + "/new", 10))
     qtbot.waitUntil(lambda: window.model.rowCount() == 210, timeout=5000)
     assert window.selected_capture_id() == selected
     assert cell(window, window.table.rowAt(0), "Path") == top_path
@@ -205,13 +209,7 @@ def test_size_cap_trims_the_oldest_rows_keeping_selection_and_scroll(
 ) -> None:
     core, window = running
 
-    async def burst(n: int) -> None:
-        async with aiohttp.ClientSession() as s:
-            for i in range(n):
-                async with s.post(f"{core.listener.url}/c{i}", data=b"x" * 20_000) as r:
-                    await r.read()
-
-    run_in_qloop(qtbot, burst(120))
+    run_in_qloop(qtbot, post_many(core.listener.url + "/c", 120, body=b"x" * 20_000))
     qtbot.waitUntil(lambda: window.model.rowCount() == 120, timeout=5000)
     window.table.selectRow(8)  # /c111
     selected = window.selected_capture_id()
@@ -247,15 +245,8 @@ def test_live_rows_do_not_pile_up_in_the_list_cache(
     monkeypatch.setattr(capture_model, "CACHE_LIMIT", 40)
     core, window = running
 
-    async def burst(n: int) -> None:
-        async with aiohttp.ClientSession() as s:
-            for i in range(n):
-                async with s.post(f"{core.listener.url}/r{i}") as r:
-                    await r.read()
-                if i % 10 == 9:
-                    await asyncio.sleep(0.06)  # several insert batches
-
-    run_in_qloop(qtbot, burst(150))
+    # pauses between tens: several insert batches
+    run_in_qloop(qtbot, post_many(core.listener.url + "/r", 150, pause_every=10))
     qtbot.waitUntil(lambda: window.model.rowCount() == 150, timeout=5000)
     assert len(window.model._cache) <= 40
     # evicted rows are read back from the store when shown

@@ -27,6 +27,14 @@ async def raw_http(port: int, request: bytes, read_timeout: float = 5.0) -> byte
     return data
 
 
+async def read_one_answer(reader: asyncio.StreamReader) -> bytes:
+    """Read one answer with a Content-Length off a kept-alive connection; returns its head."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    await reader.readexactly(length)
+    return head
+
+
 async def test_binds_loopback_and_reports_port(listener: Listener) -> None:
     assert listener.host == "127.0.0.1"
     assert listener.port > 0
@@ -297,10 +305,8 @@ async def test_unknown_method_with_a_big_body_then_keep_alive(
         writer.write(body[i : i + 50_000])
         await writer.drain()
         await asyncio.sleep(0.01)
-    first = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    first = await read_one_answer(reader)
     assert first.startswith(b"HTTP/1.1 200 ")
-    length = int(first.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-    await reader.readexactly(length)
     writer.write(b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     await writer.drain()
     second = await asyncio.wait_for(reader.read(), 5)
@@ -321,9 +327,7 @@ async def test_unknown_method_after_an_ordinary_request_is_refused(
     reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
     writer.write(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
     await writer.drain()
-    first = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-    length = int(first.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-    await reader.readexactly(length)
+    first = await read_one_answer(reader)
     writer.write(b"FROBNICATE /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     await writer.drain()
     second = await asyncio.wait_for(reader.read(), 5)
