@@ -107,3 +107,14 @@ def close_app(qtbot: Any, core: Any, window: Any) -> None:
     window.close()
     QThreadPool.globalInstance().waitForDone(10_000)
     run_in_qloop(qtbot, core.stop())
+
+
+@pytest.fixture
+def running(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> Iterator[tuple[Any, Any]]:
+    """The app started on an empty data directory, its window shown (GUI tests; a test
+    module needing another set-up defines its own ``running``)."""
+    core, window = open_app(qtbot, data_dir)
+    yield core, window
+    close_app(qtbot, core, window)

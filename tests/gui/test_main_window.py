@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from conftest import close_app, open_app, run_in_qloop
+from conftest import run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -19,15 +17,6 @@ from inspector.gui.capture_model import COLUMNS
 from inspector.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def running(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
-) -> Iterator[tuple[AppCore, MainWindow]]:
-    core, window = open_app(qtbot, data_dir)
-    yield core, window
-    close_app(qtbot, core, window)
 
 
 def send(

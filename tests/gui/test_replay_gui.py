@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +18,6 @@ from inspector.gui.capture_model import COLUMNS
 from inspector.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def running(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
-) -> Iterator[tuple[AppCore, MainWindow]]:
-    core, window = open_app(qtbot, data_dir)
-    yield core, window
-    close_app(qtbot, core, window)
 
 
 def send(qtbot: Any, url: str, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
