@@ -32,7 +32,7 @@ from inspector.core.capture import (
     utc_now,
 )
 from inspector.core.events import Signal
-from inspector.core.tasks import Task
+from inspector.core.tasks import Task, callback_vendors
 
 STORE_FILENAME = "captures.sqlite3"
 SEARCH_BODY_CHARS = 64 * 1024
@@ -494,9 +494,7 @@ class CaptureStore:
 
     def task_callbacks(self, task: Task) -> builtins.list[Capture]:
         """Captures of the task's vendor whose ``event.task_id`` is the task's id."""
-        vendors = (
-            ["celantur", "celantur-v1"] if task.vendor.startswith("celantur") else [task.vendor]
-        )
+        vendors = callback_vendors(task.vendor)
         marks = ",".join("?" * len(vendors))
         rows = self._read(
             f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE vendor IN ({marks}) "

@@ -7,6 +7,7 @@ and the time since submission, and, once known, the result.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,21 @@ FINAL_STATUSES: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+
+def callback_vendors(vendor: str) -> tuple[str, ...]:
+    """The vendor profiles a task's callbacks may be detected as: Celantur v1 and v2
+    callbacks look alike, so either counts for a Celantur task."""
+    return ("celantur", "celantur-v1") if vendor.startswith("celantur") else (vendor,)
+
+
+def is_callback_of(capture: Capture, tasks: Iterable[Task]) -> bool:
+    """Whether ``capture`` carries the task id of one of ``tasks``, from its vendor."""
+    event = capture.event
+    if not capture.vendor or event is None or event.get("task_id") is None:
+        return False
+    task_id = str(event["task_id"])
+    return any(t.task_id == task_id and capture.vendor in callback_vendors(t.vendor) for t in tasks)
 
 
 def callback_status(capture: Capture) -> str | None:

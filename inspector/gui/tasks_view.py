@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
-from inspector.core.tasks import Task, callback_status, timeline
+from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
 from inspector.gui.endpoints_panel import ERROR_STYLE
 
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
@@ -117,8 +117,6 @@ class TasksView(QWidget):
         self.fetch_task: asyncio.Future[Any] | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
-        #: (vendor family, task id) of the listed tasks: which callbacks concern this view
-        self._task_keys: set[tuple[str, str]] = set()
 
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
@@ -208,16 +206,8 @@ class TasksView(QWidget):
     def _concerns(self, captures: list[Capture]) -> bool:
         """Whether any capture is a callback of a listed task (else the store is not read:
         a flood of unrelated requests costs the UI thread nothing here)."""
-        keys = self._task_keys
-        if not keys:
-            return False
-        for c in captures:
-            event = c.event
-            if c.vendor and event is not None and event.get("task_id") is not None:
-                family = "celantur" if c.vendor.startswith("celantur") else c.vendor
-                if (family, str(event["task_id"])) in keys:
-                    return True
-        return False
+        tasks = self._tasks.values()
+        return bool(tasks) and any(is_callback_of(c, tasks) for c in captures)
 
     def _on_captures_added(self) -> None:
         # Many captures may arrive in a burst: refresh at most once per interval.
@@ -241,9 +231,6 @@ class TasksView(QWidget):
             self._tasks[task.id] = task
             _set_texts(item, task_row(task, callbacks))
             self._set_children(item, timeline_rows(task, callbacks))
-        self._task_keys = {
-            ("celantur" if t.vendor.startswith("celantur") else t.vendor, t.task_id) for t in tasks
-        }
         for task_key in [k for k in self._items if k not in seen]:
             item = self._items.pop(task_key)
             self._tasks.pop(task_key, None)

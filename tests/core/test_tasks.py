@@ -57,3 +57,22 @@ def test_blurit_sequence_is_not_final_until_succeeded(store: CaptureStore) -> No
     assert not any(is_final("blurit", c) for c in store.task_callbacks(task))
     store.add(callback("blurit", "job-1", "Succeeded"))
     assert [is_final("blurit", c) for c in store.task_callbacks(task)] == [False, False, True]
+
+
+def test_which_captures_are_callbacks_of_a_task() -> None:
+    from inspector.core.capture import Capture
+    from inspector.core.tasks import Task, is_callback_of
+
+    tasks = [Task(vendor="celantur", task_id="42", file_name="a.png", webhook_url="")]
+
+    def cap(vendor: str | None, task_id: object) -> Capture:
+        event = None if task_id is None else {"task_id": task_id}
+        return Capture(method="POST", path="/h", vendor=vendor, event=event)
+
+    assert is_callback_of(cap("celantur", 42), tasks)  # a number in the JSON counts too
+    assert is_callback_of(cap("celantur-v1", "42"), tasks)  # v1 and v2 callbacks look alike
+    assert not is_callback_of(cap("blurit", "42"), tasks)
+    assert not is_callback_of(cap("celantur", "43"), tasks)
+    assert not is_callback_of(cap(None, "42"), tasks)
+    assert not is_callback_of(cap("celantur", None), tasks)
+    assert not is_callback_of(cap("celantur", "42"), [])
