@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from inspector.core.capture import Capture, ResponseRecord, Validation
 from inspector.core.store import CaptureStore
-from inspector.core.tasks import Task, format_timeline, is_final, timeline
+from inspector.core.tasks import Task, format_timeline, is_callback_of, is_final, timeline
 
 
 def callback(vendor: str, task_id: object, status: str, **kw: object) -> Capture:
@@ -60,9 +60,6 @@ def test_blurit_sequence_is_not_final_until_succeeded(store: CaptureStore) -> No
 
 
 def test_which_captures_are_callbacks_of_a_task() -> None:
-    from inspector.core.capture import Capture
-    from inspector.core.tasks import Task, is_callback_of
-
     tasks = [Task(vendor="celantur", task_id="42", file_name="a.png", webhook_url="")]
 
     def cap(vendor: str | None, task_id: object) -> Capture:
