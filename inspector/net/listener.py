@@ -281,9 +281,9 @@ class Listener:
             plan = default_response(capture)
         elif len(body) > PLAN_IN_THREAD_BYTES:
             # Parsing a big body (JSON of many MiB) takes long enough to stall other requests.
-            plan = await asyncio.to_thread(self._plan, capture)
+            plan = await asyncio.to_thread(process_capture, capture, endpoints)
         else:
-            plan = self._plan(capture)
+            plan = process_capture(capture, endpoints)  # never raises: answers by default
         if truncated:
             self.stats.truncated += 1
             capture.notes.append(
@@ -322,11 +322,3 @@ class Listener:
         As a capture with no endpoint: one added since the answer does not apply to it.
         """
         process_capture(capture, None)
-
-    def _plan(self, capture: Capture) -> ResponsePlan:
-        try:
-            return process_capture(capture, self.endpoints)
-        except Exception as exc:  # the pipeline must never cost us a capture
-            log.exception("processing failed")
-            capture.notes.append(f"internal error while processing: {exc.__class__.__name__}")
-            return default_response(capture)
