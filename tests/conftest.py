@@ -102,10 +102,10 @@ def open_app(qtbot: Any, data_dir: Path, **kwargs: Any) -> tuple[Any, Any]:
 
 def close_app(qtbot: Any, core: Any, window: Any) -> None:
     """Close the window, let worker threads finish, stop the app's services."""
-    from PySide6.QtCore import QThreadPool
+    from inspector.gui import workers
 
     window.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
+    workers.wait_idle(10)
     run_in_qloop(qtbot, core.stop())
 
 

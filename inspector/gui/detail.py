@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -38,6 +39,7 @@ from inspector.core.bodyview import (
     pretty_text,
 )
 from inspector.core.capture import Capture, format_timestamp
+from inspector.gui import workers
 from inspector.gui.meaning import ValidationView, VendorView
 from inspector.gui.widgets import mono_font, plain_view
 
@@ -127,21 +129,10 @@ class JsonTree(QTreeWidget):
         return out
 
 
-class _DecodeSignals(QObject):
-    done = Signal(int, object, str, str, str, str)
-
-
-class _DecodeJob(QRunnable):
-    """Decode, pretty-print and hex-dump one body in a worker thread."""
-
-    def __init__(self, token: int, body: bytes, headers: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.token, self.body, self.headers = token, body, headers
-        self.signals = _DecodeSignals()
-
-    def run(self) -> None:
-        decoded, text, text_note, hexed, hex_note = decode_all(self.body, self.headers)
-        self.signals.done.emit(self.token, decoded, text, text_note, hexed, hex_note)
+def _decode_in_worker(
+    body: bytes, headers: list[tuple[str, str]], report: workers.Progress
+) -> tuple[DecodedBody, str, str, str, str]:
+    return decode_all(body, headers)
 
 
 def decode_all(
@@ -189,7 +180,6 @@ class BodyView(QWidget):
         self._prefix = ""
         #: view contents (by mode) set when that view is first shown
         self._unfilled: dict[int, str] = {}
-        self.pool = QThreadPool.globalInstance()
 
     def _on_mode_clicked(self, mode: int) -> None:
         self._fill(mode)
@@ -223,20 +213,18 @@ class BodyView(QWidget):
             self.text.setPlainText("decoding…")
             self.hex.setPlainText("")
             self.info.setText(f"decoding {len(body):,} bytes…")
-            job = _DecodeJob(self._token, body, headers)
-            job.signals.done.connect(self._on_decoded)
-            self.pool.start(job)
+            workers.submit(
+                partial(_decode_in_worker, body, headers), partial(self._on_decoded, self._token)
+            )
         else:
             self._apply(self._token, *decode_all(body, headers))
 
     def is_busy(self) -> bool:
         return self._decoding
 
-    def _on_decoded(
-        self, token: int, decoded: Any, text: str, text_note: str, hexed: str, hex_note: str
-    ) -> None:
+    def _on_decoded(self, token: int, result: tuple[DecodedBody, str, str, str, str]) -> None:
         if token == self._token:
-            self._apply(token, decoded, text, text_note, hexed, hex_note)
+            self._apply(token, *result)
 
     def _apply(
         self, token: int, decoded: DecodedBody, text: str, text_note: str, hexed: str, hex_note: str

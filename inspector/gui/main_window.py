@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
-    QObject,
-    QRunnable,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -40,6 +38,7 @@ from inspector.core.capture import Capture
 from inspector.core.simulate import vendor_events
 from inspector.core.snippets import snippet
 from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
+from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
@@ -49,7 +48,7 @@ from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
 from inspector.gui.tasks_view import TasksView
-from inspector.gui.transfer import ExportJob, ImportJob, TransferJob, connect_job
+from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
 
 TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
 SNIPPET_LABELS = (
@@ -63,20 +62,8 @@ FILTER_DEBOUNCE_MS = 200
 LOAD_IN_WORKER_BYTES = 4 * 1024 * 1024
 
 
-class _LoadSignals(QObject):
-    loaded = Signal(object)
-
-
-class _LoadCapture(QRunnable):
-    """Read one capture with its body in a worker thread (the store is thread-safe)."""
-
-    def __init__(self, store: CaptureStore, capture_id: str) -> None:
-        super().__init__()
-        self.store, self.capture_id = store, capture_id
-        self.signals = _LoadSignals()
-
-    def run(self) -> None:
-        self.signals.loaded.emit(self.store.get(self.capture_id))
+def _read_capture(store: CaptureStore, capture_id: str, report: workers.Progress) -> Capture | None:
+    return store.get(capture_id)
 
 
 class MainWindow(QMainWindow):
@@ -663,7 +650,7 @@ class MainWindow(QMainWindow):
             progress.setMaximum(max(total, 1))
             progress.setValue(min(done, max(total, 1)))
 
-        def finish(message: str, ok: bool) -> None:
+        def finish(ok: bool, message: str) -> None:
             self._job = None
             progress.reset()
             progress.deleteLater()
@@ -675,8 +662,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message if ok else f"{label} failed: {message}", 10000)
             self.last_job_message = message
 
-        connect_job(job, on_progress, lambda m: finish(m, True), lambda m: finish(m, False))
-        QThreadPool.globalInstance().start(job)
+        def crashed(exc: BaseException) -> None:
+            finish(False, f"unexpected error: {exc.__class__.__name__}: {exc}")
+
+        workers.submit(job.run, lambda outcome: finish(*outcome), crashed, on_progress)
 
     def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self._update_actions()
@@ -693,16 +682,14 @@ class MainWindow(QMainWindow):
             # Reading many MiB from SQLite on the UI thread stalls the loop (~0.1 s at 25 MiB).
             self.detail.title.setText(f"loading {summary.body_size:,} bytes…")
             self._loading_id = summary.id
-            job = _LoadCapture(self.store, summary.id)
-            job.signals.loaded.connect(self._on_capture_loaded)
-            QThreadPool.globalInstance().start(job)
+            workers.submit(partial(_read_capture, self.store, summary.id), self._on_capture_loaded)
             return
         full = self.store.get(summary.id)
         if full is not None:
             self._show_full(full)
 
-    def _on_capture_loaded(self, capture: object) -> None:
-        if isinstance(capture, Capture) and capture.id == self._loading_id:
+    def _on_capture_loaded(self, capture: Capture | None) -> None:
+        if capture is not None and capture.id == self._loading_id:
             self._loading_id = None
             self._show_full(capture)
 

@@ -1,58 +1,52 @@
-"""Export and import in a worker thread, with progress and cancel.
+"""Export and import, run in a worker thread (:mod:`inspector.gui.workers`), with progress
+and cancel.
 
-The worker never touches a widget: it reports through a signal object (delivered queued,
-on the GUI thread). Imported captures are stored without emitting the store's ``added``
-event from the worker thread; the window reloads its list when the job has finished.
+A job is plain Python: it never touches a Qt object, and reports progress through the
+``report`` function it is given. Imported captures are stored without emitting the store's
+``added`` event from the worker thread; the window reloads its list when the job has finished.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-
-from PySide6.QtCore import QObject, QRunnable, Signal
 
 from inspector.core.capture import Capture
 from inspector.core.formats import ImportCancelled, load_captures, write_export
 from inspector.core.store import CaptureStore
+from inspector.gui.workers import Progress
 
 IMPORT_CHUNK = 1000
 
 
-class JobSignals(QObject):
-    """progress(done, total), finished(message), failed(message)."""
-
-    progress = Signal(int, int)
-    finished = Signal(str)
-    failed = Signal(str)
+def _no_report(done: int, total: int) -> None:
+    pass
 
 
-class TransferJob(QRunnable):
-    """A cancellable background job reporting through :class:`JobSignals`."""
+class TransferJob:
+    """A cancellable job: ``run(report)`` returns (ok, message) and never raises."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.signals = JobSignals()
         self.cancel_event = threading.Event()
+        self._report: Progress = _no_report
 
     def cancel(self) -> None:
         self.cancel_event.set()
 
     def _progress(self, done: int, total: int) -> None:
-        self.signals.progress.emit(done, total)
+        self._report(done, total)
 
-    def run(self) -> None:
+    def run(self, report: Progress) -> tuple[bool, str]:
+        self._report = report
         try:
-            message = self.work()
+            return True, self.work()
         except ImportCancelled as exc:
-            self.signals.failed.emit(f"cancelled; {len(exc.captures)} captures were read")
+            return False, f"cancelled; {len(exc.captures)} captures were read"
         except (ValueError, OSError) as exc:
-            self.signals.failed.emit(str(exc))
+            return False, str(exc)
         except Exception as exc:  # never a traceback for the user
-            self.signals.failed.emit(f"unexpected error: {exc.__class__.__name__}: {exc}")
-        else:
-            self.signals.finished.emit(message)
+            return False, f"unexpected error: {exc.__class__.__name__}: {exc}"
 
     def work(self) -> str:
         raise NotImplementedError
@@ -124,14 +118,3 @@ class ImportJob(TransferJob):
         skipped = total - added
         extra = f" ({skipped} already in the store)" if skipped else ""
         return f"imported {added} captures from {self.path.name}{extra}"
-
-
-def connect_job(
-    job: TransferJob,
-    on_progress: Callable[[int, int], None],
-    on_finished: Callable[[str], None],
-    on_failed: Callable[[str], None],
-) -> None:
-    job.signals.progress.connect(on_progress)
-    job.signals.finished.connect(on_finished)
-    job.signals.failed.connect(on_failed)
