@@ -85,6 +85,8 @@ class ListenerStats:
     truncated: int = 0
     store_errors: int = 0
     rate_limited: int = 0
+    #: captures answered by default whose vendor analysis ran in the writer's batch
+    deferred: int = 0
 
 
 class Listener:
@@ -268,16 +270,14 @@ class Listener:
         )
         endpoints = self.endpoints
         analyse_later = False
-        if (
-            not truncated
-            and self.proxy is None
-            and (endpoints is None or endpoints.match(path) is None)
-        ):
-            # No endpoint: the answer is always the default one, whatever the vendor, so
-            # detection and parsing run in the writer's thread, for the whole batch at once,
-            # before the capture is stored (per request, interleaved with aiohttp's work,
-            # they cost about three times as much: bench/throughput.py).
+        if not truncated and (endpoints is None or endpoints.match(path) is None):
+            # No endpoint (so no proxy mode either: that is an endpoint's setting). The
+            # answer is the default one whatever the vendor, so detection and parsing run
+            # in the writer's thread, for the whole batch at once, before the capture is
+            # stored (per request, interleaved with aiohttp's work, they cost about three
+            # times as much: bench/throughput.py).
             analyse_later = True
+            self.stats.deferred += 1
             plan = default_response(capture)
         elif len(body) > PLAN_IN_THREAD_BYTES:
             # Parsing a big body (JSON of many MiB) takes long enough to stall other requests.
@@ -293,7 +293,12 @@ class Listener:
             plan = json_response(
                 413, {"error": f"body larger than {self.body_limit} bytes", "capture": capture.id}
             )
-        if self.proxy is not None and not truncated and capture.validation.result != "invalid":
+        if (
+            self.proxy is not None
+            and not analyse_later
+            and not truncated
+            and capture.validation.result != "invalid"
+        ):
             proxied = await self.proxy(capture)
             if proxied is not None:
                 plan = proxied

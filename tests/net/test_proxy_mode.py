@@ -68,3 +68,28 @@ def test_proxy_needs_a_forward_url() -> None:
 
     with pytest.raises(ValueError, match="set --forward URL"):
         Endpoint("/x", forward_proxy=True)
+
+
+async def test_paths_without_an_endpoint_are_analysed_in_the_writers_batch(
+    data_dir: Path,
+) -> None:
+    # The app always has a proxy hook; only an endpoint can turn proxy mode on, so a path
+    # without one is answered by default and analysed with its batch, off the request path.
+    core = AppCore(data_dir, port=0)
+    core.endpoints.add(Endpoint("/hook", forward_url="http://127.0.0.1:9", forward_proxy=True))
+    await core.start()
+    try:
+        async with aiohttp.ClientSession() as s:
+            async with s.post(
+                core.listener.url + "/elsewhere", data=b'{"taskId": "j1", "status": "Started"}'
+            ) as r:
+                assert r.status == 200
+                answer = await r.json()
+            async with s.post(core.listener.url + "/hook", data=b"x") as r:
+                assert r.status == 502
+        assert core.listener.stats.deferred == 1
+        stored = core.store.get(answer["capture"])
+        assert stored is not None and stored.vendor == "blurit" and stored.endpoint is None
+        assert stored.event is not None and stored.event["task_id"] == "j1"
+    finally:
+        await core.stop()
