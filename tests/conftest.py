@@ -100,6 +100,13 @@ def open_app(qtbot: Any, data_dir: Path, **kwargs: Any) -> tuple[Any, Any]:
     return core, window
 
 
+def cell_text(table: Any, row: int, column: int) -> str:
+    """The text of a QTableWidget cell that must exist."""
+    item = table.item(row, column)
+    assert item is not None, f"no item at ({row}, {column})"
+    return str(item.text())
+
+
 def close_app(qtbot: Any, core: Any, window: Any) -> None:
     """Close the window, let worker threads finish, stop the app's services."""
     from inspector.gui import workers

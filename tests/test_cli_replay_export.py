@@ -71,7 +71,7 @@ def test_replay_without_listener_says_so(data_dir: Path) -> None:
     assert "no listener is running" in out.stderr
 
 
-def test_replay_to_url_and_forward(data_dir: Path, target: tuple[str, list]) -> None:  # type: ignore[type-arg]
+def test_replay_to_url_and_forward(data_dir: Path, target: tuple[str, list]) -> None:
     url, received = target
     with ServeProcess(data_dir, "--port", "0", "--no-tunnel", "--forward", url) as serve:
         _, answer = post(serve.url + "/hook?a=1&b=%26", b'{"k": 1}', {"X-Dup": "1"})

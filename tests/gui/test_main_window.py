@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import run_in_qloop
+from conftest import cell_text, run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -97,12 +97,12 @@ def test_selecting_shows_body_headers_query_and_raw(
     assert detail.body.mode() == "Text"
     assert '"status": "Succeeded"' in detail.body.text.toPlainText()
     headers = {
-        detail.headers.item(r, 0).text(): detail.headers.item(r, 1).text()
+        cell_text(detail.headers, r, 0): cell_text(detail.headers, r, 1)
         for r in range(detail.headers.rowCount())
     }
     assert headers["X-Auth-Token"] == "tok"
     query = [
-        (detail.query.item(r, 0).text(), detail.query.item(r, 1).text())
+        (cell_text(detail.query, r, 0), cell_text(detail.query, r, 1))
         for r in range(detail.query.rowCount())
     ]
     assert query == [("x", "1"), ("y", "two words")]
@@ -150,7 +150,10 @@ def test_big_body_is_decoded_off_the_ui_thread(
     assert window.detail.body.is_busy()  # the UI came back before decoding finished
     qtbot.waitUntil(lambda: not window.detail.body.is_busy(), timeout=10_000)
     assert window.detail.body.mode() == "Tree"
-    window.detail.body.tree.topLevelItem(0).child(0).setExpanded(True)
+    top = window.detail.body.tree.topLevelItem(0)
+    first = top.child(0) if top is not None else None
+    assert first is not None
+    first.setExpanded(True)
     texts = window.detail.body.tree.leaf_texts()
     assert any(t.startswith("… 19,000 more") for t in texts)
 

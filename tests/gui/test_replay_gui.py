@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import close_app, open_app, run_in_qloop
+from conftest import cell_text, close_app, open_app, run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -132,7 +132,7 @@ def test_compare_two_callbacks_shows_changed_keys(
     assert dialog is not None
     assert sorted(dialog.changed_paths()) == ["$.n", "$.status"]
     kinds = {
-        dialog.changes.item(r, 0).text(): dialog.changes.item(r, 1).text()
+        cell_text(dialog.changes, r, 0): cell_text(dialog.changes, r, 1)
         for r in range(dialog.changes.rowCount())
     }
     assert kinds == {"$.status": "changed", "$.n": "removed"}
@@ -159,7 +159,7 @@ def test_export_then_import_through_the_window(
         qtbot.waitUntil(lambda: window2.last_job_message.startswith("imported 3"), timeout=5000)
         assert window2.model.rowCount() == 3
         assert cell(window2, 0, "Path") == "/x2"
-        got = core2.store.get(window2.model.capture_at(0).id)  # type: ignore[union-attr]
+        got = core2.store.get(window2.model.capture_at(0).id)
         assert got is not None and got.body == bytes([2, 255, 0]) and got.source == "import"
     finally:
         close_app(qtbot, core2, window2)
@@ -230,7 +230,7 @@ def test_edit_dialog_resigns_a_signed_body(
         (sample,) = sample_requests("generic", endpoint=endpoint)
         send(qtbot, core.listener.url + "/gh", sample.body, dict(sample.headers))
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
-        assert window.model.capture_at(0).validation.result == "valid"  # type: ignore[union-attr]
+        assert window.model.capture_at(0).validation.result == "valid"
         window.table.selectRow(0)
         dialog = window.edit_and_replay()
         assert dialog is not None and dialog.resign_box is not None

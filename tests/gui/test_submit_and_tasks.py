@@ -20,7 +20,7 @@ from doubles.celantur_api import CelanturDouble
 from PySide6.QtGui import QColor, QImage
 
 from inspector.app import AppCore
-from inspector.gui.endpoints_panel import ERROR_STYLE
+from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
 from inspector.gui.submit_dialog import NO_PUBLIC_URL_TEXT, SubmitDialog
 from inspector.gui.tasks_view import TasksView
 
@@ -76,7 +76,7 @@ def png_file(tmp_path: Path, name: str = "street.png") -> Path:
     image = QImage(96, 64, QImage.Format.Format_RGB32)
     image.fill(QColor("#3a7ca5"))
     path = tmp_path / name
-    assert image.save(str(path), "PNG")
+    assert image.save(str(path))  # the format follows the suffix
     return path
 
 
@@ -91,9 +91,9 @@ def test_celantur_submission_follows_callbacks_and_shows_result(
     assert webhook.startswith(core.listener.url + "/celantur?key=")
     assert not dialog.webhook_hint.isVisible()
     fill_credentials(dialog, CELANTUR_USER)
-    assert dialog.credential_pages["celantur"].fields["password"].edit.echoMode().name == (
-        "Password"
-    )
+    password = dialog.credential_pages["celantur"].fields["password"]
+    assert isinstance(password, SecretField)
+    assert password.edit.echoMode().name == "Password"
     dialog.remember.setChecked(True)  # Fetch result reads the saved credentials
     image = png_file(tmp_path)
     dialog.set_file(image)
@@ -120,12 +120,15 @@ def test_celantur_submission_follows_callbacks_and_shows_result(
     assert row[4:] == ["submitted", "0"]
     assert view.result_text() == ""
     view.select_task(task.task_id)
-    view.tree.currentItem().setExpanded(True)
+    current = view.tree.currentItem()
+    assert current is not None
+    current.setExpanded(True)
     # the callback arrives; the row is updated in place: still expanded and selected
     qtbot.waitUntil(lambda: view.row_texts(task.task_id)[4] == "done", timeout=10_000)
     assert view.row_texts(task.task_id)[5] == "1"
     assert view.is_expanded(task.task_id)
-    assert view.selected_task() is not None and view.selected_task().task_id == task.task_id
+    selected = view.selected_task()
+    assert selected is not None and selected.task_id == task.task_id
     lines = view.timeline_texts(task.task_id)
     assert lines[0].startswith("+0.00 s  submitted street.png")
     assert lines[1].endswith("done (answered 200)  [valid]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from functools import partial
 from typing import Any
 
 import pytest
@@ -13,6 +14,10 @@ import pytest
 from inspector.gui import workers
 
 pytestmark = pytest.mark.gui
+
+
+def _number_of(payload: dict[str, Any], report: workers.Progress) -> int:
+    return int(payload["n"])
 
 
 def test_outcome_and_progress_arrive_on_the_gui_thread(qtbot: Any) -> None:
@@ -59,7 +64,7 @@ def test_thousands_of_jobs_with_collections_in_between(qtbot: Any) -> None:
     for r in range(rounds):
         for i in range(per_round):
             payload = {"n": r * per_round + i, "pad": [object() for _ in range(5)]}
-            workers.submit(lambda report, p=payload: p["n"], results.append)
+            workers.submit(partial(_number_of, payload), results.append)
         if r % 3 == 0:
             gc.collect()
         qtbot.wait(1)

@@ -15,7 +15,7 @@ from inspector.core.tasks import is_final
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
 
 
-async def wait_final(core: AppCore, task: object, within: float = 10.0) -> list:  # type: ignore[type-arg]
+async def wait_final(core: AppCore, task: object, within: float = 10.0) -> list:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while loop.time() < deadline:
