@@ -446,6 +446,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from inspector.gui import workers
     from inspector.gui.main_window import MainWindow
 
     existing = QApplication.instance()
@@ -485,6 +486,9 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
             wake.stop()
             if core.settings.tunnel_autostart and not tunnel_start.done():
                 tunnel_start.cancel()
+            # Closing cancelled any import or export; let background jobs end before the
+            # store they read closes.
+            await asyncio.to_thread(workers.wait_idle, 10)
             await core.stop()
         return 0
 
