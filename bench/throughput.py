@@ -68,6 +68,16 @@ def json_body(size: int = BODY_SIZE, seq: int = 0) -> bytes:
     return json.dumps(head, separators=(",", ":")).encode()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far, from /proc (None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int | str = "self") -> tuple[float, float]:
     """(current RSS, peak RSS) of a process in MiB, from /proc."""
     values = {"VmRSS": 0.0, "VmHWM": 0.0}
@@ -277,8 +287,11 @@ async def bare_server(port: int) -> None:
 
 
 @contextlib.contextmanager
-def server_process(kind: str, data_dir: Path, core: int | None) -> Iterator[str]:
-    """Start the bare server or ``serve``; yield its URL; SIGTERM it on exit."""
+def server_process(
+    kind: str, data_dir: Path, core: int | None, checkout: Path = REPO
+) -> Iterator[tuple[str, int]]:
+    """Start the bare server or ``serve`` (from ``checkout``: ``-m`` imports from the
+    working directory first); yield its URL and pid; SIGTERM it on exit."""
     log = data_dir / f"{kind}.out"
     if kind == "bare":
         cmd = [sys.executable, str(Path(__file__).resolve()), "bare-server"]
@@ -296,7 +309,7 @@ def server_process(kind: str, data_dir: Path, core: int | None) -> Iterator[str]
         ]
     # serve prints a line per capture: a file never fills up and blocks it, as a pipe would.
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=checkout)
     if core is not None:
         pin(proc.pid, core)
     try:
@@ -310,7 +323,7 @@ def server_process(kind: str, data_dir: Path, core: int | None) -> Iterator[str]
             time.sleep(0.05)
         if not url:
             raise RuntimeError(f"{kind} did not start within 20 s")
-        yield url
+        yield url, proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -343,20 +356,25 @@ class Round:
     kind: str
     load: LoadResult
     stored: int | None = None
+    #: the server's CPU time (user + system) per acknowledged request, when /proc has it
+    cpu_us: float | None = None
 
     @property
     def rps(self) -> float:
         return self.load.ok / self.load.seconds if self.load.seconds else 0.0
 
 
-def one_round(n: int, kind: str, args: argparse.Namespace, use_wrk: bool) -> Round:
+def one_round(
+    n: int, kind: str, args: argparse.Namespace, use_wrk: bool, checkout: Path = REPO
+) -> Round:
     multi = (os.cpu_count() or 1) >= 2 and not args.no_pin
     server_core, load_core = (0, 1) if multi else (None, None)
     with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as tmp:
         data_dir = Path(tmp)
-        with server_process(kind, data_dir, server_core) as url:
+        with server_process(kind, data_dir, server_core, checkout) as (url, pid):
             target = url + "/bench/hook"
             time.sleep(0.3)
+            cpu_before = cpu_seconds(pid)
             if use_wrk:
                 load = run_wrk(
                     target, seconds=args.seconds, connections=args.connections, core=load_core
@@ -366,8 +384,12 @@ def one_round(n: int, kind: str, args: argparse.Namespace, use_wrk: bool) -> Rou
                     target, seconds=args.seconds, connections=args.connections, core=load_core
                 )
                 load = loadgen_result(proc, timeout=args.seconds + 60)
+            cpu_after = cpu_seconds(pid)
         stored = stored_count(data_dir) if kind == "serve" else None
-    return Round(n, kind, load, stored)
+    cpu_us = None
+    if cpu_before is not None and cpu_after is not None and load.ok:
+        cpu_us = (cpu_after - cpu_before) / load.ok * 1e6
+    return Round(n, kind, load, stored, cpu_us)
 
 
 def main_bench(args: argparse.Namespace) -> int:
@@ -391,7 +413,7 @@ def main_bench(args: argparse.Namespace) -> int:
     print()
     print(
         f"{'round':>5} {'server':<6} {'req/s':>9} {'2xx':>8} {'non-2xx':>8} {'errors':>7} "
-        f"{'p99 ms':>7} {'stored':>8} {'check':>6}"
+        f"{'p99 ms':>7} {'stored':>8} {'check':>6} {'CPU us/req':>10}"
     )
     all_ok = True
     for r in rounds:
@@ -405,9 +427,10 @@ def main_bench(args: argparse.Namespace) -> int:
             good = r.load.ok <= r.stored <= r.load.ok + slack
             check = "ok" if good else "LOST" if r.stored < r.load.ok else "extra"
             all_ok &= good
+        cpu = f"{r.cpu_us:,.0f}" if r.cpu_us is not None else "-"
         print(
             f"{r.n:>5} {r.kind:<6} {r.rps:>9,.0f} {r.load.ok:>8,} {r.load.non_2xx:>8,} "
-            f"{r.load.errors:>7,} {r.load.p99_ms:>7.1f} {stored:>8} {check:>6}"
+            f"{r.load.errors:>7,} {r.load.p99_ms:>7.1f} {stored:>8} {check:>6} {cpu:>10}"
         )
     bare = statistics.median(r.rps for r in rounds if r.kind == "bare")
     serve = statistics.median(r.rps for r in rounds if r.kind == "serve")
@@ -421,6 +444,13 @@ def main_bench(args: argparse.Namespace) -> int:
     print()
     print(f"median bare   {bare:>9,.0f} req/s")
     print(f"median serve  {serve:>9,.0f} req/s")
+    cpu_bare = [r.cpu_us for r in rounds if r.kind == "bare" and r.cpu_us is not None]
+    cpu_serve = [r.cpu_us for r in rounds if r.kind == "serve" and r.cpu_us is not None]
+    if cpu_bare and cpu_serve:
+        print(
+            f"median CPU per acknowledged request: bare {statistics.median(cpu_bare):,.0f} us, "
+            f"serve {statistics.median(cpu_serve):,.0f} us"
+        )
     print(
         f"ratio serve/bare {ratio:.2f} (per round: {', '.join(f'{p:.2f}' for p in pairs)}); "
         f"target >= {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'NOT met'}"
