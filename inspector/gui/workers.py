@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent import futures
@@ -33,7 +34,8 @@ T = TypeVar("T")
 #: progress(done, total), callable from the worker thread
 Progress = Callable[[int, int], None]
 
-MAX_WORKERS = 4
+#: as many as cores, up to 4: each job may hold a body of many MiB and its decoded forms
+MAX_WORKERS = max(2, min(4, os.cpu_count() or 2))
 
 log = logging.getLogger(__name__)
 
