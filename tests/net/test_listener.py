@@ -19,12 +19,23 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PURGE", 
 async def raw_http(port: int, request: bytes, read_timeout: float = 5.0) -> bytes:
     """Send bytes as they are (no client library rewriting) and return the whole answer."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    await writer.drain()
-    data = await asyncio.wait_for(reader.read(), read_timeout)
+    return await send_last(reader, writer, request, read_timeout)
+
+
+async def send_last(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    data: bytes = b"",
+    read_timeout: float = 5.0,
+) -> bytes:
+    """Send the connection's last bytes, read until the server closes, close our side."""
+    if data:
+        writer.write(data)
+        await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), read_timeout)
     writer.close()
     await writer.wait_closed()
-    return data
+    return answer
 
 
 async def read_one_answer(reader: asyncio.StreamReader) -> bytes:
@@ -268,11 +279,7 @@ async def test_expect_100_continue_gets_continue_then_the_answer(
     await writer.drain()
     interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
     assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
-    writer.write(b"hello")
-    await writer.drain()
-    answer = await asyncio.wait_for(reader.read(), 5)
-    writer.close()
-    await writer.wait_closed()
+    answer = await send_last(reader, writer, b"hello")
     assert answer.startswith(b"HTTP/1.1 200 ")
     (c,) = store.list()
     full = store.get(c.id)
@@ -307,11 +314,9 @@ async def test_unknown_method_with_a_big_body_then_keep_alive(
         await asyncio.sleep(0.01)
     first = await read_one_answer(reader)
     assert first.startswith(b"HTTP/1.1 200 ")
-    writer.write(b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    await writer.drain()
-    second = await asyncio.wait_for(reader.read(), 5)
-    writer.close()
-    await writer.wait_closed()
+    second = await send_last(
+        reader, writer, b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     assert second.startswith(b"HTTP/1.1 200 ")
     got = {c.path: c for c in store.list()}
     assert set(got) == {"/big", "/after"}
@@ -328,11 +333,9 @@ async def test_unknown_method_after_an_ordinary_request_is_refused(
     writer.write(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
     await writer.drain()
     first = await read_one_answer(reader)
-    writer.write(b"FROBNICATE /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    await writer.drain()
-    second = await asyncio.wait_for(reader.read(), 5)
-    writer.close()
-    await writer.wait_closed()
+    second = await send_last(
+        reader, writer, b"FROBNICATE /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     assert first.startswith(b"HTTP/1.1 200 ")
     assert second.split(b" ")[1] == b"400"
     assert [c.path for c in store.list()] == ["/first"]
@@ -361,9 +364,7 @@ async def test_unknown_method_trickled_byte_by_byte(
         writer.write(bytes([byte]))
         await writer.drain()
         await asyncio.sleep(0.001)
-    answer = await asyncio.wait_for(reader.read(), 5)
-    writer.close()
-    await writer.wait_closed()
+    answer = await send_last(reader, writer)
     assert answer.startswith(b"HTTP/1.1 200 ")
     (c,) = store.list()
     full = store.get(c.id)
