@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import functools
 import json
 import logging
 import os
@@ -617,9 +618,9 @@ def _credentials(args: argparse.Namespace, vendor: str, data_dir: Path) -> dict[
     from inspector.core.submission import CREDENTIALS, resolve_credentials
 
     flags = {name: getattr(args, name, None) for name, _env, _key in CREDENTIALS.get(vendor, ())}
-    return resolve_credentials(
-        vendor, flags, os.environ, lambda key: SecretStore(data_dir).get(key)
-    )
+    # Opened once, and only if a flag or the environment leaves something to look up.
+    secrets = functools.cache(lambda: SecretStore(data_dir))
+    return resolve_credentials(vendor, flags, os.environ, lambda key: secrets().get(key))
 
 
 def _vendor_options(args: argparse.Namespace) -> dict[str, Any]:

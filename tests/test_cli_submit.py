@@ -15,6 +15,8 @@ from doubles.anesya_api import AnesyaDouble
 from doubles.blurit_api import BlurItDouble
 from doubles.celantur_api import CelanturDouble
 
+from inspector.core.secrets import SecretStore
+
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
 
@@ -208,3 +210,29 @@ def test_no_public_url_says_what_to_do(data_dir: Path, image: Path, serve: Serve
     out = run_cli(data_dir, "submit", "blurit", "--file", str(image))
     assert out.returncode == 1
     assert "no public URL" in out.stderr and "--webhook-url" in out.stderr
+
+
+def test_submit_uses_the_credentials_the_app_saved(data_dir: Path, image: Path) -> None:
+    # No flags, nothing in the environment: the secret store (where the app's Remember
+    # keeps them) supplies the Celantur login.
+    store = SecretStore(data_dir)
+    store.set("celantur.username", "user@example.com")
+    store.set("celantur.password", "s3cret-pass")
+    double = DoubleThread(CelanturDouble())
+    try:
+        out = run_cli(
+            data_dir,
+            "submit",
+            "celantur",
+            "--file",
+            str(image),
+            "--api-base",
+            double.base_url,
+            "--webhook-url",
+            "https://example.invalid/h",
+            env={"CELANTUR_USERNAME": "", "CELANTUR_PASSWORD": ""},
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith("task ")
+    finally:
+        double.close()
