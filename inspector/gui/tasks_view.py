@@ -182,10 +182,17 @@ class TasksView(QWidget):
         self._relay.captures_added.connect(self._on_captures_added)
         self._relay.task_saved.connect(self.refresh)
         relay = self._relay
-        # The core's signals hold plain callables: they must not outlive this widget.
+        tasks = self._tasks
+        # The core's signals hold plain callables: they must not outlive this widget (nor
+        # hold it). Only callbacks of a listed task make the view read the store: a flood
+        # of unrelated requests costs the UI thread nothing here.
         self._unsubscribe: list[Callable[[], None]] = [
             services.store.added.connect(
-                lambda captures: relay.captures_added.emit() if self._concerns(captures) else None
+                lambda captures: (
+                    relay.captures_added.emit()
+                    if tasks and any(is_callback_of(c, tasks.values()) for c in captures)
+                    else None
+                )
             ),
             services.task_saved.connect(lambda _task: relay.task_saved.emit()),
         ]
@@ -202,12 +209,6 @@ class TasksView(QWidget):
         _run_all(self._unsubscribe)
         self._refresh_timer.stop()
         self.cancel_fetch()
-
-    def _concerns(self, captures: list[Capture]) -> bool:
-        """Whether any capture is a callback of a listed task (else the store is not read:
-        a flood of unrelated requests costs the UI thread nothing here)."""
-        tasks = self._tasks.values()
-        return bool(tasks) and any(is_callback_of(c, tasks) for c in captures)
 
     def _on_captures_added(self) -> None:
         # Many captures may arrive in a burst: refresh at most once per interval.
