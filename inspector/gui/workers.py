@@ -67,10 +67,12 @@ class _Relay(QObject):
         try:
             if ok:
                 callbacks.on_done(value)
-            elif callbacks.on_failed is not None:
-                callbacks.on_failed(value)  # type: ignore[arg-type]
+                return
+            assert isinstance(value, BaseException)
+            if callbacks.on_failed is not None:
+                callbacks.on_failed(value)
             else:
-                log.error("background job failed", exc_info=value)  # type: ignore[arg-type]
+                log.error("background job failed", exc_info=value)
         except RuntimeError as exc:  # the widget waiting for it was closed meanwhile
             log.debug("outcome of job %d not delivered: %s", job, exc)
 
