@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from rawhttp import raw_http, trickle
 
 from inspector.core.bodyview import INFLATE_CAP, decode_body, pretty_text
 from inspector.core.capture import TRUNCATED_KEEP
@@ -24,18 +25,6 @@ from inspector.core.store import CaptureStore
 from inspector.net.listener import Listener
 
 MiB = 1024 * 1024
-
-
-async def send_raw(port: int, request: bytes, read_timeout: float = 5.0) -> bytes:
-    """Send ``request`` byte for byte on a fresh connection; return everything answered."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(request)
-        await writer.drain()
-        return await asyncio.wait_for(reader.read(), read_timeout)
-    finally:
-        writer.close()
-        await writer.wait_closed()
 
 
 def status_of(answer: bytes) -> int:
@@ -69,7 +58,7 @@ def gzip_bomb(inflated_size: int) -> bytes:
 async def test_hostile_invalid_utf8_in_path_is_captured(
     listener: Listener, store: CaptureStore
 ) -> None:
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"POST /caf\xff\xfe/x?q=\xc3\x28 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
         b"Connection: close\r\n\r\nhi",
@@ -83,7 +72,7 @@ async def test_hostile_invalid_utf8_in_path_is_captured(
 async def test_hostile_invalid_utf8_in_path_does_not_break_listener(
     listener: Listener, store: CaptureStore
 ) -> None:
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     )
@@ -94,7 +83,7 @@ async def test_hostile_invalid_utf8_in_path_does_not_break_listener(
 async def test_hostile_percent_encoded_invalid_utf8_path_kept_raw(
     listener: Listener, store: CaptureStore
 ) -> None:
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"POST /%ff%fe%00/%zz?a=%c3%28&b=%00 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
         b"Connection: close\r\n\r\n",
@@ -108,7 +97,7 @@ async def test_hostile_percent_encoded_invalid_utf8_path_kept_raw(
 async def test_hostile_invalid_utf8_in_header_value_kept_as_latin1(
     listener: Listener, store: CaptureStore
 ) -> None:
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"POST /h HTTP/1.1\r\nHost: x\r\nX-Bad: a\xff\xfe\x80b\r\nX-Half: \xc3\r\n"
         b"Content-Length: 2\r\nConnection: close\r\n\r\nhi",
@@ -140,7 +129,7 @@ async def test_hostile_invalid_utf8_body_is_byte_exact_and_viewable(
 
 async def test_hostile_nul_bytes_in_body_are_kept(listener: Listener, store: CaptureStore) -> None:
     body = b"\x00" * 10 + b'{"a":"\x00"}' + b"\x00"
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"POST /nul HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
@@ -168,7 +157,7 @@ async def test_hostile_nul_bytes_in_request_head_are_refused_cleanly(
 ) -> None:
     # RFC 9110 section 5.5 lets a recipient reject NUL in a field value; what matters here
     # is a clean 4xx and a listener that keeps serving.
-    answer = await send_raw(listener.port, request_bytes)
+    answer = await raw_http(listener.port, request_bytes)
     assert 400 <= status_of(answer) < 500
     await assert_still_serving(listener)
 
@@ -180,7 +169,7 @@ async def test_hostile_200_headers_all_captured_in_order(
     listener: Listener, store: CaptureStore
 ) -> None:
     lines = b"".join(f"X-Many-{i:03d}: value {i}\r\n".encode() for i in range(200))
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"POST /many HTTP/1.1\r\nHost: x\r\n" + lines + b"Content-Length: 0\r\n"
         b"Connection: close\r\n\r\n",
@@ -272,7 +261,7 @@ async def test_hostile_deflate_body_with_garbage_is_shown_raw(
 async def test_hostile_malformed_chunked_gets_4xx_and_listener_survives(
     listener: Listener, store: CaptureStore, chunked_body: bytes
 ) -> None:
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
         b"Connection: close\r\n\r\n" + chunked_body,
@@ -291,7 +280,7 @@ async def test_hostile_content_length_with_chunked_is_refused(
     listener: Listener, store: CaptureStore
 ) -> None:
     # Request smuggling shape: both framings at once must not be guessed at.
-    answer = await send_raw(
+    answer = await raw_http(
         listener.port,
         b"POST /smuggle HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
@@ -321,27 +310,13 @@ async def test_hostile_client_hanging_up_mid_body_is_recorded(
 # -- slow clients ------------------------------------------------------------------------
 
 
-async def _trickle(port: int, data: bytes, delay: float) -> bytes:
-    """Send ``data`` one byte at a time, ``delay`` seconds apart; return the answer."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        for i in range(len(data)):
-            writer.write(data[i : i + 1])
-            await writer.drain()
-            await asyncio.sleep(delay)
-        return await asyncio.wait_for(reader.read(), 10)
-    finally:
-        writer.close()
-        await writer.wait_closed()
-
-
 async def test_hostile_slow_clients_do_not_block_others(
     listener: Listener, store: CaptureStore
 ) -> None:
     head = b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\nConnection: close\r\n\r\n"
     slow_request = head + b'{"slow":true}'[:12]
     # 20 slow clients, each trickling a byte every 20 ms (about 1.7 s per request).
-    slow = [asyncio.ensure_future(_trickle(listener.port, slow_request, 0.02)) for _ in range(20)]
+    slow = [asyncio.ensure_future(trickle(listener.port, slow_request, 0.02)) for _ in range(20)]
     try:
         await asyncio.sleep(0.2)  # they are all mid-request now
         timeout = aiohttp.ClientTimeout(total=5)
@@ -408,7 +383,7 @@ async def test_hostile_body_exactly_at_limit_is_captured_whole(
     small_listener: Listener, store: CaptureStore, framing: str
 ) -> None:
     body = bytes(i % 251 for i in range(LIMIT))
-    answer = await send_raw(small_listener.port, _request("/at", body, framing))
+    answer = await raw_http(small_listener.port, _request("/at", body, framing))
     assert status_of(answer) == 200
     full = store.get(store.list()[0].id)
     assert full is not None
@@ -420,7 +395,7 @@ async def test_hostile_body_one_byte_over_limit_is_413_and_truncated(
     small_listener: Listener, store: CaptureStore, framing: str
 ) -> None:
     body = bytes(i % 251 for i in range(LIMIT + 1))
-    answer = await send_raw(small_listener.port, _request("/over", body, framing))
+    answer = await raw_http(small_listener.port, _request("/over", body, framing))
     assert status_of(answer) == 413
     full = store.get(store.list()[0].id)
     assert full is not None

@@ -9,41 +9,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from rawhttp import raw_http, read_one_answer, send_last, trickle
 
 from inspector.core.store import CaptureStore
 from inspector.net.listener import Listener
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PURGE", "PROPFIND"]
-
-
-async def raw_http(port: int, request: bytes, read_timeout: float = 5.0) -> bytes:
-    """Send bytes as they are (no client library rewriting) and return the whole answer."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    return await send_last(reader, writer, request, read_timeout)
-
-
-async def send_last(
-    reader: asyncio.StreamReader,
-    writer: asyncio.StreamWriter,
-    data: bytes = b"",
-    read_timeout: float = 5.0,
-) -> bytes:
-    """Send the connection's last bytes, read until the server closes, close our side."""
-    if data:
-        writer.write(data)
-        await writer.drain()
-    answer = await asyncio.wait_for(reader.read(), read_timeout)
-    writer.close()
-    await writer.wait_closed()
-    return answer
-
-
-async def read_one_answer(reader: asyncio.StreamReader) -> bytes:
-    """Read one answer with a Content-Length off a kept-alive connection; returns its head."""
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-    await reader.readexactly(length)
-    return head
 
 
 async def test_binds_loopback_and_reports_port(listener: Listener) -> None:
@@ -359,12 +330,7 @@ async def test_unknown_method_trickled_byte_by_byte(
     request = (
         b"FROBNICATE /t HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
     )
-    reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
-    for byte in request:
-        writer.write(bytes([byte]))
-        await writer.drain()
-        await asyncio.sleep(0.001)
-    answer = await send_last(reader, writer)
+    answer = await trickle(listener.port, request, 0.001)
     assert answer.startswith(b"HTTP/1.1 200 ")
     (c,) = store.list()
     full = store.get(c.id)
