@@ -35,7 +35,10 @@ from inspector.core.events import Signal
 from inspector.core.tasks import Task, callback_vendors
 
 STORE_FILENAME = "captures.sqlite3"
-SEARCH_BODY_CHARS = 64 * 1024
+#: The text filter searches this many first bytes of a body. They are stored in
+#: ``bodies.body`` and the rest of a longer body in ``bodies.body_rest``, so that a search
+#: reads only the heads, in place.
+SEARCH_BODY_BYTES = 64 * 1024
 
 # Each entry upgrades the schema from version N to N+1. Never edit a released entry:
 # append a new one.
@@ -104,6 +107,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE captures ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
     """,
+    # 5: the text filter searches a body where it is stored instead of in a copy inside
+    # search_text, which had doubled the bytes written per capture. A body longer than
+    # SEARCH_BODY_BYTES keeps the rest in body_rest. Rows written before keep their copy
+    # (and their whole body in body); search_from is the last of them.
+    """
+    ALTER TABLE bodies ADD COLUMN body_rest BLOB;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value);
+    INSERT INTO meta (key, value) SELECT 'search_from', coalesce(max(seq), 0) FROM captures;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -159,7 +171,10 @@ class CaptureFilter:
             return False
         if self.source and capture.source != self.source:
             return False
-        return not self.text or self.text.lower() in search_text(capture)
+        if not self.text:
+            return True
+        needle = self.text.lower()
+        return needle in search_text(capture) or needle in _body_head_text(capture.body_bytes)
 
 
 def _glob_literal(text: str) -> str:
@@ -168,14 +183,49 @@ def _glob_literal(text: str) -> str:
 
 
 def search_text(capture: Capture) -> str:
-    """What the text filter looks at: request line, headers and the start of the body."""
+    """The stored, lower-cased text the filter looks at besides the body: request line,
+    headers, vendor.
+
+    The body is searched where it is stored (its first :data:`SEARCH_BODY_BYTES`), except
+    when that head holds a NUL byte: SQLite's LIKE stops there, so such a body's text is
+    copied here (with the NULs made spaces).
+    """
     parts = [capture.method, capture.target]
     parts += [f"{k}: {v}" for k, v in capture.headers]
-    body = capture.body_bytes[: SEARCH_BODY_CHARS * 4]
-    parts.append(body.decode("utf-8", "replace")[:SEARCH_BODY_CHARS])
     if capture.vendor:
         parts.append(capture.vendor)
-    return "\n".join(parts).lower()
+    head = capture.body_bytes[:SEARCH_BODY_BYTES]
+    if b"\0" in head:
+        parts.append(head.decode("utf-8", "replace"))
+    # GLOB stops at a NUL too (a header may hold one): a space keeps what follows findable.
+    return "\n".join(parts).replace("\0", " ").lower()
+
+
+def _body_head_text(body: bytes | memoryview) -> str:
+    """A body's searched head as lower-cased text (invalid UTF-8 replaced)."""
+    return bytes(body[:SEARCH_BODY_BYTES]).decode("utf-8", "replace").lower()
+
+
+def _whole_body(head: bytes | None, rest: bytes | None) -> bytes:
+    """A body as stored in ``bodies``: its head, then the rest of a long one."""
+    if head is None:
+        return b""
+    return bytes(head) + bytes(rest) if rest else bytes(head)
+
+
+def _fold_contains(body: bytes | None, needle: str) -> bool:
+    """SQL function for needles with non-ASCII letters, which SQLite's LIKE does not fold."""
+    return body is not None and needle in _body_head_text(body)
+
+
+def _like_literal(text: str) -> str:
+    """``text`` as a LIKE pattern (with ESCAPE '\\') matching exactly itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _needs_unicode_fold(text: str) -> bool:
+    """True when ``text`` has a non-ASCII character with case (LIKE folds ASCII only)."""
+    return any(ord(ch) > 127 and ch.lower() != ch.upper() for ch in text)
 
 
 def task_from_json(data: dict[str, Any]) -> Task:
@@ -206,7 +256,7 @@ _CAPTURE_COLUMNS = (
     "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
     "replay_of, search_text, pinned"
 )
-_BODY_COLUMNS = "seq, body, response_body, forward_body"
+_BODY_COLUMNS = "seq, body, response_body, forward_body, body_rest"
 #: The highest seq ever given (AUTOINCREMENT never reuses one, even after deletes).
 _LAST_SEQ = (
     "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name='captures'), 0), "
@@ -260,6 +310,10 @@ def _capture_row(capture: Capture) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     validation = capture.validation
     response = capture.response
     forward = capture.forward
+    body = capture.body_bytes
+    rest = None
+    if len(body) > SEARCH_BODY_BYTES:
+        body, rest = body[:SEARCH_BODY_BYTES], body[SEARCH_BODY_BYTES:]
     return (
         (
             capture.id,
@@ -285,9 +339,10 @@ def _capture_row(capture: Capture) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
             int(capture.pinned),
         ),
         (
-            capture.body_bytes,
+            body,
             response.body if response else b"",
             forward.body if forward else None,
+            rest,
         ),
     )
 
@@ -307,6 +362,13 @@ class CaptureStore:
             self._wconn = self._connect(synchronous)
             self._migrate()
             self._rconn = self._connect(synchronous)
+            self._rconn.create_function(
+                "inspector_fold_contains", 2, _fold_contains, deterministic=True
+            )
+            #: rows up to this seq have their body's text in search_text (schema < 5)
+            self._search_from: int = self._rconn.execute(
+                "SELECT value FROM meta WHERE key='search_from'"
+            ).fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot open the capture store {self.path}: {exc} (the file is damaged or "
@@ -650,7 +712,7 @@ class CaptureStore:
             path=path,
             query=query,
             headers=[(k, v) for k, v in json.loads(headers)],
-            body=row[_NCOLS] if len(row) > _NCOLS else None,
+            body=_whole_body(row[_NCOLS], row[_NCOLS + 3]) if len(row) > _NCOLS else None,
             body_size=body_size,
             content_type=content_type,
             remote_addr=remote_addr,
@@ -672,7 +734,7 @@ class CaptureStore:
         if with_body:
             cols = "c." + _SUMMARY_COLUMNS.replace(", ", ", c.")
             sql = (
-                f"SELECT {cols}, b.body, b.response_body, b.forward_body "
+                f"SELECT {cols}, b.body, b.response_body, b.forward_body, b.body_rest "
                 "FROM captures c LEFT JOIN bodies b ON b.seq = c.seq WHERE "
             )
             prefix = "c."
@@ -704,18 +766,30 @@ class CaptureStore:
         return self._from_row(rows[0]) if rows else None
 
     def body(self, seq: int) -> bytes:
-        rows = self._read("SELECT body FROM bodies WHERE seq=?", (seq,))
-        return bytes(rows[0][0]) if rows else b""
+        rows = self._read("SELECT body, body_rest FROM bodies WHERE seq=?", (seq,))
+        return _whole_body(rows[0][0], rows[0][1]) if rows else b""
 
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if flt is not None:
             if flt.text:
-                # A substring test: GLOB '*text*' on the lower-cased text scans about twice
-                # as fast as instr() in SQLite (bench/history.py), with * ? [ made literal.
-                clauses.append("search_text GLOB ?")
-                params.append(f"*{_glob_literal(flt.text.lower())}*")
+                # Substring tests. On the lower-cased search_text: GLOB '*text*' scans about
+                # twice as fast as instr() (bench/history.py), with * ? [ made literal. On
+                # the bodies' heads, in place: LIKE, which folds ASCII case as it scans;
+                # a needle with other cased letters needs Python's lower() (slower).
+                needle = flt.text.lower()
+                if _needs_unicode_fold(needle):
+                    body_test = "inspector_fold_contains(body, ?)"
+                    body_param = needle
+                else:
+                    body_test = "CAST(body AS TEXT) LIKE ? ESCAPE '\\'"
+                    body_param = f"%{_like_literal(needle)}%"
+                clauses.append(
+                    "(search_text GLOB ? OR seq IN "
+                    f"(SELECT seq FROM bodies WHERE seq > ? AND {body_test}))"
+                )
+                params += [f"*{_glob_literal(needle)}*", self._search_from, body_param]
             if flt.vendor:
                 clauses.append("vendor = ?")
                 params.append(flt.vendor)

@@ -123,6 +123,85 @@ def test_text_filter_takes_every_character_literally(store: CaptureStore, needle
     assert sql == live == {"/0"}
 
 
+def agree(store: CaptureStore, text: str) -> set[str]:
+    """Paths the SQL filter finds for ``text``, checked against the live filter."""
+    flt = CaptureFilter(text=text)
+    sql = {c.path for c in store.list(flt=flt, limit=0)}
+    live = {c.path for c in store.list(limit=0) if flt.matches(store.get(c.id))}  # type: ignore[arg-type]
+    assert sql == live
+    return sql
+
+
+def test_long_body_is_searched_in_its_first_64_kib_and_read_back_whole(
+    store: CaptureStore,
+) -> None:
+    from inspector.core.store import SEARCH_BODY_BYTES
+
+    body = b"early " + b"x" * SEARCH_BODY_BYTES + b" late"
+    c = make("/long", body)
+    store.add_many([c, make("/short", b"early bird")])
+    assert agree(store, "early") == {"/long", "/short"}
+    assert agree(store, "late") == set()  # past the searched head
+    got = store.get(c.id)
+    assert got is not None and got.body == body
+    assert store.body(c.seq) == body
+
+
+def test_text_after_a_nul_byte_is_found(store: CaptureStore) -> None:
+    # SQLite's LIKE stops at a NUL; such a body's text is searched from search_text.
+    store.add_many(
+        [
+            make("/multipart", b"--b\r\n\x00\x01\x02 file bytes\r\n--b\r\nname=Marker-42\r\n"),
+            make("/plain", b"no marker here but mark"),
+        ]
+    )
+    assert agree(store, "marker-42") == {"/multipart"}
+    assert agree(store, "mark") == {"/multipart", "/plain"}
+
+
+def test_unicode_letters_are_folded_in_bodies(store: CaptureStore) -> None:
+    store.add_many([make("/de", "Grüße an MÜLLER".encode()), make("/en", b"muller")])
+    assert agree(store, "müller") == {"/de"}
+    assert agree(store, "GRÜSSE") == set()  # lower(), not casefold(): as the live filter
+    assert agree(store, "grüße") == {"/de"}
+
+
+def test_a_store_of_schema_4_is_searched_after_the_upgrade(data_dir: Path) -> None:
+    # Schema 4 copied the body's text into search_text and kept whole bodies in bodies.body.
+    from inspector.core.store import MIGRATIONS, STORE_FILENAME
+
+    path = data_dir / STORE_FILENAME
+    old = sqlite3.connect(path, isolation_level=None)
+    old.execute("PRAGMA journal_mode=WAL")
+    for migration in MIGRATIONS[:4]:
+        for statement in migration.split(";"):
+            if statement.strip():
+                old.execute(statement)
+    old.execute("PRAGMA user_version=4")
+    legacy_body = b'{"word": "Legacy"}' + b" " * 70_000 + b"tail"
+    old.execute(
+        "INSERT INTO captures (seq, id, received_at, source, method, path, query, headers, "
+        "body_size, remote_addr, validation, truncated, notes, search_text) VALUES "
+        "(1, 'legacy-capture-0001', '2026-11-01T10:00:00.000000Z', 'live', 'POST', '/old', '', "
+        '\'[]\', ?, \'127.0.0.1\', \'{"result":"unchecked","scheme":null,"detail":""}\', '
+        "0, '[]', ?)",
+        (len(legacy_body), "post /old\n" + legacy_body.decode()[: 64 * 1024].lower()),
+    )
+    old.execute("INSERT INTO bodies (seq, body, response_body) VALUES (1, ?, x'')", (legacy_body,))
+    old.close()
+
+    s = CaptureStore(path)
+    try:
+        s.add(make("/new", b'{"word": "legacy too"}'))
+        assert agree(s, "legacy") == {"/old", "/new"}
+        assert agree(s, "tail") == set()  # past the searched head, then as now
+        got = s.get("legacy-capture-0001")
+        assert got is not None and got.body == legacy_body
+        assert s.body(1) == legacy_body
+    finally:
+        s.close()
+
+
 def test_events_are_emitted(store: CaptureStore) -> None:
     seen: list[list[str]] = []
     store.added.connect(lambda caps: seen.append([c.path for c in caps]))
