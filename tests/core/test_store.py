@@ -357,3 +357,47 @@ def test_damaged_store_can_be_moved_aside(data_dir: Path) -> None:
     fresh = CaptureStore(path)
     assert fresh.count() == 0
     fresh.close()
+
+
+def test_indexes_skip_unknown_vendors_and_unchecked_captures_yet_serve_the_filters(
+    store: CaptureStore,
+) -> None:
+    # Every index a commit touches costs a page in the WAL: a flood of captures of no known
+    # vendor, unchecked, must not touch the vendor, task and validation indexes, and the
+    # filters must still use them (and find the same rows as without).
+    store.add_many(
+        [
+            make("/a", validation=Validation("valid", "token-header", "")),
+            make("/b", vendor="celantur", event={"task_id": 42, "status": "done"}),
+            make("/c"),
+            make("/d", vendor="blurit", event={"task_id": "42"}),
+        ]
+    )
+    conn = sqlite3.connect(store.path)
+    try:
+        partial = {row[1]: row[4] for row in conn.execute("PRAGMA index_list(captures)")}
+        assert partial["captures_vendor"] == partial["captures_task"] == 1
+        assert partial["captures_validation"] == 1
+
+        def plan(sql: str, params: tuple[object, ...]) -> str:
+            rows = conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+            return " ".join(str(r[3]) for r in rows)
+
+        where, params = store._where(CaptureFilter(validation="valid"))
+        assert "captures_validation" in plan(f"SELECT seq FROM captures{where}", tuple(params))
+        where, params = store._where(CaptureFilter(vendor="blurit"))
+        assert "USING COVERING INDEX captures_" in plan(
+            f"SELECT seq FROM captures{where}", tuple(params)
+        )
+    finally:
+        conn.close()
+    assert [c.path for c in store.list(flt=CaptureFilter(validation="valid"))] == ["/a"]
+    assert {c.path for c in store.list(flt=CaptureFilter(validation="unchecked"))} == {
+        "/b",
+        "/c",
+        "/d",
+    }
+    from inspector.core.tasks import Task
+
+    task = Task(vendor="celantur", task_id="42", file_name="a.jpg", webhook_url="https://x.test/")
+    assert [c.path for c in store.task_callbacks(task)] == ["/b"]
