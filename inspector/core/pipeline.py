@@ -2,7 +2,9 @@
 apply the vendor, parse, validate, and decide the answer.
 
 The listener calls :func:`process_capture` once per request, before the capture is stored,
-so the stored capture carries the answer that is then sent.
+so the stored capture carries the answer that is then sent. For a path with no endpoint the
+answer is the default one whatever the body says, so the listener answers at once and has
+:func:`analyse_capture` fill in the rest in the writer's thread.
 """
 
 from __future__ import annotations
@@ -62,13 +64,37 @@ def process_capture(
     listener is captured and answered.
     """
     try:
-        return _process(capture, endpoints, now, rand)
+        return _process(capture, endpoints, now, rand) or default_response(capture)
     except Exception as exc:  # the last line of defence; the listener must always answer
         capture.notes.append(
             f"internal error while processing this request ({type(exc).__name__}: {exc}); "
             "answered 200 by default"
         )
         return default_response(capture)
+
+
+def analyse_capture(capture: Capture) -> None:
+    """What :func:`process_capture` fills in for a capture with no endpoint (vendor guess,
+    event, notes), without deciding the answer: it was the default one. Never raises."""
+    try:
+        _process(capture, None, None, random.random)
+    except Exception as exc:
+        capture.notes.append(
+            f"internal error while processing this request ({type(exc).__name__}: {exc})"
+        )
+
+
+_vendors: Any = None
+
+
+def _vendor_api() -> Any:
+    """The vendors package, imported on first use: its modules import this one."""
+    global _vendors
+    if _vendors is None:
+        from inspector.core import vendors
+
+        _vendors = vendors
+    return _vendors
 
 
 def _add_note(capture: Capture, note: str) -> None:
@@ -81,9 +107,10 @@ def _process(
     endpoints: EndpointTable | None,
     now: float | None,
     rand: Callable[[], float],
-) -> ResponsePlan:
-    # Imported here: the vendor modules import ResponsePlan from this module.
-    from inspector.core.vendors import ParsedEvent, body_view, detect_vendor, get_profile
+) -> ResponsePlan | None:
+    """Fill in the capture and return its answer; None means the default answer."""
+    api = _vendor_api()
+    body_view, get_profile = api.body_view, api.get_profile
 
     endpoint = endpoints.match(capture.path) if endpoints is not None else None
     capture.endpoint = endpoint.path if endpoint is not None else None
@@ -95,11 +122,11 @@ def _process(
     if endpoint is not None:
         profile = get_profile(endpoint.vendor)
     else:
-        guessed, _score = detect_vendor(capture)
+        guessed, _score = api.detect_vendor(capture)
         profile = get_profile(guessed) if guessed else None
     capture.vendor = profile.id if profile is not None else None
 
-    parsed = profile.parse(capture) if profile is not None else ParsedEvent()
+    parsed = profile.parse(capture) if profile is not None else api.ParsedEvent()
     event = parsed.event
     if event is not None and parsed.links:
         event = {**event, "links": dict(parsed.links)}
@@ -132,7 +159,7 @@ def _process(
                 'no endpoint for this path: answered 200 without {"taskId"}, which BlurIt '
                 "does not accept; add a blurit endpoint for this path",
             )
-        return default_response(capture)
+        return None
 
     plan = profile.respond(capture, endpoint, validation, parsed)
     rule = endpoint.response

@@ -22,7 +22,13 @@ from aiohttp import HttpVersion11, web
 from multidict import CIMultiDict
 
 from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, utc_now
-from inspector.core.pipeline import ResponsePlan, default_response, json_response, process_capture
+from inspector.core.pipeline import (
+    ResponsePlan,
+    analyse_capture,
+    default_response,
+    json_response,
+    process_capture,
+)
 from inspector.core.ratelimit import RateLimiter, request_source, retry_after_header
 from inspector.core.store import CaptureStore
 from inspector.net.http_fallback import lenient_server
@@ -305,7 +311,7 @@ class Listener:
         capture.response = ResponseRecord(plan.status, list(plan.headers), plan.body)
         self.stats.requests += 1
         try:
-            await self.writer.write(capture, self._analyse if analyse_later else None)
+            await self.writer.write(capture, analyse_capture if analyse_later else None)
         except Exception as exc:
             # Not stored means not acknowledged: the sender must retry.
             self.stats.store_errors += 1
@@ -319,11 +325,3 @@ class Listener:
         if truncated:
             response.force_close()
         return response
-
-    @staticmethod
-    def _analyse(capture: Capture) -> None:
-        """Vendor detection and parsing for a capture already answered by default.
-
-        As a capture with no endpoint: one added since the answer does not apply to it.
-        """
-        process_capture(capture, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,12 @@ from vendor_factories import (
 
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
-from inspector.core.pipeline import apply_response_rule, json_response, process_capture
+from inspector.core.pipeline import (
+    analyse_capture,
+    apply_response_rule,
+    json_response,
+    process_capture,
+)
 from inspector.core.validation import sign_stripe
 
 
@@ -355,6 +361,39 @@ def test_process_capture_never_raises(
     assert capture.validation.result in ("valid", "invalid", "missing", "unchecked")
     assert not any("internal error" in n for n in capture.notes), capture.notes
     json.dumps(capture.to_json())  # what the store and `show` will do with it
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from(["/celantur", "/blurit", "/anesya", "/"]) | st.text(max_size=30),
+    headers=st.lists(st.tuples(header_names, header_values), max_size=6),
+    body=bodies,
+)
+def test_deferred_analysis_fills_in_what_processing_does(
+    path: str, headers: list[tuple[str, str]], body: bytes
+) -> None:
+    # The listener answers a path with no endpoint at once and analyses the capture later,
+    # in the writer's thread: the stored capture must be the same as if processed first.
+    def make() -> Capture:
+        return Capture(
+            method="POST",
+            path=path,
+            headers=list(headers),
+            body=body,
+            id="0" * 32,
+            received_at=datetime(2026, 11, 25, tzinfo=UTC),
+        )
+
+    processed, deferred = make(), make()
+    assert process_capture(processed, None).status == 200
+    analyse_capture(deferred)
+    assert deferred.to_json() == processed.to_json()
+
+
+def test_deferred_analysis_never_raises() -> None:
+    capture = Capture(method="POST", path="/x", headers=[("Content-Encoding", 5)], body=b"x")  # type: ignore[list-item]
+    analyse_capture(capture)
+    assert any(n.startswith("internal error while processing") for n in capture.notes)
 
 
 def test_large_text_bodies_are_parsed_in_linear_time() -> None:

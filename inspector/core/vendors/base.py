@@ -127,6 +127,8 @@ class BodyView:
 
 
 def _decode(body: bytes, encoding: str | None) -> tuple[bytes, list[str]]:
+    if encoding is None:  # nearly every webhook
+        return body, []
     undone = undo_content_encoding(body, encoding, MAX_DECODED)
     if undone.unsupported:
         return body, [
