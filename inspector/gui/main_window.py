@@ -323,6 +323,10 @@ class MainWindow(QMainWindow):
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filter")
         self.filter_edit.setPlaceholderText("Filter path, headers, body…  (Ctrl+F)")
+        self.filter_edit.setToolTip(
+            "Shows captures whose request line, headers, vendor or first 64 KiB of body "
+            "contain this text (case is ignored)"
+        )
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMinimumWidth(320)
         bar.addWidget(self.filter_edit)
