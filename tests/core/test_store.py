@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -9,9 +10,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inspector.core.capture import Capture, ForwardRecord, ResponseRecord, Validation
-from inspector.core.store import SCHEMA_VERSION, CaptureFilter, CaptureStore, StoreError
+from inspector.core.store import (
+    SCHEMA_VERSION,
+    CaptureFilter,
+    CaptureStore,
+    StoreError,
+    _dumps,
+)
 
 
 def make(path: str = "/hook", body: bytes = b"{}", **kw: object) -> Capture:
@@ -401,3 +410,32 @@ def test_indexes_skip_unknown_vendors_and_unchecked_captures_yet_serve_the_filte
 
     task = Task(vendor="celantur", task_id="42", file_name="a.jpg", webhook_url="https://x.test/")
     assert [c.path for c in store.task_callbacks(task)] == ["/b"]
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_json_values)
+def test_columns_are_encoded_as_json_dumps_would(value: object) -> None:
+    # The store keeps one C encoder instead of json.dumps' new one per call: same text.
+    assert _dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_absent_values_are_stored_as_null_and_bodies_as_blobs(store: CaptureStore) -> None:
+    # The store registers identity adapters for bytes and None (a faster bind): NULL stays
+    # NULL and a body stays a BLOB, byte for byte, including an empty one.
+    store.add_many([make("/n", b""), make("/b", b"\x00\xff")])
+    conn = sqlite3.connect(store.path)
+    try:
+        rows = conn.execute(
+            "SELECT c.endpoint IS NULL, c.vendor IS NULL, c.event IS NULL, c.forward IS NULL, "
+            "typeof(b.body), b.body, b.forward_body IS NULL, b.body_rest IS NULL "
+            "FROM captures c JOIN bodies b USING (seq) ORDER BY seq"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert rows == [(1, 1, 1, 1, "blob", b"", 1, 1), (1, 1, 1, 1, "blob", b"\x00\xff", 1, 1)]
