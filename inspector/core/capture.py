@@ -296,14 +296,17 @@ class Capture:
 
     # -- convenience -------------------------------------------------------------------
     def header(self, name: str, default: str | None = None) -> str | None:
+        return self.header_map().get(name.lower(), default)
+
+    def header_map(self) -> dict[str, str]:
+        """The first value of each header by lower-cased name (built once; do not change)."""
         hmap = self._header_map
         if hmap is None or self._header_map_of is not self.headers:
-            hmap = {}
-            for key, value in reversed(self.headers):
-                hmap[key.lower()] = value  # reversed: the first of repeated names wins
+            # reversed: the first of repeated names wins
+            hmap = {key.lower(): value for key, value in reversed(self.headers)}
             self._header_map = hmap
             self._header_map_of = self.headers
-        return hmap.get(name.lower(), default)
+        return hmap
 
     @property
     def target(self) -> str:

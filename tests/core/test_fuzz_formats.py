@@ -29,6 +29,7 @@ from inspector.core.bodyview import TEXT_CAP, decode_body, hex_dump, pretty_text
 from inspector.core.capture import Capture
 from inspector.core.formats import load_captures
 from inspector.core.store import search_text
+from inspector.core.vendors.base import _loads
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".har", ".json"))
@@ -477,3 +478,34 @@ def test_fuzz_decode_body_with_arbitrary_headers(
 ) -> None:
     decoded = decode_body(body, headers)
     pretty_text(decoded)
+
+
+# -- the vendors' JSON reading -------------------------------------------------------------
+
+
+def _outcome(parse: Any, data: bytes) -> tuple[str, Any]:
+    try:
+        return "value", parse(data)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
+        return type(exc).__name__, str(exc)
+
+
+@FUZZ
+@given(
+    data=st.one_of(
+        st.binary(max_size=60),
+        json_values.map(lambda v: json.dumps(v, ensure_ascii=False).encode()),
+        st.tuples(
+            st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00", b" "]),
+            json_values.map(lambda v: json.dumps(v).encode()),
+        ).map(b"".join),
+        json_values.map(lambda v: json.dumps(v).encode("utf-16-le")),
+        st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    )
+)
+@example(data=b'{"a": "\xed\xa0\x80"}')  # an encoded lone surrogate: json.loads takes it
+@example(data=b"1\x002")
+def test_fuzz_vendor_json_reading_is_json_loads(data: bytes) -> None:
+    # Vendor profiles skip json.loads' encoding detection for plain UTF-8 bodies: same
+    # value, or the same error, for every body.
+    assert _outcome(_loads, data) == _outcome(json.loads, data)

@@ -38,6 +38,8 @@ _PROFILES: dict[str, VendorProfile] = {
     )
 }
 
+_PROFILE_LIST = tuple(_PROFILES.values())
+
 
 def get_profile(vendor_id: str) -> VendorProfile:
     """The profile for a vendor id; ValueError naming the known ids otherwise."""
@@ -66,9 +68,12 @@ def detect_vendor(
     """
     best_id: str | None = None
     best = 0.0
-    for profile in _PROFILES.values():
+    view = body_view(capture)
+    obj = view.json_object
+    headers = capture.header_map()
+    for profile in _PROFILE_LIST:
         try:
-            score = float(profile.detect(capture))
+            score = profile.score(capture, view, obj, headers)
         except Exception:
             score = 0.0
         if score > best:

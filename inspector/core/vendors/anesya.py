@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from inspector.core.capture import Capture
-from inspector.core.vendors.base import ParsedEvent, VendorProfile, body_view
+from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view
 
 EVENTS = (
     "extract.completed",
@@ -29,6 +29,8 @@ TOKEN_HEADER = "X-Webhook-Token"
 ID_HEADER = "X-Webhook-Id"
 USER_AGENT = "Anesya-WebhookBot/1.0"
 _LINK_FIELDS = ("document_url",)
+_ID_LOWER = ID_HEADER.lower()
+_TOKEN_LOWER = TOKEN_HEADER.lower()
 
 
 class AnesyaProfile(VendorProfile):
@@ -39,15 +41,20 @@ class AnesyaProfile(VendorProfile):
     events = EVENTS
     token_header = TOKEN_HEADER
 
-    def detect(self, capture: Capture) -> float:
+    def score(
+        self,
+        capture: Capture,
+        view: BodyView,
+        obj: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> float:
         score = 0.0
-        if (capture.header("User-Agent") or "").startswith("Anesya-WebhookBot"):
+        if headers.get("user-agent", "").startswith("Anesya-WebhookBot"):
             score += 0.5
-        if capture.header(ID_HEADER) is not None:
+        if _ID_LOWER in headers:
             score += 0.15
-        if capture.header(TOKEN_HEADER) is not None:
+        if _TOKEN_LOWER in headers:
             score += 0.1
-        obj = body_view(capture).json_object
         if obj is not None:
             if obj.get("event") in EVENTS:
                 score += 0.3

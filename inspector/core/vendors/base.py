@@ -31,6 +31,17 @@ PARSE_LIMIT = 1024 * 1024
 TOO_LARGE = "too large to parse"
 
 _NO_JSON: Any = object()
+_decode_json = json.JSONDecoder().decode
+#: First bytes after which json.loads would take bytes for UTF-16/32 or strip a BOM.
+_NOT_PLAIN_UTF8 = (b"\x00", b"\xef", b"\xfe", b"\xff")
+
+
+def _loads(data: bytes) -> Any:
+    """``json.loads(data)``, without its encoding detection for the usual UTF-8 body."""
+    if data[:1] in _NOT_PLAIN_UTF8 or data[1:2] == b"\x00":
+        return json.loads(data)
+    # What json.loads does once it has found UTF-8 (surrogatepass included).
+    return _decode_json(data.decode("utf-8", "surrogatepass"))
 
 
 @dataclass(slots=True)
@@ -60,14 +71,15 @@ class BodyView:
         if self._json_done:
             return
         self._json_done = True
-        if not self.decoded.strip():
+        decoded = self.decoded
+        if not decoded or decoded.isspace():
             self._json_error = "body is empty"
             return
-        if len(self.decoded) > PARSE_LIMIT:
+        if len(decoded) > PARSE_LIMIT:
             self._json_error = TOO_LARGE
             return
         try:
-            self._json = json.loads(self.decoded)
+            self._json = _loads(decoded)
         except json.JSONDecodeError as exc:
             self._json_error = (
                 f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}"
@@ -79,26 +91,32 @@ class BodyView:
         except ValueError as exc:  # e.g. an integer with too many digits
             self._json_error = str(exc)
 
+    # Each asks _json_done itself: profiles read these for every capture.
     @property
     def json(self) -> Any:
         """The parsed JSON value, or :data:`_NO_JSON` (test with :meth:`has_json`)."""
-        self._parse()
+        if not self._json_done:
+            self._parse()
         return self._json
 
     @property
     def has_json(self) -> bool:
-        self._parse()
+        if not self._json_done:
+            self._parse()
         return self._json is not _NO_JSON
 
     @property
     def json_object(self) -> dict[str, Any] | None:
         """The JSON value when it is an object, else None."""
-        value = self.json
+        if not self._json_done:
+            self._parse()
+        value = self._json
         return value if isinstance(value, dict) else None
 
     @property
     def json_error(self) -> str | None:
-        self._parse()
+        if not self._json_done:
+            self._parse()
         return self._json_error
 
     def json_error_note(self) -> str | None:
@@ -210,9 +228,25 @@ class VendorProfile(ABC):
     events: tuple[str, ...] = ()
     token_header: str | None = None
 
-    @abstractmethod
     def detect(self, capture: Capture) -> float:
         """How likely this capture is this vendor's, 0..1 (0.5 and above: a fair guess)."""
+        view = body_view(capture)
+        return self.score(capture, view, view.json_object, capture.header_map())
+
+    @abstractmethod
+    def score(
+        self,
+        capture: Capture,
+        view: BodyView,
+        obj: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> float:
+        """:meth:`detect`, given what every profile reads: the body's view, its JSON object
+        (None when it is not one) and the first value of each header by lower-cased name.
+
+        :func:`~inspector.core.vendors.detect_vendor` asks every profile about every
+        capture on a path with no endpoint, a flood included: it reads these once for all.
+        """
 
     @abstractmethod
     def parse(self, capture: Capture) -> ParsedEvent:

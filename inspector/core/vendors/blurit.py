@@ -14,10 +14,11 @@ from typing import Any
 from inspector.core.capture import Capture, Validation
 from inspector.core.endpoints import Endpoint
 from inspector.core.pipeline import ResponsePlan, json_response
-from inspector.core.vendors.base import ParsedEvent, VendorProfile, body_view, reject
+from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view, reject
 
 STATUSES = ("Sent", "Started", "Succeeded", "Failed")
 TOKEN_HEADER = "X-Auth-Token"
+_TOKEN_LOWER = TOKEN_HEADER.lower()
 
 
 def compliance_problem(plan: ResponsePlan, task_id: Any) -> str | None:
@@ -41,11 +42,16 @@ class BlurItProfile(VendorProfile):
     events = STATUSES
     token_header = TOKEN_HEADER
 
-    def detect(self, capture: Capture) -> float:
+    def score(
+        self,
+        capture: Capture,
+        view: BodyView,
+        obj: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> float:
         score = 0.0
-        if capture.header(TOKEN_HEADER) is not None:
+        if _TOKEN_LOWER in headers:
             score += 0.45
-        obj = body_view(capture).json_object
         if obj is not None and "taskId" in obj:
             score += 0.3
             if obj.get("status") in STATUSES:

@@ -12,12 +12,33 @@ from typing import Any
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
 from inspector.core.validation import SchemeConfig
-from inspector.core.vendors.base import ParsedEvent, VendorProfile, body_view, text_fields
+from inspector.core.vendors.base import (
+    BodyView,
+    ParsedEvent,
+    VendorProfile,
+    body_view,
+    text_fields,
+)
 
 TASK_STATUSES = ("new", "queued", "processing", "done", "failed")
 #: Query parameter an endpoint's plain ``token`` is expected in (Celantur sends no header).
 TOKEN_QUERY_NAME = "key"
 _FIELDS = ("customer_id", "task_id", "task_status", "anonymized_url", "failure_cause")
+
+
+def _fields_of(view: BodyView, obj: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+    """The payload's fields (``obj``: the body's JSON object) and whether they came from
+    real JSON."""
+    if obj is not None:
+        return obj, True
+    if view.has_json:
+        return {}, True
+    # Not JSON (e.g. the docs' sample with a typographic quote): recover what we can,
+    # when there is anything to recover (this runs for every capture on every path).
+    text = view.small_text
+    if "task_" not in text and "anonymized_url" not in text:
+        return {}, False
+    return text_fields(text, _FIELDS), False
 
 
 class CelanturProfile(VendorProfile):
@@ -30,20 +51,16 @@ class CelanturProfile(VendorProfile):
     def _fields(self, capture: Capture) -> tuple[dict[str, Any], bool]:
         """The payload's fields and whether they came from real JSON."""
         view = body_view(capture)
-        obj = view.json_object
-        if obj is not None:
-            return obj, True
-        if view.has_json:
-            return {}, True
-        # Not JSON (e.g. the docs' sample with a typographic quote): recover what we can,
-        # when there is anything to recover (this runs for every capture on every path).
-        text = view.small_text
-        if "task_" not in text and "anonymized_url" not in text:
-            return {}, False
-        return text_fields(text, _FIELDS), False
+        return _fields_of(view, view.json_object)
 
-    def detect(self, capture: Capture) -> float:
-        fields, _ = self._fields(capture)
+    def score(
+        self,
+        capture: Capture,
+        view: BodyView,
+        obj: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> float:
+        fields = obj if obj is not None else _fields_of(view, None)[0]
         score = 0.0
         if "task_id" in fields:
             score += 0.35

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 from inspector.core.capture import Capture, Validation
 from inspector.core.endpoints import Endpoint
 from inspector.core.validation import SchemeConfig
-from inspector.core.vendors.base import ParsedEvent, VendorProfile, body_view
+from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view
 from inspector.core.vendors.celantur import TOKEN_QUERY_NAME
 
 FIELDS = (
@@ -33,6 +33,7 @@ FIELDS = (
     "metadata_link",
 )
 LINK_FIELDS = tuple(f for f in FIELDS if f.endswith("_link"))
+_LINK_SET = frozenset(LINK_FIELDS)
 FILE_STATUSES = ("new", "queued", "processing", "done", "failed")
 # key=value or key="value", separated by newlines or commas, optionally inside braces. A key
 # must follow a separator and its quantifier is possessive: without both, a long run of
@@ -72,7 +73,10 @@ class CelanturV1Profile(VendorProfile):
 
     def _fields(self, capture: Capture) -> tuple[dict[str, Any], str]:
         view = body_view(capture)
-        obj = view.json_object
+        return self._fields_of(view, view.json_object)
+
+    @staticmethod
+    def _fields_of(view: BodyView, obj: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
         if obj is not None:
             return obj, "json"
         text = view.small_text
@@ -94,8 +98,14 @@ class CelanturV1Profile(VendorProfile):
             return lines, "lines"
         return {}, "none"
 
-    def detect(self, capture: Capture) -> float:
-        fields, _ = self._fields(capture)
+    def score(
+        self,
+        capture: Capture,
+        view: BodyView,
+        obj: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> float:
+        fields = obj if obj is not None else self._fields_of(view, None)[0]
         score = 0.0
         if "file_id" in fields:
             score += 0.35
@@ -103,7 +113,7 @@ class CelanturV1Profile(VendorProfile):
             score += 0.3
         elif "file_status" in fields:
             score += 0.15
-        score += 0.35 * sum(1 for f in LINK_FIELDS if f in fields) / len(LINK_FIELDS)
+        score += 0.35 * len(_LINK_SET.intersection(fields)) / len(LINK_FIELDS)
         return min(score, 1.0)
 
     def parse(self, capture: Capture) -> ParsedEvent:

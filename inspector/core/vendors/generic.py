@@ -6,6 +6,8 @@ Parsing is best effort over common shapes: GitHub's ``X-GitHub-Event`` header, a
 
 from __future__ import annotations
 
+from typing import Any
+
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
 from inspector.core.validation import (
@@ -14,9 +16,10 @@ from inspector.core.validation import (
     STRIPE_HEADER,
     SW_SIGNATURE,
 )
-from inspector.core.vendors.base import ParsedEvent, VendorProfile, body_view
+from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view
 
 EVENTS = ("ping", "task.completed", "task.failed")
+_SIGNATURE_HEADERS = frozenset(h.lower() for h in (GITHUB_HEADER, STRIPE_HEADER, SW_SIGNATURE))
 
 
 class GenericProfile(VendorProfile):
@@ -26,13 +29,16 @@ class GenericProfile(VendorProfile):
     title = "Generic"
     events = EVENTS
 
-    def detect(self, capture: Capture) -> float:
+    def score(
+        self,
+        capture: Capture,
+        view: BodyView,
+        obj: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> float:
         # Signed requests are recognisably webhooks, but "generic" is never a useful guess
         # on its own, so it stays below the detection threshold.
-        signed = any(
-            capture.header(h) is not None for h in (GITHUB_HEADER, STRIPE_HEADER, SW_SIGNATURE)
-        )
-        return 0.3 if signed else 0.0
+        return 0.0 if _SIGNATURE_HEADERS.isdisjoint(headers) else 0.3
 
     def token_header_for(self, endpoint: Endpoint) -> str | None:
         return endpoint.header or DEFAULT_TOKEN_HEADER
