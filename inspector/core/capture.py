@@ -58,18 +58,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: "00" to "99": runs twice per capture (its row and serve's line), and %-formatting seven
+#: integers cost 11,800 instructions against 6,900 for these lookups (callgrind).
+_TWO_DIGITS = tuple(f"{i:02d}" for i in range(100))
+
+
 def format_timestamp(ts: datetime) -> str:
     """RFC 3339 UTC with microseconds, e.g. ``2026-11-25T11:36:16.123456Z``."""
     u = ts if ts.tzinfo is UTC else ts.astimezone(UTC)
-    # %-formatting: 1.1 µs; an f-string 2.2, isoformat 2.4, strftime more (runs per capture).
-    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 (twice as fast)
-        u.year,
-        u.month,
-        u.day,
-        u.hour,
-        u.minute,
-        u.second,
-        u.microsecond,
+    d = _TWO_DIGITS
+    year = u.year
+    us = u.microsecond
+    return (
+        f"{year if year > 999 else f'{year:04d}'}-{d[u.month]}-{d[u.day]}T{d[u.hour]}:"
+        f"{d[u.minute]}:{d[u.second]}.{d[us // 10000]}{d[us // 100 % 100]}{d[us % 100]}Z"
     )
 
 
