@@ -213,7 +213,7 @@ def search_text(capture: Capture) -> str:
     if capture.vendor:
         parts.append(capture.vendor)
     head = capture.body_bytes[:SEARCH_BODY_BYTES]
-    if b"\0" in head:
+    if head.find(b"\0") >= 0:  # not "in": bytes.__contains__ tries the needle as an int first
         parts.append(head.decode("utf-8", "replace"))
     # GLOB stops at a NUL too (a header may hold one): a space keeps what follows findable.
     return "\n".join(parts).replace("\0", " ").lower()
