@@ -34,12 +34,24 @@ _MAX_KEPT_HEAD = 8 * 1024 * 1024
 
 
 class _FirstRequestFallback:
-    """Delegates to llhttp; on its refusal of the first request, re-parses in Python."""
+    """Delegates to llhttp; on its refusal of the first request, re-parses in Python.
 
-    def __init__(self, fast: Any, make_slow: Callable[[], Any]) -> None:
+    Once the parser is decided it puts that parser in its place in the handler, so later
+    requests on the connection pay nothing for the stand-in (every attribute it does not
+    have, such as ``message_consumed`` after each request, went through ``__getattr__``).
+    """
+
+    def __init__(self, fast: Any, make_slow: Callable[[], Any], owner: RequestHandler) -> None:
         self._active = fast
         self._make_slow = make_slow
         self._head: bytearray | None = bytearray()
+        self._owner: RequestHandler | None = owner
+
+    def _settle(self) -> None:
+        self._head = None
+        owner, self._owner = self._owner, None
+        if owner is not None and owner._parser is self:
+            owner._parser = self._active
 
     def feed_data(self, data: bytes) -> Any:
         head = self._head
@@ -49,11 +61,11 @@ class _FirstRequestFallback:
         try:
             result = self._active.feed_data(data)
         except (BadHttpMethod, InvalidURLError):
-            self._head = None
             self._active = self._make_slow()
+            self._settle()
             return self._active.feed_data(bytes(head))
         if result[0] or len(head) > _MAX_KEPT_HEAD:
-            self._head = None  # llhttp took the first request: stay on the fast path
+            self._settle()  # llhttp took the first request: stay on the fast path
         return result
 
     def __getattr__(self, name: str) -> Any:
@@ -79,7 +91,7 @@ class _LenientRequestHandler(RequestHandler):
             )
 
         # Duck-typed stand-in: it forwards every other attribute to the active parser.
-        self._parser = _FirstRequestFallback(fast, make_slow)  # type: ignore[assignment]
+        self._parser = _FirstRequestFallback(fast, make_slow, self)  # type: ignore[assignment]
 
 
 class _LenientServer(Server):
