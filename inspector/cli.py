@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from inspector import __version__
-from inspector.core.capture import Capture, format_timestamp
+from inspector.core.capture import Capture
 from inspector.core.paths import DataDirError, resolve_data_dir
 from inspector.core.store import STORE_FILENAME, CaptureFilter, CaptureStore, StoreError
 
@@ -176,7 +176,7 @@ def capture_line(capture: Capture) -> str:
     valid = capture.validation.result
     flag = " TRUNCATED" if capture.truncated else ""
     return (
-        f"{format_timestamp(capture.received_at)}  {capture.id}  {capture.method:<7} "
+        f"{capture.received_text}  {capture.id}  {capture.method.ljust(7)} "
         f"{capture.target}  -> {status}  {vendor}  {valid}  {capture.body_size} B{flag}"
     )
 

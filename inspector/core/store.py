@@ -355,7 +355,7 @@ def _capture_row(capture: Capture) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     return (
         (
             capture.id,
-            format_timestamp(capture.received_at),
+            capture.received_text,
             capture.source,
             capture.method,
             capture.path,

@@ -26,7 +26,6 @@ from inspector.core.capture import (
     Headers,
     ResponseRecord,
     b64encode,
-    format_timestamp,
     header_get,
     parse_timestamp,
     utc_now,
@@ -150,7 +149,7 @@ def har_entry(
         "bodySize": len(answer_body),
     }
     return {
-        "startedDateTime": format_timestamp(capture.received_at),
+        "startedDateTime": capture.received_text,
         "time": 0,
         "request": request,
         "response": response,
