@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import HttpVersion11, web
 from multidict import CIMultiDict
 
-from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, utc_now
+from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, media_type, utc_now
 from inspector.core.pipeline import (
     ResponsePlan,
     analyse_capture,
@@ -246,8 +246,11 @@ class Listener:
                     strict=True,
                 )
             )
+            # aiohttp decoded the same UTF-8 into request.headers, where a lookup is in C.
+            content_type = media_type(request.headers.get("Content-Type"))
         except UnicodeDecodeError:
             headers = [(decode_header_bytes(k), decode_header_bytes(v)) for k, v in raw_headers]
+            content_type = None  # the capture finds it in its own headers
         notes: list[str] = []
         if not (path.isascii() and query.isascii()):
             path, query, note = clean_target(path, query)
@@ -286,6 +289,7 @@ class Listener:
             body_size=size,
             received_at=received_at,
             remote_addr=remote,
+            content_type=content_type,
             truncated=truncated,
             source=source,  # type: ignore[arg-type]
             replay_of=replay_of,

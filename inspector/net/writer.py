@@ -32,11 +32,12 @@ class CaptureWriter:
         self.batches = 0
         self.written = 0
 
-    async def write(self, capture: Capture, prepare: Prepare | None = None) -> None:
-        """Queue a capture and return once it is durable. Raises the store's error, if any.
+    def write(self, capture: Capture, prepare: Prepare | None = None) -> asyncio.Future[None]:
+        """Queue a capture; the future is done once it is durable, or has the store's error.
 
         ``prepare`` runs on the capture in the writer's thread just before it is stored
         (the listener defers vendor detection there when it does not change the answer).
+        A plain function, not a coroutine: one less frame per request to await.
         """
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
@@ -45,7 +46,7 @@ class CaptureWriter:
             self._flusher = loop.create_task(self._flush(), name="capture-writer-flush")
         # A cancelled request cancels only its own future: its capture stays queued and is
         # committed with the others (the flusher skips futures that are already done).
-        await fut
+        return fut
 
     async def _flush(self) -> None:
         while self._pending:
