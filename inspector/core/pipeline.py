@@ -122,11 +122,11 @@ def _process(
     if endpoint is not None:
         profile = get_profile(endpoint.vendor)
     else:
-        guessed, _score = api.detect_vendor(capture)
+        guessed, _score = api.detect_vendor(capture, view=view)
         profile = get_profile(guessed) if guessed else None
     capture.vendor = profile.id if profile is not None else None
 
-    parsed = profile.parse(capture) if profile is not None else api.ParsedEvent()
+    parsed = profile.parse(capture) if profile is not None else api.NOTHING_PARSED
     event = parsed.event
     if event is not None and parsed.links:
         event = {**event, "links": dict(parsed.links)}

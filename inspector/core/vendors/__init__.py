@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from inspector.core.capture import Capture
 from inspector.core.vendors.anesya import AnesyaProfile
-from inspector.core.vendors.base import ParsedEvent, VendorProfile, body_view
+from inspector.core.vendors.base import (
+    NOTHING_PARSED,
+    BodyView,
+    ParsedEvent,
+    VendorProfile,
+    body_view,
+)
 from inspector.core.vendors.blurit import BlurItProfile
 from inspector.core.vendors.celantur import CelanturProfile
 from inspector.core.vendors.celantur_v1 import CelanturV1Profile
@@ -15,6 +21,7 @@ from inspector.core.vendors.generic import GenericProfile
 
 __all__ = [
     "DETECT_THRESHOLD",
+    "NOTHING_PARSED",
     "ParsedEvent",
     "VendorProfile",
     "all_profiles",
@@ -60,15 +67,17 @@ def vendor_ids() -> list[str]:
 
 
 def detect_vendor(
-    capture: Capture, threshold: float = DETECT_THRESHOLD
+    capture: Capture, threshold: float = DETECT_THRESHOLD, view: BodyView | None = None
 ) -> tuple[str | None, float]:
     """The likeliest vendor and its score; ``(None, best score)`` below the threshold.
 
-    Never raises: a profile that fails on odd input simply scores 0.
+    ``view`` is the capture's :func:`body_view` when the caller has it. Never raises: a
+    profile that fails on odd input simply scores 0.
     """
     best_id: str | None = None
     best = 0.0
-    view = body_view(capture)
+    if view is None:
+        view = body_view(capture)
     obj = view.json_object
     headers = capture.header_map()
     for profile in _PROFILE_LIST:

@@ -216,6 +216,10 @@ class ParsedEvent:
         return None if self.event is None else self.event.get("task_id")
 
 
+#: What a capture of no known vendor reads as; shared, so never to be changed.
+NOTHING_PARSED = ParsedEvent()
+
+
 class VendorProfile(ABC):
     """One vendor: how to recognise, read, check and answer its webhooks.
 
