@@ -92,7 +92,7 @@ class AppCore:
         #: emitted (on the loop thread) when a task was submitted and stored
         self.task_saved: Signal[Task] = Signal("task_saved")
         self.endpoints = _load_endpoints(self.data_dir)
-        self.store = CaptureStore.in_dir(self.data_dir)
+        self.store = CaptureStore.in_dir(self.data_dir, durability=self.settings.durability)
         self.listener = Listener(
             self.store,
             host=host,

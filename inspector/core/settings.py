@@ -53,6 +53,9 @@ class Settings:
     max_store_mb: int = 4096
     #: warn when the data directory's disk has less free space than this
     min_free_disk_mb: int = 500
+    #: when stored captures reach the disk: "interval" (within 0.1 s; a power cut may lose
+    #: that much, a crash of the app nothing) or "commit" (before each answer; slower)
+    durability: str = "interval"
     #: Keys found in the file that no field declares; saved back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
     #: What was wrong with the file when it was loaded (for a status line); not saved.
@@ -108,6 +111,14 @@ class Settings:
                 (
                     "rate_limit_per_s",
                     "settings 'rate_limit_per_s' must be 0 or more and 'rate_limit_burst' 1 or more",
+                )
+            )
+        if self.durability not in ("interval", "commit"):
+            problems.append(
+                (
+                    "durability",
+                    'setting \'durability\' must be "interval" or "commit", '
+                    f"not {self.durability!r}",
                 )
             )
         if self.body_limit <= 0:

@@ -31,3 +31,18 @@ async def test_size_cap_and_disk_warning(data_dir: Path) -> None:
         assert any("free on the disk of" in w for w in warnings)
     finally:
         await core.stop()
+
+
+async def test_the_durability_setting_reaches_the_store(data_dir: Path) -> None:
+    (data_dir / "settings.json").write_text('{"durability": "commit"}')
+    core = AppCore(data_dir, port=0)
+    try:
+        assert core.store.durability == "commit"
+    finally:
+        core.store.close()
+    (data_dir / "settings.json").write_text("{}")
+    core = AppCore(data_dir, port=0)
+    try:
+        assert core.store.durability == "interval"
+    finally:
+        core.store.close()
