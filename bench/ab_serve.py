@@ -54,6 +54,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--no-pin", action="store_true", help="do not pin processes to cores")
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="also run the bare aiohttp server each round: serve/bare for A and for B",
+    )
     args = parser.parse_args()
     have_wrk = shutil.which("wrk") is not None
     use_wrk = args.loadgen == "wrk" or (args.loadgen == "auto" and have_wrk)
@@ -68,21 +73,30 @@ def main() -> int:
     ).stdout.strip()
     print(f"A/B serve: A = {args.base} ({rev}), B = working tree; {args.rounds} rounds each")
     pairs: list[tuple[Round, Round]] = []
+    bares: list[Round] = []
     with worktree(args.base) as base:
         for n in range(1, args.rounds + 1):
-            sides = [("A", base), ("B", REPO)]
+            sides = [("A", base), ("B", REPO)] + ([("bare", REPO)] if args.bare else [])
             if n % 2 == 0:
                 sides.reverse()
             got = {}
             for name, checkout in sides:
-                got[name] = one_round(n, "serve", args, use_wrk, checkout)
+                kind = "bare" if name == "bare" else "serve"
+                got[name] = one_round(n, kind, args, use_wrk, checkout)
             a, b = got["A"], got["B"]
             pairs.append((a, b))
-            print(
+            line = (
                 f"  round {n}: A {a.rps:>7,.0f} req/s {_cpu(a):>6} | "
-                f"B {b.rps:>7,.0f} req/s {_cpu(b):>6} | B/A {b.rps / a.rps if a.rps else 0:.2f}",
-                flush=True,
+                f"B {b.rps:>7,.0f} req/s {_cpu(b):>6} | B/A {b.rps / a.rps if a.rps else 0:.2f}"
             )
+            if "bare" in got and got["bare"].rps:
+                bare = got["bare"]
+                bares.append(bare)
+                line += (
+                    f" | bare {bare.rps:>7,.0f} {_cpu(bare):>6}: "
+                    f"A/bare {a.rps / bare.rps:.2f}, B/bare {b.rps / bare.rps:.2f}"
+                )
+            print(line, flush=True)
     ratios = sorted(b.rps / a.rps for a, b in pairs if a.rps)
     print()
     print(f"median A {statistics.median(a.rps for a, _ in pairs):>9,.0f} req/s")
@@ -99,6 +113,13 @@ def main() -> int:
             f"B/A per round, sorted: {', '.join(f'{r:.2f}' for r in ratios)}; "
             f"median {statistics.median(ratios):.2f}"
         )
+    if bares:
+        for name, side in (("A", 0), ("B", 1)):
+            per_round = [p[side].rps / bare.rps for p, bare in zip(pairs, bares, strict=True)]
+            print(
+                f"{name}/bare per round: {', '.join(f'{r:.2f}' for r in per_round)}; "
+                f"median {statistics.median(per_round):.2f}"
+            )
     lost = [r for pair in pairs for r in pair if r.stored is not None and r.stored < r.load.ok]
     print(f"stored >= acknowledged (2xx) in every round: {'no' if lost else 'yes'}")
     return 1 if lost else 0
