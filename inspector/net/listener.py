@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import HttpVersion11, web
-from multidict import CIMultiDict
 
 from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, media_type, utc_now
 from inspector.core.pipeline import (
@@ -340,9 +339,8 @@ class Listener:
             return web.json_response({"error": "capture could not be stored"}, status=503)
         if plan.delay_ms > 0:
             await asyncio.sleep(plan.delay_ms / 1000)
-        response = web.Response(
-            status=plan.status, body=plan.body, headers=CIMultiDict(plan.headers)
-        )
+        # Response makes its own CIMultiDict of the pairs (repeated names kept).
+        response = web.Response(status=plan.status, body=plan.body, headers=plan.headers)
         if truncated:
             response.force_close()
         return response
