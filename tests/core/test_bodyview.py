@@ -6,6 +6,9 @@ import gzip
 import json
 import zlib
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from inspector.core.bodyview import (
     INFLATE_CAP,
     LINE_CAP,
@@ -74,3 +77,26 @@ def test_binary_body_text_and_hex() -> None:
     dump, dump_note = hex_dump(body * 1000)
     assert dump.splitlines()[1].startswith("00000010  10 11 12")
     assert "showing the first 64 KiB" in dump_note
+
+
+def _reference_hex_dump(data: bytes) -> str:
+    """The dump's format, a byte at a time: offset, 16 hex bytes, printable ASCII or '.'."""
+    lines = []
+    for off in range(0, len(data), 16):
+        chunk = data[off : off + 16]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{off:08x}  {hexes:<47}  {text}")
+    return "\n".join(lines)
+
+
+@given(st.binary(max_size=600))
+def test_hex_dump_lines(data: bytes) -> None:
+    assert hex_dump(data)[0] == _reference_hex_dump(data)
+
+
+def test_hex_dump_stops_at_its_cap() -> None:
+    data = bytes(range(256)) * 300
+    text, note = hex_dump(data)
+    assert text == _reference_hex_dump(data[: 64 * 1024])
+    assert note == f"showing the first 64 KiB of {len(data):,} bytes"
