@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ab_serve import worktree
-from throughput import REPO, json_body
+from throughput import REPO, json_body, server_command
 
 CONNECTIONS = 50
 
@@ -69,22 +69,6 @@ async def send(url: str, count: int, connections: int = CONNECTIONS) -> int:
 
     await asyncio.gather(*(connection() for _ in range(connections)))
     return ok
-
-
-def server_command(kind: str, data_dir: Path) -> list[str]:
-    if kind == "bare":
-        return [sys.executable, str(REPO / "bench" / "throughput.py"), "bare-server"]
-    return [
-        sys.executable,
-        "-m",
-        "inspector",
-        "--data-dir",
-        str(data_dir),
-        "serve",
-        "--port",
-        "0",
-        "--no-tunnel",
-    ]
 
 
 def counted_run(kind: str, checkout: Path, requests: int) -> int:

@@ -286,6 +286,23 @@ async def bare_server(port: int) -> None:
     await runner.cleanup()
 
 
+def server_command(kind: str, data_dir: Path) -> list[str]:
+    """The command line of the bare server or of ``serve`` on ``data_dir``."""
+    if kind == "bare":
+        return [sys.executable, str(Path(__file__).resolve()), "bare-server"]
+    return [
+        sys.executable,
+        "-m",
+        "inspector",
+        "--data-dir",
+        str(data_dir),
+        "serve",
+        "--port",
+        "0",
+        "--no-tunnel",
+    ]
+
+
 @contextlib.contextmanager
 def server_process(
     kind: str, data_dir: Path, core: int | None, checkout: Path = REPO
@@ -293,20 +310,7 @@ def server_process(
     """Start the bare server or ``serve`` (from ``checkout``: ``-m`` imports from the
     working directory first); yield its URL and pid; SIGTERM it on exit."""
     log = data_dir / f"{kind}.out"
-    if kind == "bare":
-        cmd = [sys.executable, str(Path(__file__).resolve()), "bare-server"]
-    else:
-        cmd = [
-            sys.executable,
-            "-m",
-            "inspector",
-            "--data-dir",
-            str(data_dir),
-            "serve",
-            "--port",
-            "0",
-            "--no-tunnel",
-        ]
+    cmd = server_command(kind, data_dir)
     # serve prints a line per capture: a file never fills up and blocks it, as a pipe would.
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=checkout)

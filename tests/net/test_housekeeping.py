@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from inspector.app import AppCore
 
@@ -33,16 +34,15 @@ async def test_size_cap_and_disk_warning(data_dir: Path) -> None:
         await core.stop()
 
 
-async def test_the_durability_setting_reaches_the_store(data_dir: Path) -> None:
-    (data_dir / "settings.json").write_text('{"durability": "commit"}')
+@pytest.mark.parametrize(
+    ("text", "durability"), [('{"durability": "commit"}', "commit"), ("{}", "interval")]
+)
+async def test_the_durability_setting_reaches_the_store(
+    data_dir: Path, text: str, durability: str
+) -> None:
+    (data_dir / "settings.json").write_text(text)
     core = AppCore(data_dir, port=0)
     try:
-        assert core.store.durability == "commit"
-    finally:
-        core.store.close()
-    (data_dir / "settings.json").write_text("{}")
-    core = AppCore(data_dir, port=0)
-    try:
-        assert core.store.durability == "interval"
+        assert core.store.durability == durability
     finally:
         core.store.close()
