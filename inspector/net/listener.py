@@ -247,7 +247,7 @@ class Listener:
             )
             # aiohttp decoded the same UTF-8 into request.headers, where a lookup is in C.
             content_type = media_type(request.headers.get("Content-Type"))
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, TypeError):  # TypeError: a parser that gave bytearrays
             headers = [(decode_header_bytes(k), decode_header_bytes(v)) for k, v in raw_headers]
             content_type = None  # the capture finds it in its own headers
         notes: list[str] = []
