@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from inspector.core.paths import atomic_write_text
+from inspector.core.store import DEFAULT_DURABILITY, DURABILITIES
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Settings:
     min_free_disk_mb: int = 500
     #: when stored captures reach the disk: "interval" (within 0.1 s; a power cut may lose
     #: that much, a crash of the app nothing) or "commit" (before each answer; slower)
-    durability: str = "interval"
+    durability: str = DEFAULT_DURABILITY
     #: Keys found in the file that no field declares; saved back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
     #: What was wrong with the file when it was loaded (for a status line); not saved.
@@ -113,13 +114,10 @@ class Settings:
                     "settings 'rate_limit_per_s' must be 0 or more and 'rate_limit_burst' 1 or more",
                 )
             )
-        if self.durability not in ("interval", "commit"):
+        if self.durability not in DURABILITIES:
+            choices = " or ".join(f'"{d}"' for d in DURABILITIES)
             problems.append(
-                (
-                    "durability",
-                    'setting \'durability\' must be "interval" or "commit", '
-                    f"not {self.durability!r}",
-                )
+                ("durability", f"setting 'durability' must be {choices}, not {self.durability!r}")
             )
         if self.body_limit <= 0:
             problems.append(

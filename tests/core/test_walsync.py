@@ -20,8 +20,9 @@ def _sync_threads() -> list[threading.Thread]:
 
 
 def _synchronous(store: CaptureStore) -> int:
-    with store._writing() as conn:
-        return int(conn.execute("PRAGMA synchronous").fetchone()[0])
+    # The lock alone: _writing() would mark the WAL changed and start the flushing thread.
+    with store._wlock:
+        return int(store._wconn.execute("PRAGMA synchronous").fetchone()[0])
 
 
 def test_interval_durability_flushes_the_wal_soon_after_a_commit(data_dir: Path) -> None:

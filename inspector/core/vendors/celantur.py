@@ -60,7 +60,7 @@ class CelanturProfile(VendorProfile):
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
-        fields = obj if obj is not None else _fields_of(view, None)[0]
+        fields = _fields_of(view, obj)[0]
         score = 0.0
         if "task_id" in fields:
             score += 0.35

@@ -105,7 +105,7 @@ class CelanturV1Profile(VendorProfile):
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
-        fields = obj if obj is not None else self._fields_of(view, None)[0]
+        fields = self._fields_of(view, obj)[0]
         score = 0.0
         if "file_id" in fields:
             score += 0.35
