@@ -15,6 +15,7 @@ import contextlib
 import logging
 import operator
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,11 @@ _SOURCE_LOWER = SOURCE_HEADER.lower()
 _READ_CHUNK = 256 * 1024
 PLAN_IN_THREAD_BYTES = 256 * 1024
 KEEPALIVE_TIMEOUT = 75.0
+#: endpoints edited by another process: checked on a request at most this often (s) ...
+ENDPOINT_RECHECK_S = 0.01
+#: ... and this often while none arrives
+ENDPOINT_POLL_S = 0.5
+
 _first = operator.itemgetter(0)
 _second = operator.itemgetter(1)
 
@@ -125,6 +131,9 @@ class Listener:
         self._runner: web.ServerRunner | None = None
         self._site: web.TCPSite | None = None
         self._reload_task: asyncio.Task[None] | None = None
+        #: the endpoints file is re-checked on a request at most this often (monotonic s)
+        self._endpoints_checked = 0.0
+        self._watch_endpoints = endpoints is not None and hasattr(endpoints, "reload_if_changed")
         self.port: int = 0
 
     @property
@@ -161,7 +170,7 @@ class Listener:
             raise
         self._runner, self._site = runner, site
         self.port = site.port if site.port else self._bound_port(runner)
-        if self.endpoints is not None and hasattr(self.endpoints, "reload_if_changed"):
+        if self._watch_endpoints:
             self._reload_task = asyncio.get_running_loop().create_task(
                 self._reload_endpoints(), name="listener-endpoint-reload"
             )
@@ -184,14 +193,18 @@ class Listener:
         await self.writer.drain()
 
     async def _reload_endpoints(self) -> None:
-        # Endpoints edited by another process (the CLI) are picked up within a second.
+        # While no request arrives, the table (which the GUI shows) follows the file too.
         while True:
-            await asyncio.sleep(0.5)
-            try:
-                # On the loop thread: the GUI reads the same table (a stat and a small read).
-                self.endpoints.reload_if_changed()
-            except Exception as exc:
-                log.warning("could not reload endpoints: %s", exc)
+            await asyncio.sleep(ENDPOINT_POLL_S)
+            self._check_endpoints(time.monotonic())
+
+    def _check_endpoints(self, now: float) -> None:
+        self._endpoints_checked = now
+        try:
+            # On the loop thread: the GUI reads the same table (a stat and a small read).
+            self.endpoints.reload_if_changed()
+        except Exception as exc:
+            log.warning("could not reload endpoints: %s", exc)
 
     async def _read_body(self, request: web.BaseRequest) -> tuple[bytes, int, bool]:
         """Read at most ``body_limit`` bytes. Returns (kept bytes, size, truncated)."""
@@ -294,6 +307,12 @@ class Listener:
             replay_of=replay_of,
             notes=notes,
         )
+        if self._watch_endpoints:
+            # An endpoint that `inspector endpoint add` (another process) has just saved
+            # applies to the next request: one stat at most every ENDPOINT_RECHECK_S.
+            now = time.monotonic()
+            if now - self._endpoints_checked >= ENDPOINT_RECHECK_S:
+                self._check_endpoints(now)
         endpoints = self.endpoints
         analyse_later = False
         if not truncated and (endpoints is None or endpoints.match(path) is None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.core.simulate import sample_requests
 from inspector.core.store import CaptureStore
-from inspector.net.listener import Listener
+from inspector.net.listener import ENDPOINT_RECHECK_S, Listener
 from inspector.net.simulate import send_samples
 
 
@@ -153,18 +154,30 @@ async def test_every_vendor_sample_validates(
     assert len({c.event["task_id"] for c in blurit if c.event}) == 1
 
 
-async def test_endpoint_added_by_another_process_is_picked_up_within_a_second(
+async def test_endpoint_edits_by_another_process_apply_to_the_next_request(
     vendor_listener: Listener, store: CaptureStore, data_dir: Path
 ) -> None:
-    import asyncio
+    # `inspector endpoint add` then an immediate webhook: the request must see the edit,
+    # not wait for the listener's idle poll (ENDPOINT_POLL_S, 50 times longer).
+    other_process = EndpointTable.load(data_dir)
+    body = b'{"taskId": "x", "status": "Sent"}'
+    url = vendor_listener.url + "/late"
 
-    table = EndpointTable.load(data_dir)
-    table.add(Endpoint("/late", vendor="blurit", token="late-token"))
-    table.save()
-    await asyncio.sleep(1.0)
-    status, _ = await post(
-        vendor_listener.url + "/late",
-        b'{"taskId": "x", "status": "Sent"}',
-        {"X-Auth-Token": "wrong"},
+    async def after_save(headers: dict[str, str]) -> int:
+        other_process.save()
+        await asyncio.sleep(2 * ENDPOINT_RECHECK_S)
+        status, _ = await post(url, body, headers)
+        return status
+
+    other_process.add(Endpoint("/late", vendor="blurit", token="first"))
+    assert await after_save({"X-Auth-Token": "first"}) == 200
+    other_process.add(Endpoint("/late", vendor="blurit", token="second"))
+    assert await after_save({"X-Auth-Token": "first"}) == 401
+    other_process.remove("/late")
+    assert await after_save({"X-Auth-Token": "first"}) == 200
+    added, changed, removed = sorted(
+        (c for c in store.list() if c.path == "/late"), key=lambda c: c.received_at
     )
-    assert status == 401
+    assert (added.endpoint, added.validation.result) == ("/late", "valid")
+    assert (changed.endpoint, changed.validation.result) == ("/late", "invalid")
+    assert (removed.endpoint, removed.validation.result) == (None, "unchecked")
