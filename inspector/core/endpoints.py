@@ -2,8 +2,9 @@
 
 The table lives in ``<data_dir>/endpoints.json``. Both the GUI and the command line edit
 it, so writes are atomic (temporary file + :func:`os.replace`) and a running listener
-re-reads the file when it changed (:meth:`EndpointTable.reload_if_changed`, called at most
-once per second by the listener).
+re-reads the file when it changed (:meth:`EndpointTable.reload_if_changed`: the listener
+calls it before a request when it has not for 10 ms, the GUI's endpoints panel every
+second).
 """
 
 from __future__ import annotations

@@ -11,14 +11,13 @@ thousands of lines, and the body is read by us with our own size limit.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import operator
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import HttpVersion11, web
 
@@ -35,6 +34,9 @@ from inspector.core.store import CaptureStore
 from inspector.net.http_fallback import lenient_server
 from inspector.net.writer import CaptureWriter
 
+if TYPE_CHECKING:
+    from inspector.core.endpoints import EndpointTable
+
 log = logging.getLogger(__name__)
 
 DEFAULT_BODY_LIMIT = 25 * 1024 * 1024
@@ -48,10 +50,9 @@ _SOURCE_LOWER = SOURCE_HEADER.lower()
 _READ_CHUNK = 256 * 1024
 PLAN_IN_THREAD_BYTES = 256 * 1024
 KEEPALIVE_TIMEOUT = 75.0
-#: endpoints edited by another process: checked on a request at most this often (s) ...
+#: endpoints edited by another process: the file is checked on a request at most this
+#: often (s); while no request arrives, the GUI's endpoints panel checks it on its own timer
 ENDPOINT_RECHECK_S = 0.01
-#: ... and this often while none arrives
-ENDPOINT_POLL_S = 0.5
 
 _first = operator.itemgetter(0)
 _second = operator.itemgetter(1)
@@ -113,7 +114,7 @@ class Listener:
         host: str = "127.0.0.1",
         port: int = 0,
         body_limit: int = DEFAULT_BODY_LIMIT,
-        endpoints: Any = None,
+        endpoints: EndpointTable | None = None,
         writer: CaptureWriter | None = None,
         proxy: Callable[[Capture], Awaitable[ResponsePlan | None]] | None = None,
         rate_limiter: RateLimiter | None = None,
@@ -130,10 +131,8 @@ class Listener:
         self.rate_limiter = rate_limiter
         self._runner: web.ServerRunner | None = None
         self._site: web.TCPSite | None = None
-        self._reload_task: asyncio.Task[None] | None = None
-        #: the endpoints file is re-checked on a request at most this often (monotonic s)
+        #: when a request last checked the endpoints file (time.monotonic())
         self._endpoints_checked = 0.0
-        self._watch_endpoints = endpoints is not None and hasattr(endpoints, "reload_if_changed")
         self.port: int = 0
 
     @property
@@ -170,10 +169,6 @@ class Listener:
             raise
         self._runner, self._site = runner, site
         self.port = site.port if site.port else self._bound_port(runner)
-        if self._watch_endpoints:
-            self._reload_task = asyncio.get_running_loop().create_task(
-                self._reload_endpoints(), name="listener-endpoint-reload"
-            )
 
     @staticmethod
     def _bound_port(runner: web.ServerRunner) -> int:
@@ -182,29 +177,10 @@ class Listener:
 
     async def stop(self) -> None:
         """Stop accepting, finish writes in flight, close."""
-        if self._reload_task is not None:
-            self._reload_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reload_task
-            self._reload_task = None
         runner, self._runner, self._site = self._runner, None, None
         if runner is not None:
             await runner.cleanup()
         await self.writer.drain()
-
-    async def _reload_endpoints(self) -> None:
-        # While no request arrives, the table (which the GUI shows) follows the file too.
-        while True:
-            await asyncio.sleep(ENDPOINT_POLL_S)
-            self._check_endpoints(time.monotonic())
-
-    def _check_endpoints(self, now: float) -> None:
-        self._endpoints_checked = now
-        try:
-            # On the loop thread: the GUI reads the same table (a stat and a small read).
-            self.endpoints.reload_if_changed()
-        except Exception as exc:
-            log.warning("could not reload endpoints: %s", exc)
 
     async def _read_body(self, request: web.BaseRequest) -> tuple[bytes, int, bool]:
         """Read at most ``body_limit`` bytes. Returns (kept bytes, size, truncated)."""
@@ -307,13 +283,18 @@ class Listener:
             replay_of=replay_of,
             notes=notes,
         )
-        if self._watch_endpoints:
+        endpoints = self.endpoints
+        if endpoints is not None:
             # An endpoint that `inspector endpoint add` (another process) has just saved
-            # applies to the next request: one stat at most every ENDPOINT_RECHECK_S.
+            # applies to the next request: one stat at most every ENDPOINT_RECHECK_S, on
+            # the loop thread, where the GUI reads the same table.
             now = time.monotonic()
             if now - self._endpoints_checked >= ENDPOINT_RECHECK_S:
-                self._check_endpoints(now)
-        endpoints = self.endpoints
+                self._endpoints_checked = now
+                try:
+                    endpoints.reload_if_changed()
+                except Exception as exc:
+                    log.warning("could not reload endpoints: %s", exc)
         analyse_later = False
         if not truncated and (endpoints is None or endpoints.match(path) is None):
             # No endpoint (so no proxy mode either: that is an endpoint's setting). The

@@ -328,3 +328,26 @@ def test_dialog_token_field_follows_the_vendor(qtbot: Any) -> None:
     assert not dialog.encoding.isHidden() and not dialog.prefix.isHidden()
     set_scheme(dialog, "stripe")
     assert dialog.encoding.isHidden() and not dialog.secret.isHidden()
+
+
+def test_edits_saved_by_another_process_show_up_and_a_broken_file_keeps_the_table(
+    qtbot: Any, data_dir: Path
+) -> None:
+    # The panel's own timer is what follows the file while no webhook arrives.
+    panel, _ = make_panel(qtbot, data_dir)
+    messages: list[str] = []
+    panel.message.connect(messages.append)
+    cli = EndpointTable.load(data_dir)  # `inspector endpoint add`, in another process
+    cli.add(Endpoint("/from-cli", vendor="blurit", token="tok"))
+    cli.save()
+    qtbot.waitUntil(lambda: panel.view.rowCount() == 1, timeout=3000)
+    assert panel.cell_text("/from-cli", "Vendor") == "BlurIt"
+    assert "Endpoints reloaded: endpoints.json was changed outside the app" in messages
+
+    (data_dir / ENDPOINTS_FILE).write_text('{"endpoints": [', encoding="utf-8")
+    qtbot.waitUntil(
+        lambda: any(m.startswith("Keeping the previous endpoints: ") for m in messages),
+        timeout=3000,
+    )
+    assert panel.view.rowCount() == 1
+    assert panel.cell_text("/from-cli", "Vendor") == "BlurIt"

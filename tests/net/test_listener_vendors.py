@@ -157,8 +157,7 @@ async def test_every_vendor_sample_validates(
 async def test_endpoint_edits_by_another_process_apply_to_the_next_request(
     vendor_listener: Listener, store: CaptureStore, data_dir: Path
 ) -> None:
-    # `inspector endpoint add` then an immediate webhook: the request must see the edit,
-    # not wait for the listener's idle poll (ENDPOINT_POLL_S, 50 times longer).
+    # `inspector endpoint add` then an immediate webhook: the request must see the edit.
     other_process = EndpointTable.load(data_dir)
     body = b'{"taskId": "x", "status": "Sent"}'
     url = vendor_listener.url + "/late"
