@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import logging
 import os
 import shutil
@@ -15,23 +16,25 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core.capture import Capture, ForwardRecord
-from inspector.core.endpoints import ENDPOINTS_FILE, EndpointTable
+from inspector.core.endpoints import ENDPOINTS_FILE, Endpoint, EndpointTable
+from inspector.core.errors import UserError
 from inspector.core.events import Signal
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
-from inspector.core.pipeline import ResponsePlan, json_response
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.resign import resign, signing_configs
+from inspector.core.responses import ResponsePlan, json_response
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
 from inspector.core.store import STORE_FILENAME, CaptureStore, ReplayRecord, StoreError
 from inspector.core.submission import (
-    CREDENTIALS,
+    credential_fields,
     ensure_vendor_endpoint,
     resolve_credentials,
     webhook_url,
 )
 from inspector.core.tasks import Task
+from inspector.core.vendors import get_vendor
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
     REPLAY_MARKER,
@@ -53,6 +56,16 @@ from inspector.net.tunnel import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def listen_error(exc: OSError, host: str, port: int) -> UserError:
+    """Why the listener cannot bind, in one line for the user."""
+    if exc.errno == errno.EADDRINUSE:
+        return UserError(
+            f"port {port} is already in use on {host}; "
+            "choose another with --port (0 picks a free one) or stop the other program"
+        )
+    return UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def _load_endpoints(data_dir: Path) -> EndpointTable:
@@ -100,6 +113,7 @@ class AppCore:
             body_limit=body_limit,
             endpoints=self.endpoints,
             proxy=self._proxy,
+            stored=self._forward_stored,
             rate_limiter=RateLimiter(
                 self.settings.rate_limit_per_s, self.settings.rate_limit_burst
             ),
@@ -108,7 +122,6 @@ class AppCore:
         #: global forward target (``serve --forward``); endpoints may have their own
         self.forward_url = forward_url
         self.forwarder = Forwarder(self._on_forwarded, name="forward")
-        self._unsubscribe_forward: Callable[[], None] | None = None
         self._housekeeping: asyncio.Task[None] | None = None
         self._recording: set[asyncio.Task[None]] = set()
         #: emitted with a one-line warning (disk nearly full, captures trimmed)
@@ -116,39 +129,32 @@ class AppCore:
         self.housekeeping_interval = 30.0
 
     async def start(self) -> None:
+        """Start listening; ValueError for a bad ``--forward`` URL, :class:`UserError` when
+        the port cannot be bound (the caller closes the store then)."""
         if self.forward_url:
             try:
                 target_url(self.forward_url, Capture(method="GET", path="/"))
             except ValueError as exc:
                 raise ValueError(f"--forward: {exc}") from exc
-        await self.listener.start()
+        try:
+            await self.listener.start()
+        except OSError as exc:
+            raise listen_error(exc, self.listener.host, self.listener.requested_port) from exc
         await self.forwarder.start()
-        self._unsubscribe_forward = self.store.added.connect(self._forward_new)
         self._housekeeping = asyncio.get_running_loop().create_task(
             self._housekeep(), name="store-housekeeping"
         )
         self._publish()
 
-    def forward_target(self, capture: Capture) -> str | None:
-        """Where a live capture is forwarded: its endpoint's target, else the global one."""
-        if self.endpoints is not None and capture.endpoint:
-            endpoint = self.endpoints.match(capture.endpoint)
-            target = getattr(endpoint, "forward_url", None) if endpoint else None
-            if target:
-                return str(target)
-        return self.forward_url
-
-    async def _proxy(self, capture: Capture) -> ResponsePlan | None:
+    async def _proxy(self, capture: Capture, endpoint: Endpoint) -> ResponsePlan:
         """Proxy mode: forward before answering and answer with the target's answer.
 
         The forward result is recorded on the capture (so it is committed with it); a dead
         target gets the sender a ``502`` saying so.
         """
-        endpoint = self.endpoints.match(capture.path) if capture.endpoint else None
-        if endpoint is None or not endpoint.forward_proxy or not endpoint.forward_url:
-            return None
+        target = endpoint.forward_url or ""
         async with make_session() as session:
-            record = await forward_and_wait(session, capture, endpoint.forward_url, timeout=10)
+            record = await forward_and_wait(session, capture, target, timeout=10)
         capture.forward = record
         if record.error or record.status is None:
             return json_response(502, {"error": f"forward target failed: {record.error}"})
@@ -159,15 +165,16 @@ class AppCore:
         ]
         return ResponsePlan(record.status, headers, record.body)
 
-    def _forward_new(self, captures: list[Capture]) -> None:
-        for capture in captures:
-            if capture.source not in ("live", "simulate") or capture.truncated:
-                continue
-            if capture.forward is not None:  # proxied: already forwarded before answering
-                continue
-            target = self.forward_target(capture)
-            if target:
-                self.forwarder.submit(capture, target)
+    def _forward_stored(self, capture: Capture, endpoint: Endpoint | None) -> None:
+        """Forward a stored live capture to its endpoint's target, else the global one."""
+        if capture.source not in ("live", "simulate") or capture.truncated:
+            return
+        if capture.forward is not None:  # proxied: already forwarded before answering
+            return
+        target = endpoint.forward_url if endpoint is not None else None
+        target = target or self.forward_url
+        if target:
+            self.forwarder.submit(capture, target)
 
     def _on_forwarded(self, capture_id: str, record: ForwardRecord) -> None:
         # A commit (with fsync) per forward must not run on the event loop's thread.
@@ -258,7 +265,7 @@ class AppCore:
         """Endpoints a vendor may still call at the previous public URL, after it changed."""
         if not self.url_changed_from:
             return []
-        return [e.path for e in self.endpoints if e.vendor != "generic"] or [
+        return [e.path for e in self.endpoints if not get_vendor(e.vendor).fallback] or [
             e.path for e in self.endpoints
         ]
 
@@ -275,9 +282,9 @@ class AppCore:
         return resolve_credentials(vendor, {}, os.environ, self.secrets.get)
 
     def save_credentials(self, vendor: str, values: dict[str, str]) -> None:
-        for name, _env, key in CREDENTIALS.get(vendor, ()):
-            if values.get(name):
-                self.secrets.set(key, values[name])
+        for credential in credential_fields(vendor):
+            if values.get(credential.name):
+                self.secrets.set(credential.store_key, values[credential.name])
 
     def default_webhook_url(self, vendor: str) -> str | None:
         """The public URL of the vendor's endpoint (created when missing), if online."""
@@ -308,13 +315,11 @@ class AppCore:
             credentials=credentials or self.credentials(vendor),
             api_base=api_base,
             options=options,
-            previous_webhook_url=self.settings.extra.get("blurit_webhook_url"),
         )
-        task = await submit_task(request, self.endpoints, progress=progress, say=say)
-        if vendor == "blurit":
-            self.settings.extra["blurit_webhook_url"] = webhook
-            with contextlib.suppress(OSError):
-                self.settings.save(self.data_dir)
+        # The listener reads this very table: a new endpoint token applies at once.
+        task = await submit_task(
+            request, self.endpoints, self.settings, self.data_dir, progress=progress, say=say
+        )
         await asyncio.to_thread(self.store.save_task, task)
         self.task_saved.emit(task)
         return task
@@ -379,8 +384,6 @@ class AppCore:
                 self._housekeeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._housekeeping
-            if self._unsubscribe_forward is not None:
-                self._unsubscribe_forward()
             await self.tunnel.stop()
             await self.listener.stop()
             await self.forwarder.stop()
@@ -464,7 +467,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
         core = open_gui_core(data_dir, port=8765 if port is None else port)
         try:
             await core.start()
-        except OSError:
+        except (OSError, UserError):
             core.store.close()
             raise
         window = MainWindow(core.store, core, icon=icon)
@@ -492,15 +495,4 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
             await core.stop()
         return 0
 
-    try:
-        return int(qasync.run(main()))
-    except OSError as exc:
-        import errno
-
-        if exc.errno == errno.EADDRINUSE:
-            from inspector.cli import UserError
-
-            raise UserError(
-                f"port {port or 8765} is already in use; start with --port N (0 picks a free one)"
-            ) from exc
-        raise
+    return int(qasync.run(main()))

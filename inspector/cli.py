@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import errno
 import functools
 import json
 import logging
@@ -22,16 +21,16 @@ from typing import Any, NoReturn, TextIO
 
 from inspector import __version__
 from inspector.core.capture import Capture
+from inspector.core.errors import UserError
 from inspector.core.paths import DataDirError, resolve_data_dir
 from inspector.core.store import STORE_FILENAME, CaptureFilter, CaptureStore, StoreError
+from inspector.core.vendors import Vendor, submit_vendors, vendor_ids
+from inspector.core.vendors.descriptor import SubmitOption
 
 log = logging.getLogger("inspector")
 IMPORT_CHUNK = 1000
-VENDOR_CHOICES = ("celantur", "celantur-v1", "blurit", "anesya", "generic")
-
-
-class UserError(Exception):
-    """A failure explained in one line to the user (exit status 1)."""
+#: Bytes of the file its type is told from.
+FILE_HEAD = 16
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     eps.required = True
     ea = eps.add_parser("add", help="create or replace an endpoint")
     ea.add_argument("path", help="e.g. /blurit")
-    ea.add_argument("--vendor", required=True, help=", ".join(VENDOR_CHOICES))
+    ea.add_argument("--vendor", required=True, help=", ".join(vendor_ids()))
     ea.add_argument("--token", help="the vendor's shared token (BlurIt, Anesya, generic)")
     ea.add_argument("--query-token", metavar="NAME=VALUE", help="a secret in the URL's query")
     ea.add_argument("--secret", help="signing secret (with --scheme)")
@@ -123,33 +122,59 @@ def build_parser() -> argparse.ArgumentParser:
     er.add_argument("path")
 
     sm = sub.add_parser("simulate", help="send a vendor-accurate sample webhook")
-    sm.add_argument("vendor", help=", ".join(VENDOR_CHOICES))
+    sm.add_argument("vendor", help=", ".join(vendor_ids()))
     sm.add_argument("--event", help="e.g. done, failed, Succeeded, extract.completed")
     sm.add_argument("--to", metavar="URL", help="target (default: the running listener)")
     sm.add_argument("--token", help="use this token/secret instead of the endpoint's")
 
-    su = sub.add_parser("submit", help="submit a test task to a vendor's API")
-    su.add_argument("vendor", help="celantur, celantur-v1, blurit, anesya")
-    su.add_argument("--file", required=True, help="image (Celantur, BlurIt) or PDF/image (Anesya)")
-    su.add_argument("--api-base", metavar="URL", help="the vendor API's origin (staging, a double)")
-    su.add_argument("--webhook-url", metavar="URL", help="default: the tunnel URL of the endpoint")
-    su.add_argument("--wait", type=float, metavar="SECONDS", help="wait for the final callback")
-    su.add_argument("--username", help="Celantur (else CELANTUR_USERNAME)")
-    su.add_argument("--password", help="Celantur (else CELANTUR_PASSWORD)")
-    su.add_argument("--client-id", help="BlurIt (else BLURIT_CLIENT_ID)")
-    su.add_argument("--secret-id", help="BlurIt (else BLURIT_SECRET_ID)")
-    su.add_argument("--api-key", help="Anesya (else ANESYA_API_KEY)")
-    su.add_argument("--server", default="EU-1", help="Anesya server (EU-1, FR-1, FR-2, FR-3)")
-    su.add_argument("--schema", help="Anesya extraction schema")
-    su.add_argument("--method", default="blur", help="Celantur: blur, pixelate, blacken")
-    su.add_argument("--no-face", action="store_true", help="Celantur: do not anonymise faces")
-    su.add_argument("--license-plate", action="store_true", help="Celantur: license plates")
-    su.add_argument("--person", action="store_true", help="Celantur: whole persons")
-    su.add_argument("--vehicle", action="store_true", help="Celantur: vehicles")
-    su.add_argument("--no-faces", action="store_true", help="BlurIt: do not blur faces")
-    su.add_argument("--no-plates", action="store_true", help="BlurIt: do not blur plates")
-    su.add_argument("--blur-type", default="blur", help="BlurIt: blur, opaque, pixelate")
+    _add_submit(sub.add_parser("submit", help="submit a test task to a vendor's API"))
     return p
+
+
+def _file_help(vendors: list[Vendor]) -> str:
+    """``image (Celantur, BlurIt) or PDF/image (Anesya)``: which file each vendor takes."""
+    by_kind: dict[str, list[str]] = {}
+    for vendor in vendors:
+        if vendor.submit is None:
+            continue
+        brands = by_kind.setdefault(vendor.submit.file_kind.noun, [])
+        if vendor.brand_name not in brands:
+            brands.append(vendor.brand_name)
+    return " or ".join(f"{noun} ({', '.join(brands)})" for noun, brands in by_kind.items())
+
+
+def _add_option(submit: argparse.ArgumentParser, option: SubmitOption) -> None:
+    if isinstance(option.default, bool):
+        submit.add_argument(option.flag, action="store_true", help=option.help)
+    else:
+        submit.add_argument(option.flag, default=option.default, help=option.help)
+
+
+def _add_submit(submit: argparse.ArgumentParser) -> None:
+    vendors = submit_vendors()
+    submit.add_argument("vendor", help=", ".join(v.id for v in vendors))
+    submit.add_argument("--file", required=True, help=_file_help(vendors))
+    submit.add_argument(
+        "--api-base", metavar="URL", help="the vendor API's origin (staging, a double)"
+    )
+    submit.add_argument(
+        "--webhook-url", metavar="URL", help="default: the tunnel URL of the endpoint"
+    )
+    submit.add_argument("--wait", type=float, metavar="SECONDS", help="wait for the final callback")
+    # Vendors that share an account (Celantur's two APIs) share its flags.
+    flags: set[str] = set()
+    for vendor in vendors:
+        for credential in vendor.submit.credentials if vendor.submit else ():
+            if credential.flag not in flags:
+                flags.add(credential.flag)
+                submit.add_argument(
+                    credential.flag, help=f"{vendor.brand_name} (else {credential.env})"
+                )
+    for vendor in vendors:
+        for option in vendor.submit.options if vendor.submit else ():
+            if option.flag not in flags:
+                flags.add(option.flag)
+                _add_option(submit, option)
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -264,17 +289,12 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         await core.start()
+    except UserError:
+        core.store.close()
+        raise
     except ValueError as exc:
         core.store.close()
         raise UserError(str(exc)) from exc
-    except OSError as exc:
-        core.store.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise UserError(
-                f"port {args.port} is already in use on {args.host}; "
-                "choose another with --port (0 picks a free one) or stop the other program"
-            ) from exc
-        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
 
     def print_capture(captures: list[Capture]) -> None:
         # One write and one flush per committed batch, not per capture: under load a
@@ -615,49 +635,38 @@ def cmd_simulate(args: argparse.Namespace, data_dir: Path) -> int:
 def _credentials(args: argparse.Namespace, vendor: str, data_dir: Path) -> dict[str, str]:
     """Flag, else environment, else the secret store (where the app saved them)."""
     from inspector.core.secrets import SecretStore
-    from inspector.core.submission import CREDENTIALS, resolve_credentials
+    from inspector.core.submission import credential_fields, resolve_credentials
 
-    flags = {name: getattr(args, name, None) for name, _env, _key in CREDENTIALS.get(vendor, ())}
+    flags = {c.name: getattr(args, c.name, None) for c in credential_fields(vendor)}
     # Opened once, and only if a flag or the environment leaves something to look up.
     secrets = functools.cache(lambda: SecretStore(data_dir))
     return resolve_credentials(vendor, flags, os.environ, lambda key: secrets().get(key))
 
 
-def _vendor_options(args: argparse.Namespace) -> dict[str, Any]:
-    if args.vendor in ("celantur", "celantur-v1"):
-        return {
-            "method": args.method,
-            "face": not args.no_face,
-            "license_plate": args.license_plate,
-            "person": args.person,
-            "vehicle": args.vehicle,
-        }
-    if args.vendor == "blurit":
-        return {
-            "faces": not args.no_faces,
-            "plates": not args.no_plates,
-            "blur_type": args.blur_type,
-        }
-    if args.vendor == "anesya":
-        opts: dict[str, Any] = {"server": args.server}
-        if args.schema:
-            opts["schema"] = args.schema
-        return opts
-    return {}
+def _options(args: argparse.Namespace, head: bytes) -> dict[str, Any]:
+    """The vendor's submit options from their flags (the Submit dialog builds the same)."""
+    from inspector.core.submission import submit_options, submit_spec
+
+    values = {
+        option.name: option.from_flag(getattr(args, option.dest))
+        for option in submit_spec(args.vendor).options
+    }
+    return submit_options(args.vendor, values, head)
 
 
 async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
     from inspector.core.paths import RuntimeInfo, ensure_data_dir
-    from inspector.core.submission import SUBMIT_VENDORS, ensure_vendor_endpoint, webhook_url
+    from inspector.core.settings import Settings
+    from inspector.core.submission import ensure_vendor_endpoint, submit_spec, webhook_url
     from inspector.core.tasks import format_timeline, is_final, timeline
+    from inspector.core.vendors import get_vendor
+    from inspector.net.listener import ENDPOINT_RECHECK_S
     from inspector.net.submit import SubmitRequest, VendorError, read_file, submit_task
 
-    if args.vendor not in SUBMIT_VENDORS:
-        raise UserError(
-            f"cannot submit to {args.vendor!r}; choose one of {', '.join(SUBMIT_VENDORS)}"
-        )
     try:
+        spec = submit_spec(args.vendor)
         file_name, data = read_file(args.file)
+        options = _options(args, data[:FILE_HEAD])
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     ensure_data_dir(data_dir)
@@ -681,15 +690,16 @@ async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
             "no public URL for the webhook: start 'webhook-inspector serve' with its tunnel "
             "(or the app), or pass --webhook-url"
         )
-    if args.vendor == "anesya":
+    if spec.dashboard_events:
+        vendor = get_vendor(args.vendor)
+        brand = vendor.brand_name
         _out(
-            f"Anesya webhooks are set in Anesya's dashboard: add {url} with token "
-            f"{endpoint.token} (X-Webhook-Token) for the extract.completed and extract.failed events"
+            f"{brand} webhooks are set in {brand}'s dashboard: add {url} with token "
+            f"{endpoint.token} ({vendor.profile.token_header}) for the "
+            f"{' and '.join(spec.dashboard_events)} events"
         )
     store = CaptureStore.in_dir(data_dir)
     try:
-        from inspector.core.settings import Settings
-
         settings = Settings.load(data_dir)
         request = SubmitRequest(
             vendor=args.vendor,
@@ -698,24 +708,22 @@ async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
             webhook_url=url,
             credentials=_credentials(args, args.vendor, data_dir),
             api_base=args.api_base,
-            options=_vendor_options(args),
-            previous_webhook_url=settings.extra.get("blurit_webhook_url"),
+            options=options,
         )
         try:
             task = await submit_task(
                 request,
                 table,
+                settings,
+                data_dir,
                 say=lambda m: _out(m, sys.stderr),
-                settle_s=1.2,
+                # The listener runs in another process and re-reads endpoints.json on a
+                # request: a few of its intervals let it see a new endpoint token first.
+                settle_s=5 * ENDPOINT_RECHECK_S,
                 on_task_id=lambda tid: _out(f"task {tid}"),
             )
-        except VendorError as exc:
+        except (VendorError, ValueError) as exc:
             raise UserError(str(exc)) from exc
-        except ValueError as exc:
-            raise UserError(str(exc)) from exc
-        if args.vendor == "blurit":
-            settings.extra["blurit_webhook_url"] = url
-            settings.save(data_dir)
         store.save_task(task)
         if args.wait is None:
             return 0

@@ -21,9 +21,8 @@ from urllib.parse import unquote
 
 from inspector.core.capture import Headers, format_timestamp, parse_timestamp, utc_now
 from inspector.core.validation import ENCODINGS, SCHEMES, mask, sign_standard_webhooks
+from inspector.core.vendors import FALLBACK_VENDOR, get_vendor
 
-#: Vendor ids an endpoint may name; the vendor registry's tests keep the two in step.
-VENDOR_IDS: tuple[str, ...] = ("celantur", "celantur-v1", "blurit", "anesya", "generic")
 ENDPOINTS_FILE = "endpoints.json"
 FILE_VERSION = 1
 #: A delay longer than this would only make senders time out; cap it to keep tests honest.
@@ -100,19 +99,21 @@ class Endpoint:
 
     Credentials, all optional:
 
-    - ``token``: the vendor's shared token (BlurIt ``X-Auth-Token``, Anesya
-      ``X-Webhook-Token``; for ``generic`` the header is ``header`` or ``X-Webhook-Token``;
-      for Celantur, which sends no header, it is checked as the query parameter ``key``
-      unless ``query_token`` names another parameter).
+    - ``token``: the vendor's shared token, checked where the vendor's profile says: its
+      token header (``VendorProfile.token_header_for``, e.g. BlurIt's ``X-Auth-Token``),
+      or, for a vendor that sends no header, its query parameter
+      (``VendorProfile.token_query``, Celantur's ``key``) unless ``query_token`` names
+      another parameter.
     - ``query_token``: ``NAME=VALUE`` the webhook URL's query must carry.
     - ``secret`` + ``scheme`` (+ ``header``, ``encoding``, ``prefix``): a signature scheme
       from :data:`inspector.core.validation.SCHEMES`.
 
-    The constructor validates and raises ``ValueError`` with a message for people.
+    ``vendor`` is the id of a registered vendor (:mod:`inspector.core.vendors`). The
+    constructor validates and raises ``ValueError`` with a message for people.
     """
 
     path: str
-    vendor: str = "generic"
+    vendor: str = FALLBACK_VENDOR
     token: str | None = None
     query_token: str | None = None
     secret: str | None = None
@@ -136,10 +137,7 @@ class Endpoint:
                 f"endpoint path must be a bare path (no query, spaces), got {self.path!r}"
             )
         self.path = normalize_path(self.path)
-        if self.vendor not in VENDOR_IDS:
-            raise ValueError(
-                f"unknown vendor {self.vendor!r}; choose one of {', '.join(VENDOR_IDS)}"
-            )
+        get_vendor(self.vendor)  # ValueError naming the registered vendors
         if self.encoding not in ENCODINGS:
             raise ValueError(f"encoding must be hex or base64, got {self.encoding!r}")
         if self.query_token is not None:
@@ -214,7 +212,7 @@ class Endpoint:
         now = utc_now()
         return cls(
             path=str(data["path"]),
-            vendor=str(data.get("vendor") or "generic"),
+            vendor=str(data.get("vendor") or FALLBACK_VENDOR),
             token=opt("token"),
             query_token=opt("query_token"),
             secret=opt("secret"),

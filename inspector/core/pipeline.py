@@ -1,7 +1,8 @@
-"""What the listener does with a capture before answering: match the endpoint, guess or
-apply the vendor, parse, validate, and decide the answer.
+"""What the listener does with a capture before answering: given the endpoint its path
+matched, guess or apply the vendor, parse, validate, and decide the answer.
 
-The listener calls :func:`process_capture` once per request, before the capture is stored,
+The listener matches the endpoint and calls :func:`process_capture` once per request,
+before the capture is stored,
 so the stored capture carries the answer that is then sent. For a path with no endpoint the
 answer is the default one whatever the body says, so the listener answers at once and has
 :func:`analyse_capture` fill in the rest in the writer's thread.
@@ -12,59 +13,35 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from inspector.core.capture import Capture, Headers, Validation, media_type
-
-if TYPE_CHECKING:
-    from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
-    from inspector.core.vendors.base import BodyView, VendorProfile
-
-
-@dataclass(slots=True)
-class ResponsePlan:
-    """The answer the listener will send for one capture."""
-
-    status: int = 200
-    headers: Headers = field(default_factory=list)
-    body: bytes = b""
-    delay_ms: int = 0
-
-
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
-def json_response(status: int, payload: Any, delay_ms: int = 0) -> ResponsePlan:
-    body = _ENCODER.encode(payload).encode()
-    return ResponsePlan(status, [("Content-Type", "application/json")], body, delay_ms)
-
-
-def default_response(capture: Capture) -> ResponsePlan:
-    """200 with a small JSON body naming the capture, for paths with no endpoint."""
-    cid = capture.id
-    if not (cid.isascii() and cid.isalnum()):  # our ids are hex; an imported one may not be
-        return json_response(200, {"ok": True, "capture": cid})
-    # Written out: this answer goes to nearly every request, and the encoder costs more.
-    body = b'{"ok":true,"capture":"' + cid.encode() + b'"}'
-    return ResponsePlan(200, [("Content-Type", "application/json")], body)
+from inspector.core.endpoints import Endpoint, ResponseRule
+from inspector.core.responses import ResponsePlan, default_response, json_response
+from inspector.core.vendors import (
+    NOTHING_PARSED,
+    VendorBody,
+    VendorProfile,
+    detect_vendor,
+    get_profile,
+)
 
 
 def process_capture(
     capture: Capture,
-    endpoints: EndpointTable | None = None,
+    endpoint: Endpoint | None = None,
     *,
     now: float | None = None,
     rand: Callable[[], float] = random.random,
 ) -> ResponsePlan:
     """Fill in the capture's endpoint/vendor/event/validation/notes and return the answer.
 
-    ``now`` (Unix seconds) is for signature timestamps, ``rand`` decides ``fail_rate``
-    failures; both are injectable for tests. Never raises: whatever a sender throws at the
-    listener is captured and answered.
+    ``endpoint`` is the endpoint the request's path matched (the listener looks it up once
+    per request), None when none did. ``now`` (Unix seconds) is for signature timestamps,
+    ``rand`` decides ``fail_rate`` failures; both are injectable for tests. Never raises:
+    whatever a sender throws at the listener is captured and answered.
     """
     try:
-        return _process(capture, endpoints, now, rand) or default_response(capture)
+        return _process(capture, endpoint, now, rand) or default_response(capture)
     except Exception as exc:  # the last line of defence; the listener must always answer
         capture.notes.append(
             f"internal error while processing this request ({type(exc).__name__}: {exc}); "
@@ -84,19 +61,6 @@ def analyse_capture(capture: Capture) -> None:
         )
 
 
-_vendors: Any = None
-
-
-def _vendor_api() -> Any:
-    """The vendors package, imported on first use: its modules import this one."""
-    global _vendors
-    if _vendors is None:
-        from inspector.core import vendors
-
-        _vendors = vendors
-    return _vendors
-
-
 def _add_note(capture: Capture, note: str) -> None:
     if note and note not in capture.notes:
         capture.notes.append(note)
@@ -104,41 +68,33 @@ def _add_note(capture: Capture, note: str) -> None:
 
 def _process(
     capture: Capture,
-    endpoints: EndpointTable | None,
+    endpoint: Endpoint | None,
     now: float | None,
     rand: Callable[[], float],
 ) -> ResponsePlan | None:
     """Fill in the capture and return its answer; None means the default answer."""
-    api = _vendor_api()
-    body_view, get_profile = api.body_view, api.get_profile
-
-    endpoint = endpoints.match(capture.path) if endpoints is not None else None
     capture.endpoint = endpoint.path if endpoint is not None else None
-    view = body_view(capture)
-    for note in view.decode_notes:
+    body = VendorBody.of(capture)
+    for note in body.decode_notes:
         _add_note(capture, note)
 
     profile: VendorProfile | None
     if endpoint is not None:
         profile = get_profile(endpoint.vendor)
     else:
-        guessed, _score = api.detect_vendor(capture, view=view)
+        guessed, _score = detect_vendor(capture, body=body)
         profile = get_profile(guessed) if guessed else None
     capture.vendor = profile.id if profile is not None else None
 
-    parsed = profile.parse(capture) if profile is not None else api.NOTHING_PARSED
+    parsed = profile.parse(capture, body) if profile is not None else NOTHING_PARSED
     event = parsed.event
     if event is not None and parsed.links:
         event = {**event, "links": dict(parsed.links)}
     capture.event = event
     for note in parsed.notes:
         _add_note(capture, note)
-    if (
-        (profile is None or profile.id == "generic")
-        and not view.has_json
-        and _looks_like_json(capture)
-    ):
-        _add_note(capture, view.json_error_note() or "")
+    if (profile is None or profile.fallback) and not body.has_json and _looks_like_json(capture):
+        _add_note(capture, body.json_error_note() or "")
 
     if endpoint is not None and profile is not None:
         validation = profile.validate(capture, endpoint, now=now)
@@ -146,35 +102,25 @@ def _process(
         validation = Validation("unchecked", None, "no endpoint is configured for this path")
     capture.validation = validation
 
-    for note in _mistakes(capture, endpoint, profile, view):
+    for note in _mistakes(capture, endpoint, profile, body):
         _add_note(capture, note)
     if profile is not None:
         for note in profile.diagnose(capture, endpoint, validation):
             _add_note(capture, note)
 
     if endpoint is None or profile is None:
-        if profile is not None and profile.id == "blurit":
-            _add_note(
-                capture,
-                'no endpoint for this path: answered 200 without {"taskId"}, which BlurIt '
-                "does not accept; add a blurit endpoint for this path",
-            )
+        if profile is not None and profile.unmatched_note:
+            _add_note(capture, profile.unmatched_note)
         return None
 
     plan = profile.respond(capture, endpoint, validation, parsed)
     rule = endpoint.response
     if not rule.is_default:
         plan = apply_response_rule(plan, rule, rand, capture)
-        if profile.id == "blurit" and validation.result not in ("invalid", "missing"):
-            from inspector.core.vendors.blurit import compliance_problem
-
-            problem = compliance_problem(plan, parsed.task_id) if parsed.event else None
+        if validation.result not in ("invalid", "missing"):
+            problem = profile.rule_note(plan, parsed)
             if problem:
-                _add_note(
-                    capture,
-                    f"the endpoint's response rule makes this answer non-compliant for BlurIt "
-                    f"({problem}); BlurIt may stop calling this endpoint",
-                )
+                _add_note(capture, problem)
     return plan
 
 
@@ -227,11 +173,11 @@ def _looks_like_json(capture: Capture) -> bool:
 
 
 def _mistakes(
-    capture: Capture, endpoint: Endpoint | None, profile: VendorProfile | None, view: BodyView
+    capture: Capture, endpoint: Endpoint | None, profile: VendorProfile | None, body: VendorBody
 ) -> list[str]:
     """Classic integration mistakes that are not specific to one vendor."""
     notes: list[str] = []
-    if view.has_json and isinstance(view.json, dict | list):
+    if body.has_json and isinstance(body.json, dict | list):
         ctype = media_type(capture.header("Content-Type"))
         if ctype is None:
             notes.append(

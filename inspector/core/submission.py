@@ -1,35 +1,42 @@
-"""Pure parts of submitting a test task: which endpoint receives the callbacks, and the
-exact webhook URL to give the vendor.
+"""Pure parts of submitting a test task, shared by the command line and the Submit dialog:
+credentials, options, which endpoint receives the callbacks, and the webhook URL.
 
-Every vendor gets its own endpoint (created on first use, at ``/celantur``, ``/blurit``,
-``/anesya``...), so its callbacks are validated: Celantur's URL carries a generated
-``?key=`` secret (Celantur sends no auth header), Anesya's token is generated here and
-pasted into Anesya's dashboard, BlurIt's token is the one its webhook API returns.
+Every vendor gets its own endpoint (created on first use at the vendor's default path), so
+its callbacks are validated: a vendor that sends no header gets a generated ``?key=``
+secret in its URL, a vendor whose token the user pastes into its dashboard gets a
+generated token, and a vendor whose API registers our URL gets the token it returns
+(:func:`store_webhook_token`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable, Mapping
-from urllib.parse import quote
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from inspector.core.endpoints import Endpoint, EndpointTable
-from inspector.core.simulate import DEFAULT_PATHS
+from inspector.core.settings import Settings
+from inspector.core.vendors import find_vendor, get_vendor, submit_vendors
+from inspector.core.vendors.descriptor import Credential, SubmitSpec
 
-SUBMIT_VENDORS = ("celantur", "celantur-v1", "blurit", "anesya")
-#: Where each vendor's API credentials live in the secret store (and the environment).
-CREDENTIALS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "celantur": (
-        ("username", "CELANTUR_USERNAME", "celantur.username"),
-        ("password", "CELANTUR_PASSWORD", "celantur.password"),
-    ),
-    "blurit": (
-        ("client_id", "BLURIT_CLIENT_ID", "blurit.client_id"),
-        ("secret_id", "BLURIT_SECRET_ID", "blurit.secret_id"),
-    ),
-    "anesya": (("api_key", "ANESYA_API_KEY", "anesya.api_key"),),
-}
-CREDENTIALS["celantur-v1"] = CREDENTIALS["celantur"]
+
+def submit_spec(vendor: str) -> SubmitSpec:
+    """The vendor's API for test tasks; ValueError naming the vendors that have one."""
+    found = find_vendor(vendor)
+    if found is None or found.submit is None:
+        ids = ", ".join(v.id for v in submit_vendors())
+        raise ValueError(f"cannot submit to {vendor!r}; choose one of {ids}")
+    return found.submit
+
+
+def credential_fields(vendor: str) -> tuple[Credential, ...]:
+    """The API credentials a vendor needs (none for a vendor without an API)."""
+    found = find_vendor(vendor)
+    return found.submit.credentials if found is not None and found.submit is not None else ()
 
 
 def resolve_credentials(
@@ -44,16 +51,22 @@ def resolve_credentials(
     empty, so flags and the environment still work. Nothing about a value is logged.
     """
     out: dict[str, str] = {}
-    for name, env, key in CREDENTIALS.get(vendor, ()):
-        value = given.get(name) or environ.get(env)
+    for credential in credential_fields(vendor):
+        value = given.get(credential.name) or environ.get(credential.env)
         if not value:
             try:
-                value = stored(key)
+                value = stored(credential.store_key)
             except Exception:
                 value = None
         if value:
-            out[name] = value
+            out[credential.name] = value
     return out
+
+
+def submit_options(vendor: str, values: Mapping[str, Any], head: bytes) -> dict[str, Any]:
+    """The options the vendor's API takes, from the user's choices (by option name) and
+    the file's first bytes; ValueError with a sentence when they are unusable."""
+    return submit_spec(vendor).build(values, head)
 
 
 def ensure_vendor_endpoint(table: EndpointTable, vendor: str) -> tuple[Endpoint, bool]:
@@ -64,14 +77,52 @@ def ensure_vendor_endpoint(table: EndpointTable, vendor: str) -> tuple[Endpoint,
     existing = table.for_vendor(vendor)
     if existing:
         return existing[0], False
-    path = DEFAULT_PATHS[vendor]
-    if vendor in ("celantur", "celantur-v1"):
-        endpoint = Endpoint(path, vendor=vendor, query_token=f"key={secrets.token_urlsafe(16)}")
-    elif vendor == "anesya":
+    described = get_vendor(vendor)
+    path = described.default_path
+    if described.generated_secret == "query":
+        # The vendor's own token parameter; "key" for a profile that names none.
+        query_name = described.profile.token_query or "key"
+        endpoint = Endpoint(
+            path, vendor=vendor, query_token=f"{query_name}={secrets.token_urlsafe(16)}"
+        )
+    elif described.generated_secret == "token":
         endpoint = Endpoint(path, vendor=vendor, token=secrets.token_urlsafe(24))
     else:
         endpoint = Endpoint(path, vendor=vendor)
     return table.add(endpoint), True
+
+
+def store_webhook_token(table: EndpointTable, vendor: str, url: str, token: str) -> bool:
+    """Make ``token`` the token of the endpoint ``url`` points at (created for ``vendor``
+    when that path has none of this vendor's) and save the table; False when it already
+    was. For a vendor whose API hands out the token of the webhook it registered."""
+    path = urlsplit(url).path or "/"
+    endpoint = table.match(path)
+    if endpoint is None or endpoint.vendor != vendor:
+        endpoint = Endpoint(path, vendor=vendor)
+    if endpoint.token == token:
+        return False
+    table.add(replace(endpoint, token=token))
+    table.save()
+    return True
+
+
+def _webhook_setting(vendor: str) -> str:
+    return f"{vendor}_webhook_url"
+
+
+def previous_webhook_url(settings: Settings, vendor: str) -> str | None:
+    """The webhook URL last registered through the vendor's API (moved, not added again,
+    when the tunnel's URL changed)."""
+    value = settings.extra.get(_webhook_setting(vendor))
+    return str(value) if value else None
+
+
+def remember_webhook_url(settings: Settings, data_dir: Path, vendor: str, url: str) -> None:
+    """Keep the URL just registered through the vendor's API in ``settings.json``."""
+    settings.extra[_webhook_setting(vendor)] = url
+    with contextlib.suppress(OSError):
+        settings.save(data_dir)
 
 
 def webhook_url(public_base: str, endpoint: Endpoint) -> str:

@@ -13,30 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from inspector.core.capture import Capture, format_timestamp, new_capture_id, utc_now
-
-#: Statuses after which a vendor sends nothing more for a task.
-FINAL_STATUSES: dict[str, frozenset[str]] = {
-    "celantur": frozenset({"done", "failed"}),
-    "celantur-v1": frozenset({"done", "failed"}),
-    "blurit": frozenset({"Succeeded", "Failed"}),
-    "anesya": frozenset(
-        {
-            "extract.completed",
-            "extract.failed",
-            "workflow.completed",
-            "workflow.failed",
-            "parsing.finished",
-            "parsing.partial_finished",
-            "parsing.failed",
-        }
-    ),
-}
+from inspector.core.vendors import find_vendor
 
 
 def callback_vendors(vendor: str) -> tuple[str, ...]:
-    """The vendor profiles a task's callbacks may be detected as: Celantur v1 and v2
-    callbacks look alike, so either counts for a Celantur task."""
-    return ("celantur", "celantur-v1") if vendor.startswith("celantur") else (vendor,)
+    """The vendors a task's callbacks may be detected as: its own, and those whose webhooks
+    look alike (Celantur's v1 and v2 callbacks: either counts for a Celantur task)."""
+    found = find_vendor(vendor)
+    return (vendor, *found.lookalikes) if found is not None else (vendor,)
 
 
 def is_callback_of(capture: Capture, tasks: Iterable[Task]) -> bool:
@@ -49,17 +33,18 @@ def is_callback_of(capture: Capture, tasks: Iterable[Task]) -> bool:
 
 
 def callback_status(capture: Capture) -> str | None:
-    """The status a callback reports (Anesya: its event name)."""
+    """The status a callback reports (for some vendors, its event name)."""
     event = capture.event or {}
-    if capture.vendor == "anesya":
-        return str(event["event"]) if event.get("event") else None
-    status = event.get("status")
-    return None if status is None else str(status)
+    found = find_vendor(capture.vendor)
+    value = event.get(found.status_field if found is not None else "status")
+    return None if value is None or value == "" else str(value)
 
 
 def is_final(vendor: str, capture: Capture) -> bool:
+    """Whether the callback's status is one after which the vendor sends nothing more."""
     status = callback_status(capture)
-    return status is not None and status in FINAL_STATUSES.get(vendor, frozenset())
+    found = find_vendor(vendor)
+    return status is not None and found is not None and status in found.final_events
 
 
 @dataclass(slots=True)

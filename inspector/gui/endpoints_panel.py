@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import utc_now
 from inspector.core.endpoints import (
     MAX_DELAY_MS,
-    VENDOR_IDS,
     Endpoint,
     EndpointTable,
     ResponseRule,
@@ -53,7 +52,7 @@ from inspector.core.validation import (
     SCHEMES,
     SchemeConfig,
 )
-from inspector.core.vendors import get_profile
+from inspector.core.vendors import all_vendors, get_profile, get_vendor, vendor_title
 
 COLUMNS = ("Path", "Vendor", "Check", "Answer", "Forward", "Public URL")
 NO_URL = "—"
@@ -87,13 +86,6 @@ def form_message(message: str) -> str:
     for flag, words in _FLAG_WORDING:
         message = message.replace(flag, words)
     return message
-
-
-def vendor_title(vendor: str) -> str:
-    try:
-        return get_profile(vendor).title or vendor
-    except ValueError:
-        return vendor
 
 
 def _checks(endpoint: Endpoint) -> list[SchemeConfig]:
@@ -137,7 +129,8 @@ def answer_text(rule: ResponseRule) -> str:
 
 
 def query_pair(endpoint: Endpoint) -> tuple[str, str] | None:
-    """The query parameter the webhook URL must carry (Celantur's ``key`` included)."""
+    """The query parameter the webhook URL must carry (a vendor's own token parameter,
+    such as Celantur's ``key``, included)."""
     for config in _checks(endpoint):
         if config.scheme == "query-token" and config.query_name:
             return config.query_name, config.secret
@@ -220,8 +213,8 @@ class EndpointDialog(QDialog):
         self.path = QLineEdit()
         self.path.setPlaceholderText("/blurit")
         self.vendor = QComboBox()
-        for vid in VENDOR_IDS:
-            self.vendor.addItem(vendor_title(vid), vid)
+        for vendor in all_vendors():
+            self.vendor.addItem(vendor.title, vendor.id)
         self.token = SecretField(placeholder="the token the vendor sends")
         self.token_label = _plain_label("Token")
         self.token_label.setWordWrap(False)
@@ -386,18 +379,19 @@ class EndpointDialog(QDialog):
         )
 
     def _update_fields(self) -> None:
-        vendor = str(self.vendor.currentData())
-        if vendor in ("celantur", "celantur-v1"):
-            self.token_label.setText("Token (?key=)")
+        vendor = get_vendor(str(self.vendor.currentData()))
+        profile = vendor.profile
+        if profile.token_query:
+            self.token_label.setText(f"Token (?{profile.token_query}=)")
             self.token_hint.setText(
-                "Celantur sends no header: the token is checked as ?key=... in the webhook "
-                "URL, and Copy public URL includes it."
+                f"{vendor.brand_name} sends no header: the token is checked as "
+                f"?{profile.token_query}=... in the webhook URL, and Copy public URL includes it."
             )
         else:
             header = (
                 self.header.text().strip() or DEFAULT_TOKEN_HEADER
-                if vendor == "generic"
-                else get_profile(vendor).token_header or DEFAULT_TOKEN_HEADER
+                if profile.token_header_configurable
+                else profile.token_header or DEFAULT_TOKEN_HEADER
             )
             self.token_label.setText(f"Token ({header})")
             self.token_hint.setText(f"Checked against the {header} header of every webhook.")
@@ -409,7 +403,8 @@ class EndpointDialog(QDialog):
             self.secret, scheme is not None or bool(self.secret.text())
         )
         self.signature_form.setRowVisible(
-            self.header, scheme in ("token-header", "hmac-sha256") or vendor == "generic"
+            self.header,
+            scheme in ("token-header", "hmac-sha256") or profile.token_header_configurable,
         )
         self.signature_form.setRowVisible(self.encoding, scheme == "hmac-sha256")
         self.signature_form.setRowVisible(self.prefix, scheme == "hmac-sha256")

@@ -35,15 +35,14 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
-from inspector.core.simulate import vendor_events
 from inspector.core.snippets import snippet
 from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
+from inspector.core.vendors import all_vendors
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
 from inspector.gui.endpoints_panel import EndpointsPanel
-from inspector.gui.meaning import VENDOR_TITLES
 from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
@@ -262,14 +261,14 @@ class MainWindow(QMainWindow):
         samples = self.menuBar().addMenu("&Vendors")
         samples.setToolTipsVisible(True)
         self.sample_actions: dict[tuple[str, str], QAction] = {}
-        for vendor, title in VENDOR_TITLES.items():
-            sub = samples.addMenu(title)
-            for event in vendor_events(vendor):
+        for vendor in all_vendors():
+            sub = samples.addMenu(vendor.title)
+            for event in vendor.events:
                 action = self._action(
-                    event, lambda _=False, v=vendor, e=event: self.send_sample(v, e)
+                    event, lambda _=False, v=vendor.id, e=event: self.send_sample(v, e)
                 )
                 sub.addAction(action)
-                self.sample_actions[(vendor, event)] = action
+                self.sample_actions[(vendor.id, event)] = action
         samples.addSeparator()
         self.submit_action = self._action(
             "Submit test task…",
@@ -347,8 +346,8 @@ class MainWindow(QMainWindow):
         self.vendor_combo = QComboBox()
         self.vendor_combo.setObjectName("vendor-filter")
         self.vendor_combo.addItem("Any vendor", None)
-        for vendor, title in VENDOR_TITLES.items():
-            self.vendor_combo.addItem(title, vendor)
+        for vendor in all_vendors():
+            self.vendor_combo.addItem(vendor.title, vendor.id)
         bar.addWidget(self.vendor_combo)
         bar.addWidget(self.validation_combo)
 

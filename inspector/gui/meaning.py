@@ -21,16 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
+from inspector.core.vendors import vendor_title
 from inspector.gui.capture_model import VALIDATION_COLOURS
 from inspector.gui.widgets import plain_view
-
-VENDOR_TITLES = {
-    "celantur": "Celantur (API v2)",
-    "celantur-v1": "Celantur (API v1, deprecated)",
-    "blurit": "BlurIt",
-    "anesya": "Anesya",
-    "generic": "Generic",
-}
 
 VALIDATION_TEXT = {
     "valid": "Valid",
@@ -146,9 +139,7 @@ class VendorView(QWidget):
             return
         vendor = capture.vendor
         self.vendor.setText(
-            VENDOR_TITLES.get(vendor, vendor)
-            if vendor
-            else "not recognised (no endpoint, no match)"
+            vendor_title(vendor) if vendor else "not recognised (no endpoint, no match)"
         )
         event = capture.event or {}
         task_id = event.get("task_id")

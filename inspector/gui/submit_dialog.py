@@ -1,4 +1,4 @@
-"""The Submit dialog: send a test task to Celantur, BlurIt or Anesya with our webhook URL.
+"""The Submit dialog: send a test task to a vendor's API with our webhook URL.
 
 The dialog only gathers the inputs (file, options, credentials, webhook URL) and runs the
 app's ``submit`` coroutine on the running qasync loop; the vendor clients live in
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,28 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.submission import CREDENTIALS
+from inspector.core.submission import submit_options
+from inspector.core.vendors import Vendor, get_vendor, submit_vendors
+from inspector.core.vendors.descriptor import Credential, SubmitOption, SubmitSpec
 from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
 
-#: (vendor id, label) in the order the combo shows them.
-VENDORS: tuple[tuple[str, str], ...] = (
-    ("celantur", "Celantur v2"),
-    ("celantur-v1", "Celantur v1 (deprecated API)"),
-    ("blurit", "BlurIt"),
-    ("anesya", "Anesya"),
-)
-CELANTUR_METHODS = ("blur", "pixelate", "blacken")
-BLURIT_BLUR_TYPES = ("blur", "opaque", "pixelate")
-ANESYA_SERVERS = ("EU-1", "FR-1", "FR-2", "FR-3")
-#: Credential fields whose value is a secret: masked, with a Show toggle.
-SECRET_FIELDS = frozenset({"password", "secret_id", "api_key"})
-FIELD_LABELS = {
-    "username": "Username",
-    "password": "Password",
-    "client_id": "Client ID",
-    "secret_id": "Secret ID",
-    "api_key": "API key",
-}
 #: Files up to this size are read on the GUI thread (a few tens of ms from a local disk);
 #: larger ones are read in a worker thread so the window never freezes.
 SYNC_READ_LIMIT = 50 * 1024 * 1024
@@ -65,6 +47,8 @@ NO_PUBLIC_URL_TEXT = (
 )
 CANCELLED_TEXT = "cancelled"
 KIB = 1024
+#: Bytes of the file its type is told from.
+FILE_HEAD = 16
 
 
 def _size(n: int) -> str:
@@ -75,42 +59,10 @@ def _size(n: int) -> str:
     return f"{n / (KIB * KIB):.1f} MiB"
 
 
-_IMAGE_FILTER = "Images (*.jpg *.jpeg *.png);;All files (*)"
-_DOCUMENT_FILTER = "Documents (*.pdf *.jpg *.jpeg *.png);;All files (*)"
-
-
-@dataclass(frozen=True, slots=True)
-class FileKind:
-    """What a vendor accepts: magic prefixes, their names, and the file dialog's filter."""
-
-    magics: tuple[bytes, ...]
-    words: str
-    extensions: tuple[str, ...]
-    dialog_filter: str
-
-
-_JPEG, _PNG, _PDF = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-"
-IMAGE_KIND = FileKind(
-    (_JPEG, _PNG), "a JPEG or PNG image", (".jpg", ".jpeg", ".png"), _IMAGE_FILTER
-)
-DOCUMENT_KIND = FileKind(
-    (_PDF, _JPEG, _PNG),
-    "a PDF, PNG or JPEG document",
-    (".pdf", ".jpg", ".jpeg", ".png"),
-    _DOCUMENT_FILTER,
-)
-FILE_KINDS = {
-    "celantur": IMAGE_KIND,
-    "celantur-v1": IMAGE_KIND,
-    "blurit": IMAGE_KIND,
-    "anesya": DOCUMENT_KIND,
-}
-VENDOR_NAMES = {
-    "celantur": "Celantur",
-    "celantur-v1": "Celantur",
-    "blurit": "BlurIt",
-    "anesya": "Anesya",
-}
+def _spec(vendor: Vendor) -> SubmitSpec:
+    if vendor.submit is None:
+        raise ValueError(f"cannot submit to {vendor.id!r}")
+    return vendor.submit
 
 
 def _plain_label(text: str = "", *, selectable: bool = False) -> QLabel:
@@ -127,28 +79,29 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else exc.__class__.__name__
 
 
-def check_file(vendor: str, path: str) -> tuple[Path, bytes]:
+def check_file(vendor_id: str, path: str) -> tuple[Path, bytes]:
     """The file to send and its first bytes, or ``ValueError`` with one sentence
     (missing, unreadable, wrong type)."""
     if not path.strip():
         raise ValueError("choose a file to send")
     p = Path(path.strip()).expanduser()
-    kind = FILE_KINDS[vendor]
-    name = VENDOR_NAMES[vendor]
+    vendor = get_vendor(vendor_id)
+    kind = _spec(vendor).file_kind
+    name = vendor.brand_name
     if not p.exists():
         raise ValueError(f"no such file: {p}")
     if not p.is_file():
         raise ValueError(f"not a file: {p}")
     try:
         with p.open("rb") as f:
-            head = f.read(16)
+            head = f.read(FILE_HEAD)
     except OSError as exc:
         raise ValueError(f"cannot read {p.name}: {exc.strerror or exc}") from exc
     if not head.startswith(kind.magics):
         raise ValueError(f"{p.name} is not {kind.words} ({name} takes only those)")
-    if vendor == "anesya" and not p.name.lower().endswith(kind.extensions):
-        # Anesya derives the document type from the file name.
-        raise ValueError(f"{p.name} must end with .pdf, .png or .jpg for Anesya")
+    if kind.name_endings and not p.name.lower().endswith(kind.extensions):
+        # The vendor derives the document type from the file name.
+        raise ValueError(f"{p.name} must end with {kind.name_endings} for {name}")
     return p, head
 
 
@@ -162,10 +115,6 @@ def read_small_file(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-
-
-def _image_type(head: bytes) -> str:
-    return "image/png" if head.startswith(_PNG) else "image/jpeg"
 
 
 def _fit_to_current_page(stack: QStackedWidget) -> None:
@@ -182,17 +131,18 @@ def _fit_to_current_page(stack: QStackedWidget) -> None:
 
 
 class _CredentialsPage(QWidget):
-    """One vendor's credential fields (``CREDENTIALS`` names), secrets masked."""
+    """One API account's credential fields, secrets masked."""
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, credentials: tuple[Credential, ...]) -> None:
         super().__init__()
         self.fields: dict[str, QLineEdit | SecretField] = {}
+        self.labels = {c.name: c.label for c in credentials}
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        for name in names:
-            field: QLineEdit | SecretField = SecretField() if name in SECRET_FIELDS else QLineEdit()
-            self.fields[name] = field
-            form.addRow(FIELD_LABELS.get(name, name), field)
+        for credential in credentials:
+            field: QLineEdit | SecretField = SecretField() if credential.secret else QLineEdit()
+            self.fields[credential.name] = field
+            form.addRow(credential.label, field)
 
     def values(self) -> dict[str, str]:
         return {n: f.text().strip() for n, f in self.fields.items()}
@@ -203,11 +153,68 @@ class _CredentialsPage(QWidget):
                 field.setText(values[name])
 
 
+class _OptionsPage(QWidget):
+    """One API's options: a drop-down, a text field, or checkboxes sharing a row each."""
+
+    def __init__(self, options: tuple[SubmitOption, ...]) -> None:
+        super().__init__()
+        self.fields: dict[str, QCheckBox | QComboBox | QLineEdit] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        rows: dict[str, QHBoxLayout] = {}
+        for option in options:
+            if isinstance(option.default, bool):
+                box = QCheckBox(option.label)
+                box.setChecked(option.default)
+                self.fields[option.name] = box
+                row = rows.get(option.row)
+                if row is None:
+                    row = rows[option.row] = QHBoxLayout()
+                    form.addRow(option.row, row)
+                row.addWidget(box)
+            elif option.choices:
+                combo = QComboBox()
+                combo.addItems(list(option.choices))
+                if isinstance(option.default, str):
+                    combo.setCurrentText(option.default)
+                self.fields[option.name] = combo
+                form.addRow(option.label, combo)
+            else:
+                edit = QLineEdit(option.default or "")
+                edit.setPlaceholderText(option.placeholder)
+                self.fields[option.name] = edit
+                form.addRow(option.label, edit)
+        for row in rows.values():
+            row.addStretch(1)
+
+    def values(self) -> dict[str, Any]:
+        """The user's choices by option name (text stripped)."""
+        out: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            if isinstance(field, QCheckBox):
+                out[name] = field.isChecked()
+            elif isinstance(field, QComboBox):
+                out[name] = field.currentText()
+            else:
+                out[name] = field.text().strip()
+        return out
+
+    def set_value(self, name: str, value: bool | str) -> None:
+        field = self.fields[name]
+        if isinstance(field, QCheckBox):
+            field.setChecked(bool(value))
+        elif isinstance(field, QComboBox):
+            field.setCurrentText(str(value))
+        else:
+            field.setText(str(value))
+
+
 class SubmitDialog(QDialog):
     """Submit a test task with our webhook URL; the result is a stored ``Task``.
 
     ``services`` is the app (``AppCore`` or a stand-in with ``submit``, ``credentials``,
-    ``save_credentials``, ``default_webhook_url`` and ``endpoints``).
+    ``save_credentials``, ``default_webhook_url`` and ``endpoints``). The vendors, their
+    credentials and options come from the vendor registry.
     """
 
     #: the Task the vendor accepted (after it was stored)
@@ -227,8 +234,8 @@ class SubmitDialog(QDialog):
         self._cancel_requested = False
 
         self.vendor_combo = QComboBox()
-        for vendor_id, label in VENDORS:
-            self.vendor_combo.addItem(label, vendor_id)
+        for vendor in submit_vendors():
+            self.vendor_combo.addItem(vendor.title, vendor.id)
 
         self.file_edit = QLineEdit()
         self.file_edit.setPlaceholderText("the image to anonymise")
@@ -241,73 +248,28 @@ class SubmitDialog(QDialog):
         file_widget = QWidget()
         file_widget.setLayout(file_row)
 
-        # -- per-vendor options ---------------------------------------------------------------
-        self.celantur_method = QComboBox()
-        self.celantur_method.addItems(list(CELANTUR_METHODS))
-        self.celantur_face = QCheckBox("Faces")
-        self.celantur_face.setChecked(True)
-        self.celantur_plate = QCheckBox("License plates")
-        self.celantur_person = QCheckBox("Persons")
-        self.celantur_vehicle = QCheckBox("Vehicles")
-        celantur_page = QWidget()
-        celantur_form = QFormLayout(celantur_page)
-        celantur_form.setContentsMargins(0, 0, 0, 0)
-        celantur_form.addRow("Method", self.celantur_method)
-        what = QHBoxLayout()
-        for box in (
-            self.celantur_face,
-            self.celantur_plate,
-            self.celantur_person,
-            self.celantur_vehicle,
-        ):
-            what.addWidget(box)
-        what.addStretch(1)
-        celantur_form.addRow("Anonymise", what)
-
-        self.blurit_faces = QCheckBox("Faces")
-        self.blurit_faces.setChecked(True)
-        self.blurit_plates = QCheckBox("Plates")
-        self.blurit_plates.setChecked(True)
-        self.blurit_blur_type = QComboBox()
-        self.blurit_blur_type.addItems(list(BLURIT_BLUR_TYPES))
-        blurit_page = QWidget()
-        blurit_form = QFormLayout(blurit_page)
-        blurit_form.setContentsMargins(0, 0, 0, 0)
-        blur_what = QHBoxLayout()
-        blur_what.addWidget(self.blurit_faces)
-        blur_what.addWidget(self.blurit_plates)
-        blur_what.addStretch(1)
-        blurit_form.addRow("Blur", blur_what)
-        blurit_form.addRow("Blur type", self.blurit_blur_type)
-
-        self.anesya_server = QComboBox()
-        self.anesya_server.addItems(list(ANESYA_SERVERS))
-        self.anesya_schema = QLineEdit()
-        self.anesya_schema.setPlaceholderText("optional: schema id or JSON")
-        anesya_page = QWidget()
-        anesya_form = QFormLayout(anesya_page)
-        anesya_form.setContentsMargins(0, 0, 0, 0)
-        anesya_form.addRow("Server", self.anesya_server)
-        anesya_form.addRow("Schema", self.anesya_schema)
-
+        # -- per-vendor options and credentials: one page per API (vendors sharing an API,
+        # as Celantur's two versions do, share its page) ----------------------------------
         self.options_stack = QStackedWidget()
-        self._option_pages = {
-            "celantur": self.options_stack.addWidget(celantur_page),
-            "blurit": self.options_stack.addWidget(blurit_page),
-            "anesya": self.options_stack.addWidget(anesya_page),
-        }
-        self._option_pages["celantur-v1"] = self._option_pages["celantur"]
+        self.credentials_stack = QStackedWidget()
+        #: by vendor id
+        self.option_pages: dict[str, _OptionsPage] = {}
+        self.credential_pages: dict[str, _CredentialsPage] = {}
+        by_spec: dict[int, tuple[_OptionsPage, _CredentialsPage]] = {}
+        for vendor in submit_vendors():
+            spec = _spec(vendor)
+            pages = by_spec.get(id(spec))
+            if pages is None:
+                pages = by_spec[id(spec)] = (
+                    _OptionsPage(spec.options),
+                    _CredentialsPage(spec.credentials),
+                )
+                self.options_stack.addWidget(pages[0])
+                self.credentials_stack.addWidget(pages[1])
+            self.option_pages[vendor.id], self.credential_pages[vendor.id] = pages
         options_box = QGroupBox("Options")
         QVBoxLayout(options_box).addWidget(self.options_stack)
 
-        # -- credentials ----------------------------------------------------------------------
-        self.credentials_stack = QStackedWidget()
-        self.credential_pages: dict[str, _CredentialsPage] = {}
-        for group in ("celantur", "blurit", "anesya"):
-            page = _CredentialsPage([name for name, _env, _key in CREDENTIALS[group]])
-            self.credential_pages[group] = page
-            self.credentials_stack.addWidget(page)
-        self.credential_pages["celantur-v1"] = self.credential_pages["celantur"]
         self.remember = QCheckBox(
             "Remember these credentials (in the secret store, never in settings.json)"
         )
@@ -319,12 +281,13 @@ class SubmitDialog(QDialog):
         # -- webhook and API base ---------------------------------------------------------------
         self.webhook_edit = QLineEdit()
         self.webhook_edit.setPlaceholderText("https://…/celantur?key=…")
-        self.webhook_edit.textChanged.connect(self._update_anesya_info)
+        self.webhook_edit.textChanged.connect(self._update_dashboard_info)
         self.webhook_hint = _plain_label()
         self.webhook_hint.setStyleSheet("color: #a15c00;")
         self.api_base_edit = QLineEdit(api_base or "")
         self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
-        self.anesya_info = _plain_label(selectable=True)
+        #: for a vendor whose webhooks are set up in its dashboard: what to enter there
+        self.dashboard_info = _plain_label(selectable=True)
 
         form = QFormLayout()
         form.addRow("Vendor", self.vendor_combo)
@@ -363,7 +326,7 @@ class SubmitDialog(QDialog):
         layout.addWidget(self.webhook_hint)
         layout.addWidget(options_box)
         layout.addWidget(credentials_box)
-        layout.addWidget(self.anesya_info)
+        layout.addWidget(self.dashboard_info)
         layout.addWidget(self.log_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
@@ -409,7 +372,7 @@ class SubmitDialog(QDialog):
     # -- vendor switching --------------------------------------------------------------------
     def _on_vendor_changed(self, _index: int = 0) -> None:
         vendor = self.vendor()
-        self.options_stack.setCurrentIndex(self._option_pages[vendor])
+        self.options_stack.setCurrentWidget(self.option_pages[vendor])
         page = self.credential_pages[vendor]
         self.credentials_stack.setCurrentWidget(page)
         for stack in (self.options_stack, self.credentials_stack):
@@ -418,9 +381,7 @@ class SubmitDialog(QDialog):
             page.fill(self.services.credentials(vendor))
         except Exception as exc:  # a broken keyring must not stop the dialog
             self._show_error(f"cannot read the saved credentials: {_one_line(exc)}")
-        self.file_edit.setPlaceholderText(
-            "a PDF, PNG or JPEG document" if vendor == "anesya" else "a JPEG or PNG image"
-        )
+        self.file_edit.setPlaceholderText(_spec(get_vendor(vendor)).file_kind.words)
         try:
             url = self.services.default_webhook_url(vendor)
         except (OSError, ValueError) as exc:
@@ -429,31 +390,33 @@ class SubmitDialog(QDialog):
         self.webhook_edit.setText(url or "")
         self.webhook_hint.setText("" if url else NO_PUBLIC_URL_TEXT)
         self.webhook_hint.setVisible(not url)
-        self._update_anesya_info()
+        self._update_dashboard_info()
 
-    def _anesya_token(self) -> str | None:
+    def _endpoint_token(self, vendor: str) -> str | None:
         endpoints = getattr(self.services, "endpoints", None)
         if endpoints is None:
             return None
-        matches = endpoints.for_vendor("anesya")
+        matches = endpoints.for_vendor(vendor)
         return matches[0].token if matches else None
 
-    def _update_anesya_info(self, _text: str = "") -> None:
-        if self.vendor() != "anesya":
-            self.anesya_info.setVisible(False)
+    def _update_dashboard_info(self, _text: str = "") -> None:
+        vendor = get_vendor(self.vendor())
+        events = _spec(vendor).dashboard_events
+        if not events:
+            self.dashboard_info.setVisible(False)
             return
         url = self.webhook_edit.text().strip() or "(no webhook URL yet)"
-        token = self._anesya_token() or "(no endpoint token)"
-        self.anesya_info.setText(
-            "Anesya calls only the webhooks set up in its dashboard. "
-            "Add one there (event extract.completed) with:\n"
+        token = self._endpoint_token(vendor.id) or "(no endpoint token)"
+        self.dashboard_info.setText(
+            f"{vendor.brand_name} calls only the webhooks set up in its dashboard. "
+            f"Add one there (event {events[0]}) with:\n"
             f"URL: {url}\n"
             f"Token: {token}"
         )
-        self.anesya_info.setVisible(True)
+        self.dashboard_info.setVisible(True)
 
     def _on_browse_clicked(self) -> None:
-        kind = FILE_KINDS[self.vendor()]
+        kind = _spec(get_vendor(self.vendor())).file_kind
         start = self.file_edit.text().strip() or str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self, "File to send", start, kind.dialog_filter)
         if path:
@@ -461,31 +424,9 @@ class SubmitDialog(QDialog):
 
     # -- submitting ---------------------------------------------------------------------------
     def options(self, vendor: str, head: bytes = b"") -> dict[str, Any]:
-        """The vendor's options as the app's ``submit`` takes them; ValueError if unusable."""
-        if vendor in ("celantur", "celantur-v1"):
-            chosen = {
-                "face": self.celantur_face.isChecked(),
-                "license_plate": self.celantur_plate.isChecked(),
-                "person": self.celantur_person.isChecked(),
-                "vehicle": self.celantur_vehicle.isChecked(),
-            }
-            if not any(chosen.values()):
-                raise ValueError("choose at least one of faces, license plates, persons, vehicles")
-            return {"method": self.celantur_method.currentText(), **chosen}
-        if vendor == "blurit":
-            if not (self.blurit_faces.isChecked() or self.blurit_plates.isChecked()):
-                raise ValueError("choose faces, plates or both")
-            return {
-                "faces": self.blurit_faces.isChecked(),
-                "plates": self.blurit_plates.isChecked(),
-                "blur_type": self.blurit_blur_type.currentText(),
-                "content_type": _image_type(head),
-            }
-        out: dict[str, Any] = {"server": self.anesya_server.currentText()}
-        schema = self.anesya_schema.text().strip()
-        if schema:
-            out["schema"] = schema
-        return out
+        """The vendor's options as the app's ``submit`` takes them; ValueError if unusable
+        (the command line builds them the same way)."""
+        return submit_options(vendor, self.option_pages[vendor].values(), head)
 
     def submit(self) -> None:
         """Check the inputs, then run the submission on the loop; results come back later."""
@@ -506,10 +447,12 @@ class SubmitDialog(QDialog):
                 )
             if not webhook.startswith(("https://", "http://")):
                 raise ValueError("the webhook URL must start with https:// (or http://)")
-            credentials = self.credential_pages[vendor].values()
-            missing = [FIELD_LABELS.get(n, n) for n, v in credentials.items() if not v]
+            page = self.credential_pages[vendor]
+            credentials = page.values()
+            missing = [page.labels[n] for n, v in credentials.items() if not v]
             if missing:
-                raise ValueError(f"fill in the {VENDOR_NAMES[vendor]} {', '.join(missing)}")
+                brand = get_vendor(vendor).brand_name
+                raise ValueError(f"fill in the {brand} {', '.join(missing)}")
             data = read_small_file(path)
         except (ValueError, OSError) as exc:
             self._show_error(_one_line(exc))

@@ -32,15 +32,10 @@ from PySide6.QtWidgets import (
 
 from inspector.core.capture import Capture
 from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
+from inspector.core.vendors import find_vendor
 from inspector.gui.endpoints_panel import ERROR_STYLE
 
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
-VENDOR_LABELS = {
-    "celantur": "Celantur v2",
-    "celantur-v1": "Celantur v1",
-    "blurit": "BlurIt",
-    "anesya": "Anesya",
-}
 #: How long captures may keep arriving before the tree is refreshed once for all of them.
 REFRESH_DELAY_MS = 200
 #: The preview's largest size; the image is scaled down to fit, keeping its ratio.
@@ -74,8 +69,9 @@ def task_status(task: Task, callbacks: list[Capture]) -> str:
 
 def task_row(task: Task, callbacks: list[Capture]) -> list[str]:
     """The top-level row's cells, in :data:`COLUMNS` order."""
+    vendor = find_vendor(task.vendor)
     return [
-        VENDOR_LABELS.get(task.vendor, task.vendor),
+        vendor.short_name if vendor is not None else task.vendor,
         task.task_id,
         task.file_name,
         task.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),

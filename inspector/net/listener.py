@@ -17,25 +17,17 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from aiohttp import HttpVersion11, web
 
 from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, media_type, utc_now
-from inspector.core.pipeline import (
-    ResponsePlan,
-    analyse_capture,
-    default_response,
-    json_response,
-    process_capture,
-)
+from inspector.core.endpoints import Endpoint, EndpointTable
+from inspector.core.pipeline import analyse_capture, process_capture
 from inspector.core.ratelimit import RateLimiter, request_source, retry_after_header
+from inspector.core.responses import ResponsePlan, default_response, json_response
 from inspector.core.store import CaptureStore
 from inspector.net.http_fallback import lenient_server
 from inspector.net.writer import CaptureWriter
-
-if TYPE_CHECKING:
-    from inspector.core.endpoints import EndpointTable
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +96,18 @@ class ListenerStats:
     deferred: int = 0
 
 
+#: Proxy mode: forward a capture to its endpoint's target and return the target's answer.
+ProxyCall = Callable[[Capture, Endpoint], Awaitable[ResponsePlan]]
+#: Called once a capture is stored, with the endpoint its path matched (None: no endpoint).
+StoredCall = Callable[[Capture, Endpoint | None], None]
+
+
 class Listener:
-    """An aiohttp server on ``host:port`` that stores a :class:`Capture` per request."""
+    """An aiohttp server on ``host:port`` that stores a :class:`Capture` per request.
+
+    Each request's endpoint is looked up once, and that match goes with the capture to
+    the pipeline, to the proxy and to ``stored`` (which forwards it).
+    """
 
     def __init__(
         self,
@@ -116,7 +118,8 @@ class Listener:
         body_limit: int = DEFAULT_BODY_LIMIT,
         endpoints: EndpointTable | None = None,
         writer: CaptureWriter | None = None,
-        proxy: Callable[[Capture], Awaitable[ResponsePlan | None]] | None = None,
+        proxy: ProxyCall | None = None,
+        stored: StoredCall | None = None,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.store = store
@@ -125,8 +128,10 @@ class Listener:
         self.body_limit = body_limit
         self.endpoints = endpoints
         self.writer = writer or CaptureWriter(store)
-        #: proxy mode: returns the forward target's answer to send instead of ours
+        #: for an endpoint in proxy mode: the forward target's answer, sent instead of ours
         self.proxy = proxy
+        #: told about every capture once it is stored (after its answer was decided)
+        self.stored = stored
         self.stats = ListenerStats()
         self.rate_limiter = rate_limiter
         self._runner: web.ServerRunner | None = None
@@ -284,6 +289,7 @@ class Listener:
             notes=notes,
         )
         endpoints = self.endpoints
+        endpoint: Endpoint | None = None
         if endpoints is not None:
             # An endpoint that `inspector endpoint add` (another process) has just saved
             # applies to the next request: one stat at most every ENDPOINT_RECHECK_S, on
@@ -295,8 +301,9 @@ class Listener:
                     endpoints.reload_if_changed()
                 except Exception as exc:
                     log.warning("could not reload endpoints: %s", exc)
+            endpoint = endpoints.match(path)
         analyse_later = False
-        if not truncated and (endpoints is None or endpoints.match(path) is None):
+        if not truncated and endpoint is None:
             # No endpoint (so no proxy mode either: that is an endpoint's setting). The
             # answer is the default one whatever the vendor, so detection and parsing run
             # in the writer's thread, for the whole batch at once, before the capture is
@@ -307,9 +314,9 @@ class Listener:
             plan = default_response(capture)
         elif len(body) > PLAN_IN_THREAD_BYTES:
             # Parsing a big body (JSON of many MiB) takes long enough to stall other requests.
-            plan = await asyncio.to_thread(process_capture, capture, endpoints)
+            plan = await asyncio.to_thread(process_capture, capture, endpoint)
         else:
-            plan = process_capture(capture, endpoints)  # never raises: answers by default
+            plan = process_capture(capture, endpoint)  # never raises: answers by default
         if truncated:
             self.stats.truncated += 1
             capture.notes.append(
@@ -320,14 +327,13 @@ class Listener:
                 413, {"error": f"body larger than {self.body_limit} bytes", "capture": capture.id}
             )
         if (
-            self.proxy is not None
-            and not analyse_later
+            endpoint is not None
+            and endpoint.forward_proxy
+            and self.proxy is not None
             and not truncated
             and capture.validation.result != "invalid"
         ):
-            proxied = await self.proxy(capture)
-            if proxied is not None:
-                plan = proxied
+            plan = await self.proxy(capture, endpoint)
         capture.response = ResponseRecord(plan.status, list(plan.headers), plan.body)
         self.stats.requests += 1
         try:
@@ -337,6 +343,8 @@ class Listener:
             self.stats.store_errors += 1
             log.error("capture not stored: %s", exc)
             return web.json_response({"error": "capture could not be stored"}, status=503)
+        if self.stored is not None:
+            self.stored(capture, endpoint)
         if plan.delay_ms > 0:
             await asyncio.sleep(plan.delay_ms / 1000)
         # Response makes its own CIMultiDict of the pairs (repeated names kept).

@@ -8,6 +8,7 @@ import json
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,12 +23,8 @@ from vendor_factories import (
 
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
-from inspector.core.pipeline import (
-    analyse_capture,
-    apply_response_rule,
-    json_response,
-    process_capture,
-)
+from inspector.core.pipeline import analyse_capture, apply_response_rule, process_capture
+from inspector.core.responses import ResponsePlan, json_response
 from inspector.core.validation import sign_stripe
 
 
@@ -35,12 +32,18 @@ def table(*endpoints: Endpoint) -> EndpointTable:
     return EndpointTable(None, list(endpoints))
 
 
+def process(capture: Capture, endpoints: EndpointTable | None, **kwargs: Any) -> ResponsePlan:
+    """What the listener does: match the capture's endpoint once, then process it."""
+    endpoint = endpoints.match(capture.path) if endpoints is not None else None
+    return process_capture(capture, endpoint, **kwargs)
+
+
 BLURIT = Endpoint("/blurit", vendor="blurit", token=BLURIT_TOKEN)
 
 
 def test_unmatched_path_is_answered_200_and_vendor_guessed() -> None:
     capture = blurit_capture(path="/somewhere")
-    plan = process_capture(capture, table(BLURIT))
+    plan = process(capture, table(BLURIT))
     assert plan.status == 200
     assert json.loads(plan.body) == {"ok": True, "capture": capture.id}
     assert capture.endpoint is None
@@ -55,7 +58,7 @@ def test_unmatched_path_is_answered_200_and_vendor_guessed() -> None:
 
 def test_no_table_at_all() -> None:
     capture = make_capture("/x", b"hello", [("Content-Type", "text/plain")])
-    plan = process_capture(capture, None)
+    plan = process(capture, None)
     assert plan.status == 200
     assert capture.vendor is None and capture.event is None and capture.notes == []
 
@@ -63,32 +66,32 @@ def test_no_table_at_all() -> None:
 def test_blurit_endpoint_valid_wrong_missing() -> None:
     tbl = table(BLURIT)
     good = blurit_capture()
-    plan = process_capture(good, tbl)
+    plan = process(good, tbl)
     assert (plan.status, json.loads(plan.body)) == (200, {"taskId": good.event["task_id"]})  # type: ignore[index]
     assert good.endpoint == "/blurit" and good.vendor == "blurit"
     assert good.validation.result == "valid"
 
     wrong = blurit_capture(token="nope")
-    plan = process_capture(wrong, tbl)
+    plan = process(wrong, tbl)
     assert plan.status == 401
     assert json.loads(plan.body)["error"] == "invalid token in X-Auth-Token header"
     assert wrong.validation.result == "invalid"
 
     missing = blurit_capture(token=None, path="/blurit/")
-    assert process_capture(missing, tbl).status == 401
+    assert process(missing, tbl).status == 401
     assert missing.validation.result == "missing"
 
 
 def test_bearer_prefix_is_noted() -> None:
     capture = blurit_capture(token=f"Bearer {BLURIT_TOKEN}")
-    process_capture(capture, table(BLURIT))
+    process(capture, table(BLURIT))
     assert capture.validation.result == "invalid"
     assert any("'Bearer ' prefix" in n and "X-Auth-Token" in n for n in capture.notes)
 
 
 def test_celantur_docs_sample_is_captured_with_a_parse_note() -> None:
     capture = make_capture("/celantur", CELANTUR_DOCS_SAMPLE)
-    plan = process_capture(capture, table(Endpoint("/celantur", vendor="celantur")))
+    plan = process(capture, table(Endpoint("/celantur", vendor="celantur")))
     assert plan.status == 200
     assert capture.vendor == "celantur"
     assert any(
@@ -99,7 +102,7 @@ def test_celantur_docs_sample_is_captured_with_a_parse_note() -> None:
 
 def test_links_go_into_the_event() -> None:
     capture = make_capture("/celantur", json_body(CELANTUR_PAYLOAD))
-    process_capture(capture, table(Endpoint("/celantur", vendor="celantur")))
+    process(capture, table(Endpoint("/celantur", vendor="celantur")))
     assert capture.event == {
         "task_id": 1693295888421318,
         "status": "done",
@@ -109,23 +112,23 @@ def test_links_go_into_the_event() -> None:
 
 def test_json_with_wrong_or_missing_content_type_is_noted() -> None:
     capture = make_capture("/x", json_body(CELANTUR_PAYLOAD), [("Content-Type", "text/plain")])
-    process_capture(capture, None)
+    process(capture, None)
     assert any("Content-Type text/plain" in n for n in capture.notes)
     bare = make_capture("/x", json_body(CELANTUR_PAYLOAD), [])
-    process_capture(bare, None)
+    process(bare, None)
     assert any("without a Content-Type" in n for n in bare.notes)
     right = make_capture(
         "/x",
         json_body(CELANTUR_PAYLOAD),
         [("content-type", "application/vnd.x+json; charset=utf-8")],
     )
-    process_capture(right, None)
+    process(right, None)
     assert not any("Content-Type" in n for n in right.notes)
 
 
 def test_invalid_json_on_unknown_path_is_noted() -> None:
     capture = make_capture("/x", b'{"a": 1,,}')
-    process_capture(capture, None)
+    process(capture, None)
     assert capture.notes == [
         "body is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 9"
     ]
@@ -140,7 +143,7 @@ def test_response_rule_overrides_status_body_headers_delay() -> None:
     )
     tbl = table(Endpoint("/a", vendor="anesya", response=rule))
     capture = make_capture("/a", b"{}")
-    plan = process_capture(capture, tbl)
+    plan = process(capture, tbl)
     assert plan.status == 202
     assert plan.body == b"accepted"
     assert plan.delay_ms == 250
@@ -160,7 +163,7 @@ def test_rule_status_overrides_a_rejection_too() -> None:
         "/blurit", vendor="blurit", token=BLURIT_TOKEN, response=ResponseRule(status=200)
     )
     capture = blurit_capture(token="wrong")
-    assert process_capture(capture, table(endpoint)).status == 200
+    assert process(capture, table(endpoint)).status == 200
     assert capture.validation.result == "invalid"
 
 
@@ -172,19 +175,19 @@ def test_fail_rate_uses_the_injected_random_source() -> None:
         response=ResponseRule(fail_rate=0.3, delay_ms=10),
     )
     failing = blurit_capture()
-    plan = process_capture(failing, table(endpoint), rand=lambda: 0.29)
+    plan = process(failing, table(endpoint), rand=lambda: 0.29)
     assert plan.status == 500
     assert "simulated failure" in json.loads(plan.body)["error"]
     assert plan.delay_ms == 10
     assert any("simulated failure" in n for n in failing.notes)
     passing = blurit_capture()
-    plan = process_capture(passing, table(endpoint), rand=lambda: 0.3)
+    plan = process(passing, table(endpoint), rand=lambda: 0.3)
     assert plan.status == 200
     # fail_rate 0 never fails, 1 always does, whatever the draw.
     never = Endpoint("/n", vendor="generic", response=ResponseRule(delay_ms=1))
-    assert process_capture(make_capture("/n"), table(never), rand=lambda: 0.0).status == 200
+    assert process(make_capture("/n"), table(never), rand=lambda: 0.0).status == 200
     always = Endpoint("/n", vendor="generic", response=ResponseRule(fail_rate=1.0))
-    assert process_capture(make_capture("/n"), table(always), rand=lambda: 0.999).status == 500
+    assert process(make_capture("/n"), table(always), rand=lambda: 0.999).status == 500
 
 
 def test_rule_that_breaks_blurit_compliance_is_noted() -> None:
@@ -194,15 +197,13 @@ def test_rule_that_breaks_blurit_compliance_is_noted() -> None:
         ResponseRule(body='{"taskId": "x"}'),
     ):
         capture = blurit_capture()
-        process_capture(
+        process(
             capture, table(Endpoint("/blurit", vendor="blurit", token=BLURIT_TOKEN, response=rule))
         )
         assert any("non-compliant for BlurIt" in n for n in capture.notes), rule
     fine = blurit_capture()
     rule = ResponseRule(headers=[("X-Extra", "1")], delay_ms=5)
-    process_capture(
-        fine, table(Endpoint("/blurit", vendor="blurit", token=BLURIT_TOKEN, response=rule))
-    )
+    process(fine, table(Endpoint("/blurit", vendor="blurit", token=BLURIT_TOKEN, response=rule)))
     assert not any("non-compliant" in n for n in fine.notes)
 
 
@@ -211,10 +212,10 @@ def test_stale_signature_through_the_pipeline_uses_injected_now() -> None:
     body = b'{"type": "charge.succeeded"}'
     headers = [("Content-Type", "application/json"), *sign_stripe(body, "whsec_x", timestamp=1000)]
     fresh = make_capture("/s", body, headers)
-    process_capture(fresh, table(endpoint), now=1100)
+    process(fresh, table(endpoint), now=1100)
     assert fresh.validation.result == "valid"
     stale = make_capture("/s", body, headers)
-    plan = process_capture(stale, table(endpoint), now=5000)
+    plan = process(stale, table(endpoint), now=5000)
     assert stale.validation.result == "invalid"
     assert plan.status == 401
     assert json.loads(plan.body) == {"error": "timestamp outside tolerance"}
@@ -225,14 +226,14 @@ def test_gzip_body_is_decoded_for_parsing_only() -> None:
     capture = make_capture(
         "/c", raw, [("Content-Type", "application/json"), ("Content-Encoding", "gzip")]
     )
-    process_capture(capture, None)
+    process(capture, None)
     assert capture.vendor == "celantur"
     assert capture.body == raw  # the bytes as received are untouched
     deflated = zlib.compress(json_body(CELANTUR_PAYLOAD))
     capture = make_capture(
         "/c", deflated, [("Content-Type", "application/json"), ("Content-Encoding", "deflate")]
     )
-    process_capture(capture, None)
+    process(capture, None)
     assert capture.vendor == "celantur"
 
 
@@ -240,13 +241,13 @@ def test_gzip_bomb_is_capped_and_corrupt_gzip_is_noted() -> None:
     bomb = gzip.compress(b"\0" * (26 * 1024 * 1024), compresslevel=9)
     assert len(bomb) < 64 * 1024
     capture = make_capture("/c", bomb, [("Content-Encoding", "gzip")])
-    assert process_capture(capture, None).status == 200
+    assert process(capture, None).status == 200
     assert any("larger than 25 MiB" in n for n in capture.notes)
     corrupt = make_capture("/c", b"not gzip", [("Content-Encoding", "gzip")])
-    process_capture(corrupt, None)
+    process(corrupt, None)
     assert any("does not decode as gzip" in n for n in corrupt.notes)
     br = make_capture("/c", b"\x1b\x00", [("Content-Encoding", "br")])
-    process_capture(br, None)
+    process(br, None)
     assert any("br is not decoded" in n for n in br.notes)
 
 
@@ -269,7 +270,7 @@ def test_odd_bodies_never_crash() -> None:
     for path in ("/celantur", "/celantur-v1", "/blurit", "/anesya", "/generic", "/none"):
         for body in bodies:
             capture = make_capture(path, body)
-            plan = process_capture(capture, tbl)
+            plan = process(capture, tbl)
             assert 200 <= plan.status < 600
             assert not any("internal error" in n for n in capture.notes), (
                 path,
@@ -280,12 +281,12 @@ def test_odd_bodies_never_crash() -> None:
 
 def test_endpoint_file_edits_are_seen(tmp_path: Path) -> None:
     tbl = EndpointTable.load(tmp_path)
-    assert process_capture(blurit_capture(), tbl).status == 200
+    assert process(blurit_capture(), tbl).status == 200
     other = EndpointTable.load(tmp_path)
     other.add(Endpoint("/blurit", vendor="blurit", token="different"))
     other.save()
     tbl.reload_if_changed()
-    assert process_capture(blurit_capture(), tbl).status == 401
+    assert process(blurit_capture(), tbl).status == 401
 
 
 header_names = st.sampled_from(
@@ -355,7 +356,7 @@ def test_process_capture_never_raises(
     path: str, query: str, headers: list[tuple[str, str]], body: bytes, draw: float
 ) -> None:
     capture = Capture(method="POST", path=path, query=query, headers=headers, body=body)
-    plan = process_capture(capture, FUZZ_TABLE, now=1_750_000_000, rand=lambda: draw)
+    plan = process(capture, FUZZ_TABLE, now=1_750_000_000, rand=lambda: draw)
     assert 100 <= plan.status <= 599
     assert isinstance(plan.body, bytes)
     assert capture.validation.result in ("valid", "invalid", "missing", "unchecked")
@@ -385,7 +386,7 @@ def test_deferred_analysis_fills_in_what_processing_does(
         )
 
     processed, deferred = make(), make()
-    assert process_capture(processed, None).status == 200
+    assert process(processed, None).status == 200
     analyse_capture(deferred)
     assert deferred.to_json() == processed.to_json()
 
@@ -401,25 +402,25 @@ def test_large_text_bodies_are_parsed_in_linear_time() -> None:
     # with linear parsing these finish in well under a second (pytest-timeout guards it).
     for body in (b"y" * 1_000_000, b"a " * 500_000, b"{" + b"k=" * 400_000, b"y" * 3_000_000):
         capture = make_capture("/ok", body, [("Content-Type", "text/plain")])
-        assert process_capture(capture, None).status == 200
+        assert process(capture, None).status == 200
 
 
 def test_unchecked_token_is_noted() -> None:
     capture = blurit_capture()
-    process_capture(capture, table(Endpoint("/blurit", vendor="blurit")))
+    process(capture, table(Endpoint("/blurit", vendor="blurit")))
     assert capture.validation.result == "unchecked"
     assert any("endpoint has no token" in n for n in capture.notes)
 
 
 def test_invalid_json_on_a_generic_endpoint_is_noted() -> None:
     capture = make_capture("/g", b'{"a": }')
-    process_capture(capture, table(Endpoint("/g")))
+    process(capture, table(Endpoint("/g")))
     assert any(n.startswith("body is not valid JSON") for n in capture.notes)
 
 
 def test_last_line_of_defence_answers_and_notes() -> None:
     # A header value that is not a string breaks the decoder; the request is still answered.
     capture = Capture(method="POST", path="/x", headers=[("Content-Encoding", 5)], body=b"x")  # type: ignore[list-item]
-    plan = process_capture(capture, None)
+    plan = process(capture, None)
     assert plan.status == 200
     assert any(n.startswith("internal error while processing") for n in capture.notes)

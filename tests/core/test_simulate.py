@@ -6,13 +6,16 @@ from __future__ import annotations
 import base64
 import json
 import random
+from typing import Any
 
 import pytest
 
+from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.core.pipeline import process_capture
-from inspector.core.simulate import DEFAULT_PATHS, sample_requests, vendor_events
-from inspector.core.vendors import detect_vendor
+from inspector.core.responses import ResponsePlan
+from inspector.core.simulate import sample_requests, vendor_events
+from inspector.core.vendors import detect_vendor, get_vendor
 
 NOW = 1_750_000_000.0
 VENDORS = ["celantur", "celantur-v1", "blurit", "anesya", "generic"]
@@ -22,14 +25,19 @@ def rng() -> random.Random:
     return random.Random(7)
 
 
+def process(capture: Capture, endpoints: EndpointTable, **kwargs: Any) -> ResponsePlan:
+    """What the listener does: match the capture's endpoint once, then process it."""
+    return process_capture(capture, endpoints.match(capture.path), **kwargs)
+
+
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_every_event_of_every_vendor_validates_and_parses(vendor: str) -> None:
-    endpoint = Endpoint(DEFAULT_PATHS[vendor], vendor=vendor, token="tok-123456789012")
+    endpoint = Endpoint(get_vendor(vendor).default_path, vendor=vendor, token="tok-123456789012")
     table = EndpointTable(None, [endpoint])
     for event in vendor_events(vendor):
         for sample in sample_requests(vendor, event, endpoint, now=NOW, rng=rng()):
             capture = sample.to_capture()
-            plan = process_capture(capture, table, now=NOW)
+            plan = process(capture, table, now=NOW)
             assert capture.vendor == vendor
             assert capture.validation.result == "valid", (event, capture.validation.detail)
             assert capture.event is not None, (vendor, event, capture.notes)
@@ -101,7 +109,7 @@ def test_token_argument_overrides_to_show_a_failure() -> None:
     endpoint = Endpoint("/anesya", vendor="anesya", token="right-token-123456")
     sample = sample_requests("anesya", endpoint=endpoint, token="wrong-token-123456")[0]
     capture = sample.to_capture()
-    plan = process_capture(capture, EndpointTable(None, [endpoint]))
+    plan = process(capture, EndpointTable(None, [endpoint]))
     assert plan.status == 401
     assert capture.validation.result == "invalid"
 
@@ -131,13 +139,13 @@ SW = "whsec_" + base64.b64encode(b"s" * 32).decode()
 def test_generic_samples_are_signed_with_the_endpoint_scheme(endpoint: Endpoint) -> None:
     table = EndpointTable(None, [endpoint])
     capture = sample_requests("generic", "task.completed", endpoint, now=NOW)[0].to_capture()
-    process_capture(capture, table, now=NOW)
+    process(capture, table, now=NOW)
     assert capture.validation.result == "valid", capture.validation.detail
     assert capture.event is not None and capture.event["event"] == "task.completed"
     other = "whsec_" + base64.b64encode(b"o" * 32).decode()
     token = other if endpoint.scheme == "standard-webhooks" else "other"
     wrong = sample_requests("generic", None, endpoint, token=token, now=NOW)[0].to_capture()
-    process_capture(wrong, table, now=NOW)
+    process(wrong, table, now=NOW)
     assert wrong.validation.result == "invalid"
 
 

@@ -1,19 +1,32 @@
-"""The pure parts of submitting a test task: credentials, the vendor's endpoint, its URL."""
+"""The pure parts of submitting a test task: credentials, options, the vendor's endpoint,
+its URL, and the webhook URL a vendor's API registered."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from inspector.core.endpoints import Endpoint, EndpointTable
+from inspector.core.settings import Settings
 from inspector.core.submission import (
-    CREDENTIALS,
-    SUBMIT_VENDORS,
+    credential_fields,
     ensure_vendor_endpoint,
+    previous_webhook_url,
+    remember_webhook_url,
     resolve_credentials,
+    store_webhook_token,
+    submit_options,
+    submit_spec,
     webhook_url,
 )
+from inspector.core.vendors import submit_vendors
+
+SUBMIT_VENDORS = [v.id for v in submit_vendors()]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(8)
+JPEG = b"\xff\xd8\xff\xe0" + bytes(12)
 
 
 class Keyring:
@@ -68,9 +81,72 @@ def test_missing_credentials_are_left_out_not_empty() -> None:
 
 
 def test_every_submit_vendor_has_credentials_and_v1_shares_celantur_s() -> None:
-    assert set(SUBMIT_VENDORS) <= set(CREDENTIALS)
-    assert CREDENTIALS["celantur-v1"] == CREDENTIALS["celantur"]
+    assert SUBMIT_VENDORS == ["celantur", "celantur-v1", "blurit", "anesya"]
+    assert all(credential_fields(vendor) for vendor in SUBMIT_VENDORS)
+    assert credential_fields("celantur-v1") == credential_fields("celantur")
+    assert credential_fields("generic") == ()
     assert resolve_credentials("no-such-vendor", {"x": "y"}, {}, Keyring({})) == {}
+
+
+def defaults(vendor: str) -> dict[str, Any]:
+    return {o.name: o.default for o in submit_spec(vendor).options}
+
+
+@pytest.mark.parametrize("vendor", ["celantur", "celantur-v1"])
+def test_celantur_options_need_something_to_anonymise(vendor: str) -> None:
+    assert submit_options(vendor, defaults(vendor), PNG) == {
+        "method": "blur",
+        "face": True,
+        "license_plate": False,
+        "person": False,
+        "vehicle": False,
+    }
+    with pytest.raises(ValueError, match="at least one of faces, license plates"):
+        submit_options(vendor, {**defaults(vendor), "face": False}, PNG)
+
+
+def test_blurit_is_sent_the_file_type_its_bytes_say() -> None:
+    chosen = {**defaults("blurit"), "plates": False, "blur_type": "pixelate"}
+    assert submit_options("blurit", chosen, PNG) == {
+        "faces": True,
+        "plates": False,
+        "blur_type": "pixelate",
+        "content_type": "image/png",
+    }
+    assert submit_options("blurit", chosen, JPEG)["content_type"] == "image/jpeg"
+    assert submit_options("blurit", chosen, b"GIF89a")["content_type"] == (
+        "application/octet-stream"
+    )
+
+
+def test_anesya_schema_only_when_given() -> None:
+    assert submit_options("anesya", defaults("anesya"), b"%PDF-") == {"server": "EU-1"}
+    chosen = {**defaults("anesya"), "server": "FR-2", "schema": "invoice"}
+    assert submit_options("anesya", chosen, b"%PDF-") == {"server": "FR-2", "schema": "invoice"}
+
+
+def test_a_vendor_without_an_api_cannot_be_submitted_to() -> None:
+    with pytest.raises(ValueError, match="cannot submit to 'generic'; choose one of celantur"):
+        submit_spec("generic")
+
+
+def test_a_registered_webhook_token_becomes_the_endpoint_token(tmp_path: Path) -> None:
+    table = EndpointTable(tmp_path / "endpoints.json")
+    url = "https://abc.example/blurit"
+    assert store_webhook_token(table, "blurit", url, "tok-1")
+    assert not store_webhook_token(table, "blurit", url, "tok-1")  # unchanged: not saved
+    reread = EndpointTable.load(tmp_path)
+    endpoint = reread.get("/blurit")
+    assert endpoint is not None and endpoint.vendor == "blurit" and endpoint.token == "tok-1"
+
+
+def test_the_registered_webhook_url_is_remembered(tmp_path: Path) -> None:
+    settings = Settings()
+    assert previous_webhook_url(settings, "blurit") is None
+    remember_webhook_url(settings, tmp_path, "blurit", "https://abc.example/blurit")
+    again = Settings.load(tmp_path)
+    assert previous_webhook_url(again, "blurit") == "https://abc.example/blurit"
+    assert again.extra["blurit_webhook_url"] == "https://abc.example/blurit"
 
 
 @pytest.mark.parametrize("vendor", SUBMIT_VENDORS)

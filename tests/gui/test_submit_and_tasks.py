@@ -156,7 +156,7 @@ def test_blurit_submission_registers_webhook_and_validates_callbacks(
     assert dialog.webhook_edit.text() == core.listener.url + "/blurit"
     fill_credentials(dialog, BLURIT_CLIENT)
     dialog.remember.setChecked(True)
-    dialog.blurit_blur_type.setCurrentText("pixelate")
+    dialog.option_pages["blurit"].set_value("blur_type", "pixelate")
     dialog.set_file(png_file(tmp_path, "plates.png"))
     with qtbot.waitSignal(dialog.submitted, timeout=10_000) as submitted:
         dialog.submit()
@@ -291,13 +291,13 @@ def test_without_public_url_the_dialog_says_how_to_get_one(
     assert dialog.webhook_hint.isVisible()
     assert dialog.webhook_hint.text() == NO_PUBLIC_URL_TEXT
     (endpoint,) = rig.core.endpoints.for_vendor("anesya")  # created for the dialog
-    assert endpoint.token and endpoint.token in dialog.anesya_info.text()
+    assert endpoint.token and endpoint.token in dialog.dashboard_info.text()
     dialog.webhook_edit.setText("https://hooks.example.com/anesya")
-    assert "URL: https://hooks.example.com/anesya" in dialog.anesya_info.text()
-    assert dialog.anesya_info.isVisible()
+    assert "URL: https://hooks.example.com/anesya" in dialog.dashboard_info.text()
+    assert dialog.dashboard_info.isVisible()
     dialog.grab().save("/tmp/submit_dialog_anesya.png")
     dialog.set_vendor("celantur")
-    assert not dialog.anesya_info.isVisible()
+    assert not dialog.dashboard_info.isVisible()
     dialog.set_file(png_file(tmp_path))
     dialog.webhook_edit.setText("")
     fill_credentials(dialog, CELANTUR_USER)

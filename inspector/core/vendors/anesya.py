@@ -9,10 +9,23 @@ algorithm unconfirmed): an endpoint can add any HMAC scheme on top of the token.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Mapping
 from typing import Any
 
 from inspector.core.capture import Capture
-from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view
+from inspector.core.vendors.base import ParsedEvent, VendorBody, VendorProfile
+from inspector.core.vendors.descriptor import (
+    DOCUMENT,
+    Credential,
+    SampleItem,
+    SubmitOption,
+    SubmitSpec,
+    Vendor,
+    iso_time,
+    json_item,
+    sample_uuid,
+)
 
 EVENTS = (
     "extract.completed",
@@ -25,6 +38,20 @@ EVENTS = (
     "parsing.partial_finished",
     "parsing.failed",
 )
+FINAL_EVENTS = frozenset(
+    {
+        "extract.completed",
+        "extract.failed",
+        "workflow.completed",
+        "workflow.failed",
+        "parsing.finished",
+        "parsing.partial_finished",
+        "parsing.failed",
+    }
+)
+#: What a user sets up in Anesya's dashboard for the extracts the app submits.
+DASHBOARD_EVENTS = ("extract.completed", "extract.failed")
+SERVERS = ("EU-1", "FR-1", "FR-2", "FR-3")
 TOKEN_HEADER = "X-Webhook-Token"
 ID_HEADER = "X-Webhook-Id"
 USER_AGENT = "Anesya-WebhookBot/1.0"
@@ -44,7 +71,7 @@ class AnesyaProfile(VendorProfile):
     def score(
         self,
         capture: Capture,
-        view: BodyView,
+        body: VendorBody,
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
@@ -62,12 +89,11 @@ class AnesyaProfile(VendorProfile):
                 score += 0.15
         return min(score, 1.0)
 
-    def parse(self, capture: Capture) -> ParsedEvent:
-        view = body_view(capture)
+    def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         parsed = ParsedEvent()
-        obj = view.json_object
+        obj = body.json_object
         if obj is None:
-            parsed.notes.append(view.json_error_note() or "body is not a JSON object")
+            parsed.notes.append(body.json_error_note() or "body is not a JSON object")
             return parsed
         name = obj.get("event")
         data = obj.get("data")
@@ -96,3 +122,85 @@ class AnesyaProfile(VendorProfile):
             )
         parsed.event = event
         return parsed
+
+
+_EXTRACT_STATUS = {
+    "completed": "FINISHED",
+    "finished": "FINISHED",
+    "partial_finished": "PARTIAL_FINISHED",
+    "failed": "ERROR",
+    "in_queue": "CREATED",
+    "in_progress": "IN_PROGRESS",
+}
+
+
+def samples(event: str | None, rng: random.Random, now: float) -> list[SampleItem]:
+    name = event or "extract.completed"
+    webhook_id = sample_uuid(rng)
+    status = _EXTRACT_STATUS[name.split(".", 1)[1]]
+    extract_id = sample_uuid(rng)
+    failed = status == "ERROR"
+    data: dict[str, Any] = {
+        "id": extract_id,
+        "document_name": "invoice-2025-06.pdf",
+        "document_url": f"https://api.anesya.app/documents/{extract_id}/invoice-2025-06.pdf",
+        "content_images": [],
+        "server": "EU-1",
+        "content": None if failed else "INVOICE No. 2025-0612 ...",
+        "extracted_data": None if failed else {"invoice_number": "2025-0612", "total": 1250.0},
+        "schema": None,
+        "workflow": sample_uuid(rng) if name.startswith("workflow.") else None,
+        "status": status,
+        "error": "The document could not be read" if failed else None,
+        "created_at": iso_time(now - 42),
+    }
+    payload = {"id": webhook_id, "event": name, "timestamp": iso_time(now), "data": data}
+    headers = [
+        ("User-Agent", USER_AGENT),
+        ("Content-Type", "application/json"),
+        (ID_HEADER, webhook_id),
+    ]
+    return [json_item(payload, headers)]
+
+
+def build_options(values: Mapping[str, Any], head: bytes) -> dict[str, Any]:
+    out: dict[str, Any] = {"server": str(values["server"])}
+    if values.get("schema"):
+        out["schema"] = values["schema"]
+    return out
+
+
+VENDOR = Vendor(
+    AnesyaProfile(),
+    default_path="/anesya",
+    samples=samples,
+    final_events=FINAL_EVENTS,
+    status_field="event",
+    generated_secret="token",
+    submit=SubmitSpec(
+        credentials=(
+            Credential("api_key", "ANESYA_API_KEY", "anesya.api_key", "API key", secret=True),
+        ),
+        file_kind=DOCUMENT,
+        options=(
+            SubmitOption(
+                "server",
+                "Server",
+                "EU-1",
+                "--server",
+                "Anesya server (EU-1, FR-1, FR-2, FR-3)",
+                SERVERS,
+            ),
+            SubmitOption(
+                "schema",
+                "Schema",
+                None,
+                "--schema",
+                "Anesya extraction schema",
+                placeholder="optional: schema id or JSON",
+            ),
+        ),
+        build=build_options,
+        dashboard_events=DASHBOARD_EVENTS,
+    ),
+)

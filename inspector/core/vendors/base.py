@@ -1,9 +1,10 @@
-"""What every vendor profile is: detect, parse, validate, respond; plus body decoding.
+"""What every vendor profile is: detect, parse, validate, respond; and the body it reads.
 
 A profile is pure code over a :class:`~inspector.core.capture.Capture`. Profiles read the
-body through :func:`body_view`, which undoes ``Content-Encoding`` (for parsing only; the
+body through a :class:`VendorBody`, which undoes ``Content-Encoding`` (for parsing only; the
 capture keeps the bytes as received), caps the output against decompression bombs, and
-parses JSON once per capture however many profiles look at it.
+parses JSON at most once. The pipeline makes one per capture and hands that one to every
+profile it asks, so the JSON is parsed once however many profiles look at it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ import json
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from inspector.core.capture import Capture, Validation
 from inspector.core.content_encoding import undo_content_encoding
-from inspector.core.endpoints import Endpoint
-from inspector.core.pipeline import ResponsePlan, json_response
+from inspector.core.responses import ResponsePlan, json_response
 from inspector.core.validation import SchemeConfig, check_all, public_reason
 
 #: Decoded bodies larger than this are cut (a few KiB of gzip can expand to gigabytes).
@@ -45,8 +45,11 @@ def _loads(data: bytes) -> Any:
 
 
 @dataclass(slots=True)
-class BodyView:
-    """The body as parsers see it: decoded bytes, text, JSON (or why not)."""
+class VendorBody:
+    """The body as vendor profiles read it: decoded bytes, text, JSON (or why not).
+
+    Make one with :meth:`of`; the JSON is parsed on first use, at most once.
+    """
 
     decoded: bytes
     #: Notes about decoding (unknown encoding, cut at the cap, corrupt gzip).
@@ -55,6 +58,12 @@ class BodyView:
     _json_error: str | None = None
     _json_done: bool = False
     _text: str | None = None
+
+    @classmethod
+    def of(cls, capture: Capture) -> VendorBody:
+        """The capture's body with its ``Content-Encoding`` undone (capped)."""
+        decoded, notes = _decode(capture.body_bytes, capture.header("Content-Encoding"))
+        return cls(decoded, notes)
 
     @property
     def text(self) -> str:
@@ -163,31 +172,6 @@ def _decode(body: bytes, encoding: str | None) -> tuple[bytes, list[str]]:
     return undone.data, []
 
 
-# One entry: profiles and the pipeline ask about the same capture in a row. The body and
-# header list objects are kept referenced so their id() cannot be reused while cached.
-# Reading and replacing the tuple are atomic under the GIL: no lock is needed.
-_cache: tuple[bytes, Any, int, BodyView] | None = None
-
-
-def body_view(capture: Capture) -> BodyView:
-    """The decoded, parse-ready view of a capture's body (cached for the last capture)."""
-    global _cache
-    body = capture.body_bytes
-    headers = capture.headers
-    cached = _cache
-    if (
-        cached is not None
-        and cached[0] is body
-        and cached[1] is headers
-        and cached[2] == len(headers)
-    ):
-        return cached[3]
-    decoded, notes = _decode(body, capture.header("Content-Encoding"))
-    view = BodyView(decoded, notes)
-    _cache = (body, headers, len(headers), view)
-    return view
-
-
 def text_fields(text: str, names: tuple[str, ...]) -> dict[str, Any]:
     """Recover ``"name": value`` pairs from text that is almost JSON (numbers stay ints)."""
     found: dict[str, Any] = {}
@@ -198,12 +182,35 @@ def text_fields(text: str, names: tuple[str, ...]) -> dict[str, Any]:
     return found
 
 
+class EndpointConfig(Protocol):
+    """What a profile reads of an endpoint (:class:`inspector.core.endpoints.Endpoint`)."""
+
+    @property
+    def token(self) -> str | None: ...
+
+    @property
+    def secret(self) -> str | None: ...
+
+    @property
+    def scheme(self) -> str | None: ...
+
+    @property
+    def header(self) -> str | None: ...
+
+    @property
+    def encoding(self) -> str: ...
+
+    @property
+    def prefix(self) -> str: ...
+
+    def query_token_pair(self) -> tuple[str, str] | None: ...
+
+
 @dataclass(slots=True)
 class ParsedEvent:
     """A vendor's reading of a capture.
 
-    ``event`` is the capture's ``event`` object (SPEC section 4: ``task_id`` plus ``status``
-    or ``event``), or None when nothing was recognised; ``links`` are URLs worth opening
+    ``event`` is the capture's ``event`` object (``task_id`` plus ``status`` or ``event``), or None when nothing was recognised; ``links`` are URLs worth opening
     (e.g. ``anonymized_url``); ``notes`` are for people to read.
     """
 
@@ -224,48 +231,64 @@ class VendorProfile(ABC):
     """One vendor: how to recognise, read, check and answer its webhooks.
 
     Subclasses set :attr:`id`, :attr:`title`, :attr:`events` (names ``simulate`` accepts)
-    and :attr:`token_header` (where the vendor sends the endpoint's shared token).
+    and where the vendor sends the endpoint's shared token: :attr:`token_header`, or
+    :attr:`token_query` for a vendor that sends no header.
     """
 
     id: str = ""
     title: str = ""
     events: tuple[str, ...] = ()
     token_header: str | None = None
+    #: Query parameter an endpoint's plain ``token`` is checked in, for a vendor that sends
+    #: no token header (the user puts it in the webhook URL), unless the endpoint names
+    #: another parameter with ``query_token``.
+    token_query: str | None = None
+    #: The token header is the endpoint's own choice (its ``header``), not the vendor's
+    #: (:meth:`token_header_for` says which).
+    token_header_configurable: bool = False
+    #: The profile of senders without one of their own: never a guess on its own, and it
+    #: does not explain why a body is not JSON (the pipeline does).
+    fallback: bool = False
+    #: A note for this vendor's webhook on a path with no endpoint (answered by default).
+    unmatched_note: str | None = None
 
     def detect(self, capture: Capture) -> float:
         """How likely this capture is this vendor's, 0..1 (0.5 and above: a fair guess)."""
-        view = body_view(capture)
-        return self.score(capture, view, view.json_object, capture.header_map())
+        body = VendorBody.of(capture)
+        return self.score(capture, body, body.json_object, capture.header_map())
 
     @abstractmethod
     def score(
         self,
         capture: Capture,
-        view: BodyView,
+        body: VendorBody,
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
-        """:meth:`detect`, given what every profile reads: the body's view, its JSON object
-        (None when it is not one) and the first value of each header by lower-cased name.
+        """:meth:`detect`, given what every profile reads: the body, its JSON object (None
+        when it is not one) and the first value of each header by lower-cased name.
 
         :func:`~inspector.core.vendors.detect_vendor` asks every profile about every
         capture on a path with no endpoint, a flood included: it reads these once for all.
         """
 
     @abstractmethod
-    def parse(self, capture: Capture) -> ParsedEvent:
-        """The vendor's meaning of the capture; never raises."""
+    def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
+        """The vendor's meaning of the capture (``body`` is its :class:`VendorBody`);
+        never raises."""
 
-    def token_header_for(self, endpoint: Endpoint) -> str | None:
+    def token_header_for(self, endpoint: EndpointConfig) -> str | None:
         """Header the endpoint's ``token`` is expected in, or None when not a header."""
         return self.token_header
 
-    def checks(self, endpoint: Endpoint) -> list[SchemeConfig]:
+    def checks(self, endpoint: EndpointConfig) -> list[SchemeConfig]:
         """The checks an endpoint asks for: query token, shared token, signature scheme."""
         out: list[SchemeConfig] = []
         pair = endpoint.query_token_pair()
         if pair is not None:
             out.append(SchemeConfig("query-token", pair[1], query_name=pair[0]))
+        elif self.token_query and endpoint.token:
+            out.append(SchemeConfig("query-token", endpoint.token, query_name=self.token_query))
         scheme = endpoint.scheme
         header = self.token_header_for(endpoint)
         if endpoint.token and header and scheme != "token-header":
@@ -284,7 +307,7 @@ class VendorProfile(ABC):
         return out
 
     def validate(
-        self, capture: Capture, endpoint: Endpoint, *, now: float | None = None
+        self, capture: Capture, endpoint: EndpointConfig, *, now: float | None = None
     ) -> Validation:
         """Check the endpoint's token/signature over the raw bytes as received."""
         return check_all(
@@ -294,7 +317,7 @@ class VendorProfile(ABC):
     def respond(
         self,
         capture: Capture,
-        endpoint: Endpoint | None,
+        endpoint: EndpointConfig | None,
         validation: Validation,
         parsed: ParsedEvent,
     ) -> ResponsePlan:
@@ -303,8 +326,13 @@ class VendorProfile(ABC):
             return reject(validation)
         return json_response(200, {"ok": True})
 
+    def rule_note(self, plan: ResponsePlan, parsed: ParsedEvent) -> str | None:
+        """Why ``plan``, the answer to a webhook that passed its checks once an endpoint's
+        response rule changed it, is one this vendor does not accept; None when it is fine."""
+        return None
+
     def diagnose(
-        self, capture: Capture, endpoint: Endpoint | None, validation: Validation
+        self, capture: Capture, endpoint: EndpointConfig | None, validation: Validation
     ) -> list[str]:
         """Integration mistakes worth a note; by default, a token that nobody checks."""
         if (

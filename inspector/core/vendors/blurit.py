@@ -9,15 +9,35 @@ BlurIt may stop calling the endpoint.
 from __future__ import annotations
 
 import json
+import random
+from collections.abc import Mapping
 from typing import Any
 
 from inspector.core.capture import Capture, Validation
-from inspector.core.endpoints import Endpoint
-from inspector.core.pipeline import ResponsePlan, json_response
-from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view, reject
+from inspector.core.responses import ResponsePlan, json_response
+from inspector.core.vendors.base import (
+    EndpointConfig,
+    ParsedEvent,
+    VendorBody,
+    VendorProfile,
+    reject,
+)
+from inspector.core.vendors.descriptor import (
+    IMAGE,
+    Credential,
+    SampleItem,
+    SubmitOption,
+    SubmitSpec,
+    Vendor,
+    json_item,
+    sample_uuid,
+    sniff_image_type,
+)
 
 STATUSES = ("Sent", "Started", "Succeeded", "Failed")
+FINAL_STATUSES = frozenset({"Succeeded", "Failed"})
 TOKEN_HEADER = "X-Auth-Token"
+BLUR_TYPES = ("blur", "opaque", "pixelate")
 _TOKEN_LOWER = TOKEN_HEADER.lower()
 
 
@@ -41,11 +61,15 @@ class BlurItProfile(VendorProfile):
     title = "BlurIt"
     events = STATUSES
     token_header = TOKEN_HEADER
+    unmatched_note = (
+        'no endpoint for this path: answered 200 without {"taskId"}, which BlurIt '
+        "does not accept; add a blurit endpoint for this path"
+    )
 
     def score(
         self,
         capture: Capture,
-        view: BodyView,
+        body: VendorBody,
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
@@ -58,12 +82,11 @@ class BlurItProfile(VendorProfile):
                 score += 0.25
         return min(score, 1.0)
 
-    def parse(self, capture: Capture) -> ParsedEvent:
-        view = body_view(capture)
+    def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         parsed = ParsedEvent()
-        obj = view.json_object
+        obj = body.json_object
         if obj is None:
-            note = view.json_error_note()
+            note = body.json_error_note()
             parsed.notes.append(
                 note or 'body is not a JSON object; BlurIt sends {"taskId", "status"}'
             )
@@ -83,7 +106,7 @@ class BlurItProfile(VendorProfile):
     def respond(
         self,
         capture: Capture,
-        endpoint: Endpoint | None,
+        endpoint: EndpointConfig | None,
         validation: Validation,
         parsed: ParsedEvent,
     ) -> ResponsePlan:
@@ -92,3 +115,67 @@ class BlurItProfile(VendorProfile):
         if parsed.event is None:
             return json_response(400, {"error": "no taskId in the body"})
         return json_response(200, {"taskId": parsed.task_id})
+
+    def rule_note(self, plan: ResponsePlan, parsed: ParsedEvent) -> str | None:
+        problem = compliance_problem(plan, parsed.task_id) if parsed.event else None
+        if problem is None:
+            return None
+        return (
+            f"the endpoint's response rule makes this answer non-compliant for BlurIt "
+            f"({problem}); BlurIt may stop calling this endpoint"
+        )
+
+
+def samples(event: str | None, rng: random.Random, now: float) -> list[SampleItem]:
+    """One job's whole status sequence, up to ``event`` (default: ``Succeeded``)."""
+    final = event or "Succeeded"
+    job_id = sample_uuid(rng)
+    if final in FINAL_STATUSES:
+        order = ["Sent", "Started", final]
+    else:
+        order = list(STATUSES[: STATUSES.index(final) + 1])
+    return [json_item({"taskId": job_id, "status": status}) for status in order]
+
+
+def build_options(values: Mapping[str, Any], head: bytes) -> dict[str, Any]:
+    """The job's options, with the file's type as its magic bytes say."""
+    return {
+        "faces": bool(values["faces"]),
+        "plates": bool(values["plates"]),
+        "blur_type": str(values["blur_type"]),
+        "content_type": sniff_image_type(head) or "application/octet-stream",
+    }
+
+
+VENDOR = Vendor(
+    BlurItProfile(),
+    default_path="/blurit",
+    samples=samples,
+    final_events=FINAL_STATUSES,
+    submit=SubmitSpec(
+        credentials=(
+            Credential("client_id", "BLURIT_CLIENT_ID", "blurit.client_id", "Client ID"),
+            Credential(
+                "secret_id", "BLURIT_SECRET_ID", "blurit.secret_id", "Secret ID", secret=True
+            ),
+        ),
+        file_kind=IMAGE,
+        options=(
+            SubmitOption(
+                "faces", "Faces", True, "--no-faces", "BlurIt: do not blur faces", row="Blur"
+            ),
+            SubmitOption(
+                "plates", "Plates", True, "--no-plates", "BlurIt: do not blur plates", row="Blur"
+            ),
+            SubmitOption(
+                "blur_type",
+                "Blur type",
+                "blur",
+                "--blur-type",
+                "BlurIt: blur, opaque, pixelate",
+                BLUR_TYPES,
+            ),
+        ),
+        build=build_options,
+    ),
+)

@@ -7,35 +7,28 @@ the webhook URL's query (``?key=...``); an endpoint's ``token`` is checked there
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from inspector.core.capture import Capture
-from inspector.core.endpoints import Endpoint
-from inspector.core.validation import SchemeConfig
-from inspector.core.vendors.base import (
-    BodyView,
-    ParsedEvent,
-    VendorProfile,
-    body_view,
-    text_fields,
-)
+from inspector.core.vendors import celantur_api
+from inspector.core.vendors.base import ParsedEvent, VendorBody, VendorProfile, text_fields
+from inspector.core.vendors.descriptor import SampleItem, Vendor, json_item, sample_uuid
 
 TASK_STATUSES = ("new", "queued", "processing", "done", "failed")
-#: Query parameter an endpoint's plain ``token`` is expected in (Celantur sends no header).
-TOKEN_QUERY_NAME = "key"
 _FIELDS = ("customer_id", "task_id", "task_status", "anonymized_url", "failure_cause")
 
 
-def _fields_of(view: BodyView, obj: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+def _fields_of(body: VendorBody, obj: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
     """The payload's fields (``obj``: the body's JSON object) and whether they came from
     real JSON."""
     if obj is not None:
         return obj, True
-    if view.has_json:
+    if body.has_json:
         return {}, True
     # Not JSON (e.g. the docs' sample with a typographic quote): recover what we can,
     # when there is anything to recover (this runs for every capture on every path).
-    text = view.small_text
+    text = body.small_text
     if "task_" not in text and "anonymized_url" not in text:
         return {}, False
     return text_fields(text, _FIELDS), False
@@ -47,20 +40,16 @@ class CelanturProfile(VendorProfile):
     id = "celantur"
     title = "Celantur (API v2)"
     events = ("done", "failed")
-
-    def _fields(self, capture: Capture) -> tuple[dict[str, Any], bool]:
-        """The payload's fields and whether they came from real JSON."""
-        view = body_view(capture)
-        return _fields_of(view, view.json_object)
+    token_query = celantur_api.TOKEN_QUERY_NAME
 
     def score(
         self,
         capture: Capture,
-        view: BodyView,
+        body: VendorBody,
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
-        fields = _fields_of(view, obj)[0]
+        fields = _fields_of(body, obj)[0]
         score = 0.0
         if "task_id" in fields:
             score += 0.35
@@ -74,22 +63,22 @@ class CelanturProfile(VendorProfile):
             score += 0.15
         return min(score, 1.0)
 
-    def parse(self, capture: Capture) -> ParsedEvent:
-        view = body_view(capture)
-        fields, is_json = self._fields(capture)
+    def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
+        obj = body.json_object
+        fields, is_json = _fields_of(body, obj)
         parsed = ParsedEvent()
         if not is_json:
-            note = view.json_error_note()
+            note = body.json_error_note()
             if note:
                 parsed.notes.append(note)
             if fields:
                 parsed.notes.append(
                     "fields recovered from the invalid JSON: " + ", ".join(sorted(fields))
                 )
-        elif view.json_object is None:
+        elif obj is None:
             parsed.notes.append("body is JSON but not an object; Celantur sends an object")
         if "task_id" not in fields and "task_status" not in fields:
-            if is_json and view.json_object is not None:
+            if is_json and obj is not None:
                 parsed.notes.append("no task_id or task_status: this does not look like Celantur's")
             return parsed
         task_id = fields.get("task_id")
@@ -108,8 +97,35 @@ class CelanturProfile(VendorProfile):
             parsed.notes.append("task is done but carries no anonymized_url")
         return parsed
 
-    def checks(self, endpoint: Endpoint) -> list[SchemeConfig]:
-        out = super().checks(endpoint)
-        if endpoint.token and endpoint.query_token_pair() is None:
-            out.insert(0, SchemeConfig("query-token", endpoint.token, query_name=TOKEN_QUERY_NAME))
-        return out
+
+def samples(event: str | None, rng: random.Random, now: float) -> list[SampleItem]:
+    status = event or "done"
+    task_id = 1693295888421318 + rng.randrange(10**9)
+    body: dict[str, Any] = {
+        "customer_id": sample_uuid(rng),
+        "task_id": task_id,
+        "task_status": status,
+    }
+    if status == "done":
+        body["anonymized_url"] = (
+            f"https://celantur-results.s3.eu-central-1.amazonaws.com/{task_id}/anonymized.jpg"
+            "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=14400&X-Amz-Signature=sample"
+        )
+    else:
+        # failure_cause is documented for the task status answer; that the webhook carries
+        # it too is unconfirmed.
+        body["failure_cause"] = "CONTENT_TYPE_ERROR"
+    return [json_item(body)]
+
+
+VENDOR = Vendor(
+    CelanturProfile(),
+    default_path="/celantur",
+    samples=samples,
+    brand=celantur_api.BRAND,
+    short_title="Celantur v2",
+    final_events=celantur_api.FINAL_STATUSES,
+    lookalikes=("celantur-v1",),
+    generated_secret="query",
+    submit=celantur_api.SUBMIT,
+)

@@ -12,15 +12,15 @@ parameter of the API call: the webhook then arrives with part of its query missi
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
 from urllib.parse import parse_qsl
 
 from inspector.core.capture import Capture, Validation
-from inspector.core.endpoints import Endpoint
-from inspector.core.validation import SchemeConfig
-from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view
-from inspector.core.vendors.celantur import TOKEN_QUERY_NAME
+from inspector.core.vendors import celantur_api
+from inspector.core.vendors.base import EndpointConfig, ParsedEvent, VendorBody, VendorProfile
+from inspector.core.vendors.descriptor import SampleItem, Vendor, json_item, sample_uuid
 
 FIELDS = (
     "customer_id",
@@ -70,16 +70,13 @@ class CelanturV1Profile(VendorProfile):
     id = "celantur-v1"
     title = "Celantur (API v1, deprecated)"
     events = ("done", "failed")
-
-    def _fields(self, capture: Capture) -> tuple[dict[str, Any], str]:
-        view = body_view(capture)
-        return self._fields_of(view, view.json_object)
+    token_query = celantur_api.TOKEN_QUERY_NAME
 
     @staticmethod
-    def _fields_of(view: BodyView, obj: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
+    def _fields_of(body: VendorBody, obj: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
         if obj is not None:
             return obj, "json"
-        text = view.small_text
+        text = body.small_text
         # Every lenient form carries "file_id"/"file_status"/"..._link": without "file_" or
         # "_link" there is nothing to find, and this runs for every capture on every path.
         if "file_" not in text and "_link" not in text:
@@ -101,11 +98,11 @@ class CelanturV1Profile(VendorProfile):
     def score(
         self,
         capture: Capture,
-        view: BodyView,
+        body: VendorBody,
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
-        fields = self._fields_of(view, obj)[0]
+        fields = self._fields_of(body, obj)[0]
         score = 0.0
         if "file_id" in fields:
             score += 0.35
@@ -116,8 +113,8 @@ class CelanturV1Profile(VendorProfile):
         score += 0.35 * len(_LINK_SET.intersection(fields)) / len(LINK_FIELDS)
         return min(score, 1.0)
 
-    def parse(self, capture: Capture) -> ParsedEvent:
-        fields, how = self._fields(capture)
+    def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
+        fields, how = self._fields_of(body, body.json_object)
         parsed = ParsedEvent()
         if how == "form":
             parsed.notes.append("body is form-encoded, not JSON; parsed leniently")
@@ -139,20 +136,14 @@ class CelanturV1Profile(VendorProfile):
                 parsed.links[name] = value
         return parsed
 
-    def checks(self, endpoint: Endpoint) -> list[SchemeConfig]:
-        out = super().checks(endpoint)
-        if endpoint.token and endpoint.query_token_pair() is None:
-            out.insert(0, SchemeConfig("query-token", endpoint.token, query_name=TOKEN_QUERY_NAME))
-        return out
-
     def diagnose(
-        self, capture: Capture, endpoint: Endpoint | None, validation: Validation
+        self, capture: Capture, endpoint: EndpointConfig | None, validation: Validation
     ) -> list[str]:
         if endpoint is None:
             return []
         expected = endpoint.query_token_pair()
         if expected is None and endpoint.token:
-            expected = (TOKEN_QUERY_NAME, endpoint.token)
+            expected = (celantur_api.TOKEN_QUERY_NAME, endpoint.token)
         if expected is None:
             return []
         name, value = expected
@@ -173,3 +164,38 @@ class CelanturV1Profile(VendorProfile):
                 f"value before its '&'. {TRUNCATION_HELP}"
             ]
         return []
+
+
+def samples(event: str | None, rng: random.Random, now: float) -> list[SampleItem]:
+    status = event or "done"
+    file_id = sample_uuid(rng)
+    base = f"https://api.celantur.com/v1/file/{file_id}"
+    body: dict[str, Any] = {
+        "customer_id": sample_uuid(rng),
+        "file_id": file_id,
+        "file_status": status,
+    }
+    if status == "done":
+        body.update(
+            {
+                "original_link": f"{base}/original",
+                "anonymized_link": f"{base}/anonymized",
+                "binary_mask_link": f"{base}/binary-mask",
+                "instance_mask_link": f"{base}/instance-mask",
+                "metadata_link": f"{base}/metadata",
+            }
+        )
+    return [json_item(body)]
+
+
+VENDOR = Vendor(
+    CelanturV1Profile(),
+    default_path="/celantur-v1",
+    samples=samples,
+    brand=celantur_api.BRAND,
+    short_title="Celantur v1",
+    final_events=celantur_api.FINAL_STATUSES,
+    lookalikes=("celantur",),
+    generated_secret="query",
+    submit=celantur_api.SUBMIT,
+)

@@ -6,17 +6,18 @@ Parsing is best effort over common shapes: GitHub's ``X-GitHub-Event`` header, a
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from inspector.core.capture import Capture
-from inspector.core.endpoints import Endpoint
 from inspector.core.validation import (
     DEFAULT_TOKEN_HEADER,
     GITHUB_HEADER,
     STRIPE_HEADER,
     SW_SIGNATURE,
 )
-from inspector.core.vendors.base import BodyView, ParsedEvent, VendorProfile, body_view
+from inspector.core.vendors.base import EndpointConfig, ParsedEvent, VendorBody, VendorProfile
+from inspector.core.vendors.descriptor import SampleItem, Vendor, iso_time, json_item
 
 EVENTS = ("ping", "task.completed", "task.failed")
 _SIGNATURE_HEADERS = frozenset(h.lower() for h in (GITHUB_HEADER, STRIPE_HEADER, SW_SIGNATURE))
@@ -28,11 +29,13 @@ class GenericProfile(VendorProfile):
     id = "generic"
     title = "Generic"
     events = EVENTS
+    token_header_configurable = True
+    fallback = True
 
     def score(
         self,
         capture: Capture,
-        view: BodyView,
+        body: VendorBody,
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
@@ -40,12 +43,12 @@ class GenericProfile(VendorProfile):
         # on its own, so it stays below the detection threshold.
         return 0.0 if _SIGNATURE_HEADERS.isdisjoint(headers) else 0.3
 
-    def token_header_for(self, endpoint: Endpoint) -> str | None:
+    def token_header_for(self, endpoint: EndpointConfig) -> str | None:
         return endpoint.header or DEFAULT_TOKEN_HEADER
 
-    def parse(self, capture: Capture) -> ParsedEvent:
+    def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         parsed = ParsedEvent()
-        obj = body_view(capture).json_object
+        obj = body.json_object
         name = capture.header("X-GitHub-Event")
         task_id = capture.header("X-GitHub-Delivery") or capture.header("webhook-id")
         if obj is not None:
@@ -61,3 +64,16 @@ class GenericProfile(VendorProfile):
             if isinstance(status, str):
                 parsed.event["status"] = status
         return parsed
+
+
+def samples(event: str | None, rng: random.Random, now: float) -> list[SampleItem]:
+    payload = {
+        "id": f"evt_{rng.getrandbits(64):016x}",
+        "type": event or "ping",
+        "created_at": iso_time(now),
+        "data": {"message": "sample webhook from Webhook Inspector"},
+    }
+    return [json_item(payload)]
+
+
+VENDOR = Vendor(GenericProfile(), default_path="/generic", samples=samples)

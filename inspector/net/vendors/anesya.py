@@ -17,7 +17,16 @@ from urllib.parse import quote
 
 import aiohttp
 
-from inspector.net.vendors import (
+from inspector.core.tasks import Task
+from inspector.net.vendors.api import (
+    SubmitContext,
+    SubmitRequest,
+    TaskResult,
+    VendorApi,
+    base_url,
+    need,
+)
+from inspector.net.vendors.base import (
     ProgressCallback,
     ProgressPayload,
     VendorClient,
@@ -154,3 +163,23 @@ def _as_dict(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise VendorError("Anesya", "Anesya answered with something other than an object")
     return value
+
+
+async def submit(req: SubmitRequest, ctx: SubmitContext) -> str:
+    (api_key,) = need(req.vendor, req.credentials, "api_key")
+    async with AnesyaClient(api_key, **base_url(req.api_base)) as anesya:
+        extract = await anesya.create_extract(
+            req.data, req.file_name, progress=ctx.progress, **req.options
+        )
+    return str(extract.get("id"))
+
+
+async def fetch_result(task: Task, credentials: dict[str, str], api_base: str | None) -> TaskResult:
+    (api_key,) = need(task.vendor, credentials, "api_key")
+    async with AnesyaClient(api_key, **base_url(api_base)) as anesya:
+        info = await anesya.get_extract(task.task_id)
+        return TaskResult("json", "Anesya extract", value=info, status=str(info.get("status", "")))
+
+
+#: Anesya's webhooks are set up in its dashboard only: nothing to register here.
+API = VendorApi("anesya", submit, fetch_result)

@@ -13,6 +13,7 @@ limit of 5 endpoints.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -23,7 +24,17 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from inspector.net.vendors import (
+from inspector.core.submission import store_webhook_token
+from inspector.core.tasks import Task
+from inspector.net.vendors.api import (
+    SubmitContext,
+    SubmitRequest,
+    TaskResult,
+    VendorApi,
+    base_url,
+    need,
+)
+from inspector.net.vendors.base import (
     ProgressCallback,
     ProgressPayload,
     VendorClient,
@@ -336,3 +347,35 @@ class BlurItClient(VendorClient):
             )
         created = await self.create_webhook(url)
         return created.uuid, created.webhook_token, "created"
+
+
+async def submit(req: SubmitRequest, ctx: SubmitContext) -> str:
+    """Register our webhook URL (its token becomes the endpoint's), then create the job."""
+    client_id, secret_id = need(req.vendor, req.credentials, "client_id", "secret_id")
+    async with BlurItClient(client_id, secret_id, **base_url(req.api_base)) as blurit:
+        uuid, token, action = await blurit.ensure_webhook(
+            req.webhook_url, previous_url=ctx.previous_webhook_url
+        )
+        changed = store_webhook_token(ctx.endpoints, req.vendor, req.webhook_url, token)
+        ctx.say(f"BlurIt webhook {action}: {req.webhook_url} (uuid {uuid}); token saved")
+        if changed and ctx.settle_s > 0:
+            await asyncio.sleep(ctx.settle_s)
+        return await blurit.create_job(
+            req.data, req.file_name, progress=ctx.progress, **req.options
+        )
+
+
+async def fetch_result(task: Task, credentials: dict[str, str], api_base: str | None) -> TaskResult:
+    client_id, secret_id = need(task.vendor, credentials, "client_id", "secret_id")
+    async with BlurItClient(client_id, secret_id, **base_url(api_base)) as blurit:
+        info = await blurit.job_status(task.task_id)
+        status = str(info.get("status", ""))
+        media = info.get("output_media")
+        if status != "Succeeded" or not media:
+            return TaskResult("pending", "BlurIt", status=status, value=info)
+        return TaskResult(
+            "image", str(media), await blurit.download_result(str(media)), status=status
+        )
+
+
+API = VendorApi("blurit", submit, fetch_result, registers_webhook=True)

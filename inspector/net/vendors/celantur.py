@@ -20,7 +20,17 @@ from urllib.parse import quote
 
 from yarl import URL
 
-from inspector.net.vendors import (
+from inspector.core.tasks import Task
+from inspector.core.vendors.descriptor import sniff_image_type
+from inspector.net.vendors.api import (
+    SubmitContext,
+    SubmitRequest,
+    TaskResult,
+    VendorApi,
+    base_url,
+    need,
+)
+from inspector.net.vendors.base import (
     ProgressCallback,
     ProgressPayload,
     VendorClient,
@@ -33,15 +43,6 @@ DEFAULT_BASE_URL = "https://api.celantur.com"
 METHODS = ("blur", "pixelate", "blacken")
 #: Used when the sign-in answer does not say how long the token lives.
 DEFAULT_TOKEN_LIFETIME = 3600.0
-
-
-def sniff_image_type(data: bytes) -> str | None:
-    """``image/jpeg`` or ``image/png`` from the magic bytes, else None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
 
 
 def _flag(value: bool) -> str:
@@ -351,3 +352,50 @@ def _as_dict(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise VendorError("Celantur", "Celantur answered with something other than an object")
     return value
+
+
+async def submit_v2(req: SubmitRequest, ctx: SubmitContext) -> str:
+    username, password = need(req.vendor, req.credentials, "username", "password")
+    async with CelanturClient(username, password, **base_url(req.api_base)) as client:
+        # The id comes before the upload: announce it at once, then upload the image.
+        created = await client.create_task(webhook=req.webhook_url, **req.options)
+        ctx.announce(str(created.task_id))
+        await client.upload(created.upload_url, req.data, progress=ctx.progress)
+    return str(created.task_id)
+
+
+async def fetch_v2(task: Task, credentials: dict[str, str], api_base: str | None) -> TaskResult:
+    username, password = need(task.vendor, credentials, "username", "password")
+    async with CelanturClient(username, password, **base_url(api_base)) as client:
+        info = await client.get_task(int(task.task_id))
+        status = str(info.get("task_status", ""))
+        url = info.get("anonymized_url")
+        if status != "done" or not url:
+            return TaskResult("pending", "Celantur", status=status, value=info)
+        return TaskResult("image", str(url), await client.download(str(url)), status=status)
+
+
+async def submit_v1(req: SubmitRequest, ctx: SubmitContext) -> str:
+    username, password = need(req.vendor, req.credentials, "username", "password")
+    async with CelanturV1Client(username, password, **base_url(req.api_base)) as v1:
+        answer = await v1.upload_file(
+            req.data,
+            name=req.file_name,
+            webhook=req.webhook_url,
+            progress=ctx.progress,
+            **req.options,
+        )
+    return str(answer["file_id"])
+
+
+async def fetch_v1(task: Task, credentials: dict[str, str], api_base: str | None) -> TaskResult:
+    username, password = need(task.vendor, credentials, "username", "password")
+    async with CelanturV1Client(username, password, **base_url(api_base)) as v1:
+        info = await v1.file_status(task.task_id)
+        return TaskResult(
+            "json", "Celantur v1 status", value=info, status=str(info.get("file_status", ""))
+        )
+
+
+API_V2 = VendorApi("celantur", submit_v2, fetch_v2)
+API_V1 = VendorApi("celantur-v1", submit_v1, fetch_v1)

@@ -13,16 +13,23 @@ from vendor_factories import (
     make_capture,
 )
 
+from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
 from inspector.core.validation import sign_hmac_sha256
-from inspector.core.vendors import detect_vendor, get_profile
+from inspector.core.vendors import ParsedEvent, VendorBody, detect_vendor, get_profile
 
 PROFILE = get_profile("anesya")
+
+
+def parse(capture: Capture) -> ParsedEvent:
+    return PROFILE.parse(capture, VendorBody.of(capture))
+
+
 ENDPOINT = Endpoint("/anesya", vendor="anesya", token=ANESYA_TOKEN)
 
 
 def test_parse_extract_completed() -> None:
-    parsed = PROFILE.parse(anesya_capture())
+    parsed = parse(anesya_capture())
     assert parsed.event == {
         "task_id": ANESYA_PAYLOAD["data"]["id"],
         "event": "extract.completed",
@@ -38,29 +45,29 @@ def test_parse_failed_and_unknown_event() -> None:
         "event": "extract.failed",
         "data": {**ANESYA_PAYLOAD["data"], "status": "ERROR", "error": "unreadable"},
     }
-    parsed = PROFILE.parse(anesya_capture(payload=failed))
+    parsed = parse(anesya_capture(payload=failed))
     assert parsed.event is not None
     assert parsed.event["status"] == "ERROR" and parsed.event["error"] == "unreadable"
-    odd = PROFILE.parse(anesya_capture(payload={**ANESYA_PAYLOAD, "event": "extract.exploded"}))
+    odd = parse(anesya_capture(payload={**ANESYA_PAYLOAD, "event": "extract.exploded"}))
     assert any("not one Anesya documents" in n for n in odd.notes)
 
 
 def test_webhook_id_mismatch_is_noted() -> None:
     capture = anesya_capture(payload={**ANESYA_PAYLOAD, "id": "other-id"})
-    assert any("X-Webhook-Id" in n for n in PROFILE.parse(capture).notes)
+    assert any("X-Webhook-Id" in n for n in parse(capture).notes)
 
 
 def test_valid_wrong_missing_token() -> None:
     good = anesya_capture()
     validation = PROFILE.validate(good, ENDPOINT)
     assert validation.result == "valid"
-    plan = PROFILE.respond(good, ENDPOINT, validation, PROFILE.parse(good))
+    plan = PROFILE.respond(good, ENDPOINT, validation, parse(good))
     assert 200 <= plan.status < 300
 
     wrong = anesya_capture(token="an-wrong-0000000000000000000000000000")
     validation = PROFILE.validate(wrong, ENDPOINT)
     assert validation.result == "invalid"
-    plan = PROFILE.respond(wrong, ENDPOINT, validation, PROFILE.parse(wrong))
+    plan = PROFILE.respond(wrong, ENDPOINT, validation, parse(wrong))
     assert plan.status == 401
     assert json.loads(plan.body) == {"error": "invalid token in X-Webhook-Token header"}
     assert ANESYA_TOKEN not in validation.detail

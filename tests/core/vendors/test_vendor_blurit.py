@@ -6,19 +6,26 @@ import json
 
 from vendor_factories import BLURIT_JOB, BLURIT_TOKEN, anesya_capture, blurit_capture, make_capture
 
+from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
-from inspector.core.pipeline import ResponsePlan
-from inspector.core.vendors import detect_vendor, get_profile
+from inspector.core.responses import ResponsePlan
+from inspector.core.vendors import ParsedEvent, VendorBody, detect_vendor, get_profile
 from inspector.core.vendors.blurit import compliance_problem
 
 PROFILE = get_profile("blurit")
+
+
+def parse(capture: Capture) -> ParsedEvent:
+    return PROFILE.parse(capture, VendorBody.of(capture))
+
+
 ENDPOINT = Endpoint("/blurit", vendor="blurit", token=BLURIT_TOKEN)
 
 
 def answer(token: str | None) -> tuple[ResponsePlan, str]:
     capture = blurit_capture(token)
     validation = PROFILE.validate(capture, ENDPOINT)
-    plan = PROFILE.respond(capture, ENDPOINT, validation, PROFILE.parse(capture))
+    plan = PROFILE.respond(capture, ENDPOINT, validation, parse(capture))
     return plan, validation.result
 
 
@@ -56,20 +63,20 @@ def test_bearer_prefixed_token_is_rejected_with_explanation() -> None:
 
 def test_parse_statuses_and_oddities() -> None:
     for status in ("Sent", "Started", "Succeeded", "Failed"):
-        parsed = PROFILE.parse(blurit_capture(status=status))
+        parsed = parse(blurit_capture(status=status))
         assert parsed.event == {"task_id": BLURIT_JOB, "status": status}
         assert parsed.notes == []
-    odd = PROFILE.parse(make_capture("/b", b'{"taskId": 42, "status": "Done"}'))
+    odd = parse(make_capture("/b", b'{"taskId": 42, "status": "Done"}'))
     assert odd.event == {"task_id": 42, "status": "Done"}
     assert len(odd.notes) == 2
-    broken = PROFILE.parse(make_capture("/b", b'{"taskId": '))
+    broken = parse(make_capture("/b", b'{"taskId": '))
     assert broken.event is None and "not valid JSON" in broken.notes[0]
 
 
 def test_body_without_task_id_gets_400() -> None:
     capture = make_capture("/blurit", b'{"hello": 1}', [("X-Auth-Token", BLURIT_TOKEN)])
     validation = PROFILE.validate(capture, ENDPOINT)
-    plan = PROFILE.respond(capture, ENDPOINT, validation, PROFILE.parse(capture))
+    plan = PROFILE.respond(capture, ENDPOINT, validation, parse(capture))
     assert plan.status == 400
 
 

@@ -11,15 +11,22 @@ from vendor_factories import (
     make_capture,
 )
 
+from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
-from inspector.core.vendors import detect_vendor, get_profile
+from inspector.core.vendors import ParsedEvent, VendorBody, detect_vendor, get_profile
 
 PROFILE = get_profile("celantur")
+
+
+def parse(capture: Capture) -> ParsedEvent:
+    return PROFILE.parse(capture, VendorBody.of(capture))
+
+
 TOKEN = "my-own-secret-0123456789"
 
 
 def test_parse_documented_payload_keeps_integer_task_id() -> None:
-    parsed = PROFILE.parse(make_capture("/celantur", json_body(CELANTUR_PAYLOAD)))
+    parsed = parse(make_capture("/celantur", json_body(CELANTUR_PAYLOAD)))
     assert parsed.event == {"task_id": 1693295888421318, "status": "done"}
     assert type(parsed.event["task_id"]) is int
     assert parsed.links == {"anonymized_url": CELANTUR_PAYLOAD["anonymized_url"]}
@@ -27,7 +34,7 @@ def test_parse_documented_payload_keeps_integer_task_id() -> None:
 
 
 def test_docs_sample_with_typographic_quote_gets_a_clear_note() -> None:
-    parsed = PROFILE.parse(make_capture("/celantur", CELANTUR_DOCS_SAMPLE))
+    parsed = parse(make_capture("/celantur", CELANTUR_DOCS_SAMPLE))
     joined = " ".join(parsed.notes)
     assert "body is not valid JSON" in joined
     assert "at line 1 column" in joined
@@ -46,7 +53,7 @@ def test_failed_task_and_string_task_id_note() -> None:
             "failure_cause": "CONTENT_TYPE_ERROR",
         }
     )
-    parsed = PROFILE.parse(make_capture("/c", body))
+    parsed = parse(make_capture("/c", body))
     assert parsed.event == {
         "task_id": "17",
         "status": "failed",
@@ -58,7 +65,7 @@ def test_failed_task_and_string_task_id_note() -> None:
 
 def test_done_without_url_is_noted() -> None:
     body = json_body({k: v for k, v in CELANTUR_PAYLOAD.items() if k != "anonymized_url"})
-    assert any("no anonymized_url" in n for n in PROFILE.parse(make_capture("/c", body)).notes)
+    assert any("no anonymized_url" in n for n in parse(make_capture("/c", body)).notes)
 
 
 def test_detect() -> None:
@@ -92,5 +99,5 @@ def test_no_credentials_is_unchecked_and_answer_is_2xx() -> None:
     capture = make_capture("/c", json_body(CELANTUR_PAYLOAD))
     validation = PROFILE.validate(capture, endpoint)
     assert validation.result == "unchecked"
-    plan = PROFILE.respond(capture, endpoint, validation, PROFILE.parse(capture))
+    plan = PROFILE.respond(capture, endpoint, validation, parse(capture))
     assert 200 <= plan.status < 300

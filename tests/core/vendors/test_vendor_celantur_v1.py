@@ -13,18 +13,24 @@ from vendor_factories import (
     make_capture,
 )
 
-from inspector.core.capture import Validation
+from inspector.core.capture import Capture, Validation
 from inspector.core.endpoints import Endpoint
-from inspector.core.vendors import detect_vendor, get_profile
+from inspector.core.vendors import ParsedEvent, VendorBody, detect_vendor, get_profile
 from inspector.core.vendors.celantur_v1 import parse_lines
 
 PROFILE = get_profile("celantur-v1")
+
+
+def parse(capture: Capture) -> ParsedEvent:
+    return PROFILE.parse(capture, VendorBody.of(capture))
+
+
 EXPECTED_EVENT = {"task_id": CELANTUR_V1_FIELDS["file_id"], "status": "done"}
 LINKS = {k: v for k, v in CELANTUR_V1_FIELDS.items() if k.endswith("_link")}
 
 
 def test_parse_json() -> None:
-    parsed = PROFILE.parse(make_capture("/v1", json_body(CELANTUR_V1_FIELDS)))
+    parsed = parse(make_capture("/v1", json_body(CELANTUR_V1_FIELDS)))
     assert parsed.event == EXPECTED_EVENT
     assert parsed.links == LINKS
     assert parsed.notes == []
@@ -32,7 +38,7 @@ def test_parse_json() -> None:
 
 def test_parse_form_encoded() -> None:
     body = urlencode(CELANTUR_V1_FIELDS).encode()
-    parsed = PROFILE.parse(
+    parsed = parse(
         make_capture("/v1", body, [("Content-Type", "application/x-www-form-urlencoded")])
     )
     assert parsed.event == EXPECTED_EVENT
@@ -41,7 +47,7 @@ def test_parse_form_encoded() -> None:
 
 
 def test_parse_documented_lines() -> None:
-    parsed = PROFILE.parse(make_capture("/v1", CELANTUR_V1_LINES, [("Content-Type", "text/plain")]))
+    parsed = parse(make_capture("/v1", CELANTUR_V1_LINES, [("Content-Type", "text/plain")]))
     assert parsed.event == EXPECTED_EVENT
     assert parsed.links == LINKS
     assert any("key=value" in n for n in parsed.notes)
@@ -56,7 +62,7 @@ def test_parse_lines_variants() -> None:
 
 
 def test_garbage_and_v2_bodies_are_not_v1() -> None:
-    parsed = PROFILE.parse(make_capture("/v1", b"\x00\xff\xfe binary"))
+    parsed = parse(make_capture("/v1", b"\x00\xff\xfe binary"))
     assert parsed.event is None
     assert any("no Celantur v1 fields" in n for n in parsed.notes)
     assert PROFILE.detect(make_capture("/x", json_body(CELANTUR_PAYLOAD))) == 0.0

@@ -8,11 +8,18 @@ import json
 import pytest
 from vendor_factories import blurit_capture, make_capture
 
+from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
 from inspector.core.validation import SchemeConfig, sign
-from inspector.core.vendors import get_profile
+from inspector.core.vendors import ParsedEvent, VendorBody, get_profile
 
 PROFILE = get_profile("generic")
+
+
+def parse(capture: Capture) -> ParsedEvent:
+    return PROFILE.parse(capture, VendorBody.of(capture))
+
+
 BODY = json.dumps({"id": "evt_1", "type": "invoice.paid", "status": "paid"}).encode()
 SW = "whsec_" + base64.b64encode(b"k" * 24).decode()
 NOW = 1_750_000_000
@@ -66,13 +73,13 @@ def test_default_token_header() -> None:
 
 
 def test_parse_common_shapes() -> None:
-    parsed = PROFILE.parse(make_capture("/g", BODY))
+    parsed = parse(make_capture("/g", BODY))
     assert parsed.event == {"task_id": "evt_1", "event": "invoice.paid", "status": "paid"}
     gh = make_capture(
         "/g", b'{"zen": "x"}', [("X-GitHub-Event", "ping"), ("X-GitHub-Delivery", "d-1")]
     )
-    assert PROFILE.parse(gh).event == {"task_id": "d-1", "event": "ping"}
-    assert PROFILE.parse(make_capture("/g", b"plain text")).event is None
+    assert parse(gh).event == {"task_id": "d-1", "event": "ping"}
+    assert parse(make_capture("/g", b"plain text")).event is None
 
 
 def test_detect_stays_below_threshold() -> None:
