@@ -34,7 +34,8 @@ from lagprobe import LagProbe, percentile
 from PySide6.QtWidgets import QApplication
 from throughput import loadgen_result, pin, rss_mib, run_python_loadgen
 
-from inspector.app import AppCore, settle_heap
+from inspector.app import AppCore
+from inspector.desktop import settle_heap
 from inspector.gui.main_window import MainWindow
 
 TARGET_P99_MS = 50.0

@@ -40,7 +40,8 @@ from lagprobe import LagProbe, percentile
 from PySide6.QtWidgets import QApplication
 from throughput import rss_mib
 
-from inspector.app import AppCore, settle_heap
+from inspector.app import AppCore
+from inspector.desktop import settle_heap
 from inspector.gui.main_window import MainWindow
 
 TARGET_LAG_MS = 100.0

@@ -1,5 +1,8 @@
-"""Composition root: builds the store, endpoints, listener (and later tunnel) for ``serve``
-and for the GUI, and tears them down in the right order.
+"""The headless core of the app: builds the store, endpoints, listener and tunnel for
+``serve`` and for the GUI, and tears them down in the right order.
+
+The desktop app's Qt start-up is :mod:`inspector.desktop`; the command line's ``serve`` is
+:mod:`inspector.cli`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from inspector.core.responses import ResponsePlan, json_response
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
-from inspector.core.store import STORE_FILENAME, CaptureStore, ReplayRecord, StoreError
+from inspector.core.store import CaptureStore, ReplayRecord
 from inspector.core.submission import (
     credential_fields,
     ensure_vendor_endpoint,
@@ -392,107 +395,3 @@ class AppCore:
         finally:
             RuntimeInfo.clear(self.data_dir, os.getpid())
             self.store.close()
-
-
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-
-
-def _ask_move_aside(message: str) -> bool:
-    """Ask the user whether to move a damaged store aside (never silently empty it)."""
-    from PySide6.QtWidgets import QMessageBox
-
-    answer = QMessageBox.question(
-        None,
-        "Capture store damaged",
-        f"{message}\n\nMove it aside (it is kept, renamed) and start with an empty store?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def settle_heap() -> None:
-    """Move everything alive after start-up out of the garbage collector's way.
-
-    A full collection walks every tracked object, and under a flood of webhooks the GUI's
-    full collections stalled the event loop for up to 240 ms; the objects made at start-up
-    (Qt wrappers, modules, the window) are never garbage. In one side-by-side pair of
-    bench/gui_ingest.py runs, freezing them cut the worst collection from 241 to 164 ms.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
-def open_gui_core(
-    data_dir: Path, *, port: int, ask: Callable[[str], bool] = _ask_move_aside
-) -> AppCore:
-    """The app's core; a damaged store is moved aside only when the user says so."""
-    try:
-        return AppCore(data_dir, port=port, kind="gui")
-    except StoreError as exc:
-        if not exc.damaged or not ask(str(exc)):
-            raise
-        moved = CaptureStore.move_aside(data_dir / STORE_FILENAME)
-        log.warning("moved a damaged store aside to %s", moved)
-        return AppCore(data_dir, port=port, kind="gui")
-
-
-def run_gui(data_dir: Path, *, port: int | None = None) -> int:
-    """Start the desktop app: QApplication + qasync loop + listener + main window."""
-    import signal
-    import sys
-
-    import qasync
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
-
-    from inspector.gui import workers
-    from inspector.gui.main_window import MainWindow
-
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
-    app.setApplicationName("Webhook Inspector")
-    # The loop must outlive the window: services shut down after it closed.
-    app.setQuitOnLastWindowClosed(False)
-    app.setDesktopFileName("webhook-inspector")
-    icon_path = RESOURCES / "icon.svg"
-    icon = QIcon(str(icon_path)) if icon_path.exists() else None
-    if icon is not None:
-        app.setWindowIcon(icon)
-
-    async def main() -> int:
-        core = open_gui_core(data_dir, port=8765 if port is None else port)
-        try:
-            await core.start()
-        except (OSError, UserError):
-            core.store.close()
-            raise
-        window = MainWindow(core.store, core, icon=icon)
-        closed = asyncio.Event()
-        window.closed.connect(closed.set)
-        # Python runs signal handlers only when it gets control: a timer makes sure it does.
-        wake = QTimer()
-        wake.start(200)
-        wake.timeout.connect(lambda: None)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: window.close())
-        window.show()
-        settle_heap()
-        if core.settings.tunnel_autostart:
-            tunnel_start = asyncio.ensure_future(core.start_tunnel())
-        try:
-            await closed.wait()
-        finally:
-            wake.stop()
-            if core.settings.tunnel_autostart and not tunnel_start.done():
-                tunnel_start.cancel()
-            # Closing cancelled any import or export; let background jobs end before the
-            # store they read closes.
-            await asyncio.to_thread(workers.wait_idle, 10)
-            await core.stop()
-        return 0
-
-    return int(qasync.run(main()))

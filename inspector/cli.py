@@ -360,7 +360,7 @@ def cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
             "run 'webhook-inspector serve' for the headless listener"
         )
     try:
-        from inspector.app import run_gui
+        from inspector.desktop import run_gui
     except ImportError as exc:
         raise UserError(
             f"the desktop app cannot start: {exc}; 'webhook-inspector serve' works without it"

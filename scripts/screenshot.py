@@ -20,8 +20,9 @@ import aiohttp
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from inspector.app import RESOURCES, AppCore
+from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint, EndpointTable
+from inspector.desktop import RESOURCES
 from inspector.gui.main_window import MainWindow
 
 SAMPLES: list[tuple[str, str, dict[str, str], bytes]] = [

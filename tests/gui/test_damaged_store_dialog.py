@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from inspector.app import open_gui_core
 from inspector.core.store import STORE_FILENAME, StoreError
+from inspector.desktop import open_gui_core
 
 pytestmark = pytest.mark.gui
 
