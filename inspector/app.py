@@ -2,7 +2,7 @@
 ``serve`` and for the GUI, and tears them down in the right order.
 
 The desktop app's Qt start-up is :mod:`inspector.desktop`; the command line's ``serve`` is
-:mod:`inspector.cli`.
+:mod:`inspector.cli.serve`.
 """
 
 from __future__ import annotations

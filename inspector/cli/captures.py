@@ -1,0 +1,200 @@
+"""The commands about stored captures: ``list``, ``show``, ``replay``, ``export``,
+``import``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from inspector.cli.common import (
+    capture_line,
+    open_store,
+    out,
+    running_listener_url,
+    summary_json,
+)
+from inspector.core.capture import Capture
+from inspector.core.errors import UserError
+from inspector.core.paths import ensure_data_dir
+from inspector.core.store import CaptureFilter, CaptureStore
+
+#: Captures imported per transaction.
+IMPORT_CHUNK = 1000
+
+
+def cmd_list(args: argparse.Namespace, data_dir: Path) -> int:
+    store = open_store(data_dir, must_exist=False)
+    try:
+        flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
+        captures = store.list(limit=max(args.limit, 0), flt=flt)
+    finally:
+        store.close()
+    if args.json:
+        out(json.dumps([summary_json(c) for c in captures], ensure_ascii=False))
+    else:
+        if not captures:
+            out("no captures", sys.stderr)
+        for c in captures:
+            out(capture_line(c))
+    return 0
+
+
+def raw_request(capture: Capture) -> bytes:
+    """The request as received: request line, header lines, blank line, body."""
+    head = [f"{capture.method} {capture.target} HTTP/1.1"]
+    head += [f"{k}: {v}" for k, v in capture.headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("utf-8", "surrogateescape") + capture.body_bytes
+
+
+def cmd_show(args: argparse.Namespace, data_dir: Path) -> int:
+    store = open_store(data_dir)
+    try:
+        capture = store.get(args.id)
+    finally:
+        store.close()
+    if capture is None:
+        raise UserError(
+            f"no capture with id {args.id!r}, or it names several (see 'webhook-inspector list')"
+        )
+    if args.format == "json":
+        out(json.dumps(capture.to_json(), ensure_ascii=False, indent=2))
+    elif args.format == "raw":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw_request(capture))
+        sys.stdout.buffer.flush()
+    elif args.format == "curl":
+        from inspector.core.snippets import to_curl  # only this format needs it
+
+        out(to_curl(capture, reveal=args.reveal_secrets))
+    elif args.format == "har":
+        from inspector.core.formats.har import export_har  # only this format needs it
+
+        out(json.dumps(export_har([capture]), ensure_ascii=False, indent=2))
+    return 0
+
+
+async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
+    # Imported here: the other commands start faster without aiohttp.
+    from inspector.net.replay import REPLAY_MARKER, make_session, send_capture, target_url
+
+    store = open_store(data_dir)
+    try:
+        capture = store.get(args.id)
+        if capture is None:
+            raise UserError(
+                f"no capture with id {args.id!r}, or it names several (see 'webhook-inspector list')"
+            )
+        if capture.truncated:
+            raise UserError(
+                "this capture was truncated (over the body limit): it cannot be replayed faithfully"
+            )
+        marker = None
+        if args.to:
+            base = args.to
+        else:
+            base = running_listener_url(data_dir)
+            marker = (REPLAY_MARKER, capture.id)
+        try:
+            url = target_url(base, capture)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        async with make_session() as session:
+            result = await send_capture(
+                session, capture, url, timeout=args.timeout, marker_header=marker
+            )
+        store.add_replay(result.to_replay_record(capture.id))
+    finally:
+        store.close()
+    if result.error:
+        raise UserError(f"replay to {url} failed: {result.error}")
+    out(f"{result.status} from {url} in {result.latency_ms:.0f} ms")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace, data_dir: Path) -> int:
+    return asyncio.run(_replay(args, data_dir))
+
+
+def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.formats import write_export  # the other commands start faster without
+
+    store = open_store(data_dir, must_exist=False)
+    try:
+        flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
+        summaries = store.list(limit=0, flt=flt, newest_first=False)
+
+        def full() -> Iterator[Capture]:
+            for summary in summaries:
+                capture = store.get(summary.id)
+                if capture is not None:
+                    yield capture
+
+        if args.output:
+            target = Path(args.output)
+            tmp = target.with_name(f".{target.name}.partial")
+            try:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    count = write_export(
+                        full(),
+                        fh,
+                        args.format,
+                        mask_secrets=args.mask_secrets,
+                        total=len(summaries),
+                    )
+                tmp.replace(target)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise UserError(f"cannot write {target}: {exc.strerror}") from exc
+            out(f"exported {count} captures to {target}", sys.stderr)
+        else:
+            write_export(
+                full(),
+                sys.stdout,
+                args.format,
+                mask_secrets=args.mask_secrets,
+                total=len(summaries),
+            )
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
+    from inspector.core.formats import load_captures  # the other commands start faster without
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        captures = load_captures(data)
+    except ValueError as exc:
+        raise UserError(f"{path}: {exc}") from exc
+    ensure_data_dir(data_dir)
+    store = CaptureStore.in_dir(data_dir)
+    added = 0
+    show_progress = sys.stderr.isatty() and len(captures) > IMPORT_CHUNK
+    try:
+        # In chunks, each its own transaction: an interrupted import keeps what it stored,
+        # and importing the same file again adds only the rest.
+        for start in range(0, len(captures), IMPORT_CHUNK):
+            added += store.import_captures(captures[start : start + IMPORT_CHUNK])
+            if show_progress:
+                done = min(len(captures), start + IMPORT_CHUNK)
+                sys.stderr.write(f"\rimporting {done:,}/{len(captures):,}")
+                sys.stderr.flush()
+        if show_progress:
+            sys.stderr.write("\n")
+    finally:
+        store.close()
+    skipped = len(captures) - added
+    extra = f" ({skipped} already in the store)" if skipped else ""
+    out(f"imported {added} captures from {path}{extra}")
+    return 0

@@ -1,0 +1,180 @@
+"""The commands that talk to vendors: ``simulate`` (a sample webhook to the listener) and
+``submit`` (a test task to the vendor's API, then its callbacks)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from inspector.cli.common import endpoint_table, out, running_listener_url
+from inspector.core.errors import UserError
+from inspector.core.paths import RuntimeInfo, ensure_data_dir
+from inspector.core.settings import Settings
+from inspector.core.simulate import sample_requests
+from inspector.core.store import CaptureStore
+from inspector.core.submission import (
+    credential_fields,
+    ensure_vendor_endpoint,
+    resolve_credentials,
+    submit_options,
+    submit_spec,
+    webhook_url,
+)
+from inspector.core.tasks import format_timeline, is_final, timeline
+from inspector.core.vendors import get_vendor
+
+#: Bytes of the file its type is told from.
+FILE_HEAD = 16
+
+
+async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
+    # Imported here: the other commands start faster without aiohttp.
+    from inspector.net.simulate import send_samples
+
+    endpoint = None
+    if (data_dir / "endpoints.json").exists():
+        table = endpoint_table(data_dir)
+        matches = table.for_vendor(args.vendor)
+        endpoint = matches[0] if matches else None
+    try:
+        samples = sample_requests(args.vendor, args.event, endpoint, args.token)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if args.to:
+        base, mark = args.to, False
+    else:
+        base, mark = running_listener_url(data_dir), True
+    try:
+        results = await send_samples(samples, base, mark=mark)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    failed = False
+    for (url, result), sample in zip(results, samples, strict=True):
+        if result.error:
+            failed = True
+            out(f"{sample.method} {url} failed: {result.error}")
+        else:
+            answer = result.body[:200].decode("utf-8", "replace")
+            out(f"{sample.method} {url} -> {result.status} {answer}")
+    return 1 if failed else 0
+
+
+def cmd_simulate(args: argparse.Namespace, data_dir: Path) -> int:
+    return asyncio.run(_simulate(args, data_dir))
+
+
+def _credentials(args: argparse.Namespace, vendor: str, data_dir: Path) -> dict[str, str]:
+    """Flag, else environment, else the secret store (where the app saved them)."""
+    # Imported here: the keyring takes a while to load, and most commands never need it.
+    from inspector.core.secrets import SecretStore
+
+    flags = {c.name: getattr(args, c.name, None) for c in credential_fields(vendor)}
+    # Opened once, and only if a flag or the environment leaves something to look up.
+    secrets = functools.cache(lambda: SecretStore(data_dir))
+    return resolve_credentials(vendor, flags, os.environ, lambda key: secrets().get(key))
+
+
+def _options(args: argparse.Namespace, head: bytes) -> dict[str, Any]:
+    """The vendor's submit options from their flags (the Submit dialog builds the same)."""
+    values = {
+        option.name: option.from_flag(getattr(args, option.dest))
+        for option in submit_spec(args.vendor).options
+    }
+    return submit_options(args.vendor, values, head)
+
+
+async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
+    # Imported here: the other commands start faster without aiohttp.
+    from inspector.net.listener import ENDPOINT_RECHECK_S
+    from inspector.net.submit import SubmitRequest, VendorError, read_file, submit_task
+
+    try:
+        spec = submit_spec(args.vendor)
+        file_name, data = read_file(args.file)
+        options = _options(args, data[:FILE_HEAD])
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    ensure_data_dir(data_dir)
+    running = RuntimeInfo.load_running(data_dir)
+    if args.wait is not None and running is None:
+        raise UserError(
+            "--wait watches the listener's captures, but no listener is running on this data "
+            "directory; start 'webhook-inspector serve' (or the app) first"
+        )
+    table = endpoint_table(data_dir)
+    endpoint, created = ensure_vendor_endpoint(table, args.vendor)
+    if created:
+        table.save()
+        out(f"created endpoint {endpoint.path} for {args.vendor}", sys.stderr)
+    if args.webhook_url:
+        url = args.webhook_url
+    elif running is not None and running.public_url:
+        url = webhook_url(running.public_url, endpoint)
+    else:
+        raise UserError(
+            "no public URL for the webhook: start 'webhook-inspector serve' with its tunnel "
+            "(or the app), or pass --webhook-url"
+        )
+    if spec.dashboard_events:
+        vendor = get_vendor(args.vendor)
+        brand = vendor.brand_name
+        out(
+            f"{brand} webhooks are set in {brand}'s dashboard: add {url} with token "
+            f"{endpoint.token} ({vendor.profile.token_header}) for the "
+            f"{' and '.join(spec.dashboard_events)} events"
+        )
+    store = CaptureStore.in_dir(data_dir)
+    try:
+        settings = Settings.load(data_dir)
+        request = SubmitRequest(
+            vendor=args.vendor,
+            file_name=file_name,
+            data=data,
+            webhook_url=url,
+            credentials=_credentials(args, args.vendor, data_dir),
+            api_base=args.api_base,
+            options=options,
+        )
+        try:
+            task = await submit_task(
+                request,
+                table,
+                settings,
+                data_dir,
+                say=lambda m: out(m, sys.stderr),
+                # The listener runs in another process and re-reads endpoints.json on a
+                # request: a few of its intervals let it see a new endpoint token first.
+                settle_s=5 * ENDPOINT_RECHECK_S,
+                on_task_id=lambda tid: out(f"task {tid}"),
+            )
+        except (VendorError, ValueError) as exc:
+            raise UserError(str(exc)) from exc
+        store.save_task(task)
+        if args.wait is None:
+            return 0
+        deadline = asyncio.get_running_loop().time() + args.wait
+        callbacks = []
+        while asyncio.get_running_loop().time() < deadline:
+            callbacks = store.task_callbacks(task)
+            if any(is_final(task.vendor, c) for c in callbacks):
+                task.status = "done"
+                store.save_task(task)
+                for line in format_timeline(timeline(task, callbacks)):
+                    out(line)
+                return 0
+            await asyncio.sleep(0.2)
+        for line in format_timeline(timeline(task, callbacks)):
+            out(line)
+        came = f"{len(callbacks)} callback(s) came, none final" if callbacks else "no callback came"
+        raise UserError(f"timed out after {args.wait:g} s waiting for task {task.task_id}: {came}")
+    finally:
+        store.close()
+
+
+def cmd_submit(args: argparse.Namespace, data_dir: Path) -> int:
+    return asyncio.run(_submit(args, data_dir))
