@@ -155,7 +155,7 @@ class AppCore:
         The forward result is recorded on the capture (so it is committed with it); a dead
         target gets the sender a ``502`` saying so.
         """
-        target = endpoint.forward_url or ""
+        target = endpoint.forward_url or ""  # set: Endpoint refuses proxy mode without it
         async with make_session() as session:
             record = await forward_and_wait(session, capture, target, timeout=10)
         capture.forward = record

@@ -18,6 +18,7 @@ from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
 from inspector.core.store import CaptureStore
 from inspector.core.submission import (
+    FILE_HEAD,
     credential_fields,
     ensure_vendor_endpoint,
     resolve_credentials,
@@ -27,9 +28,6 @@ from inspector.core.submission import (
 )
 from inspector.core.tasks import format_timeline, is_final, timeline
 from inspector.core.vendors import get_vendor
-
-#: Bytes of the file its type is told from.
-FILE_HEAD = 16
 
 
 async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:

@@ -23,6 +23,9 @@ from inspector.core.settings import Settings
 from inspector.core.vendors import find_vendor, get_vendor, submit_vendors
 from inspector.core.vendors.descriptor import Credential, SubmitSpec
 
+#: Bytes at the start of a file that tell its type (what ``submit_options`` is given).
+FILE_HEAD = 16
+
 
 def submit_spec(vendor: str) -> SubmitSpec:
     """The vendor's API for test tasks; ValueError naming the vendors that have one."""

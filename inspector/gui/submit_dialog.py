@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.submission import submit_options
-from inspector.core.vendors import Vendor, get_vendor, submit_vendors
-from inspector.core.vendors.descriptor import Credential, SubmitOption, SubmitSpec
+from inspector.core.submission import FILE_HEAD, submit_options, submit_spec
+from inspector.core.vendors import get_vendor, submit_vendors
+from inspector.core.vendors.descriptor import Credential, SubmitOption
 from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
 
 #: Files up to this size are read on the GUI thread (a few tens of ms from a local disk);
@@ -47,8 +47,6 @@ NO_PUBLIC_URL_TEXT = (
 )
 CANCELLED_TEXT = "cancelled"
 KIB = 1024
-#: Bytes of the file its type is told from.
-FILE_HEAD = 16
 
 
 def _size(n: int) -> str:
@@ -57,12 +55,6 @@ def _size(n: int) -> str:
     if n < KIB * KIB:
         return f"{n / KIB:.0f} KiB"
     return f"{n / (KIB * KIB):.1f} MiB"
-
-
-def _spec(vendor: Vendor) -> SubmitSpec:
-    if vendor.submit is None:
-        raise ValueError(f"cannot submit to {vendor.id!r}")
-    return vendor.submit
 
 
 def _plain_label(text: str = "", *, selectable: bool = False) -> QLabel:
@@ -86,7 +78,7 @@ def check_file(vendor_id: str, path: str) -> tuple[Path, bytes]:
         raise ValueError("choose a file to send")
     p = Path(path.strip()).expanduser()
     vendor = get_vendor(vendor_id)
-    kind = _spec(vendor).file_kind
+    kind = submit_spec(vendor.id).file_kind
     name = vendor.brand_name
     if not p.exists():
         raise ValueError(f"no such file: {p}")
@@ -257,7 +249,7 @@ class SubmitDialog(QDialog):
         self.credential_pages: dict[str, _CredentialsPage] = {}
         by_spec: dict[int, tuple[_OptionsPage, _CredentialsPage]] = {}
         for vendor in submit_vendors():
-            spec = _spec(vendor)
+            spec = submit_spec(vendor.id)
             pages = by_spec.get(id(spec))
             if pages is None:
                 pages = by_spec[id(spec)] = (
@@ -381,7 +373,7 @@ class SubmitDialog(QDialog):
             page.fill(self.services.credentials(vendor))
         except Exception as exc:  # a broken keyring must not stop the dialog
             self._show_error(f"cannot read the saved credentials: {_one_line(exc)}")
-        self.file_edit.setPlaceholderText(_spec(get_vendor(vendor)).file_kind.words)
+        self.file_edit.setPlaceholderText(submit_spec(vendor).file_kind.words)
         try:
             url = self.services.default_webhook_url(vendor)
         except (OSError, ValueError) as exc:
@@ -401,7 +393,7 @@ class SubmitDialog(QDialog):
 
     def _update_dashboard_info(self, _text: str = "") -> None:
         vendor = get_vendor(self.vendor())
-        events = _spec(vendor).dashboard_events
+        events = submit_spec(vendor.id).dashboard_events
         if not events:
             self.dashboard_info.setVisible(False)
             return
@@ -416,7 +408,7 @@ class SubmitDialog(QDialog):
         self.dashboard_info.setVisible(True)
 
     def _on_browse_clicked(self) -> None:
-        kind = _spec(get_vendor(self.vendor())).file_kind
+        kind = submit_spec(self.vendor()).file_kind
         start = self.file_edit.text().strip() or str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self, "File to send", start, kind.dialog_filter)
         if path:

@@ -39,7 +39,7 @@ class SubmitContext:
     on_task_id: Callable[[str], None] = lambda _: None
     #: the webhook URL registered through the vendor's API last time (moved, not added)
     previous_webhook_url: str | None = None
-    announced: bool = False
+    announced: bool = field(default=False, init=False)
 
     def announce(self, task_id: str) -> None:
         """Say the vendor's task id (once): as soon as the vendor returns it."""
