@@ -162,6 +162,8 @@ class Vendor:
     #: a secret generated for the endpoint made for it: a ``?key=`` query token for a
     #: vendor that sends no header, a token for a vendor whose token the user sets
     generated_secret: Literal["query", "token"] | None = None
+    #: its API for test tasks (the client is registered under the same id in
+    #: ``inspector.net.vendors``); None: nothing to submit to
     submit: SubmitSpec | None = None
 
     @property
