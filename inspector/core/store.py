@@ -424,11 +424,24 @@ class CaptureStore:
         self.removed: Signal[list[str]] = Signal("removed")
         self._wlock = threading.Lock()
         self._rlock = threading.Lock()
+        # Connections opened before a failure are closed here: a store that fails to open
+        # (damaged, newer schema) must not leave them to the garbage collector.
+        opened: list[sqlite3.Connection] = []
+        try:
+            self._open(synchronous, opened)
+        except BaseException:
+            for conn in opened:
+                conn.close()
+            raise
+
+    def _open(self, synchronous: str, opened: list[sqlite3.Connection]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._wconn = self._connect(synchronous)
+            opened.append(self._wconn)
             self._migrate()
             self._rconn = self._connect(synchronous)
+            opened.append(self._rconn)
             self._rconn.create_function(
                 "inspector_fold_contains", 2, _fold_contains, deterministic=True
             )
@@ -464,9 +477,13 @@ class CaptureStore:
 
     def _connect(self, synchronous: str) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # the first read: a damaged file fails here
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _migrate(self) -> None:
