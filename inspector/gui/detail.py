@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.bodyview import (
-    DecodedBody,
+from inspector.core.body_display import (
+    DisplayBody,
     break_long_lines,
-    decode_body,
+    decode_for_display,
     hex_dump,
     pretty_text,
 )
@@ -131,20 +131,20 @@ class JsonTree(QTreeWidget):
 
 def _decode_in_worker(
     body: bytes, headers: list[tuple[str, str]], report: workers.Progress
-) -> tuple[DecodedBody, str, str, str, str]:
+) -> tuple[DisplayBody, str, str, str, str]:
     return decode_all(body, headers)
 
 
 def decode_all(
     body: bytes, headers: list[tuple[str, str]]
-) -> tuple[DecodedBody, str, str, str, str]:
-    decoded = decode_body(body, headers)
+) -> tuple[DisplayBody, str, str, str, str]:
+    decoded = decode_for_display(body, headers)
     text, text_note = pretty_text(decoded)
     hexed, hex_note = hex_dump(body)
     return decoded, text, text_note, hexed, hex_note
 
 
-class BodyView(QWidget):
+class BodyPane(QWidget):
     """Tree / Text / Hex views of one body, with a line saying what is shown."""
 
     MODES = ("Tree", "Text", "Hex")
@@ -222,12 +222,12 @@ class BodyView(QWidget):
     def is_busy(self) -> bool:
         return self._decoding
 
-    def _on_decoded(self, token: int, result: tuple[DecodedBody, str, str, str, str]) -> None:
+    def _on_decoded(self, token: int, result: tuple[DisplayBody, str, str, str, str]) -> None:
         if token == self._token:
             self._apply(token, *result)
 
     def _apply(
-        self, token: int, decoded: DecodedBody, text: str, text_note: str, hexed: str, hex_note: str
+        self, token: int, decoded: DisplayBody, text: str, text_note: str, hexed: str, hex_note: str
     ) -> None:
         self._decoding = False
         notes = [n for n in (self._prefix, decoded.note) if n]
@@ -310,7 +310,7 @@ class DetailPane(QWidget):
         self.title.setStyleSheet("padding: 4px 2px;")
         layout.addWidget(self.title)
         self.tabs = QTabWidget()
-        self.body = BodyView()
+        self.body = BodyPane()
         self.headers = pairs_table(("Name", "Value"))
         query_box = QWidget()
         ql = QVBoxLayout(query_box)

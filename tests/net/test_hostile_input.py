@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from rawhttp import raw_http, trickle
 
-from inspector.core.bodyview import INFLATE_CAP, decode_body, pretty_text
+from inspector.core.body_display import INFLATE_CAP, decode_for_display, pretty_text
 from inspector.core.capture import TRUNCATED_KEEP
 from inspector.core.store import CaptureStore
 from inspector.net.listener import Listener
@@ -121,7 +121,7 @@ async def test_hostile_invalid_utf8_body_is_byte_exact_and_viewable(
         assert r.status == 200
     full = store.get(store.list()[0].id)
     assert full is not None and full.body == body
-    decoded = decode_body(full.body_bytes, full.headers)
+    decoded = decode_for_display(full.body_bytes, full.headers)
     assert decoded.text is None and not decoded.is_json
     text, note = pretty_text(decoded)
     assert "\ufffd" in text and "UTF-8" in note
@@ -138,7 +138,7 @@ async def test_hostile_nul_bytes_in_body_are_kept(listener: Listener, store: Cap
     assert status_of(answer) == 200
     full = store.get(store.list()[0].id)
     assert full is not None and full.body == body
-    decode_body(full.body_bytes, full.headers)  # must not raise
+    decode_for_display(full.body_bytes, full.headers)  # must not raise
 
 
 @pytest.mark.parametrize(
@@ -217,7 +217,7 @@ async def test_hostile_gzip_bomb_stored_compressed_and_view_capped(
 
     tracemalloc.start()
     try:
-        decoded = decode_body(full.body_bytes, full.headers)
+        decoded = decode_for_display(full.body_bytes, full.headers)
         text, _ = pretty_text(decoded)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -241,7 +241,7 @@ async def test_hostile_deflate_body_with_garbage_is_shown_raw(
         assert r.status == 200
     full = store.get(store.list()[0].id)
     assert full is not None and full.body == wire
-    decoded = decode_body(full.body_bytes, full.headers)
+    decoded = decode_for_display(full.body_bytes, full.headers)
     assert decoded.data  # shown (raw or partially decoded), never an exception
 
 
@@ -439,7 +439,7 @@ async def test_hostile_markup_bodies_are_stored_and_decoded_as_text(
         assert r.status == 200
     full = store.get(store.list()[0].id)
     assert full is not None and full.body == body
-    decoded = decode_body(full.body_bytes, full.headers)
+    decoded = decode_for_display(full.body_bytes, full.headers)
     text, _ = pretty_text(decoded)
     # Shown verbatim as text (or as the JSON string value): no markup is interpreted away.
     if decoded.is_json:
