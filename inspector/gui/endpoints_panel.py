@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -54,13 +53,12 @@ from inspector.core.validation import (
     SchemeConfig,
 )
 from inspector.core.vendors import get_profile
+from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
 
 COLUMNS = ("Path", "Vendor", "Check", "Answer", "Forward", "Public URL")
 NO_URL = "—"
 NO_PUBLIC_URL_HINT = "start the tunnel to get a public URL"
 MASK = "•••"
-ERROR_STYLE = "color: #c62828;"
-WARNING_STYLE = "color: #a15c00;"
 
 _SCHEME_TITLES = {
     "token-header": "token header",
@@ -155,39 +153,6 @@ def endpoint_url(base: str, endpoint: Endpoint, *, masked: bool = False) -> str:
     return url
 
 
-class SecretField(QWidget):
-    """A password-echo line edit with a "Show" toggle, so secrets stay hidden by default."""
-
-    def __init__(self, text: str = "", placeholder: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.edit = QLineEdit(text)
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setPlaceholderText(placeholder)
-        self.show_toggle = QCheckBox("Show")
-        self.show_toggle.toggled.connect(self._on_show_toggled)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.show_toggle)
-
-    def _on_show_toggled(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.edit.setEchoMode(mode)
-
-    def text(self) -> str:
-        return self.edit.text()
-
-    def setText(self, text: str) -> None:
-        self.edit.setText(text)
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    return label
-
-
 def parse_header_lines(text: str) -> list[tuple[str, str]]:
     """``NAME: VALUE`` lines to pairs; ValueError naming the first bad line."""
     pairs: list[tuple[str, str]] = []
@@ -223,9 +188,9 @@ class EndpointDialog(QDialog):
         for vid in VENDOR_IDS:
             self.vendor.addItem(vendor_title(vid), vid)
         self.token = SecretField(placeholder="the token the vendor sends")
-        self.token_label = _plain_label("Token")
+        self.token_label = plain_label("Token", selectable=False)
         self.token_label.setWordWrap(False)
-        self.token_hint = _plain_label()
+        self.token_hint = plain_label(selectable=False)
         self.query_token = SecretField(placeholder="key=s3cret (optional)")
 
         self.scheme = QComboBox()
@@ -262,9 +227,9 @@ class EndpointDialog(QDialog):
         self.proxy = QCheckBox("Answer the sender with this server's answer (proxy mode)")
         self.proxy.setObjectName("forward-proxy")
 
-        self.warning_label = _plain_label()
+        self.warning_label = plain_label(selectable=False)
         self.warning_label.setStyleSheet(WARNING_STYLE)
-        self.error_label = _plain_label()
+        self.error_label = plain_label(selectable=False)
         self.error_label.setStyleSheet(ERROR_STYLE)
 
         main = QFormLayout()
@@ -503,9 +468,10 @@ class EndpointsPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.copy_public_button.clicked.connect(self.copy_public_url)
         self.copy_local_button.clicked.connect(self.copy_local_url)
-        self.empty_hint = _plain_label(
+        self.empty_hint = plain_label(
             "No endpoints yet. Add one per vendor (e.g. /blurit) to validate its tokens; "
-            "requests to other paths are captured too."
+            "requests to other paths are captured too.",
+            selectable=False,
         )
 
         # Two rows, so the dock can stay narrow beside the capture list.

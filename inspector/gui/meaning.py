@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.capture import Capture
 from inspector.gui.capture_model import VALIDATION_COLOURS
-from inspector.gui.widgets import plain_view
+from inspector.gui.widgets import plain_label, plain_view
 
 VENDOR_TITLES = {
     "celantur": "Celantur (API v2)",
@@ -38,14 +38,6 @@ VALIDATION_TEXT = {
     "missing": "Missing",
     "unchecked": "Not checked",
 }
-
-
-def plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
-    return label
 
 
 class ValidationView(QWidget):

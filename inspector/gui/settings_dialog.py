@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressDialog,
     QPushButton,
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore, SecretStoreError
 from inspector.core.settings import Settings
-from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
+from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
 
 #: Reports bytes done and the total (None while unknown).
 ProgressCallback = Callable[[int, int | None], None]
@@ -48,13 +47,6 @@ InstallAgent = Callable[[ProgressCallback, asyncio.Event], Coroutine[Any, Any, s
 REGIONS = ("auto", "us", "eu", "ap", "au", "sa", "jp", "in")
 MIB = 1024 * 1024
 CANCELLED_TEXT = "download cancelled"
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    return label
 
 
 def _mib(n: float) -> str:
@@ -111,7 +103,7 @@ class SettingsDialog(QDialog):
             self._stored_token = ""
             token_problem = str(exc)
         self.authtoken = SecretField(self._stored_token, "from dashboard.ngrok.com (optional)")
-        self.token_where = _plain_label(secret_location(secrets.backend_name))
+        self.token_where = plain_label(secret_location(secrets.backend_name), selectable=False)
 
         self.ngrok_path = QLineEdit(settings.ngrok_path or "")
         self.ngrok_path.setPlaceholderText("empty: the agent pyngrok manages")
@@ -153,8 +145,8 @@ class SettingsDialog(QDialog):
         form.addRow("Custom public URL", self.custom_url)
         form.addRow("", self.autostart)
 
-        self.info_label = _plain_label()
-        self.error_label = _plain_label(token_problem)
+        self.info_label = plain_label(selectable=False)
+        self.error_label = plain_label(token_problem, selectable=False)
         self.error_label.setStyleSheet(ERROR_STYLE)
 
         buttons = QDialogButtonBox(

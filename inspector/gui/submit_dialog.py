@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.submission import CREDENTIALS
-from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
+from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
 
 #: (vendor id, label) in the order the combo shows them.
 VENDORS: tuple[tuple[str, str], ...] = (
@@ -111,15 +110,6 @@ VENDOR_NAMES = {
     "blurit": "BlurIt",
     "anesya": "Anesya",
 }
-
-
-def _plain_label(text: str = "", *, selectable: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def _one_line(exc: BaseException) -> str:
@@ -320,11 +310,11 @@ class SubmitDialog(QDialog):
         self.webhook_edit = QLineEdit()
         self.webhook_edit.setPlaceholderText("https://…/celantur?key=…")
         self.webhook_edit.textChanged.connect(self._update_anesya_info)
-        self.webhook_hint = _plain_label()
-        self.webhook_hint.setStyleSheet("color: #a15c00;")
+        self.webhook_hint = plain_label(selectable=False)
+        self.webhook_hint.setStyleSheet(WARNING_STYLE)
         self.api_base_edit = QLineEdit(api_base or "")
         self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
-        self.anesya_info = _plain_label(selectable=True)
+        self.anesya_info = plain_label()
 
         form = QFormLayout()
         form.addRow("Vendor", self.vendor_combo)
@@ -338,9 +328,9 @@ class SubmitDialog(QDialog):
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("")
-        self.log_label = _plain_label(selectable=True)
-        self.status_label = _plain_label(selectable=True)
-        self.error_label = _plain_label(selectable=True)
+        self.log_label = plain_label()
+        self.status_label = plain_label()
+        self.error_label = plain_label()
         self.error_label.setStyleSheet(ERROR_STYLE)
 
         self.submit_button = QPushButton("Submit")

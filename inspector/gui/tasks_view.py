@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.capture import Capture
 from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
-from inspector.gui.endpoints_panel import ERROR_STYLE
+from inspector.gui.widgets import ERROR_STYLE, plain_label
 
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
 VENDOR_LABELS = {
@@ -48,14 +48,6 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 480, 360
 BADGE_COLORS = {"valid": "#2e7d32", "invalid": "#c62828"}
 _TASK_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = "No tasks yet: tasks you submit to a vendor appear here, with their callbacks."
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def _one_line(exc: BaseException) -> str:
@@ -147,8 +139,8 @@ class TasksView(QWidget):
         buttons.addWidget(self.callbacks_button)
         buttons.addStretch(1)
 
-        self.result_label = _plain_label()
-        self.error_label = _plain_label()
+        self.result_label = plain_label()
+        self.error_label = plain_label()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.image_label = QLabel()
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
