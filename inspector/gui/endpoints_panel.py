@@ -11,7 +11,7 @@ such edits up (:meth:`~inspector.core.endpoints.EndpointTable.reload_if_changed`
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -45,6 +45,8 @@ from inspector.core.endpoints import (
     ResponseRule,
     normalize_path,
 )
+from inspector.core.formats.masking import MASK
+from inspector.core.submission import webhook_query, webhook_url
 from inspector.core.validation import (
     DEFAULT_HMAC_HEADER,
     DEFAULT_TOKEN_HEADER,
@@ -58,7 +60,6 @@ from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain
 COLUMNS = ("Path", "Vendor", "Check", "Answer", "Forward", "Public URL")
 NO_URL = "—"
 NO_PUBLIC_URL_HINT = "start the tunnel to get a public URL"
-MASK = "•••"
 
 _SCHEME_TITLES = {
     "token-header": "token header",
@@ -132,25 +133,6 @@ def answer_text(rule: ResponseRule) -> str:
     if rule.fail_rate:
         parts.append(f"fail {rule.fail_rate * 100:g}%")
     return " · ".join(parts) or "vendor default"
-
-
-def query_pair(endpoint: Endpoint) -> tuple[str, str] | None:
-    """The query parameter the webhook URL must carry (Celantur's ``key`` included)."""
-    for config in _checks(endpoint):
-        if config.scheme == "query-token" and config.query_name:
-            return config.query_name, config.secret
-    return None
-
-
-def endpoint_url(base: str, endpoint: Endpoint, *, masked: bool = False) -> str:
-    """``base`` + path (+ ``?NAME=VALUE``); ``masked`` hides the value for display."""
-    url = base.rstrip("/") + endpoint.path
-    pair = query_pair(endpoint)
-    if pair is not None:
-        name, value = pair
-        shown = MASK if masked else quote(value, safe="")
-        url += f"?{quote(name, safe='')}={shown}"
-    return url
 
 
 def parse_header_lines(text: str) -> list[tuple[str, str]]:
@@ -513,7 +495,7 @@ class EndpointsPanel(QWidget):
                 check_text(endpoint),
                 answer_text(endpoint.response),
                 endpoint.forward_url or NO_URL,
-                endpoint_url(base, endpoint, masked=True) if base else NO_URL,
+                webhook_url(base, endpoint, mask=MASK) if base else NO_URL,
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -660,9 +642,9 @@ class EndpointsPanel(QWidget):
         endpoint = self._selected_endpoint()
         if endpoint is None:
             return
-        QGuiApplication.clipboard().setText(endpoint_url(base, endpoint))
-        shown = endpoint_url(base, endpoint, masked=True)
-        note = " (token included)" if query_pair(endpoint) else ""
+        QGuiApplication.clipboard().setText(webhook_url(base, endpoint))
+        shown = webhook_url(base, endpoint, mask=MASK)
+        note = " (token included)" if webhook_query(endpoint) else ""
         self.message.emit(f"Copied {shown}{note}")
 
     def copy_public_url(self) -> None:
