@@ -39,7 +39,7 @@ from inspector.core.simulate import vendor_events
 from inspector.core.snippets import snippet
 from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
 from inspector.gui import workers
-from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.capture_model import CaptureTableModel, Column
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
 from inspector.gui.endpoints_panel import EndpointsPanel
@@ -58,6 +58,17 @@ SNIPPET_LABELS = (
     ("aiohttp", "Python aiohttp"),
 )
 
+#: Starting widths in pixels; the path column takes the rest.
+COLUMN_WIDTHS = {
+    Column.TIME: 95,
+    Column.METHOD: 65,
+    Column.STATUS: 55,
+    Column.VENDOR: 75,
+    Column.EVENT: 140,
+    Column.VALIDATION: 70,
+    Column.FORWARD: 70,
+    Column.SIZE: 70,
+}
 FILTER_DEBOUNCE_MS = 200
 LOAD_IN_WORKER_BYTES = 4 * 1024 * 1024
 
@@ -109,9 +120,9 @@ class MainWindow(QMainWindow):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 95), (1, 65), (3, 55), (4, 75), (5, 140), (6, 70), (7, 70), (8, 70)):
-            self.table.setColumnWidth(col, width)
+        hh.setSectionResizeMode(Column.PATH, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
 
         self.detail = DetailPane()
         splitter = QSplitter(Qt.Orientation.Vertical)
