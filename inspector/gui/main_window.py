@@ -38,13 +38,14 @@ from inspector.core.capture import Capture
 from inspector.core.simulate import vendor_events
 from inspector.core.snippets import snippet
 from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
+from inspector.core.tasks import Task
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel, Column
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
 from inspector.gui.endpoints_panel import EndpointsPanel
 from inspector.gui.meaning import VENDOR_TITLES
-from inspector.gui.services import AppServices
+from inspector.gui.services import AppServices, TunnelView
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
 from inspector.gui.tasks_view import TasksView
@@ -415,11 +416,8 @@ class MainWindow(QMainWindow):
         self.apply_filter()
 
     # -- tunnel ---------------------------------------------------------------------------
-    def _on_tunnel_status(self, status: object) -> None:
-        state = str(getattr(status, "state", "off"))
-        url = getattr(status, "public_url", None)
-        reason = getattr(status, "reason", None)
-        warning = getattr(status, "warning", None)
+    def _on_tunnel_status(self, status: TunnelView) -> None:
+        state, url, reason, warning = status.state, status.public_url, status.reason, status.warning
         colour = TUNNEL_COLOURS.get(state, "#8a8a8a")
         if state == "online":
             text = f"● Tunnel online: {url}" + (f" ({warning})" if warning else "")
@@ -470,7 +468,7 @@ class MainWindow(QMainWindow):
     def open_submit(self) -> SubmitDialog:
         dialog = SubmitDialog(self.services, self)
 
-        def on_submitted(task: Any) -> None:
+        def on_submitted(task: Task) -> None:
             self.tasks_view.set_api_base(dialog.api_base(), vendor=task.vendor)
             self.tasks_dock.show()
             self.tasks_dock.raise_()
@@ -482,7 +480,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def toggle_tunnel(self) -> None:
-        if getattr(self, "tunnel_state", "off") in ("online", "starting"):
+        if self.tunnel_state in ("online", "starting"):
             self._spawn(self.services.stop_tunnel(), "stopping the tunnel")
         else:
             self._spawn(self.services.start_tunnel(), "starting the tunnel")

@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.submission import CREDENTIALS
+from inspector.core.tasks import Task
+from inspector.gui.services import AppServices
 from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
 
 #: (vendor id, label) in the order the combo shows them.
@@ -196,8 +198,8 @@ class _CredentialsPage(QWidget):
 class SubmitDialog(QDialog):
     """Submit a test task with our webhook URL; the result is a stored ``Task``.
 
-    ``services`` is the app (``AppCore`` or a stand-in with ``submit``, ``credentials``,
-    ``save_credentials``, ``default_webhook_url`` and ``endpoints``).
+    ``services`` is the app: its ``submit``, ``credentials``, ``save_credentials``,
+    ``default_webhook_url`` and ``endpoints`` (see :class:`~inspector.gui.services.AppServices`).
     """
 
     #: the Task the vendor accepted (after it was stored)
@@ -206,13 +208,13 @@ class SubmitDialog(QDialog):
     upload_progressed = Signal(int, int)
 
     def __init__(
-        self, services: Any, parent: QWidget | None = None, *, api_base: str | None = None
+        self, services: AppServices, parent: QWidget | None = None, *, api_base: str | None = None
     ) -> None:
         super().__init__(parent)
         self._busy = False
         self.setWindowTitle("Submit a test task")
         self.services = services
-        self.task: asyncio.Future[Any] | None = None
+        self.task: asyncio.Future[Task] | None = None
         self._log_lines: list[str] = []
         self._cancel_requested = False
 
@@ -422,10 +424,7 @@ class SubmitDialog(QDialog):
         self._update_anesya_info()
 
     def _anesya_token(self) -> str | None:
-        endpoints = getattr(self.services, "endpoints", None)
-        if endpoints is None:
-            return None
-        matches = endpoints.for_vendor("anesya")
+        matches = self.services.endpoints.for_vendor("anesya")
         return matches[0].token if matches else None
 
     def _update_anesya_info(self, _text: str = "") -> None:
@@ -521,7 +520,7 @@ class SubmitDialog(QDialog):
         webhook: str,
         credentials: dict[str, str],
         remember: bool,
-    ) -> Any:
+    ) -> Task:
         if data is None:
             try:
                 data = await asyncio.to_thread(path.read_bytes)
@@ -582,7 +581,7 @@ class SubmitDialog(QDialog):
             self.progress_bar.setRange(0, 0)  # busy until the upload reports its size
             self.progress_bar.setFormat("")
 
-    def _on_done(self, task: asyncio.Future[Any]) -> None:
+    def _on_done(self, task: asyncio.Future[Task]) -> None:
         self._set_busy(False)
         self.progress_bar.setRange(0, 1)
         if task.cancelled():

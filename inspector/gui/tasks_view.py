@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPixmap
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.capture import Capture
 from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
+from inspector.gui.services import AppServices, TaskResultView
 from inspector.gui.widgets import ERROR_STYLE, plain_label
 
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
@@ -98,7 +98,7 @@ class TasksView(QWidget):
     show_callbacks_requested = Signal(str)
 
     def __init__(
-        self, services: Any, parent: QWidget | None = None, *, api_base: str | None = None
+        self, services: AppServices, parent: QWidget | None = None, *, api_base: str | None = None
     ) -> None:
         super().__init__(parent)
         self._fetching = False
@@ -106,7 +106,7 @@ class TasksView(QWidget):
         self.api_base = api_base
         #: per-vendor API base overrides (a sandbox double per vendor)
         self.api_bases: dict[str, str | None] = {}
-        self.fetch_task: asyncio.Future[Any] | None = None
+        self.fetch_task: asyncio.Future[TaskResultView] | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
 
@@ -351,7 +351,7 @@ class TasksView(QWidget):
         self.cancel_button.setVisible(fetching)
         self._update_buttons()
 
-    def _on_fetched(self, future: asyncio.Future[Any]) -> None:
+    def _on_fetched(self, future: asyncio.Future[TaskResultView]) -> None:
         self._set_fetching(False)
         if future.cancelled():
             self._show_result(None)
@@ -365,8 +365,8 @@ class TasksView(QWidget):
             return
         self._show_result(future.result())
 
-    def _show_result(self, result: Any) -> None:
-        """Show a ``TaskResult`` (kind image/json/pending), or clear the area for None."""
+    def _show_result(self, result: TaskResultView | None) -> None:
+        """Show a task's result (kind image/json/pending), or clear the area for None."""
         self.result_label.setText("")
         self.error_label.setText("")
         self.error_label.setVisible(False)
