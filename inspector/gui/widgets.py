@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 ERROR_STYLE = "color: #c62828;"
@@ -60,3 +62,21 @@ class SecretField(QWidget):
 
     def setText(self, text: str) -> None:
         self.edit.setText(text)
+
+
+def make_action(
+    parent: QObject,
+    text: str,
+    slot: Callable[..., object],
+    shortcut: str | None = None,
+    tip: str = "",
+) -> QAction:
+    """A menu/toolbar action that calls ``slot``; ``tip`` is its tooltip and status tip."""
+    action = QAction(text, parent)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    return action

@@ -298,10 +298,10 @@ def test_pin_action_marks_the_row(qtbot: Any, running: tuple[AppCore, MainWindow
     send(qtbot, core.listener.url + "/keep")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
-    window.pin_action.trigger()
+    window.captures.pin_action.trigger()
     qtbot.waitUntil(lambda: cell(window, 0, "Path").startswith("📌 /keep"), timeout=3000)
     assert core.store.list()[0].pinned
-    window.pin_action.trigger()
+    window.captures.pin_action.trigger()
     qtbot.waitUntil(lambda: cell(window, 0, "Path") == "/keep", timeout=3000)
 
 
