@@ -13,7 +13,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 
 from inspector.core.endpoints import ENDPOINTS_FILE, Endpoint, EndpointTable, ResponseRule
-from inspector.gui.endpoints_panel import COLUMNS, EndpointDialog, EndpointsPanel
+from inspector.gui.endpoint_dialog import EndpointDialog
+from inspector.gui.endpoints_panel import COLUMNS, EndpointsPanel
 
 pytestmark = pytest.mark.gui
 
