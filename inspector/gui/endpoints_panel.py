@@ -10,6 +10,7 @@ such edits up (:meth:`~inspector.core.endpoints.EndpointTable.reload_if_changed`
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -35,6 +36,19 @@ from inspector.core.vendors import get_profile
 from inspector.gui.endpoint_dialog import EndpointDialog, vendor_title
 from inspector.gui.widgets import plain_label
 
+
+class EndpointColumn(enum.IntEnum):
+    """The endpoints table's columns, left to right."""
+
+    PATH = 0
+    VENDOR = 1
+    CHECK = 2
+    ANSWER = 3
+    FORWARD = 4
+    PUBLIC_URL = 5
+
+
+#: The header titles, in :class:`EndpointColumn` order.
 COLUMNS = ("Path", "Vendor", "Check", "Answer", "Forward", "Public URL")
 NO_URL = "—"
 NO_PUBLIC_URL_HINT = "start the tunnel to get a public URL"
@@ -186,9 +200,9 @@ class EndpointsPanel(QWidget):
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column == 0:
+                if column == EndpointColumn.PATH:
                     item.setData(Qt.ItemDataRole.UserRole, endpoint.path)
-                if column == len(COLUMNS) - 1:
+                if column == EndpointColumn.PUBLIC_URL:
                     item.setToolTip(
                         "Copy public URL puts the full URL (token included) on the clipboard"
                         if base
@@ -208,12 +222,12 @@ class EndpointsPanel(QWidget):
         rows = self.view.selectionModel().selectedRows()
         if not rows:
             return None
-        item = self.view.item(rows[0].row(), 0)
+        item = self.view.item(rows[0].row(), EndpointColumn.PATH)
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def select_path(self, path: str) -> None:
         for row in range(self.view.rowCount()):
-            item = self.view.item(row, 0)
+            item = self.view.item(row, EndpointColumn.PATH)
             if item is not None and item.data(Qt.ItemDataRole.UserRole) == path:
                 self.view.selectRow(row)
                 return
@@ -221,7 +235,7 @@ class EndpointsPanel(QWidget):
     def cell_text(self, path: str, column: str) -> str:
         """The text shown for ``path`` in ``column`` ("" when there is no such row)."""
         for row in range(self.view.rowCount()):
-            first = self.view.item(row, 0)
+            first = self.view.item(row, EndpointColumn.PATH)
             if first is not None and first.data(Qt.ItemDataRole.UserRole) == path:
                 item = self.view.item(row, COLUMNS.index(column))
                 return item.text() if item is not None else ""

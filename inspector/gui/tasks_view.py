@@ -10,6 +10,7 @@ vendor (through the services object) for the task's result and previews it.
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 from collections.abc import Callable
 
@@ -34,7 +35,35 @@ from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
 from inspector.gui.services import AppServices, TaskResultView
 from inspector.gui.widgets import ERROR_STYLE, plain_label
 
+
+class TaskColumn(enum.IntEnum):
+    """The tasks tree's columns, left to right.
+
+    A task's timeline rows (its children) reuse them: the latency under ``VENDOR``, what
+    happened under ``TASK_ID``, the validation badge under ``STATUS``.
+    """
+
+    VENDOR = 0
+    TASK_ID = 1
+    FILE = 2
+    SUBMITTED = 3
+    STATUS = 4
+    CALLBACKS = 5
+
+
+#: The header titles, in :class:`TaskColumn` order.
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
+#: Starting widths in pixels (the last column takes the rest).
+COLUMN_WIDTHS = {
+    TaskColumn.VENDOR: 110,
+    TaskColumn.TASK_ID: 230,
+    TaskColumn.FILE: 130,
+    TaskColumn.SUBMITTED: 150,
+    TaskColumn.STATUS: 90,
+    TaskColumn.CALLBACKS: 70,
+}
+#: Where a timeline row shows its validation badge.
+BADGE_COLUMN = TaskColumn.STATUS
 VENDOR_LABELS = {
     "celantur": "Celantur v2",
     "celantur-v1": "Celantur v1",
@@ -118,7 +147,7 @@ class TasksView(QWidget):
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((110, 230, 130, 150, 90, 70)):
+        for column, width in COLUMN_WIDTHS.items():
             self.tree.setColumnWidth(column, width)
         self.tree.itemSelectionChanged.connect(self._on_tree_selection_changed)
 
@@ -218,7 +247,7 @@ class TasksView(QWidget):
             item = self._items.get(task.id)
             if item is None:
                 item = QTreeWidgetItem()
-                item.setData(0, _TASK_ROLE, task.id)
+                item.setData(TaskColumn.VENDOR, _TASK_ROLE, task.id)
                 self.tree.insertTopLevelItem(index, item)
                 self._items[task.id] = item
             self._tasks[task.id] = task
@@ -243,9 +272,9 @@ class TasksView(QWidget):
                 child = QTreeWidgetItem()
                 item.addChild(child)
             _set_texts(child, cells)
-            badge = cells[4]
+            badge = cells[BADGE_COLUMN]
             color = BADGE_COLORS.get(badge)
-            child.setForeground(4, QBrush(QColor(color)) if color else QBrush())
+            child.setForeground(BADGE_COLUMN, QBrush(QColor(color)) if color else QBrush())
 
     # -- selection ------------------------------------------------------------------------------
     def task_ids(self) -> list[str]:
@@ -257,7 +286,7 @@ class TasksView(QWidget):
         return [item for item in items if item is not None]
 
     def _task_of(self, item: QTreeWidgetItem) -> Task:
-        return self._tasks[str(item.data(0, _TASK_ROLE))]
+        return self._tasks[str(item.data(TaskColumn.VENDOR, _TASK_ROLE))]
 
     def _item_for(self, task_id: str) -> QTreeWidgetItem | None:
         for item in self._top_items():
@@ -280,8 +309,9 @@ class TasksView(QWidget):
             child = item.child(i)
             if child is None:
                 continue
-            badge = f"  [{child.text(4)}]" if child.text(4) else ""
-            out.append(f"{child.text(0)}  {child.text(1)}{badge}")
+            badge = child.text(BADGE_COLUMN)
+            latency, what = child.text(TaskColumn.VENDOR), child.text(TaskColumn.TASK_ID)
+            out.append(f"{latency}  {what}" + (f"  [{badge}]" if badge else ""))
         return out
 
     def select_task(self, task_id: str) -> None:
