@@ -15,15 +15,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -39,11 +36,10 @@ from inspector.core.body_display import (
     pretty_text,
 )
 from inspector.core.capture import Capture, format_timestamp
+from inspector.core.store import ReplayRecord
 from inspector.gui import workers
 from inspector.gui.meaning import ValidationView, VendorView
-from inspector.gui.widgets import mono_font, plain_view
-
-__all__ = ["DetailPane", "fill_pairs", "mono_font", "pairs_table", "plain_view"]
+from inspector.gui.widgets import fill_pairs, pairs_table, plain_view
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
@@ -256,24 +252,6 @@ class BodyPane(QWidget):
         self.info.setText(self._notes.get(self.mode(), ""))
 
 
-def fill_pairs(table: QTableWidget, pairs: list[tuple[str, str]]) -> None:
-    table.setRowCount(len(pairs))
-    for row, (key, value) in enumerate(pairs):
-        table.setItem(row, 0, QTableWidgetItem(key))
-        table.setItem(row, 1, QTableWidgetItem(value))
-
-
-def pairs_table(headers: tuple[str, str]) -> QTableWidget:
-    table = QTableWidget(0, 2)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    return table
-
-
 def raw_text(capture: Capture, body_text_cap: int = 64 * 1024) -> str:
     """The request as received; the body's start only, long lines broken (layout cost)."""
     lines = [f"{capture.method} {capture.target} HTTP/1.1"]
@@ -285,7 +263,7 @@ def raw_text(capture: Capture, body_text_cap: int = 64 * 1024) -> str:
     return "\n".join(lines) + "\n\n" + shown
 
 
-def replays_text(records: list[Any]) -> str:
+def replays_text(records: list[ReplayRecord]) -> str:
     if not records:
         return "Not replayed yet. Replay (Ctrl+R) sends it again to the listener."
     out = []
@@ -373,7 +351,7 @@ class DetailPane(QWidget):
         self.validation.show_capture(capture)
         self.vendor.show_capture(capture)
 
-    def show_replays(self, records: list[Any]) -> None:
+    def show_replays(self, records: list[ReplayRecord]) -> None:
         self.replays.setPlainText(replays_text(records))
 
 

@@ -6,7 +6,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 ERROR_STYLE = "color: #c62828;"
 WARNING_STYLE = "color: #a15c00;"
@@ -23,6 +34,26 @@ def plain_view() -> QPlainTextEdit:
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
     view.setUndoRedoEnabled(False)
     return view
+
+
+def fill_pairs(table: QTableWidget, pairs: list[tuple[str, str]]) -> None:
+    """Show ``pairs`` in a table made by :func:`pairs_table`."""
+    table.setRowCount(len(pairs))
+    for row, (key, value) in enumerate(pairs):
+        table.setItem(row, 0, QTableWidgetItem(key))
+        table.setItem(row, 1, QTableWidgetItem(value))
+
+
+def pairs_table(headers: tuple[str, str]) -> QTableWidget:
+    """A read-only two-column table (name, value) with the given header titles."""
+    table = QTableWidget(0, 2)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    return table
 
 
 def plain_label(text: str = "", *, selectable: bool = True) -> QLabel:
