@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import cell_text, run_in_qloop
+from helpers import cell_text, run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore

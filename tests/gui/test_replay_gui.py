@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import cell_text, close_app, open_app, run_in_qloop
+from helpers import cell_text, close_app, open_app, run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore

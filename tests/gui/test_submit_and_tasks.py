@@ -14,9 +14,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import run_in_qloop
 from doubles.blurit_api import BlurItDouble
 from doubles.celantur_api import CelanturDouble
+from helpers import run_in_qloop
 from PySide6.QtGui import QColor, QImage
 
 from inspector.app import AppCore

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import close_app, open_app
+from helpers import close_app, open_app
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from rawhttp import raw_http, trickle
+from helpers import raw_http, trickle
 
 from inspector.core.body_display import INFLATE_CAP, decode_for_display, pretty_text
 from inspector.core.capture import TRUNCATED_KEEP

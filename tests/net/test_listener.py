@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from rawhttp import raw_http, read_one_answer, send_last, trickle
+from helpers import raw_http, read_one_answer, send_last, trickle
 
 from inspector.core.store import CaptureStore
 from inspector.net.listener import Listener
