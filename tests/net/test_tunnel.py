@@ -14,7 +14,6 @@ import shlex
 import stat
 import sys
 import tarfile
-import time
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from helpers import WAIT_TIMEOUT, pid_alive, wait_until_async
 from pyngrok import ngrok, process
 from pyngrok.conf import PyngrokConfig
 
@@ -148,30 +148,14 @@ async def upstream(aiohttp_server: ServerFactory) -> Upstream:
     return Upstream(server.port, received)
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def record(svc: TunnelService) -> list[TunnelStatus]:
     seen: list[TunnelStatus] = []
     svc.subscribe(seen.append)
     return seen
 
 
-async def wait_until(pred: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if pred():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"condition not met within {seconds} s")
-
-
 async def wait_for_status(svc: TunnelService, pred: Callable[[TunnelStatus], bool]) -> TunnelStatus:
-    await wait_until(lambda: pred(svc.status))
+    await wait_until_async(lambda: pred(svc.status), what="a tunnel status")
     return svc.status
 
 
@@ -391,14 +375,12 @@ async def test_silent_agent_times_out_and_is_killed(
     agent = make_agent("silent")
     service.config = agent.config(startup_timeout=1.0)
 
-    began = time.monotonic()
+    # The agent never reports: only the startup deadline can end start().
     status = await service.start(upstream.port)
-    elapsed = time.monotonic() - began
 
     assert status.state is TunnelState.ERROR
     assert status.error_code == AGENT_TIMEOUT
     assert status.reason == "ngrok agent did not start within 1 s"
-    assert 1.0 <= elapsed < 4.0
     assert not pid_alive(agent.pid())
     assert not process.is_process_running(str(agent.path))
 
@@ -465,15 +447,15 @@ async def test_stop_during_startup_kills_the_agent(
     make_agent: Callable[..., FakeAgent], service: TunnelService, upstream: Upstream
 ) -> None:
     agent = make_agent("silent")
-    service.config = agent.config(startup_timeout=8.0)
+    # A startup deadline far beyond the wait for stop() below: stop() must end the start
+    # itself, not wait for the deadline.
+    service.config = agent.config(startup_timeout=600.0)
     starting = asyncio.ensure_future(service.start(upstream.port))
-    await wait_until(agent.pid_file.exists)
+    await wait_until_async(agent.pid_file.exists, what="the agent started")
 
-    began = time.monotonic()
-    await service.stop()
+    await asyncio.wait_for(service.stop(), WAIT_TIMEOUT)
 
-    assert time.monotonic() - began < 3
-    assert (await starting).state is TunnelState.OFF
+    assert (await asyncio.wait_for(starting, WAIT_TIMEOUT)).state is TunnelState.OFF
     assert not pid_alive(agent.pid())
 
 
@@ -697,10 +679,8 @@ async def test_install_agent_can_be_cancelled(tmp_path: Path) -> None:
         if done > 0:
             cancel.set()
 
-    began = time.monotonic()
     async with server:
         with pytest.raises(AgentInstallCancelled):
             await install_agent(on_progress, cancel, ngrok_path=str(target), download_url=url)
-    assert time.monotonic() - began < 2
-    assert 0 < max(progress) < len(chunk) * 200
+    assert 0 < max(progress) < len(chunk) * 200  # stopped mid-download
     assert not target.exists()
