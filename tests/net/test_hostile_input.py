@@ -10,14 +10,13 @@ unbounded time or memory.
 from __future__ import annotations
 
 import asyncio
-import time
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from helpers import raw_http, trickle
+from helpers import WAIT_TIMEOUT, raw_http, send_last, status_of, wait_until_async
 
 from inspector.core.body_display import INFLATE_CAP, decode_for_display, pretty_text
 from inspector.core.capture import TRUNCATED_KEEP
@@ -27,10 +26,15 @@ from inspector.net.listener import Listener
 MiB = 1024 * 1024
 
 
-def status_of(answer: bytes) -> int:
-    """The status code on an HTTP/1.x status line (0 when there was no answer)."""
-    parts = answer.split(b" ", 2)
-    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+async def in_the_body(port: int, head: bytes) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection whose request head (with ``Expect: 100-continue``) the listener has
+    read: its ``100 Continue`` means the handler is now waiting for the body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head.replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n", 1))
+    await writer.drain()
+    interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), WAIT_TIMEOUT)
+    assert interim.startswith(b"HTTP/1.1 100 "), interim
+    return reader, writer
 
 
 async def assert_still_serving(listener: Listener) -> None:
@@ -242,13 +246,14 @@ async def test_hostile_deflate_body_with_garbage_is_shown_raw(
     full = store.get(store.list()[0].id)
     assert full is not None and full.body == wire
     decoded = decode_for_display(full.body_bytes, full.headers)
-    assert decoded.data  # shown (raw or partially decoded), never an exception
+    # Shown raw or as far as it decodes, never an exception.
+    assert decoded.data == wire or decoded.data.startswith(b'{"ok": true')
 
 
 # -- malformed framing -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
+MALFORMED_CHUNKED = pytest.mark.parametrize(
     "chunked_body",
     [
         b"zz\r\nhello\r\n0\r\n\r\n",  # chunk size is not hex
@@ -258,21 +263,33 @@ async def test_hostile_deflate_body_with_garbage_is_shown_raw(
     ],
     ids=["non-hex-size", "overlong-chunk", "negative-size", "overflowing-size"],
 )
-async def test_hostile_malformed_chunked_gets_4xx_and_listener_survives(
+CHUNKED_HEAD = (
+    b"POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+)
+
+
+@MALFORMED_CHUNKED
+async def test_hostile_malformed_chunked_gets_400_and_listener_survives(
     listener: Listener, store: CaptureStore, chunked_body: bytes
 ) -> None:
-    answer = await raw_http(
-        listener.port,
-        b"POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-        b"Connection: close\r\n\r\n" + chunked_body,
-    )
-    # Either refused by the parser, or (when the error surfaces mid-body) captured with a
-    # note; never a 5xx and never a hang.
-    status = status_of(answer)
-    assert 200 <= status < 500
-    for c in store.list(limit=0):
-        if c.path == "/chunk":
-            assert c.body_size >= 0
+    # Head and body in one write: the parser refuses the request before any handler runs.
+    answer = await raw_http(listener.port, CHUNKED_HEAD + chunked_body)
+    assert status_of(answer) == 400
+    await assert_still_serving(listener)
+    assert [c.path for c in store.list(limit=0)] == ["/after"]
+
+
+@pytest.mark.xfail(
+    reason="aiohttp turns a framing error found after the head into a 400 queued behind the "
+    "request, and never fails the body the handler is reading: it waits for the client",
+    raises=TimeoutError,
+)
+async def test_hostile_malformed_chunked_mid_body_is_answered(
+    listener: Listener, store: CaptureStore
+) -> None:
+    reader, writer = await in_the_body(listener.port, CHUNKED_HEAD)
+    answer = await send_last(reader, writer, b"zz\r\nhello\r\n0\r\n\r\n", read_timeout=2)
+    assert status_of(answer) != 0  # answered, whether refused or captured with a note
     await assert_still_serving(listener)
 
 
@@ -294,10 +311,11 @@ async def test_hostile_client_hanging_up_mid_body_is_recorded(
 ) -> None:
     stored = asyncio.Event()
     store.added.connect(lambda _captures: stored.set())
-    _reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
-    writer.write(b"POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly-part")
+    _reader, writer = await in_the_body(
+        listener.port, b"POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+    )
+    writer.write(b"only-part")
     await writer.drain()
-    await asyncio.sleep(0.2)
     writer.close()
     await writer.wait_closed()
     await asyncio.wait_for(stored.wait(), 5)
@@ -313,22 +331,42 @@ async def test_hostile_client_hanging_up_mid_body_is_recorded(
 async def test_hostile_slow_clients_do_not_block_others(
     listener: Listener, store: CaptureStore
 ) -> None:
+    # 20 clients stop part-way through their requests (half in the head, half in the body)
+    # and stay there until 10 ordinary requests have been answered: each ordinary answer
+    # came while all 20 were unfinished.
     head = b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\nConnection: close\r\n\r\n"
-    slow_request = head + b'{"slow":true}'[:12]
-    # 20 slow clients, each trickling a byte every 20 ms (about 1.7 s per request).
-    slow = [asyncio.ensure_future(trickle(listener.port, slow_request, 0.02)) for _ in range(20)]
+    body = b'{"slow":true}'[:12]
+    release = asyncio.Event()
+    waiting: list[int] = []
+
+    async def stop_in_head(i: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+        writer.write(head[:25])
+        await writer.drain()
+        waiting.append(i)
+        await release.wait()
+        return await send_last(reader, writer, head[25:] + body)
+
+    async def stop_in_body(i: int) -> bytes:
+        reader, writer = await in_the_body(listener.port, head)
+        writer.write(body[:5])
+        await writer.drain()
+        waiting.append(i)
+        await release.wait()
+        return await send_last(reader, writer, body[5:])
+
+    slow = [asyncio.ensure_future(stop_in_head(i) if i % 2 else stop_in_body(i)) for i in range(20)]
     try:
-        await asyncio.sleep(0.2)  # they are all mid-request now
-        timeout = aiohttp.ClientTimeout(total=5)
+        await wait_until_async(lambda: len(waiting) == 20, what="20 unfinished requests")
+        timeout = aiohttp.ClientTimeout(total=WAIT_TIMEOUT)
         async with aiohttp.ClientSession(timeout=timeout) as s:
             for i in range(10):
-                started = time.monotonic()
                 async with s.post(listener.url + f"/fast{i}", data=b"{}") as r:
                     assert r.status == 200
-                elapsed = time.monotonic() - started
-                assert elapsed < 1.0, f"a normal request took {elapsed:.2f} s behind slow ones"
-        assert not any(t.done() for t in slow), "the slow clients should still be sending"
-        answers = await asyncio.wait_for(asyncio.gather(*slow), 15)
+        # None of them failed (e.g. was dropped) while the others were served.
+        assert not any(t.done() for t in slow)
+        release.set()
+        answers = await asyncio.wait_for(asyncio.gather(*slow), WAIT_TIMEOUT)
     finally:
         for t in slow:
             t.cancel()
@@ -341,20 +379,25 @@ async def test_hostile_slow_clients_do_not_block_others(
 async def test_hostile_slow_chunked_body_does_not_block_others(
     listener: Listener, store: CaptureStore
 ) -> None:
+    first_part_sent = asyncio.Event()
+    release = asyncio.Event()
+
     async def slow_body() -> AsyncIterator[bytes]:
-        for i in range(15):
-            await asyncio.sleep(0.05)
+        yield b"part 0;"
+        first_part_sent.set()
+        await release.wait()
+        for i in range(1, 15):
             yield f"part {i};".encode()
 
-    timeout = aiohttp.ClientTimeout(total=10)
+    timeout = aiohttp.ClientTimeout(total=WAIT_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as s:
         slow = asyncio.ensure_future(s.post(listener.url + "/slow-chunked", data=slow_body()))
         try:
-            await asyncio.sleep(0.1)
-            started = time.monotonic()
+            await asyncio.wait_for(first_part_sent.wait(), WAIT_TIMEOUT)
             async with s.post(listener.url + "/quick", data=b"{}") as r:
                 assert r.status == 200
-            assert time.monotonic() - started < 1.0
+            assert not slow.done()  # answered while the chunked body was unfinished
+            release.set()
             resp = await slow
             assert resp.status == 200
             resp.release()
