@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from typing import Any
@@ -39,14 +38,12 @@ def send(
     return run_in_qloop(qtbot, go())
 
 
-async def post_many(url: str, n: int, body: bytes = b"", pause_every: int = 0) -> None:
-    """POST to ``url + "0"`` ... ``url + str(n - 1)``, one after the other."""
+async def post_many(url: str, n: int, body: bytes = b"", first: int = 0) -> None:
+    """POST to ``url + str(first)`` ... ``url + str(first + n - 1)``, one after the other."""
     async with aiohttp.ClientSession() as s:
-        for i in range(n):
+        for i in range(first, first + n):
             async with s.post(f"{url}{i}", data=body) as r:
                 await r.read()
-            if pause_every and i % pause_every == pause_every - 1:
-                await asyncio.sleep(0.06)
 
 
 def cell(window: MainWindow, row: int, column: str) -> str:
@@ -237,9 +234,11 @@ def test_live_rows_do_not_pile_up_in_the_list_cache(
     monkeypatch.setattr(capture_model, "CACHE_LIMIT", 40)
     core, window = running
 
-    # pauses between tens: several insert batches
-    run_in_qloop(qtbot, post_many(core.listener.url + "/r", 150, pause_every=10))
-    qtbot.waitUntil(lambda: window.model.rowCount() == 150, timeout=5000)
+    # Tens, each shown before the next is sent: several insert batches.
+    for first in range(0, 150, 10):
+        run_in_qloop(qtbot, post_many(core.listener.url + "/r", 10, first=first))
+        shown = first + 10
+        qtbot.waitUntil(lambda n=shown: window.model.rowCount() == n, timeout=5000)
     assert len(window.model._cache) <= 40
     # evicted rows are read back from the store when shown
     assert cell(window, 149, "Path") == "/r0"
