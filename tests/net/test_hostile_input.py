@@ -279,17 +279,17 @@ async def test_hostile_malformed_chunked_gets_400_and_listener_survives(
     assert [c.path for c in store.list(limit=0)] == ["/after"]
 
 
-@pytest.mark.xfail(
-    reason="aiohttp turns a framing error found after the head into a 400 queued behind the "
-    "request, and never fails the body the handler is reading: it waits for the client",
-    raises=TimeoutError,
-)
 async def test_hostile_malformed_chunked_mid_body_is_answered(
     listener: Listener, store: CaptureStore
 ) -> None:
     reader, writer = await in_the_body(listener.port, CHUNKED_HEAD)
-    answer = await send_last(reader, writer, b"zz\r\nhello\r\n0\r\n\r\n", read_timeout=2)
-    assert status_of(answer) != 0  # answered, whether refused or captured with a note
+    # The bad chunk size comes in a read of its own, after the head was taken: aiohttp
+    # leaves that request's body open unless the listener fails it.
+    answer = await send_last(reader, writer, b"zz\r\nhello\r\n0\r\n\r\n", read_timeout=5)
+    assert status_of(answer) != 0
+    (capture,) = store.list()
+    assert capture.path == "/chunk"
+    assert any("could not be read" in note for note in capture.notes)
     await assert_still_serving(listener)
 
 
