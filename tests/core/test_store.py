@@ -20,7 +20,7 @@ from inspector.core.store import (
     CaptureFilter,
     CaptureStore,
     StoreError,
-    _dumps,
+    fastpaths,
 )
 
 
@@ -423,11 +423,40 @@ _json_values = st.recursive(
 @given(_json_values)
 def test_columns_are_encoded_as_json_dumps_would(value: object) -> None:
     # The store keeps one C encoder instead of json.dumps' new one per call: same text.
-    assert _dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert fastpaths.dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@given(_json_values)
+def test_without_the_c_encoder_columns_are_encoded_the_same(value: object) -> None:
+    # Interpreters without CPython's private c_make_encoder take the pure path.
+    one_shot = fastpaths._ONE_SHOT_ENCODE
+    fastpaths._ONE_SHOT_ENCODE = None
+    try:
+        expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        assert fastpaths.dumps(value) == expected
+    finally:
+        fastpaths._ONE_SHOT_ENCODE = one_shot
+
+
+def test_sqlite_adapters_are_installed_by_opening_a_store_not_by_imports(data_dir: Path) -> None:
+    code = (
+        "import sqlite3, sys\n"
+        "import inspector.core.settings, inspector.core.store\n"
+        "def ours():\n"
+        "    return sorted(t.__name__ for t, _ in sqlite3.adapters if t in (bytes, type(None)))\n"
+        "print(ours())\n"
+        "inspector.core.store.CaptureStore.in_dir(sys.argv[1]).close()\n"
+        "print(ours())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["[]", "['NoneType', 'bytes']"]
 
 
 def test_absent_values_are_stored_as_null_and_bodies_as_blobs(store: CaptureStore) -> None:
-    # The store registers identity adapters for bytes and None (a faster bind): NULL stays
+    # The store installs identity adapters for bytes and None (a faster bind): NULL stays
     # NULL and a body stays a BLOB, byte for byte, including an empty one.
     store.add_many([make("/n", b""), make("/b", b"\x00\xff")])
     conn = sqlite3.connect(store.path)

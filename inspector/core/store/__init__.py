@@ -15,7 +15,6 @@ from inspector.core.store.capture_store import (
     CaptureStore,
     ReplayRecord,
     StoreError,
-    _dumps,
     search_text,
     task_from_json,
 )
@@ -32,7 +31,6 @@ __all__ = [
     "CaptureStore",
     "ReplayRecord",
     "StoreError",
-    "_dumps",
     "search_text",
     "task_from_json",
 ]

@@ -18,11 +18,11 @@ import itertools
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from inspector.core.capture import (
     Capture,
@@ -34,6 +34,8 @@ from inspector.core.capture import (
     utc_now,
 )
 from inspector.core.events import Signal
+from inspector.core.store.fastpaths import dumps as _dumps
+from inspector.core.store.fastpaths import install_sqlite_adapters
 from inspector.core.tasks import Task, callback_vendors
 from inspector.core.walsync import WalSyncer
 
@@ -267,35 +269,6 @@ def task_from_json(data: dict[str, Any]) -> Task:
     )
 
 
-# One encoder for every write: json.dumps with non-default options builds a new encoder per
-# call, which cost ~12 µs per column and capture under load.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-# JSONEncoder.encode still makes a C encoder per call (its iterencode does); this one is made
-# once. Our values are never circular, so it needs no markers. Half the time per call.
-_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_C_ENCODE = (
-    _make_encoder(
-        None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
-    )
-    if _make_encoder is not None
-    else None
-)
-
-
-def _dumps(value: Any) -> str:
-    if _C_ENCODE is None:
-        return _ENCODER.encode(value)
-    return "".join(_C_ENCODE(value, 0))
-
-
-# sqlite3 binds int, float and str directly, but asks every other value (bytes, None) for an
-# adapter: a registry miss, then a failed attribute lookup on its protocol class that formats
-# an AttributeError message, about 2,000 instructions per value; a capture has nine such.
-# Identity adapters are found in the registry first and change nothing that is stored.
-sqlite3.register_adapter(bytes, bytes)
-sqlite3.register_adapter(type(None), cast("Callable[[None], None]", {}.get))
-
-
 _CAPTURE_COLUMNS = (
     "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
     "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
@@ -413,6 +386,7 @@ class CaptureStore:
             raise ValueError(
                 f"durability must be one of {', '.join(DURABILITIES)}, not {durability!r}"
             )
+        install_sqlite_adapters()
         synchronous = "FULL" if durability == "commit" else "NORMAL"
         self.durability = durability
         self._syncer: WalSyncer | None = (
