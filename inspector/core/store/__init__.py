@@ -7,16 +7,18 @@ from inspector.core.store.capture_store import (
     DEFAULT_DURABILITY,
     DEFAULT_SYNC_INTERVAL,
     DURABILITIES,
+    CaptureFilter,
+    CaptureStore,
+    ReplayRecord,
+    search_text,
+    task_from_json,
+)
+from inspector.core.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     SEARCH_BODY_BYTES,
     STORE_FILENAME,
-    CaptureFilter,
-    CaptureStore,
-    ReplayRecord,
     StoreError,
-    search_text,
-    task_from_json,
 )
 
 __all__ = [

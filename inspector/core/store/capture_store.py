@@ -36,115 +36,25 @@ from inspector.core.capture import (
 from inspector.core.events import Signal
 from inspector.core.store.fastpaths import dumps as _dumps
 from inspector.core.store.fastpaths import install_sqlite_adapters
+from inspector.core.store.schema import (
+    SEARCH_BODY_BYTES,
+    STORE_FILENAME,
+    StoreError,
+    connect,
+    migrate,
+    transaction,
+)
 from inspector.core.tasks import Task, callback_vendors
 from inspector.core.walsync import WalSyncer
 
 _chain = itertools.chain.from_iterable
 
-STORE_FILENAME = "captures.sqlite3"
 #: When commits reach the disk (see :class:`CaptureStore`).
 DURABILITIES = ("interval", "commit")
 DEFAULT_DURABILITY = "interval"
 #: Seconds within which the "interval" durability flushes a commit to the disk.
 DEFAULT_SYNC_INTERVAL = 0.1
-#: The text filter searches this many first bytes of a body. They are stored in
-#: ``bodies.body`` and the rest of a longer body in ``bodies.body_rest``, so that a search
-#: reads only the heads, in place.
-SEARCH_BODY_BYTES = 64 * 1024
 
-# Each entry upgrades the schema from version N to N+1. Never edit a released entry:
-# append a new one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE captures (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        received_at TEXT NOT NULL,
-        source TEXT NOT NULL,
-        method TEXT NOT NULL,
-        path TEXT NOT NULL,
-        query TEXT NOT NULL,
-        headers TEXT NOT NULL,
-        body_size INTEGER NOT NULL,
-        content_type TEXT,
-        remote_addr TEXT NOT NULL,
-        endpoint TEXT,
-        vendor TEXT,
-        event TEXT,
-        validation TEXT NOT NULL,
-        response TEXT,
-        forward TEXT,
-        truncated INTEGER NOT NULL,
-        notes TEXT NOT NULL,
-        replay_of TEXT,
-        search_text TEXT NOT NULL
-    );
-    CREATE TABLE bodies (
-        seq INTEGER PRIMARY KEY REFERENCES captures(seq) ON DELETE CASCADE,
-        body BLOB NOT NULL,
-        response_body BLOB NOT NULL,
-        forward_body BLOB
-    );
-    CREATE INDEX captures_vendor ON captures(vendor, seq);
-    CREATE INDEX captures_validation ON captures(json_extract(validation, '$.result'), seq);
-    """,
-    # 2: answers to replays of a capture, kept with it.
-    """
-    CREATE TABLE replays (
-        n INTEGER PRIMARY KEY AUTOINCREMENT,
-        capture_id TEXT NOT NULL,
-        at TEXT NOT NULL,
-        url TEXT NOT NULL,
-        status INTEGER,
-        latency_ms REAL,
-        error TEXT,
-        headers TEXT NOT NULL,
-        body BLOB NOT NULL
-    );
-    CREATE INDEX replays_capture ON replays(capture_id, n);
-    """,
-    # 3: tasks submitted to vendors; callbacks are found by vendor + event.task_id.
-    """
-    CREATE TABLE tasks (
-        n INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        vendor TEXT NOT NULL,
-        task_id TEXT NOT NULL,
-        data TEXT NOT NULL
-    );
-    CREATE INDEX tasks_vendor_task ON tasks(vendor, task_id);
-    CREATE INDEX captures_task ON captures(vendor, json_extract(event, '$.task_id'));
-    """,
-    # 4: pinned captures are kept by the retention cap.
-    """
-    ALTER TABLE captures ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
-    """,
-    # 5: the text filter searches a body where it is stored instead of in a copy inside
-    # search_text, which had doubled the bytes written per capture. A body longer than
-    # SEARCH_BODY_BYTES keeps the rest in body_rest. Rows written before keep their copy
-    # (and their whole body in body); search_from is the last of them.
-    """
-    ALTER TABLE bodies ADD COLUMN body_rest BLOB;
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value);
-    INSERT INTO meta (key, value) SELECT 'search_from', coalesce(max(seq), 0) FROM captures;
-    """,
-    # 6: every index a commit touches is at least one more 4 KiB page written to the WAL
-    # (and again at the checkpoint). Captures of no known vendor, and unchecked ones, which
-    # are most of a flood, no longer have entries in the indexes that only serve vendor or
-    # validation filters. The task index now holds the task id as the lookup compares it
-    # (as text), so it finds a task's callbacks directly instead of by vendor alone.
-    """
-    DROP INDEX captures_vendor;
-    CREATE INDEX captures_vendor ON captures(vendor, seq) WHERE vendor IS NOT NULL;
-    DROP INDEX captures_task;
-    CREATE INDEX captures_task ON captures(vendor, CAST(json_extract(event, '$.task_id') AS TEXT))
-        WHERE vendor IS NOT NULL;
-    DROP INDEX captures_validation;
-    CREATE INDEX captures_validation ON captures(json_extract(validation, '$.result'), seq)
-        WHERE json_extract(validation, '$.result') != 'unchecked';
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 _SUMMARY_COLUMNS = (
     "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
@@ -166,15 +76,6 @@ class ReplayRecord:
     error: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
-
-
-class StoreError(Exception):
-    """The store cannot be opened or written; the message is meant for the user."""
-
-    def __init__(self, message: str, *, damaged: bool = False) -> None:
-        super().__init__(message)
-        #: the file exists but is not a readable store (offer to move it aside)
-        self.damaged = damaged
 
 
 @dataclass(slots=True, frozen=True)
@@ -411,10 +312,11 @@ class CaptureStore:
     def _open(self, synchronous: str, opened: list[sqlite3.Connection]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._wconn = self._connect(synchronous)
+            self._wconn = connect(self.path, synchronous)
             opened.append(self._wconn)
-            self._migrate()
-            self._rconn = self._connect(synchronous)
+            with self._wlock:
+                migrate(self._wconn, self.path)
+            self._rconn = connect(self.path, synchronous)
             opened.append(self._rconn)
             self._rconn.create_function(
                 "inspector_fold_contains", 2, _fold_contains, deterministic=True
@@ -449,45 +351,6 @@ class CaptureStore:
     def in_dir(cls, data_dir: Path, **kwargs: Any) -> CaptureStore:
         return cls(Path(data_dir) / STORE_FILENAME, **kwargs)
 
-    def _connect(self, synchronous: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")  # the first read: a damaged file fails here
-            conn.execute(f"PRAGMA synchronous={synchronous}")
-            conn.execute("PRAGMA foreign_keys=ON")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _migrate(self) -> None:
-        with self._wlock:
-            conn = self._wconn
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the capture store {self.path} was written by a newer Webhook Inspector "
-                    f"(schema {version}, this one knows {SCHEMA_VERSION}); please upgrade"
-                )
-            if version == SCHEMA_VERSION:
-                # Touch the schema so a damaged or foreign file fails here, not later.
-                conn.execute("SELECT count(*) FROM captures WHERE seq < 0").fetchone()
-                return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                # Another process (the app and a CLI command started together on a new
-                # data directory) may have migrated while we waited for the write lock.
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                for step in range(version, SCHEMA_VERSION):
-                    for statement in MIGRATIONS[step].split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-
     def close(self) -> None:
         with self._wlock, self._rlock:
             if self._syncer is not None:
@@ -517,9 +380,8 @@ class CaptureStore:
         # sqlite3 releases the GIL around each statement, and on a busy single core every
         # hand-over of the GIL between the event loop and this thread costs a context switch.
         rows = [_capture_row(c) for c in captures]
-        with self._writing() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+        try:
+            with self._writing() as conn, transaction(conn):
                 # Under BEGIN IMMEDIATE no other writer can take a seq: number them here.
                 base = conn.execute(_LAST_SEQ).fetchone()[0]
                 start = 0
@@ -536,13 +398,8 @@ class CaptureStore:
                         list(_chain((first + i, *row[1]) for i, row in enumerate(chunk))),
                     )
                     start += size
-                conn.execute("COMMIT")
-            except sqlite3.IntegrityError as exc:
-                conn.execute("ROLLBACK")
-                raise StoreError(f"capture already stored: {exc}") from exc
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"capture already stored: {exc}") from exc
         for i, capture in enumerate(captures):
             capture.seq = base + i + 1
         if emit:
@@ -690,22 +547,14 @@ class CaptureStore:
         self, capture_id: str, forward: ForwardRecord, *, emit: bool = True
     ) -> Capture | None:
         """Record a forward result on a stored capture and emit ``updated``."""
-        with self._writing() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT seq FROM captures WHERE id=?", (capture_id,)).fetchone()
-                if row is None:
-                    conn.execute("ROLLBACK")
-                    return None
-                conn.execute(
-                    "UPDATE captures SET forward=? WHERE seq=?",
-                    (_dumps(forward.to_json()), row[0]),
-                )
-                conn.execute("UPDATE bodies SET forward_body=? WHERE seq=?", (forward.body, row[0]))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._writing() as conn, transaction(conn):
+            row = conn.execute("SELECT seq FROM captures WHERE id=?", (capture_id,)).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE captures SET forward=? WHERE seq=?", (_dumps(forward.to_json()), row[0])
+            )
+            conn.execute("UPDATE bodies SET forward_body=? WHERE seq=?", (forward.body, row[0]))
         capture = self.get(capture_id, with_body=False)
         if capture is not None and emit:
             self.updated.emit(capture)
@@ -715,20 +564,13 @@ class CaptureStore:
         ids = list(capture_ids)
         if not ids:
             return 0
-        with self._writing() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                marks = ",".join("?" * len(ids))
-                conn.execute(
-                    f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures WHERE id IN ({marks}))",
-                    ids,
-                )
-                cur = conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", ids)
-                count = cur.rowcount
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        marks = ",".join("?" * len(ids))
+        with self._writing() as conn, transaction(conn):
+            conn.execute(
+                f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures WHERE id IN ({marks}))",
+                ids,
+            )
+            count = conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", ids).rowcount
         if emit:
             self.removed.emit(ids)
         return count
