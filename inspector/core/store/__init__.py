@@ -7,10 +7,8 @@ from inspector.core.store.capture_store import (
     DEFAULT_DURABILITY,
     DEFAULT_SYNC_INTERVAL,
     DURABILITIES,
-    CaptureFilter,
     CaptureStore,
     ReplayRecord,
-    search_text,
     task_from_json,
 )
 from inspector.core.store.schema import (
@@ -20,6 +18,7 @@ from inspector.core.store.schema import (
     STORE_FILENAME,
     StoreError,
 )
+from inspector.core.store.search import CaptureFilter, search_text
 
 __all__ = [
     "DEFAULT_DURABILITY",

@@ -44,6 +44,13 @@ from inspector.core.store.schema import (
     migrate,
     transaction,
 )
+from inspector.core.store.search import (
+    CaptureFilter,
+    glob_literal,
+    install_search_functions,
+    search_text,
+    where,
+)
 from inspector.core.tasks import Task, callback_vendors
 from inspector.core.walsync import WalSyncer
 
@@ -78,82 +85,11 @@ class ReplayRecord:
     body: bytes = b""
 
 
-@dataclass(slots=True, frozen=True)
-class CaptureFilter:
-    """What the list shows: a text filter and optional vendor/validation/source filters."""
-
-    text: str = ""
-    vendor: str | None = None
-    validation: str | None = None
-    source: str | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.text or self.vendor or self.validation or self.source)
-
-    def matches(self, capture: Capture) -> bool:
-        """The same test the SQL applies, for captures that arrive live."""
-        if self.vendor and capture.vendor != self.vendor:
-            return False
-        if self.validation and capture.validation.result != self.validation:
-            return False
-        if self.source and capture.source != self.source:
-            return False
-        if not self.text:
-            return True
-        needle = self.text.lower()
-        return needle in search_text(capture) or needle in _body_head_text(capture.body_bytes)
-
-
-def _glob_literal(text: str) -> str:
-    """``text`` as a GLOB pattern matching exactly itself."""
-    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text)
-
-
-def search_text(capture: Capture) -> str:
-    """The stored, lower-cased text the filter looks at besides the body: request line,
-    headers, vendor.
-
-    The body is searched where it is stored (its first :data:`SEARCH_BODY_BYTES`), except
-    when that head holds a NUL byte: SQLite's LIKE stops there, so such a body's text is
-    copied here (with the NULs made spaces).
-    """
-    # "name: value" per header, joined in C (this runs for every capture stored).
-    parts = [capture.method, capture.target, *map(": ".join, capture.headers)]
-    if capture.vendor:
-        parts.append(capture.vendor)
-    head = capture.body_bytes[:SEARCH_BODY_BYTES]
-    if head.find(b"\0") >= 0:  # not "in": bytes.__contains__ tries the needle as an int first
-        parts.append(head.decode("utf-8", "replace"))
-    # GLOB stops at a NUL too (a header may hold one): a space keeps what follows findable.
-    return "\n".join(parts).replace("\0", " ").lower()
-
-
-def _body_head_text(body: bytes | memoryview) -> str:
-    """A body's searched head as lower-cased text (invalid UTF-8 replaced)."""
-    return bytes(body[:SEARCH_BODY_BYTES]).decode("utf-8", "replace").lower()
-
-
 def _whole_body(head: bytes | None, rest: bytes | None) -> bytes:
     """A body as stored in ``bodies``: its head, then the rest of a long one."""
     if head is None:
         return b""
     return bytes(head) + bytes(rest) if rest else bytes(head)
-
-
-def _fold_contains(body: bytes | None, needle: str) -> bool:
-    """SQL function for needles with non-ASCII letters, which SQLite's LIKE does not fold."""
-    return body is not None and needle in _body_head_text(body)
-
-
-def _like_literal(text: str) -> str:
-    """``text`` as a LIKE pattern (with ESCAPE '\\') matching exactly itself."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _needs_unicode_fold(text: str) -> bool:
-    """True when ``text`` has a non-ASCII character with case (LIKE folds ASCII only)."""
-    return any(ord(ch) > 127 and ch.lower() != ch.upper() for ch in text)
 
 
 def task_from_json(data: dict[str, Any]) -> Task:
@@ -318,9 +254,7 @@ class CaptureStore:
                 migrate(self._wconn, self.path)
             self._rconn = connect(self.path, synchronous)
             opened.append(self._rconn)
-            self._rconn.create_function(
-                "inspector_fold_contains", 2, _fold_contains, deterministic=True
-            )
+            install_search_functions(self._rconn)
             #: rows up to this seq have their body's text in search_text (schema < 5)
             self._search_from: int = self._rconn.execute(
                 "SELECT value FROM meta WHERE key='search_from'"
@@ -664,7 +598,7 @@ class CaptureStore:
                 # Ids are UUIDv7: their first characters are a timestamp shared by every
                 # capture of the same minute, their last ones random. A unique prefix or,
                 # failing that, a unique suffix names a capture.
-                literal = _glob_literal(key.lower())
+                literal = glob_literal(key.lower())
                 rows = self._read(sql + f"{prefix}id GLOB ? LIMIT 2", (literal + "*",))
                 if not rows:
                     rows = self._read(sql + f"{prefix}id GLOB ? LIMIT 2", ("*" + literal,))
@@ -679,39 +613,7 @@ class CaptureStore:
         return _whole_body(rows[0][0], rows[0][1]) if rows else b""
 
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if flt is not None:
-            if flt.text:
-                # Substring tests. On the lower-cased search_text: GLOB '*text*' scans about
-                # twice as fast as instr() (bench/history.py), with * ? [ made literal. On
-                # the bodies' heads, in place: LIKE, which folds ASCII case as it scans;
-                # a needle with other cased letters needs Python's lower() (slower).
-                needle = flt.text.lower()
-                if _needs_unicode_fold(needle):
-                    body_test = "inspector_fold_contains(body, ?)"
-                    body_param = needle
-                else:
-                    body_test = "CAST(body AS TEXT) LIKE ? ESCAPE '\\'"
-                    body_param = f"%{_like_literal(needle)}%"
-                clauses.append(
-                    "(search_text GLOB ? OR seq IN "
-                    f"(SELECT seq FROM bodies WHERE seq > ? AND {body_test}))"
-                )
-                params += [f"*{_glob_literal(needle)}*", self._search_from, body_param]
-            if flt.vendor:
-                clauses.append("vendor = ?")
-                params.append(flt.vendor)
-            if flt.validation:
-                clauses.append("json_extract(validation, '$.result') = ?")
-                params.append(flt.validation)
-                if flt.validation != "unchecked":
-                    # The index leaves unchecked captures out; this term lets SQLite use it.
-                    clauses.append("json_extract(validation, '$.result') != 'unchecked'")
-            if flt.source:
-                clauses.append("source = ?")
-                params.append(flt.source)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+        return where(flt, self._search_from)
 
     def list(
         self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
