@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import functools
 import itertools
 import json
 import sqlite3
@@ -27,8 +26,6 @@ from typing import Any
 from inspector.core.capture import (
     Capture,
     ForwardRecord,
-    ResponseRecord,
-    Validation,
     format_timestamp,
     parse_timestamp,
     utc_now,
@@ -36,8 +33,15 @@ from inspector.core.capture import (
 from inspector.core.events import Signal
 from inspector.core.store.fastpaths import dumps as _dumps
 from inspector.core.store.fastpaths import install_sqlite_adapters
+from inspector.core.store.rows import (
+    SUMMARY,
+    WHOLE,
+    capture_from_row,
+    capture_rows,
+    insert_captures,
+    whole_body,
+)
 from inspector.core.store.schema import (
-    SEARCH_BODY_BYTES,
     STORE_FILENAME,
     StoreError,
     connect,
@@ -48,7 +52,6 @@ from inspector.core.store.search import (
     CaptureFilter,
     glob_literal,
     install_search_functions,
-    search_text,
     where,
 )
 from inspector.core.tasks import Task, callback_vendors
@@ -61,14 +64,6 @@ DURABILITIES = ("interval", "commit")
 DEFAULT_DURABILITY = "interval"
 #: Seconds within which the "interval" durability flushes a commit to the disk.
 DEFAULT_SYNC_INTERVAL = 0.1
-
-
-_SUMMARY_COLUMNS = (
-    "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
-    "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
-    "replay_of, pinned"
-)
-_NCOLS = 21
 
 
 @dataclass(slots=True)
@@ -85,13 +80,6 @@ class ReplayRecord:
     body: bytes = b""
 
 
-def _whole_body(head: bytes | None, rest: bytes | None) -> bytes:
-    """A body as stored in ``bodies``: its head, then the rest of a long one."""
-    if head is None:
-        return b""
-    return bytes(head) + bytes(rest) if rest else bytes(head)
-
-
 def task_from_json(data: dict[str, Any]) -> Task:
     return Task(
         id=data["id"],
@@ -103,102 +91,6 @@ def task_from_json(data: dict[str, Any]) -> Task:
         status=data.get("status", "submitted"),
         options=dict(data.get("options") or {}),
         result=dict(data.get("result") or {}),
-    )
-
-
-_CAPTURE_COLUMNS = (
-    "seq, id, received_at, source, method, path, query, headers, body_size, content_type, "
-    "remote_addr, endpoint, vendor, event, validation, response, forward, truncated, notes, "
-    "replay_of, search_text, pinned"
-)
-_BODY_COLUMNS = "seq, body, response_body, forward_body, body_rest"
-#: The highest seq ever given (AUTOINCREMENT never reuses one, even after deletes).
-_LAST_SEQ = (
-    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name='captures'), 0), "
-    "coalesce((SELECT max(seq) FROM captures), 0))"
-)
-#: Rows per INSERT statement: powers of two up to 32, so that a handful of statement texts
-#: are compiled once and cached, and 32 rows x 22 columns stays under SQLite's oldest
-#: limit of 999 parameters per statement.
-_MAX_CHUNK = 32
-
-
-def _chunk_sizes(n: int) -> list[int]:
-    sizes = [_MAX_CHUNK] * (n // _MAX_CHUNK)
-    rest = n % _MAX_CHUNK
-    bit = _MAX_CHUNK // 2
-    while rest:
-        if rest >= bit:
-            sizes.append(bit)
-            rest -= bit
-        bit //= 2
-    return sizes
-
-
-@functools.lru_cache(maxsize=32)
-def _insert_sql(table: str, columns: str, rows: int) -> str:
-    marks = "(" + ",".join("?" * (columns.count(",") + 1)) + ")"
-    return f"INSERT INTO {table} ({columns}) VALUES " + ",".join([marks] * rows)
-
-
-# Most captures repeat a handful of validations ("no endpoint is configured ...") and
-# answers: their JSON is made once.
-@functools.lru_cache(maxsize=512)
-def _validation_json(result: Any, scheme: str | None, detail: str) -> str:
-    return _dumps(Validation(result, scheme, detail).to_json())
-
-
-@functools.lru_cache(maxsize=512)
-def _response_json(status: int, headers: tuple[tuple[str, str], ...]) -> str:
-    return _dumps(ResponseRecord(status, list(headers)).to_json(include_body=False))
-
-
-def _response_meta(response: ResponseRecord) -> str:
-    try:
-        return _response_json(response.status, tuple(response.headers))
-    except TypeError:  # headers given as lists (not hashable): no cache
-        return _dumps(response.to_json(include_body=False))
-
-
-def _capture_row(capture: Capture) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The values of a capture's two rows (captures, bodies), without the seq."""
-    validation = capture.validation
-    response = capture.response
-    forward = capture.forward
-    body = capture.body_bytes
-    rest = None
-    if len(body) > SEARCH_BODY_BYTES:
-        body, rest = body[:SEARCH_BODY_BYTES], body[SEARCH_BODY_BYTES:]
-    return (
-        (
-            capture.id,
-            capture.received_text,
-            capture.source,
-            capture.method,
-            capture.path,
-            capture.query,
-            _dumps(capture.headers),
-            capture.body_size,
-            capture.content_type,
-            capture.remote_addr,
-            capture.endpoint,
-            capture.vendor,
-            _dumps(capture.event) if capture.event is not None else None,
-            _validation_json(validation.result, validation.scheme, validation.detail),
-            _response_meta(response) if response else None,
-            _dumps(forward.to_json()) if forward else None,
-            int(capture.truncated),
-            _dumps(capture.notes) if capture.notes else "[]",
-            capture.replay_of,
-            search_text(capture),
-            int(capture.pinned),
-        ),
-        (
-            body,
-            response.body if response else b"",
-            forward.body if forward else None,
-            rest,
-        ),
     )
 
 
@@ -313,25 +205,10 @@ class CaptureStore:
         # Rows are built before taking the lock, and written with a few multi-row INSERTs:
         # sqlite3 releases the GIL around each statement, and on a busy single core every
         # hand-over of the GIL between the event loop and this thread costs a context switch.
-        rows = [_capture_row(c) for c in captures]
+        rows = [capture_rows(c) for c in captures]
         try:
             with self._writing() as conn, transaction(conn):
-                # Under BEGIN IMMEDIATE no other writer can take a seq: number them here.
-                base = conn.execute(_LAST_SEQ).fetchone()[0]
-                start = 0
-                for size in _chunk_sizes(len(rows)):
-                    chunk = rows[start : start + size]
-                    first = base + start + 1
-                    # Flattened a row at a time (a tuple each), not a value at a time.
-                    conn.execute(
-                        _insert_sql("captures", _CAPTURE_COLUMNS, size),
-                        list(_chain((first + i, *row[0]) for i, row in enumerate(chunk))),
-                    )
-                    conn.execute(
-                        _insert_sql("bodies", _BODY_COLUMNS, size),
-                        list(_chain((first + i, *row[1]) for i, row in enumerate(chunk))),
-                    )
-                    start += size
+                base = insert_captures(conn, rows)
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"capture already stored: {exc}") from exc
         for i, capture in enumerate(captures):
@@ -419,11 +296,11 @@ class CaptureStore:
         vendors = callback_vendors(task.vendor)
         marks = ",".join("?" * len(vendors))
         rows = self._read(
-            f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE vendor IN ({marks}) "
+            f"SELECT {SUMMARY} FROM captures WHERE vendor IN ({marks}) "
             "AND CAST(json_extract(event, '$.task_id') AS TEXT) = ? ORDER BY seq",
             (*vendors, task.task_id),
         )
-        return [self._from_row(r) for r in rows]
+        return [capture_from_row(r) for r in rows]
 
     # -- pins and retention -------------------------------------------------------------
     def set_pinned(self, capture_ids: Iterable[str], pinned: bool = True) -> int:
@@ -514,103 +391,43 @@ class CaptureStore:
         with self._rlock:
             return self._rconn.execute(sql, params).fetchall()
 
-    @staticmethod
-    def _from_row(row: Sequence[Any]) -> Capture:
-        (
-            seq,
-            cid,
-            received_at,
-            source,
-            method,
-            path,
-            query,
-            headers,
-            body_size,
-            content_type,
-            remote_addr,
-            endpoint,
-            vendor,
-            event,
-            validation,
-            response,
-            forward,
-            truncated,
-            notes,
-            replay_of,
-            pinned,
-        ) = row[:_NCOLS]
-        resp = ResponseRecord.from_json(json.loads(response)) if response else None
-        fwd = ForwardRecord.from_json(json.loads(forward)) if forward else None
-        if len(row) > _NCOLS:
-            if resp is not None:
-                resp.body = row[_NCOLS + 1] or b""
-            if fwd is not None:
-                fwd.body = row[_NCOLS + 2] or b""
-        return Capture(
-            seq=seq,
-            id=cid,
-            received_at=parse_timestamp(received_at),
-            source=source,
-            method=method,
-            path=path,
-            query=query,
-            headers=[(k, v) for k, v in json.loads(headers)],
-            body=_whole_body(row[_NCOLS], row[_NCOLS + 3]) if len(row) > _NCOLS else None,
-            body_size=body_size,
-            content_type=content_type,
-            remote_addr=remote_addr,
-            endpoint=endpoint,
-            vendor=vendor,
-            event=json.loads(event) if event else None,
-            validation=Validation.from_json(json.loads(validation)),
-            response=resp,
-            forward=fwd,
-            truncated=bool(truncated),
-            notes=list(json.loads(notes)),
-            replay_of=replay_of,
-            pinned=bool(pinned),
-        )
-
     def get(self, key: str | int, *, with_body: bool = True) -> Capture | None:
         """A capture by id, by seq (an int), or by a unique id prefix or suffix of 6+
         characters."""
         if with_body:
-            cols = "c." + _SUMMARY_COLUMNS.replace(", ", ", c.")
-            sql = (
-                f"SELECT {cols}, b.body, b.response_body, b.forward_body, b.body_rest "
-                "FROM captures c LEFT JOIN bodies b ON b.seq = c.seq WHERE "
-            )
-            prefix = "c."
+            sql = f"SELECT {WHOLE} FROM captures c LEFT JOIN bodies b ON b.seq = c.seq WHERE "
         else:
-            sql = f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE "
-            prefix = ""
+            sql = f"SELECT {SUMMARY} FROM captures c WHERE "
         if isinstance(key, int):
-            rows = self._read(sql + f"{prefix}seq=?", (key,))
+            rows = self._read(sql + "c.seq=?", (key,))
         else:
             # A short number is a seq; otherwise an id, a unique id prefix (6+ characters),
             # and only then a seq again (an id prefix may be all digits).
             rows = []
             if key.isdigit() and len(key) < 6:
-                rows = self._read(sql + f"{prefix}seq=?", (int(key),))
+                rows = self._read(sql + "c.seq=?", (int(key),))
             if not rows:
-                rows = self._read(sql + f"{prefix}id=?", (key,))
+                rows = self._read(sql + "c.id=?", (key,))
             if not rows and len(key) >= 6:
                 # Ids are UUIDv7: their first characters are a timestamp shared by every
                 # capture of the same minute, their last ones random. A unique prefix or,
                 # failing that, a unique suffix names a capture.
                 literal = glob_literal(key.lower())
-                rows = self._read(sql + f"{prefix}id GLOB ? LIMIT 2", (literal + "*",))
+                rows = self._read(sql + "c.id GLOB ? LIMIT 2", (literal + "*",))
                 if not rows:
-                    rows = self._read(sql + f"{prefix}id GLOB ? LIMIT 2", ("*" + literal,))
+                    rows = self._read(sql + "c.id GLOB ? LIMIT 2", ("*" + literal,))
                 if len(rows) > 1:
                     return None
             if not rows and key.isdigit() and len(key) < 19:
-                rows = self._read(sql + f"{prefix}seq=?", (int(key),))
-        return self._from_row(rows[0]) if rows else None
+                rows = self._read(sql + "c.seq=?", (int(key),))
+        return capture_from_row(rows[0]) if rows else None
 
     def body(self, seq: int) -> bytes:
         rows = self._read("SELECT body, body_rest FROM bodies WHERE seq=?", (seq,))
-        return _whole_body(rows[0][0], rows[0][1]) if rows else b""
+        if not rows:
+            return b""
+        ((head, rest),) = rows
+        return whole_body(head, rest)
 
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
         return where(flt, self._search_from)
@@ -621,11 +438,11 @@ class CaptureStore:
         """Captures without bodies; ``limit=0`` means all."""
         where, params = self._where(flt)
         order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {_SUMMARY_COLUMNS} FROM captures{where} ORDER BY seq {order}"
+        sql = f"SELECT {SUMMARY} FROM captures{where} ORDER BY seq {order}"
         if limit > 0:
             sql += " LIMIT ?"
             params.append(limit)
-        return [self._from_row(r) for r in self._read(sql, params)]
+        return [capture_from_row(r) for r in self._read(sql, params)]
 
     def seqs(self, flt: CaptureFilter | None = None) -> builtins.list[int]:
         """Every matching seq, ascending: the list model's index."""
@@ -638,19 +455,18 @@ class CaptureStore:
         for start in range(0, len(seqs), 500):
             chunk = list(seqs[start : start + 500])
             marks = ",".join("?" * len(chunk))
-            for row in self._read(
-                f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE seq IN ({marks})", chunk
-            ):
-                out[row[0]] = self._from_row(row)
+            for row in self._read(f"SELECT {SUMMARY} FROM captures WHERE seq IN ({marks})", chunk):
+                capture = capture_from_row(row)
+                out[capture.seq] = capture
         return out
 
     def since(self, seq: int, limit: int = 1000) -> builtins.list[Capture]:
         """Captures after ``seq`` (oldest first): how other processes follow the store."""
         rows = self._read(
-            f"SELECT {_SUMMARY_COLUMNS} FROM captures WHERE seq > ? ORDER BY seq LIMIT ?",
+            f"SELECT {SUMMARY} FROM captures WHERE seq > ? ORDER BY seq LIMIT ?",
             (seq, limit),
         )
-        return [self._from_row(r) for r in rows]
+        return [capture_from_row(r) for r in rows]
 
     def count(self, flt: CaptureFilter | None = None) -> int:
         where, params = self._where(flt)
