@@ -8,9 +8,8 @@ from inspector.core.store.capture_store import (
     DEFAULT_SYNC_INTERVAL,
     DURABILITIES,
     CaptureStore,
-    ReplayRecord,
-    task_from_json,
 )
+from inspector.core.store.replays import ReplayRecord
 from inspector.core.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -19,6 +18,7 @@ from inspector.core.store.schema import (
     StoreError,
 )
 from inspector.core.store.search import CaptureFilter, search_text
+from inspector.core.store.tasks import task_from_json
 
 __all__ = [
     "DEFAULT_DURABILITY",

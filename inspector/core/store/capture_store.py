@@ -1,38 +1,41 @@
-"""The capture store: SQLite in the data directory, WAL, schema version and migrations.
+"""The capture store, :class:`CaptureStore`: SQLite in the data directory, in WAL mode.
 
-Durability rule (SPEC.md section 5): :meth:`CaptureStore.add_many` returns only after the
-transaction holding the captures is committed, and the listener sends no answer before
-that. Bodies live in their own table so that lists never load them.
+Durability: :meth:`CaptureStore.add_many` returns only after the transaction holding the
+captures is committed, and the listener sends no answer before that (docs/decisions.md,
+"Durability"). Bodies live in their own table so that lists never load them.
 
 Several processes may open the same store: the listener writes, the CLI reads (WAL lets
 readers and one writer work at once). Events (``added``, ``updated``, ``removed``) are
 emitted in the process that made the change; other processes poll with :meth:`since`.
+
+This class holds the connections, their locks and the events; the SQL and the encodings are
+in the package's other modules: ``schema`` (tables, migrations, connections, the write
+transaction), ``rows`` (a capture as rows and back), ``search`` (the filter), ``replays``,
+``tasks``, ``retention`` and ``fastpaths`` (installed when a store opens).
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
-import itertools
 import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from inspector.core.capture import (
-    Capture,
-    ForwardRecord,
-    format_timestamp,
-    parse_timestamp,
-    utc_now,
-)
+from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.events import Signal
-from inspector.core.store.fastpaths import dumps as _dumps
-from inspector.core.store.fastpaths import install_sqlite_adapters
+from inspector.core.store import retention
+from inspector.core.store.fastpaths import dumps, install_sqlite_adapters
+from inspector.core.store.replays import (
+    INSERT_REPLAY,
+    SELECT_REPLAYS_OF,
+    ReplayRecord,
+    replay_from_row,
+    replay_values,
+)
 from inspector.core.store.rows import (
     SUMMARY,
     WHOLE,
@@ -54,44 +57,21 @@ from inspector.core.store.search import (
     install_search_functions,
     where,
 )
-from inspector.core.tasks import Task, callback_vendors
+from inspector.core.store.tasks import (
+    SAVE_TASK,
+    SELECT_TASKS,
+    callbacks_query,
+    task_from_json,
+    task_values,
+)
+from inspector.core.tasks import Task
 from inspector.core.walsync import WalSyncer
-
-_chain = itertools.chain.from_iterable
 
 #: When commits reach the disk (see :class:`CaptureStore`).
 DURABILITIES = ("interval", "commit")
 DEFAULT_DURABILITY = "interval"
 #: Seconds within which the "interval" durability flushes a commit to the disk.
 DEFAULT_SYNC_INTERVAL = 0.1
-
-
-@dataclass(slots=True)
-class ReplayRecord:
-    """One replay of a capture and what the target answered (kept with the capture)."""
-
-    capture_id: str
-    url: str
-    at: datetime
-    status: int | None = None
-    latency_ms: float | None = None
-    error: str | None = None
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
-
-
-def task_from_json(data: dict[str, Any]) -> Task:
-    return Task(
-        id=data["id"],
-        vendor=data["vendor"],
-        task_id=str(data["task_id"]),
-        file_name=data.get("file_name", ""),
-        webhook_url=data.get("webhook_url", ""),
-        submitted_at=parse_timestamp(data["submitted_at"]),
-        status=data.get("status", "submitted"),
-        options=dict(data.get("options") or {}),
-        result=dict(data.get("result") or {}),
-    )
 
 
 class CaptureStore:
@@ -148,9 +128,7 @@ class CaptureStore:
             opened.append(self._rconn)
             install_search_functions(self._rconn)
             #: rows up to this seq have their body's text in search_text (schema < 5)
-            self._search_from: int = self._rconn.execute(
-                "SELECT value FROM meta WHERE key='search_from'"
-            ).fetchone()[0]
+            self._search_from: int = self._value("SELECT value FROM meta WHERE key='search_from'")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot open the capture store {self.path}: {exc} (the file is damaged or "
@@ -227,7 +205,8 @@ class CaptureStore:
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             existing.update(
-                r[0] for r in self._read(f"SELECT id FROM captures WHERE id IN ({marks})", chunk)
+                cid
+                for (cid,) in self._read(f"SELECT id FROM captures WHERE id IN ({marks})", chunk)
             )
         seen: set[str] = set()
         fresh = []
@@ -238,69 +217,28 @@ class CaptureStore:
         self.add_many(fresh, emit=emit)
         return len(fresh)
 
+    # -- replays -----------------------------------------------------------------------
     def add_replay(self, record: ReplayRecord) -> None:
         with self._writing() as conn:
-            conn.execute(
-                "INSERT INTO replays (capture_id, at, url, status, latency_ms, error, headers, body)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    record.capture_id,
-                    format_timestamp(record.at),
-                    record.url,
-                    record.status,
-                    record.latency_ms,
-                    record.error,
-                    _dumps(record.headers),
-                    record.body,
-                ),
-            )
+            conn.execute(INSERT_REPLAY, replay_values(record))
 
     def replays_of(self, capture_id: str) -> builtins.list[ReplayRecord]:
         """Replays of a capture, oldest first."""
-        rows = self._read(
-            "SELECT capture_id, url, at, status, latency_ms, error, headers, body FROM replays "
-            "WHERE capture_id=? ORDER BY n",
-            (capture_id,),
-        )
-        return [
-            ReplayRecord(
-                capture_id=r[0],
-                url=r[1],
-                at=parse_timestamp(r[2]),
-                status=r[3],
-                latency_ms=r[4],
-                error=r[5],
-                headers=[(k, v) for k, v in json.loads(r[6])],
-                body=bytes(r[7]),
-            )
-            for r in rows
-        ]
+        return [replay_from_row(r) for r in self._read(SELECT_REPLAYS_OF, (capture_id,))]
 
     # -- tasks --------------------------------------------------------------------------
     def save_task(self, task: Task) -> None:
         """Insert or update a task."""
         with self._writing() as conn:
-            conn.execute(
-                "INSERT INTO tasks (id, vendor, task_id, data) VALUES (?,?,?,?) "
-                "ON CONFLICT(id) DO UPDATE SET data=excluded.data, task_id=excluded.task_id",
-                (task.id, task.vendor, task.task_id, _dumps(task.to_json())),
-            )
+            conn.execute(SAVE_TASK, task_values(task))
 
     def tasks(self) -> builtins.list[Task]:
         """Every task, newest first."""
-        rows = self._read("SELECT data FROM tasks ORDER BY n DESC")
-        return [task_from_json(json.loads(r[0])) for r in rows]
+        return [task_from_json(json.loads(data)) for (data,) in self._read(SELECT_TASKS)]
 
     def task_callbacks(self, task: Task) -> builtins.list[Capture]:
         """Captures of the task's vendor whose ``event.task_id`` is the task's id."""
-        vendors = callback_vendors(task.vendor)
-        marks = ",".join("?" * len(vendors))
-        rows = self._read(
-            f"SELECT {SUMMARY} FROM captures WHERE vendor IN ({marks}) "
-            "AND CAST(json_extract(event, '$.task_id') AS TEXT) = ? ORDER BY seq",
-            (*vendors, task.task_id),
-        )
-        return [capture_from_row(r) for r in rows]
+        return [capture_from_row(r) for r in self._read(*callbacks_query(task))]
 
     # -- pins and retention -------------------------------------------------------------
     def set_pinned(self, capture_ids: Iterable[str], pinned: bool = True) -> int:
@@ -322,16 +260,13 @@ class CaptureStore:
 
     def used_bytes(self) -> int:
         """Bytes of the database in use (freed pages are reused, not counted)."""
-        pages, free, size = (
-            self._read("PRAGMA page_count")[0][0],
-            self._read("PRAGMA freelist_count")[0][0],
-            self._read("PRAGMA page_size")[0][0],
-        )
+        pages = self._value("PRAGMA page_count")
+        free = self._value("PRAGMA freelist_count")
+        size = self._value("PRAGMA page_size")
         return int((pages - free) * size)
 
     def oldest_unpinned(self, limit: int) -> builtins.list[str]:
-        rows = self._read("SELECT id FROM captures WHERE pinned = 0 ORDER BY seq LIMIT ?", (limit,))
-        return [r[0] for r in rows]
+        return [cid for (cid,) in self._read(retention.SELECT_OLDEST_UNPINNED, (limit,))]
 
     def enforce_cap(
         self, max_bytes: int, *, batch: int = 200, emit: bool = True
@@ -342,17 +277,7 @@ class CaptureStore:
         in the middle leaves a consistent store. Returns the ids deleted, oldest first
         (with ``emit=False`` the caller announces them, e.g. from its event loop).
         """
-        removed: builtins.list[str] = []
-        while (used := self.used_bytes()) > max_bytes:
-            # Delete about as many as the excess needs (captures vary in size), in batches.
-            count = max(1, self.count())
-            wanted = -(-(used - max_bytes) * count // used)
-            ids = self.oldest_unpinned(max(1, min(batch, wanted)))
-            if not ids:
-                break  # only pinned captures left: keep them
-            self.remove(ids, emit=emit)
-            removed += ids
-        return removed
+        return retention.enforce_cap(self, max_bytes, batch=batch, emit=emit)
 
     def set_forward(
         self, capture_id: str, forward: ForwardRecord, *, emit: bool = True
@@ -362,10 +287,11 @@ class CaptureStore:
             row = conn.execute("SELECT seq FROM captures WHERE id=?", (capture_id,)).fetchone()
             if row is None:
                 return None
+            (seq,) = row
             conn.execute(
-                "UPDATE captures SET forward=? WHERE seq=?", (_dumps(forward.to_json()), row[0])
+                "UPDATE captures SET forward=? WHERE seq=?", (dumps(forward.to_json()), seq)
             )
-            conn.execute("UPDATE bodies SET forward_body=? WHERE seq=?", (forward.body, row[0]))
+            conn.execute("UPDATE bodies SET forward_body=? WHERE seq=?", (forward.body, seq))
         capture = self.get(capture_id, with_body=False)
         if capture is not None and emit:
             self.updated.emit(capture)
@@ -390,6 +316,11 @@ class CaptureStore:
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._rlock:
             return self._rconn.execute(sql, params).fetchall()
+
+    def _value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The one value of a query that gives one row of one column."""
+        ((value,),) = self._read(sql, params)
+        return value
 
     def get(self, key: str | int, *, with_body: bool = True) -> Capture | None:
         """A capture by id, by seq (an int), or by a unique id prefix or suffix of 6+
@@ -436,9 +367,9 @@ class CaptureStore:
         self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
     ) -> list[Capture]:
         """Captures without bodies; ``limit=0`` means all."""
-        where, params = self._where(flt)
+        condition, params = self._where(flt)
         order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {SUMMARY} FROM captures{where} ORDER BY seq {order}"
+        sql = f"SELECT {SUMMARY} FROM captures{condition} ORDER BY seq {order}"
         if limit > 0:
             sql += " LIMIT ?"
             params.append(limit)
@@ -446,8 +377,9 @@ class CaptureStore:
 
     def seqs(self, flt: CaptureFilter | None = None) -> builtins.list[int]:
         """Every matching seq, ascending: the list model's index."""
-        where, params = self._where(flt)
-        return [r[0] for r in self._read(f"SELECT seq FROM captures{where} ORDER BY seq", params)]
+        condition, params = self._where(flt)
+        sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
+        return [seq for (seq,) in self._read(sql, params)]
 
     def summaries(self, seqs: Sequence[int]) -> dict[int, Capture]:
         """Captures (without bodies) by seq, for a page of the list."""
@@ -469,8 +401,8 @@ class CaptureStore:
         return [capture_from_row(r) for r in rows]
 
     def count(self, flt: CaptureFilter | None = None) -> int:
-        where, params = self._where(flt)
-        return int(self._read(f"SELECT count(*) FROM captures{where}", params)[0][0])
+        condition, params = self._where(flt)
+        return int(self._value(f"SELECT count(*) FROM captures{condition}", params))
 
     def max_seq(self) -> int:
-        return int(self._read("SELECT coalesce(max(seq), 0) FROM captures")[0][0])
+        return int(self._value("SELECT coalesce(max(seq), 0) FROM captures"))

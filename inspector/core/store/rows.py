@@ -139,11 +139,11 @@ def insert_captures(conn: sqlite3.Connection, rows: Sequence[CaptureRows]) -> in
         # Flattened a row at a time (a tuple each), not a value at a time.
         conn.execute(
             _insert_sql("captures", _CAPTURES_INSERTED, size),
-            list(_chain((first + i, *row[0]) for i, row in enumerate(chunk))),
+            list(_chain((first + i, *capture) for i, (capture, _) in enumerate(chunk))),
         )
         conn.execute(
             _insert_sql("bodies", _BODIES_INSERTED, size),
-            list(_chain((first + i, *row[1]) for i, row in enumerate(chunk))),
+            list(_chain((first + i, *bodies) for i, (_, bodies) in enumerate(chunk))),
         )
         start += size
     return base
