@@ -118,7 +118,7 @@ async def run_case(
         os.unlink(path)
     await asyncio.sleep(0.2)  # the model's coalesced insert
     assert core.store.count() == before + 1, "the capture was not stored"
-    summary = core.store.list(limit=1)[0]
+    summary = core.store.captures(limit=1)[0]
     row = window.model.row_of_seq(summary.seq)
     assert row is not None
     probe.take()

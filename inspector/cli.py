@@ -192,7 +192,7 @@ def cmd_list(args: argparse.Namespace, data_dir: Path) -> int:
     store = _open_store(data_dir, must_exist=False)
     try:
         flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
-        captures = store.list(limit=max(args.limit, 0), flt=flt)
+        captures = store.captures(limit=max(args.limit, 0), flt=flt)
     finally:
         store.close()
     if args.json:
@@ -408,7 +408,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     store = _open_store(data_dir, must_exist=False)
     try:
         flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
-        summaries = store.list(limit=0, flt=flt, newest_first=False)
+        summaries = store.captures(limit=0, flt=flt, newest_first=False)
 
         def full() -> Iterator[Capture]:
             for summary in summaries:

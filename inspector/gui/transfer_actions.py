@@ -67,7 +67,7 @@ class TransferActions(QObject):
         if which == "selected":
             return [c.id for c in sorted(self.selected(), key=lambda c: c.seq)]
         flt = self.model.filter if which == "shown" else None
-        return [c.id for c in self.store.list(limit=0, flt=flt, newest_first=False)]
+        return [c.id for c in self.store.captures(limit=0, flt=flt, newest_first=False)]
 
     def export_captures(
         self, which: Which, path: Path | None = None, fmt: str | None = None

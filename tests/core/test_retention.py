@@ -27,7 +27,7 @@ def test_cap_removes_oldest_unpinned_and_keeps_pins(store: CaptureStore) -> None
     removed = store.enforce_cap(before // 2)
     assert removed and removed == [c.id for c in caps[2 : 2 + len(removed)]]
     assert store.used_bytes() <= before // 2
-    remaining = {c.id for c in store.list(limit=0)}
+    remaining = {c.id for c in store.captures(limit=0)}
     assert caps[0].id in remaining and caps[1].id in remaining  # pinned, though oldest
     assert caps[-1].id in remaining  # newest kept
     assert caps[2].id not in remaining  # oldest unpinned went first
@@ -77,7 +77,7 @@ def test_kill_9_during_retention_leaves_a_consistent_store(data_dir: Path) -> No
         # Three batches are gone for sure, the fourth whole or not at all, nothing more.
         assert n in (600 - 15, 600 - 20)
         # The oldest went first, and every remaining capture is whole: its body row is there.
-        kept = {c.id for c in reopened.list(limit=0)}
+        kept = {c.id for c in reopened.captures(limit=0)}
         assert kept == {c.id for c in caps[600 - n :]}
         for c in caps[600 - n :]:
             full = reopened.get(c.id)

@@ -54,10 +54,10 @@ def test_seq_strictly_increasing_and_list_newest_first(store: CaptureStore) -> N
     store.add_many(caps[:2])
     store.add_many(caps[2:])
     assert [c.seq for c in caps] == [1, 2, 3, 4, 5]
-    listed = store.list(limit=3)
+    listed = store.captures(limit=3)
     assert [c.path for c in listed] == ["/p4", "/p3", "/p2"]
     assert all(c.body is None for c in listed)
-    assert len(store.list(limit=0)) == 5
+    assert len(store.captures(limit=0)) == 5
 
 
 def test_seq_never_reused_after_removal(store: CaptureStore) -> None:
@@ -111,9 +111,9 @@ def test_text_vendor_and_validation_filters(store: CaptureStore) -> None:
             make("/three", b"hay", validation=Validation("valid", "token-header", "")),
         ]
     )
-    assert {c.path for c in store.list(flt=CaptureFilter(text="needle"))} == {"/one", "/two"}
-    assert [c.path for c in store.list(flt=CaptureFilter(vendor="blurit"))] == ["/two"]
-    assert [c.path for c in store.list(flt=CaptureFilter(validation="valid"))] == ["/three"]
+    assert {c.path for c in store.captures(flt=CaptureFilter(text="needle"))} == {"/one", "/two"}
+    assert [c.path for c in store.captures(flt=CaptureFilter(vendor="blurit"))] == ["/two"]
+    assert [c.path for c in store.captures(flt=CaptureFilter(validation="valid"))] == ["/three"]
     assert store.count(CaptureFilter(text="THREE")) == 1
     flt = CaptureFilter(text="needle")
     assert flt.matches(make("/x", b"a NEEDLE here"))
@@ -128,16 +128,16 @@ def test_text_filter_takes_every_character_literally(store: CaptureStore, needle
     bodies = ["a*b a?b [x] 50% under_score ÜNÏ * ? [ ]", "axb ayb x 50 underXscore uni"]
     store.add_many([make(f"/{i}", body.encode()) for i, body in enumerate(bodies)])
     flt = CaptureFilter(text=needle)
-    sql = {c.path for c in store.list(flt=flt)}
-    live = {c.path for c in store.list() if flt.matches(store.get(c.id))}  # type: ignore[arg-type]
+    sql = {c.path for c in store.captures(flt=flt)}
+    live = {c.path for c in store.captures() if flt.matches(store.get(c.id))}  # type: ignore[arg-type]
     assert sql == live == {"/0"}
 
 
 def agree(store: CaptureStore, text: str) -> set[str]:
     """Paths the SQL filter finds for ``text``, checked against the live filter."""
     flt = CaptureFilter(text=text)
-    sql = {c.path for c in store.list(flt=flt, limit=0)}
-    live = {c.path for c in store.list(limit=0) if flt.matches(store.get(c.id))}  # type: ignore[arg-type]
+    sql = {c.path for c in store.captures(flt=flt, limit=0)}
+    live = {c.path for c in store.captures(limit=0) if flt.matches(store.get(c.id))}  # type: ignore[arg-type]
     assert sql == live
     return sql
 
@@ -401,8 +401,8 @@ def test_indexes_skip_unknown_vendors_and_unchecked_captures_yet_serve_the_filte
         )
     finally:
         conn.close()
-    assert [c.path for c in store.list(flt=CaptureFilter(validation="valid"))] == ["/a"]
-    assert {c.path for c in store.list(flt=CaptureFilter(validation="unchecked"))} == {
+    assert [c.path for c in store.captures(flt=CaptureFilter(validation="valid"))] == ["/a"]
+    assert {c.path for c in store.captures(flt=CaptureFilter(validation="unchecked"))} == {
         "/b",
         "/c",
         "/d",

@@ -299,7 +299,7 @@ def test_pin_action_marks_the_row(qtbot: Any, running: tuple[AppCore, MainWindow
     window.table.selectRow(0)
     window.captures.pin_action.trigger()
     qtbot.waitUntil(lambda: cell(window, 0, "Path").startswith("📌 /keep"), timeout=3000)
-    assert core.store.list()[0].pinned
+    assert core.store.captures()[0].pinned
     window.captures.pin_action.trigger()
     qtbot.waitUntil(lambda: cell(window, 0, "Path") == "/keep", timeout=3000)
 

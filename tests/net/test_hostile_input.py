@@ -68,7 +68,7 @@ async def test_hostile_invalid_utf8_in_path_is_captured(
         b"Connection: close\r\n\r\nhi",
     )
     assert status_of(answer) == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert (c.path, c.query) == ("/caf%FF%FE/x", "q=%C3(")
     assert any("not valid UTF-8" in note for note in c.notes)
 
@@ -93,7 +93,7 @@ async def test_hostile_percent_encoded_invalid_utf8_path_kept_raw(
         b"Connection: close\r\n\r\n",
     )
     assert status_of(answer) == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.path == "/%ff%fe%00/%zz"
     assert c.query == "a=%c3%28&b=%00"
 
@@ -107,7 +107,7 @@ async def test_hostile_invalid_utf8_in_header_value_kept_as_latin1(
         b"Content-Length: 2\r\nConnection: close\r\n\r\nhi",
     )
     assert status_of(answer) == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.header("X-Bad") == b"a\xff\xfe\x80b".decode("latin-1")
     assert c.header("X-Half") == "\xc3"
     # Latin-1 maps one byte to one character: the bytes on the wire can be recovered.
@@ -123,7 +123,7 @@ async def test_hostile_invalid_utf8_body_is_byte_exact_and_viewable(
         s.post(listener.url + "/u", data=body, headers={"Content-Type": "application/json"}) as r,
     ):
         assert r.status == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None and full.body == body
     decoded = decode_for_display(full.body_bytes, full.headers)
     assert decoded.text is None and not decoded.is_json
@@ -140,7 +140,7 @@ async def test_hostile_nul_bytes_in_body_are_kept(listener: Listener, store: Cap
         + body,
     )
     assert status_of(answer) == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None and full.body == body
     decode_for_display(full.body_bytes, full.headers)  # must not raise
 
@@ -179,7 +179,7 @@ async def test_hostile_200_headers_all_captured_in_order(
         b"Connection: close\r\n\r\n",
     )
     assert status_of(answer) == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     many = [(k, v) for k, v in c.headers if k.startswith("X-Many-")]
     assert many == [(f"X-Many-{i:03d}", f"value {i}") for i in range(200)]
 
@@ -193,7 +193,7 @@ async def test_hostile_16k_header_value_captured_whole(
         s.post(listener.url + "/big-header", headers={"X-Sixteen": value}, data=b"x") as r,
     ):
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.header("X-Sixteen") == value
 
 
@@ -215,7 +215,7 @@ async def test_hostile_gzip_bomb_stored_compressed_and_view_capped(
         ) as r,
     ):
         assert r.status == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None
     assert full.body == wire and full.body_size == len(wire) and not full.truncated
 
@@ -243,7 +243,7 @@ async def test_hostile_deflate_body_with_garbage_is_shown_raw(
         s.post(listener.url + "/def", data=wire, headers={"Content-Encoding": "deflate"}) as r,
     ):
         assert r.status == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None and full.body == wire
     decoded = decode_for_display(full.body_bytes, full.headers)
     # Shown raw or as far as it decodes, never an exception.
@@ -276,7 +276,7 @@ async def test_hostile_malformed_chunked_gets_400_and_listener_survives(
     answer = await raw_http(listener.port, CHUNKED_HEAD + chunked_body)
     assert status_of(answer) == 400
     await assert_still_serving(listener)
-    assert [c.path for c in store.list(limit=0)] == ["/after"]
+    assert [c.path for c in store.captures(limit=0)] == ["/after"]
 
 
 async def test_hostile_malformed_chunked_mid_body_is_answered(
@@ -287,7 +287,7 @@ async def test_hostile_malformed_chunked_mid_body_is_answered(
     # leaves that request's body open unless the listener fails it.
     answer = await send_last(reader, writer, b"zz\r\nhello\r\n0\r\n\r\n", read_timeout=5)
     assert status_of(answer) != 0
-    (capture,) = store.list()
+    (capture,) = store.captures()
     assert capture.path == "/chunk"
     assert any("could not be read" in note for note in capture.notes)
     await assert_still_serving(listener)
@@ -319,7 +319,7 @@ async def test_hostile_client_hanging_up_mid_body_is_recorded(
     writer.close()
     await writer.wait_closed()
     await asyncio.wait_for(stored.wait(), 5)
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.path == "/cut"
     assert any("could not be read" in n for n in c.notes)
     await assert_still_serving(listener)
@@ -371,7 +371,7 @@ async def test_hostile_slow_clients_do_not_block_others(
         for t in slow:
             t.cancel()
     assert all(status_of(a) == 200 for a in answers)
-    paths = [c.path for c in store.list(limit=0)]
+    paths = [c.path for c in store.captures(limit=0)]
     assert paths.count("/slow") == 20
     assert sum(p.startswith("/fast") for p in paths) == 10
 
@@ -403,7 +403,7 @@ async def test_hostile_slow_chunked_body_does_not_block_others(
             resp.release()
         finally:
             slow.cancel()
-    full = store.get(store.list(limit=1)[0].id)
+    full = store.get(store.captures(limit=1)[0].id)
     assert full is not None and full.path == "/slow-chunked"
     assert full.body == b"".join(f"part {i};".encode() for i in range(15))
 
@@ -428,7 +428,7 @@ async def test_hostile_body_exactly_at_limit_is_captured_whole(
     body = bytes(i % 251 for i in range(LIMIT))
     answer = await raw_http(small_listener.port, _request("/at", body, framing))
     assert status_of(answer) == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None
     assert not full.truncated and full.body == body and full.body_size == LIMIT
 
@@ -440,7 +440,7 @@ async def test_hostile_body_one_byte_over_limit_is_413_and_truncated(
     body = bytes(i % 251 for i in range(LIMIT + 1))
     answer = await raw_http(small_listener.port, _request("/over", body, framing))
     assert status_of(answer) == 413
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None
     assert full.truncated and full.body_size == LIMIT + 1
     assert full.response is not None and full.response.status == 413
@@ -480,7 +480,7 @@ async def test_hostile_markup_bodies_are_stored_and_decoded_as_text(
         s.post(listener.url + "/markup", data=body, headers={"Content-Type": content_type}) as r,
     ):
         assert r.status == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None and full.body == body
     decoded = decode_for_display(full.body_bytes, full.headers)
     text, _ = pretty_text(decoded)

@@ -32,7 +32,7 @@ async def test_every_method_is_captured(
         s.request(method, listener.url + "/m?x=1", data=b"payload") as r,
     ):
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.method == method
     assert c.path == "/m" and c.query == "x=1"
     full = store.get(c.id)
@@ -45,7 +45,7 @@ async def test_unknown_method_token_is_captured(listener: Listener, store: Captu
         b"FROBNICATE /odd HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
     )
     assert answer.startswith(b"HTTP/1.1 200")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.method == "FROBNICATE"
 
 
@@ -60,7 +60,7 @@ async def test_bodies_are_byte_exact(listener: Listener, store: CaptureStore, bo
         s.post(listener.url + "/b", data=body) as r,
     ):
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     full = store.get(c.id)
     assert full is not None
     assert full.body == body
@@ -78,7 +78,7 @@ async def test_gzip_body_is_stored_compressed(listener: Listener, store: Capture
         ) as r,
     ):
         assert r.status == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None and full.body == wire
 
 
@@ -93,7 +93,7 @@ async def test_raw_path_query_and_header_order_kept(
         b"Content-Length: 0\r\nConnection: close\r\n\r\n",
     )
     assert answer.startswith(b"HTTP/1.1 200")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.path == "/a%2Fb/../c"
     assert c.query == "webhook=https%3A%2F%2Fx.io%2Fh%3Fa%3D1%26b%3D2&z=+"
     names = [k for k, _ in c.headers]
@@ -108,7 +108,7 @@ async def test_huge_headers_are_accepted(listener: Listener, store: CaptureStore
     headers.append(("X-Big", "a" * (64 * 1024 - 1)))
     async with aiohttp.ClientSession() as s, s.post(listener.url + "/h", headers=headers) as r:
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.header("X-Big") == "a" * (64 * 1024 - 1)
     assert sum(1 for k, _ in c.headers if k.startswith("X-H")) == 999
 
@@ -126,7 +126,7 @@ async def test_over_limit_gives_413_and_truncated_capture(store: CaptureStore) -
             assert r.status == 200
     finally:
         await lst.stop()
-    ok, big = store.list()
+    ok, big = store.captures()
     assert big.truncated and big.body_size == 200_000
     assert big.response is not None and big.response.status == 413
     full = store.get(big.id)
@@ -147,7 +147,7 @@ async def test_chunked_over_limit_is_truncated(store: CaptureStore) -> None:
             assert r.status == 413
     finally:
         await lst.stop()
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.truncated
     assert c.body_size > 10_000
 
@@ -192,7 +192,7 @@ async def test_replay_marker_header_is_recorded_and_stripped(
         s.post(listener.url + "/r", headers={"X-Inspector-Replay-Of": "abc123"}) as r,
     ):
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.source == "replay" and c.replay_of == "abc123"
     assert c.header("X-Inspector-Replay-Of") is None
 
@@ -252,7 +252,7 @@ async def test_expect_100_continue_gets_continue_then_the_answer(
     assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
     answer = await send_last(reader, writer, b"hello")
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     full = store.get(c.id)
     assert full is not None and full.body == b"hello"
     assert full.header("Expect") == "100-continue"
@@ -267,7 +267,7 @@ async def test_unknown_expect_value_is_captured_not_refused(
         b"Connection: close\r\n\r\nhi",
     )
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.header("Expect") == "something-else"
 
 
@@ -289,7 +289,7 @@ async def test_unknown_method_with_a_big_body_then_keep_alive(
         reader, writer, b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
     assert second.startswith(b"HTTP/1.1 200 ")
-    got = {c.path: c for c in store.list()}
+    got = {c.path: c for c in store.captures()}
     assert set(got) == {"/big", "/after"}
     big = store.get(got["/big"].id)
     assert big is not None and big.method == "FROBNICATE" and big.body == body
@@ -309,7 +309,7 @@ async def test_unknown_method_after_an_ordinary_request_is_refused(
     )
     assert first.startswith(b"HTTP/1.1 200 ")
     assert second.split(b" ")[1] == b"400"
-    assert [c.path for c in store.list()] == ["/first"]
+    assert [c.path for c in store.captures()] == ["/first"]
 
 
 async def test_utf8_path_is_kept_as_text(listener: Listener, store: CaptureStore) -> None:
@@ -318,7 +318,7 @@ async def test_utf8_path_is_kept_as_text(listener: Listener, store: CaptureStore
         "GET /café/ü?name=zoë HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
     )
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert (c.path, c.query, c.notes) == ("/café/ü", "name=zoë", [])
 
 
@@ -332,6 +332,6 @@ async def test_unknown_method_trickled_byte_by_byte(
     )
     answer = await trickle(listener.port, request, 0.001)
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     full = store.get(c.id)
     assert full is not None and (full.method, full.path, full.body) == ("FROBNICATE", "/t", b"hi")

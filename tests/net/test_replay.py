@@ -425,7 +425,7 @@ async def test_replay_onto_listener_is_recorded_as_linked_replay(
         marker_header=(REPLAY_MARKER, original.id),
     )
     assert result.error is None and result.status == 200
-    (summary,) = listener.store.list(limit=0)
+    (summary,) = listener.store.captures(limit=0)
     replay = listener.store.get(summary.id)
     assert replay is not None
     assert replay.source == "replay"

@@ -231,7 +231,7 @@ async def test_webhook_through_the_tunnel_is_captured_by_the_listener(
     ):
         assert resp.status == 200
 
-    (capture,) = store.list()
+    (capture,) = store.captures()
     assert (capture.method, capture.path, capture.query) == ("POST", "/celantur", "secret=s1")
     full = store.get(capture.id)
     assert full is not None and full.body is not None

@@ -27,7 +27,7 @@ PDF = b"%PDF-1.7\n" + b"0" * 1024
 async def captures(store: CaptureStore, count: int) -> list[Capture]:
     """The first ``count`` captures in arrival order, with bodies, once they are stored."""
     await wait_until_async(lambda: store.count() >= count, what=f"{count} captures stored")
-    found = [store.get(c.id) for c in store.list(limit=0, newest_first=False)]
+    found = [store.get(c.id) for c in store.captures(limit=0, newest_first=False)]
     return [c for c in found if c is not None]
 
 

@@ -16,7 +16,6 @@ transaction), ``rows`` (a capture as rows and back), ``search`` (the filter), ``
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import json
 import sqlite3
@@ -222,7 +221,7 @@ class CaptureStore:
         with self._writing() as conn:
             conn.execute(INSERT_REPLAY, replay_values(record))
 
-    def replays_of(self, capture_id: str) -> builtins.list[ReplayRecord]:
+    def replays_of(self, capture_id: str) -> list[ReplayRecord]:
         """Replays of a capture, oldest first."""
         return [replay_from_row(r) for r in self._read(SELECT_REPLAYS_OF, (capture_id,))]
 
@@ -232,11 +231,11 @@ class CaptureStore:
         with self._writing() as conn:
             conn.execute(SAVE_TASK, task_values(task))
 
-    def tasks(self) -> builtins.list[Task]:
+    def tasks(self) -> list[Task]:
         """Every task, newest first."""
         return [task_from_json(json.loads(data)) for (data,) in self._read(SELECT_TASKS)]
 
-    def task_callbacks(self, task: Task) -> builtins.list[Capture]:
+    def task_callbacks(self, task: Task) -> list[Capture]:
         """Captures of the task's vendor whose ``event.task_id`` is the task's id."""
         return [capture_from_row(r) for r in self._read(*callbacks_query(task))]
 
@@ -265,12 +264,10 @@ class CaptureStore:
         size = self._value("PRAGMA page_size")
         return int((pages - free) * size)
 
-    def oldest_unpinned(self, limit: int) -> builtins.list[str]:
+    def oldest_unpinned(self, limit: int) -> list[str]:
         return [cid for (cid,) in self._read(retention.SELECT_OLDEST_UNPINNED, (limit,))]
 
-    def enforce_cap(
-        self, max_bytes: int, *, batch: int = 200, emit: bool = True
-    ) -> builtins.list[str]:
+    def enforce_cap(self, max_bytes: int, *, batch: int = 200, emit: bool = True) -> list[str]:
         """Delete the oldest unpinned captures until the store uses at most ``max_bytes``.
 
         Only complete captures are deleted, each batch in its own transaction, so a crash
@@ -363,7 +360,7 @@ class CaptureStore:
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
         return where(flt, self._search_from)
 
-    def list(
+    def captures(
         self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
     ) -> list[Capture]:
         """Captures without bodies; ``limit=0`` means all."""
@@ -375,7 +372,7 @@ class CaptureStore:
             params.append(limit)
         return [capture_from_row(r) for r in self._read(sql, params)]
 
-    def seqs(self, flt: CaptureFilter | None = None) -> builtins.list[int]:
+    def seqs(self, flt: CaptureFilter | None = None) -> list[int]:
         """Every matching seq, ascending: the list model's index."""
         condition, params = self._where(flt)
         sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
@@ -392,7 +389,7 @@ class CaptureStore:
                 out[capture.seq] = capture
         return out
 
-    def since(self, seq: int, limit: int = 1000) -> builtins.list[Capture]:
+    def since(self, seq: int, limit: int = 1000) -> list[Capture]:
         """Captures after ``seq`` (oldest first): how other processes follow the store."""
         rows = self._read(
             f"SELECT {SUMMARY} FROM captures WHERE seq > ? ORDER BY seq LIMIT ?",
