@@ -22,6 +22,7 @@ from inspector.core.store import (
     StoreError,
     fastpaths,
 )
+from inspector.core.store.schema import connect, transaction
 
 
 def make(path: str = "/hook", body: bytes = b"{}", **kw: object) -> Capture:
@@ -101,6 +102,21 @@ def test_a_batch_with_a_stored_id_is_refused_whole(store: CaptureStore) -> None:
     later = make("/later")
     store.add(later)
     assert later.seq == 2
+
+
+def test_a_transaction_commits_its_block_or_rolls_it_back(data_dir: Path) -> None:
+    conn = connect(data_dir / "t.sqlite3", "NORMAL")
+    try:
+        conn.execute("CREATE TABLE t (x)")
+        with transaction(conn):
+            conn.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(KeyboardInterrupt), transaction(conn):
+            conn.execute("INSERT INTO t VALUES (2)")
+            raise KeyboardInterrupt
+        assert not conn.in_transaction
+        assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
+    finally:
+        conn.close()
 
 
 def test_text_vendor_and_validation_filters(store: CaptureStore) -> None:

@@ -1,6 +1,15 @@
-"""The capture store: SQLite in the data directory (see :mod:`.capture_store`).
+"""The capture store: SQLite in the data directory. Other modules import its names from here.
 
-Other modules import the store's public names from here.
+- ``capture_store``: :class:`CaptureStore`, the connections, their locks and the events.
+- ``schema``: the file's name, tables and migrations, opening a connection, and the one
+  write transaction (:func:`~inspector.core.store.schema.transaction`).
+- ``rows``: a capture as its two rows (``captures``, ``bodies``) and back, columns by name.
+- ``search``: the list's filter and the SQL that applies it.
+- ``replays``, ``tasks``: the rows of the replays and tasks tables.
+- ``retention``: which captures the size cap deletes.
+- ``fastpaths``: one JSON encoder for every column, and sqlite3 adapters that
+  :class:`CaptureStore` installs when it opens (importing the package changes nothing
+  outside it).
 """
 
 from inspector.core.store.capture_store import (

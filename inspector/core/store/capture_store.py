@@ -8,10 +8,8 @@ Several processes may open the same store: the listener writes, the CLI reads (W
 readers and one writer work at once). Events (``added``, ``updated``, ``removed``) are
 emitted in the process that made the change; other processes poll with :meth:`since`.
 
-This class holds the connections, their locks and the events; the SQL and the encodings are
-in the package's other modules: ``schema`` (tables, migrations, connections, the write
-transaction), ``rows`` (a capture as rows and back), ``search`` (the filter), ``replays``,
-``tasks``, ``retention`` and ``fastpaths`` (installed when a store opens).
+The class holds the connections, their locks and the events; the SQL and the encodings are
+in the package's other modules (see the package's docstring).
 """
 
 from __future__ import annotations
@@ -80,7 +78,7 @@ class CaptureStore:
     program, ``kill -9`` included, as soon as they return): ``"interval"`` within
     ``sync_interval`` seconds, by a thread that flushes the WAL (a power cut loses at most
     that much), ``"commit"`` before the commit returns (``synchronous=FULL``: no window,
-    about a tenth of ``serve``'s throughput).
+    at a large cost in throughput, see docs/performance.md).
     """
 
     def __init__(
