@@ -125,7 +125,9 @@ class CaptureStore:
             opened.append(self._rconn)
             install_search_functions(self._rconn)
             #: rows up to this seq have their body's text in search_text (schema < 5)
-            self._search_from: int = self._value("SELECT value FROM meta WHERE key='search_from'")
+            self._search_from: int = self._rconn.execute(
+                "SELECT value FROM meta WHERE key='search_from'"
+            ).fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot open the capture store {self.path}: {exc} (the file is damaged or "

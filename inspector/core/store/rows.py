@@ -57,7 +57,9 @@ BODY_COLUMNS = ("body", "response_body", "forward_body", "body_rest")
 #: The select list of a capture without its bodies, from ``captures``.
 SUMMARY = ", ".join(SUMMARY_COLUMNS)
 #: The select list of a whole capture, from ``captures c LEFT JOIN bodies b``.
-WHOLE = ", ".join([*(f"c.{name}" for name in SUMMARY_COLUMNS), *(f"b.{n}" for n in BODY_COLUMNS)])
+WHOLE = ", ".join(
+    [*(f"c.{name}" for name in SUMMARY_COLUMNS), *(f"b.{name}" for name in BODY_COLUMNS)]
+)
 
 _SUMMARY_WIDTH = len(SUMMARY_COLUMNS)
 # Written: the seq, then the values of capture_rows() in this order.
