@@ -136,6 +136,49 @@ def test_text_vendor_and_validation_filters(store: CaptureStore) -> None:
     assert not flt.matches(make("/x", b"nothing"))
 
 
+def test_via_is_stored_and_filtered(store: CaptureStore) -> None:
+    store.add_many([make("/public", via="tunnel", remote_addr="203.0.113.9"), make("/mine")])
+    public = store.captures(flt=CaptureFilter(via="tunnel"))
+    assert [(c.path, c.via, c.remote_addr) for c in public] == [
+        ("/public", "tunnel", "203.0.113.9")
+    ]
+    assert [c.path for c in store.captures(flt=CaptureFilter(via="local"))] == ["/mine"]
+    assert store.count(CaptureFilter(via="tunnel")) == 1
+    assert CaptureFilter(via="tunnel").matches(make("/x", via="tunnel"))
+    assert not CaptureFilter(via="tunnel").matches(make("/x"))
+    got = store.get(public[0].id)
+    assert got is not None and got.via == "tunnel" and got.to_json()["via"] == "tunnel"
+
+
+def test_captures_stored_before_via_read_as_local(data_dir: Path) -> None:
+    from inspector.core.store import MIGRATIONS, STORE_FILENAME
+
+    path = data_dir / STORE_FILENAME
+    old = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:6]:
+        for statement in migration.split(";"):
+            if statement.strip():
+                old.execute(statement)
+    old.execute("PRAGMA user_version=6")
+    old.execute(
+        "INSERT INTO captures (seq, id, received_at, source, method, path, query, headers, "
+        "body_size, remote_addr, validation, truncated, notes, search_text) VALUES "
+        "(1, 'schema-6-capture-01', '2026-11-01T10:00:00.000000Z', 'live', 'POST', '/old', '', "
+        '\'[]\', 0, \'127.0.0.1\', \'{"result":"unchecked","scheme":null,"detail":""}\', '
+        "0, '[]', 'post /old')"
+    )
+    old.execute("INSERT INTO bodies (seq, body, response_body) VALUES (1, x'', x'')")
+    old.close()
+
+    s = CaptureStore(path)
+    try:
+        got = s.get("schema-6-capture-01")
+        assert got is not None and got.via == "local"
+        assert s.count(CaptureFilter(via="local")) == 1
+    finally:
+        s.close()
+
+
 @pytest.mark.parametrize(
     "needle", ["a*b", "a?b", "[x]", "50%", "under_score", "ünï", "*", "?", "[", "]"]
 )

@@ -50,6 +50,7 @@ SUMMARY_COLUMNS = (
     "notes",
     "replay_of",
     "pinned",
+    "via",
 )
 #: The ``bodies`` columns that follow :data:`SUMMARY_COLUMNS` in a whole capture's row.
 BODY_COLUMNS = ("body", "response_body", "forward_body", "body_rest")
@@ -72,7 +73,7 @@ _LAST_SEQ = (
     "coalesce((SELECT max(seq) FROM captures), 0))"
 )
 #: Rows per INSERT statement: powers of two up to 32, so that a handful of statement texts
-#: are compiled once and cached, and 32 rows x 22 columns stays under SQLite's oldest
+#: are compiled once and cached, and 32 rows x 23 columns stays under SQLite's oldest
 #: limit of 999 parameters per statement.
 _MAX_CHUNK = 32
 
@@ -115,6 +116,7 @@ def capture_rows(capture: Capture) -> CaptureRows:
             dumps(capture.notes) if capture.notes else "[]",
             capture.replay_of,
             int(capture.pinned),
+            capture.via,
             search_text(capture),
         ),
         (
@@ -189,6 +191,7 @@ def _capture(summary: Sequence[Any], bodies: Sequence[Any] | None) -> Capture:
         notes,
         replay_of,
         pinned,
+        via,
     ) = summary
     response = ResponseRecord.from_json(json.loads(response_json)) if response_json else None
     forward = ForwardRecord.from_json(json.loads(forward_json)) if forward_json else None
@@ -223,6 +226,7 @@ def _capture(summary: Sequence[Any], bodies: Sequence[Any] | None) -> Capture:
         notes=list(json.loads(notes)),
         replay_of=replay_of,
         pinned=bool(pinned),
+        via=via,
     )
 
 

@@ -109,6 +109,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX captures_validation ON captures(json_extract(validation, '$.result'), seq)
         WHERE json_extract(validation, '$.result') != 'unchecked';
     """,
+    # 7: whether the tunnel relayed a capture ("tunnel") or it was sent on this machine
+    # ("local"). Rows stored before cannot be told apart and read as "local".
+    """
+    ALTER TABLE captures ADD COLUMN via TEXT NOT NULL DEFAULT 'local';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -23,16 +23,17 @@ _FOLD_CONTAINS = "inspector_fold_contains"
 
 @dataclass(slots=True, frozen=True)
 class CaptureFilter:
-    """What the list shows: a text filter and optional vendor/validation/source filters."""
+    """What the list shows: a text filter and optional vendor/validation/source/via filters."""
 
     text: str = ""
     vendor: str | None = None
     validation: str | None = None
     source: str | None = None
+    via: str | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.text or self.vendor or self.validation or self.source)
+        return not (self.text or self.vendor or self.validation or self.source or self.via)
 
     def matches(self, capture: Capture) -> bool:
         """The same test the SQL applies, for captures that arrive live."""
@@ -41,6 +42,8 @@ class CaptureFilter:
         if self.validation and capture.validation.result != self.validation:
             return False
         if self.source and capture.source != self.source:
+            return False
+        if self.via and capture.via != self.via:
             return False
         if not self.text:
             return True
@@ -107,6 +110,9 @@ def where(flt: CaptureFilter | None, search_from: int) -> tuple[str, list[Any]]:
         if flt.source:
             clauses.append("source = ?")
             params.append(flt.source)
+        if flt.via:
+            clauses.append("via = ?")
+            params.append(flt.via)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
