@@ -300,6 +300,8 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
                         f"note: the public URL changed (was {core.url_changed_from}); "
                         "update the webhook URL registered at your vendors"
                     )
+                if status.warning:
+                    _out(f"note: {status.warning}", sys.stderr)
             elif status.state is TunnelState.ERROR:
                 reason = (status.reason or "unknown error").rstrip(". ")
                 _out(f"tunnel: {reason}; still listening locally", sys.stderr)
@@ -348,8 +350,9 @@ def cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
     return run_gui(data_dir, port=args.port)
 
 
-def _running_listener_url(data_dir: Path) -> str:
-    """The URL of the listener running on this data directory, or a UserError saying so."""
+def _running_listener(data_dir: Path) -> tuple[str, str | None]:
+    """The URL and run token of the listener running on this data directory (from its
+    user-only ``listener.json``), or a UserError saying none is."""
     from inspector.core.paths import RuntimeInfo
 
     running = RuntimeInfo.load_running(data_dir)
@@ -358,11 +361,12 @@ def _running_listener_url(data_dir: Path) -> str:
             "no listener is running on this data directory; start "
             "'webhook-inspector serve' (or the app), or give --to URL"
         )
-    return running.url
+    return running.url, running.token
 
 
 async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
-    from inspector.net.replay import REPLAY_MARKER, make_session, send_capture, target_url
+    from inspector.core.origin import own_markers
+    from inspector.net.replay import make_session, send_capture, target_url
 
     store = _open_store(data_dir)
     try:
@@ -375,19 +379,19 @@ async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
             raise UserError(
                 "this capture was truncated (over the body limit): it cannot be replayed faithfully"
             )
-        marker = None
+        markers: list[tuple[str, str]] = []
         if args.to:
             base = args.to
         else:
-            base = _running_listener_url(data_dir)
-            marker = (REPLAY_MARKER, capture.id)
+            base, token = _running_listener(data_dir)
+            markers = own_markers(token, replay_of=capture.id)
         try:
             url = target_url(base, capture)
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         async with make_session() as session:
             result = await send_capture(
-                session, capture, url, timeout=args.timeout, marker_header=marker
+                session, capture, url, timeout=args.timeout, marker_headers=markers
             )
         store.add_replay(result.to_replay_record(capture.id))
     finally:
@@ -590,11 +594,11 @@ async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if args.to:
-        base, mark = args.to, False
+        base, token = args.to, None
     else:
-        base, mark = _running_listener_url(data_dir), True
+        base, token = _running_listener(data_dir)
     try:
-        results = await send_samples(samples, base, mark=mark)
+        results = await send_samples(samples, base, run_token=token)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     failed = False

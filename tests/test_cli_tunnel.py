@@ -31,6 +31,11 @@ def test_serve_prints_public_url_and_relay_reaches_listener(
             assert resp.status == 200
         captured = json.loads(serve.readline())
         assert captured["path"] == "/through/tunnel" and captured["query"] == "x=1"
+        assert captured["via"] == "tunnel" and captured["remote_addr"] == "127.0.0.1"
+        assert "x-inspector-tunnel" not in {name.lower() for name, _ in captured["headers"]}
+        status, _ = post(serve.url + "/from/here", b"{}")
+        assert status == 200
+        assert json.loads(serve.readline())["via"] == "local"
         runtime = json.loads((data_dir / "listener.json").read_text())
         assert runtime["public_url"] == endpoint["url"]
         agent_pid = info["pid"]

@@ -21,7 +21,22 @@ from typing import TYPE_CHECKING
 
 from aiohttp import HttpVersion11, web
 
-from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, media_type, utc_now
+from inspector.core.capture import (
+    TRUNCATED_KEEP,
+    Capture,
+    ResponseRecord,
+    Via,
+    media_type,
+    utc_now,
+)
+from inspector.core.origin import (
+    TOKEN_HEADER,
+    TunnelMark,
+    called_origin,
+    last_entry,
+    new_secret,
+    read_own_headers,
+)
 from inspector.core.pipeline import (
     ResponsePlan,
     analyse_capture,
@@ -29,7 +44,7 @@ from inspector.core.pipeline import (
     json_response,
     process_capture,
 )
-from inspector.core.ratelimit import RateLimiter, request_source, retry_after_header
+from inspector.core.ratelimit import RateLimiter, limit_key, retry_after_header
 from inspector.core.store import CaptureStore
 from inspector.net.http_fallback import lenient_server
 from inspector.net.writer import CaptureWriter
@@ -42,11 +57,6 @@ log = logging.getLogger(__name__)
 DEFAULT_BODY_LIMIT = 25 * 1024 * 1024
 MAX_FIELD_SIZE = 64 * 1024 + 1024
 MAX_HEADERS = 4096
-#: Headers our own tools add so a replayed/simulated request is recorded as such.
-REPLAY_HEADER = "X-Inspector-Replay-Of"
-SOURCE_HEADER = "X-Inspector-Source"
-_REPLAY_LOWER = REPLAY_HEADER.lower()
-_SOURCE_LOWER = SOURCE_HEADER.lower()
 _READ_CHUNK = 256 * 1024
 PLAN_IN_THREAD_BYTES = 256 * 1024
 KEEPALIVE_TIMEOUT = 75.0
@@ -118,6 +128,8 @@ class Listener:
         writer: CaptureWriter | None = None,
         proxy: Callable[[Capture], Awaitable[ResponsePlan | None]] | None = None,
         rate_limiter: RateLimiter | None = None,
+        tunnel_marks: tuple[TunnelMark, ...] = (),
+        run_token: str | None = None,
     ) -> None:
         self.store = store
         self.host = host
@@ -129,6 +141,12 @@ class Listener:
         self.proxy = proxy
         self.stats = ListenerStats()
         self.rate_limiter = rate_limiter
+        #: headers a tunnel adds to each request it relays: a request with one is "tunnel"
+        self.tunnel_marks = tunnel_marks
+        #: what our own replays and samples send to have their markers honoured
+        self.run_token = run_token or new_secret()
+        #: the public URL, when known: the origin of tunnelled requests that name none
+        self.public_url: str | None = None
         self._runner: web.ServerRunner | None = None
         self._site: web.TCPSite | None = None
         #: when a request last checked the endpoints file (time.monotonic())
@@ -211,11 +229,19 @@ class Listener:
         return b"".join(chunks), total, False
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        remote = request.remote or ""
+        peer = remote = request.remote or ""
+        fields = request.headers
+        via: Via = "local"
+        for mark in self.tunnel_marks:
+            if mark.name in fields and mark.found_in(fields.getall(mark.name)):
+                via = "tunnel"
+                # The agent appends the address it saw after whatever the sender wrote.
+                remote = last_entry(fields.getall("X-Forwarded-For", ())) or peer
+                break
         limiter = self.rate_limiter
         if limiter is not None and limiter.enabled:
-            source = request_source(remote, request.headers.get("X-Forwarded-For"))
-            wait_s = limiter.check(source) if source is not None else 0.0
+            key = limit_key(via, peer, remote)
+            wait_s = limiter.check(key) if key is not None else 0.0
             if wait_s > 0:
                 self.stats.rate_limited += 1
                 return web.json_response(
@@ -257,17 +283,10 @@ class Listener:
         source = "live"
         replay_of = None
         kept_headers = headers
-        marked = request.headers
-        if REPLAY_HEADER in marked or SOURCE_HEADER in marked:  # our own tools' markers
-            kept_headers = []
-            for name, value in headers:
-                lname = name.lower()
-                if lname == _REPLAY_LOWER:
-                    source, replay_of = "replay", value
-                elif lname == _SOURCE_LOWER and value in ("replay", "simulate"):
-                    source = value
-                else:
-                    kept_headers.append((name, value))
+        if via == "tunnel" or TOKEN_HEADER in fields:  # the tunnel's mark, our own markers
+            kept_headers, source, replay_of = read_own_headers(
+                headers, via=via, marks=self.tunnel_marks, run_token=self.run_token
+            )
         capture = Capture(
             method=request.method,
             path=path,
@@ -282,7 +301,12 @@ class Listener:
             source=source,  # type: ignore[arg-type]
             replay_of=replay_of,
             notes=notes,
+            via=via,
         )
+        if via == "tunnel":
+            capture.origin = called_origin(
+                via, fields.get("Host"), fields.getall("X-Forwarded-Proto", ()), self.public_url
+            )
         endpoints = self.endpoints
         if endpoints is not None:
             # An endpoint that `inspector endpoint add` (another process) has just saved

@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 from helpers import raw_http, read_one_answer, send_last, trickle
 
-from inspector.core.store import CaptureStore
+from inspector.core.origin import TunnelMark
+from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.net.listener import Listener
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PURGE", "PROPFIND"]
@@ -184,17 +185,23 @@ async def test_concurrent_requests_all_stored_in_order(
     assert listener.writer.batches < 200  # group commit did group
 
 
-async def test_replay_marker_header_is_recorded_and_stripped(
+async def test_replay_marker_header_counts_only_with_the_run_token(
     listener: Listener, store: CaptureStore
 ) -> None:
-    async with (
-        aiohttp.ClientSession() as s,
-        s.post(listener.url + "/r", headers={"X-Inspector-Replay-Of": "abc123"}) as r,
-    ):
-        assert r.status == 200
-    (c,) = store.captures()
-    assert c.source == "replay" and c.replay_of == "abc123"
-    assert c.header("X-Inspector-Replay-Of") is None
+    marked = {"X-Inspector-Replay-Of": "abc123"}
+    async with aiohttp.ClientSession() as s:
+        token = {"X-Inspector-Token": listener.run_token}
+        async with s.post(listener.url + "/ours", headers={**marked, **token}) as r:
+            assert r.status == 200
+        async with s.post(listener.url + "/theirs", headers=marked) as r:
+            assert r.status == 200
+    ours, theirs = sorted(store.captures(), key=lambda c: c.path)
+    assert ours.source == "replay" and ours.replay_of == "abc123"
+    assert ours.header("X-Inspector-Replay-Of") is None
+    assert ours.header("X-Inspector-Token") is None  # the token is never stored
+    # Another local program without the token: an ordinary header, kept and shown.
+    assert theirs.source == "live" and theirs.replay_of is None
+    assert theirs.header("X-Inspector-Replay-Of") == "abc123"
 
 
 async def test_port_in_use_raises_oserror(store: CaptureStore) -> None:
@@ -213,22 +220,26 @@ async def test_port_in_use_raises_oserror(store: CaptureStore) -> None:
 async def test_rate_limit_answers_429_and_stores_nothing(store: CaptureStore) -> None:
     from inspector.core.ratelimit import RateLimiter
 
-    lst = Listener(store, port=0, rate_limiter=RateLimiter(rate=0.5, burst=3))
+    mark = TunnelMark("X-Inspector-Tunnel", "agent-secret")
+    lst = Listener(store, port=0, rate_limiter=RateLimiter(rate=0.5, burst=3), tunnel_marks=(mark,))
     await lst.start()
     try:
         async with aiohttp.ClientSession() as s:
             statuses = []
-            tunnelled = {"X-Forwarded-For": "198.51.100.20"}  # as the ngrok agent sends it
+            # as the ngrok agent relays it: the sender's own entry, then the agent's
+            tunnelled = {"X-Forwarded-For": "10.9.9.9, 198.51.100.20", mark.name: mark.value}
             for _ in range(5):
                 async with s.post(lst.url + "/flood", data=b"x", headers=tunnelled) as r:
                     statuses.append(r.status)
                     if r.status == 429:
                         assert int(r.headers["Retry-After"]) >= 1
-            async with s.post(
-                lst.url + "/flood", data=b"x", headers={"X-Forwarded-For": "203.0.113.5"}
-            ) as r:
+            other_sender = {"X-Forwarded-For": "198.51.100.20, 203.0.113.5", mark.name: mark.value}
+            async with s.post(lst.url + "/flood", data=b"x", headers=other_sender) as r:
                 other = r.status
-            async with s.post(lst.url + "/local", data=b"x") as r:  # the user's own curl
+            # the user's own curl, even one that writes X-Forwarded-For
+            async with s.post(
+                lst.url + "/local", data=b"x", headers=tunnelled | {mark.name: ""}
+            ) as r:
                 local = r.status
     finally:
         await lst.stop()
@@ -236,6 +247,12 @@ async def test_rate_limit_answers_429_and_stores_nothing(store: CaptureStore) ->
     assert other == 200 and local == 200
     assert store.count() == 5
     assert lst.stats.rate_limited == 2
+    assert {c.remote_addr for c in store.captures(flt=CaptureFilter(via="tunnel"))} == {
+        "198.51.100.20",
+        "203.0.113.5",
+    }
+    (local_capture,) = store.captures(flt=CaptureFilter(via="local"))
+    assert local_capture.remote_addr == "127.0.0.1"
 
 
 async def test_expect_100_continue_gets_continue_then_the_answer(

@@ -137,7 +137,9 @@ async def test_every_vendor_sample_validates(
         ("generic", "/signed"),
     ):
         samples = sample_requests(vendor, endpoint=table.get(path))
-        for _, result in await send_samples(samples, vendor_listener.url):
+        for _, result in await send_samples(
+            samples, vendor_listener.url, run_token=vendor_listener.run_token
+        ):
             assert result.status == 200, (vendor, result.body)
     captures = store.captures(limit=0)
     assert len(captures) == 6  # BlurIt sends three statuses

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from helpers import WAIT_TIMEOUT, wait_until_async
 
 from inspector.core.capture import Capture, ForwardRecord
+from inspector.core.origin import own_markers
 from inspector.net.replay import (
     REPLAY_MARKER,
     Forwarder,
@@ -241,7 +242,7 @@ async def test_replay_marker_header_is_appended_last(
         session,
         capture,
         target_url(target.base(), capture),
-        marker_header=(REPLAY_MARKER, capture.id),
+        marker_headers=[(REPLAY_MARKER, capture.id)],
     )
     assert target.headers_without_host()[-1] == (REPLAY_MARKER, capture.id)
 
@@ -422,7 +423,7 @@ async def test_replay_onto_listener_is_recorded_as_linked_replay(
         session,
         original,
         target_url(listener.url, original),
-        marker_header=(REPLAY_MARKER, original.id),
+        marker_headers=own_markers(listener.run_token, replay_of=original.id),
     )
     assert result.error is None and result.status == 200
     (summary,) = listener.store.captures(limit=0)

@@ -38,6 +38,7 @@ from inspector.net.tunnel import (
     AGENT_NOT_RUNNABLE,
     AGENT_TIMEOUT,
     BAD_PUBLIC_URL,
+    UNTOLD_WARNING,
     AgentInstallCancelled,
     AgentInstallError,
     TunnelConfig,
@@ -492,8 +493,24 @@ async def test_custom_public_url_needs_no_agent(tmp_path: Path, service: TunnelS
         ngrok_path=str(tmp_path / "absent"), custom_public_url="https://hooks.example.com/in/"
     )
     status = await service.start(8765)
-    assert status == TunnelStatus(TunnelState.ONLINE, public_url="https://hooks.example.com/in")
+    assert status == TunnelStatus(
+        TunnelState.ONLINE, public_url="https://hooks.example.com/in", warning=UNTOLD_WARNING
+    )
+    assert "cannot be told apart" in status.describe()
     assert service.agent_pid is None
+
+
+async def test_custom_public_url_with_its_tunnels_header_is_told_apart(
+    service: TunnelService,
+) -> None:
+    service.config = TunnelConfig(
+        custom_public_url="https://hooks.example.com",
+        custom_header="X-Tunnel-Secret",
+        custom_header_value="from-cloudflare",
+    )
+    status = await service.start(8765)
+    assert status == TunnelStatus(TunnelState.ONLINE, public_url="https://hooks.example.com")
+    assert "from-cloudflare" not in repr(service.config)
 
 
 async def test_bad_custom_public_url_is_an_error(service: TunnelService) -> None:
