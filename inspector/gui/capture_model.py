@@ -42,18 +42,30 @@ class Column(enum.IntEnum):
     """The capture table's columns, left to right."""
 
     TIME = 0
-    METHOD = 1
-    PATH = 2
-    STATUS = 3
-    VENDOR = 4
-    EVENT = 5
-    VALIDATION = 6
-    FORWARD = 7
-    SIZE = 8
+    VIA = 1
+    METHOD = 2
+    PATH = 3
+    STATUS = 4
+    VENDOR = 5
+    EVENT = 6
+    VALIDATION = 7
+    FORWARD = 8
+    SIZE = 9
 
 
 #: The header titles, in :class:`Column` order.
-COLUMNS = ("Time", "Method", "Path", "Status", "Vendor", "Event", "Validation", "Forward", "Size")
+COLUMNS = (
+    "Time",
+    "Via",
+    "Method",
+    "Path",
+    "Status",
+    "Vendor",
+    "Event",
+    "Validation",
+    "Forward",
+    "Size",
+)
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -105,6 +117,14 @@ def _path_text(capture: Capture) -> str:
     return pin + capture.target + suffix
 
 
+def via_tooltip(capture: Capture) -> str:
+    """Where the request came from, in words."""
+    sender = capture.remote_addr or "an unknown address"
+    if capture.via == "tunnel":
+        return f"Through the public tunnel, sent from {sender}"
+    return f"Sent on this machine (not through the tunnel), from {sender}"
+
+
 def _status_text(capture: Capture) -> str:
     status = str(capture.response.status) if capture.response else "-"
     return status + (" ✂" if capture.truncated else "")
@@ -113,6 +133,7 @@ def _status_text(capture: Capture) -> str:
 #: What each column shows.
 _CELL_TEXT: dict[int, Callable[[Capture], str]] = {
     Column.TIME: lambda c: c.received_at.astimezone().strftime("%H:%M:%S.%f")[:-3],
+    Column.VIA: lambda c: c.via,
     Column.METHOD: lambda c: c.method,
     Column.PATH: _path_text,
     Column.STATUS: _status_text,
@@ -125,6 +146,7 @@ _CELL_TEXT: dict[int, Callable[[Capture], str]] = {
 #: Each column's underlying value (``RAW_ROLE``), e.g. to sort by.
 _CELL_VALUE: dict[int, Callable[[Capture], Any]] = {
     Column.TIME: lambda c: c.seq,
+    Column.VIA: lambda c: c.via,
     Column.METHOD: lambda c: c.method,
     Column.PATH: lambda c: c.target,
     Column.STATUS: lambda c: c.response.status if c.response else 0,
@@ -165,6 +187,7 @@ _CELL_COLOUR: dict[int, Callable[[Capture], QBrush | None]] = {
     Column.FORWARD: _forward_colour,
 }
 _CELL_TOOLTIP: dict[int, Callable[[Capture], str | None]] = {
+    Column.VIA: via_tooltip,
     Column.PATH: lambda c: c.target,
     Column.VALIDATION: lambda c: c.validation.detail or None,
     Column.FORWARD: _forward_tooltip,

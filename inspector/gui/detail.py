@@ -336,9 +336,12 @@ class DetailPane(QWidget):
             flags.append(f"TRUNCATED (body {capture.body_size:,} bytes over the limit)")
         if capture.source != "live":
             flags.append(f"source: {capture.source}")
+        # What the sender called (through the tunnel: the public URL), and from where.
+        called = capture.called_url() if capture.via == "tunnel" else None
+        way = "through the tunnel" if capture.via == "tunnel" else "local"
         self.title.setText(
-            f"{capture.method} {capture.target}\n{when} from {capture.remote_addr or '?'} · "
-            f"{capture.body_size:,} bytes · id {capture.id}"
+            f"{capture.method} {called or capture.target}\n{when} {way} from "
+            f"{capture.remote_addr or '?'} · {capture.body_size:,} bytes · id {capture.id}"
             + (" · " + " · ".join(flags) if flags else "")
         )
         prefix = "; ".join(capture.notes)

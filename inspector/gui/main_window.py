@@ -54,6 +54,7 @@ from inspector.gui.widgets import make_action
 #: Starting widths in pixels; the path column takes the rest.
 COLUMN_WIDTHS = {
     Column.TIME: 95,
+    Column.VIA: 55,
     Column.METHOD: 65,
     Column.STATUS: 55,
     Column.VENDOR: 75,
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self._filter_timer.start)
         self.validation_combo.currentIndexChanged.connect(self.apply_filter)
         self.vendor_combo.currentIndexChanged.connect(self.apply_filter)
+        self.via_combo.currentIndexChanged.connect(self.apply_filter)
         self.detail.vendor.task_filter_requested.connect(self._on_task_filter_requested)
         self._unsubscribe_tunnel = services.tunnel.subscribe(self.tunnel_indicator.show_status)
         self._unsubscribe_warned = services.warned.connect(
@@ -297,8 +299,14 @@ class MainWindow(QMainWindow):
         self.vendor_combo.addItem("Any vendor", None)
         for vendor, title in VENDOR_TITLES.items():
             self.vendor_combo.addItem(title, vendor)
+        self.via_combo = QComboBox()
+        self.via_combo.setObjectName("via-filter")
+        self.via_combo.setToolTip("Captures relayed by the public tunnel, or sent on this machine")
+        for label, value in (("Tunnel or local", None), ("Tunnel", "tunnel"), ("Local", "local")):
+            self.via_combo.addItem(label, value)
         bar.addWidget(self.vendor_combo)
         bar.addWidget(self.validation_combo)
+        bar.addWidget(self.via_combo)
 
     def _build_status_bar(self) -> None:
         self.count_label = QLabel("")
@@ -317,6 +325,7 @@ class MainWindow(QMainWindow):
             text=self.filter_edit.text().strip(),
             validation=self.validation_combo.currentData(),
             vendor=self.vendor_combo.currentData(),
+            via=self.via_combo.currentData(),
         )
 
     def apply_filter(self) -> None:

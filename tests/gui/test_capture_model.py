@@ -82,6 +82,10 @@ def test_cells_show_failures_in_red_with_tooltips_and_numbers_right_aligned(
         assert tip(1, Column.FORWARD) == "http://localhost:3000/hook: connection refused"
         assert tip(0, Column.FORWARD) == "http://localhost:3000/ok: 204"
         assert tip(1, Column.METHOD) is None
+        assert model.index(1, Column.VIA).data() == "local"
+        assert tip(1, Column.VIA) == (
+            "Sent on this machine (not through the tunnel), from an unknown address"
+        )
 
         right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         alignments = {c: model.index(0, c).data(Qt.ItemDataRole.TextAlignmentRole) for c in Column}

@@ -9,9 +9,11 @@ from typing import Any
 import aiohttp
 import pytest
 from helpers import cell_text, run_in_qloop
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
+from inspector.core.origin import TUNNEL_HEADER
 from inspector.gui.capture_model import COLUMNS
 from inspector.gui.main_window import MainWindow
 
@@ -173,6 +175,36 @@ def test_filter_narrows_the_list(qtbot: Any, running: tuple[AppCore, MainWindow]
     qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=3000)
 
 
+def test_tunnelled_and_local_captures_are_told_apart_and_filtered(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    relayed = {
+        "Host": "abc.ngrok-free.app",
+        "X-Forwarded-For": "10.0.0.1, 198.51.100.20",
+        "X-Forwarded-Proto": "https",
+        TUNNEL_HEADER: core.tunnel_secret,
+    }
+    assert send(qtbot, core.listener.url + "/public?x=1", headers=relayed) == 200
+    assert send(qtbot, core.listener.url + "/mine") == 200
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=3000)
+    assert [cell(window, r, "Via") for r in range(2)] == ["local", "tunnel"]
+    tip = window.model.index(1, COLUMNS.index("Via")).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Through the public tunnel, sent from 198.51.100.20"
+
+    window.via_combo.setCurrentIndex(window.via_combo.findData("tunnel"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    assert cell(window, 0, "Path") == "/public?x=1"
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: "through the tunnel" in window.detail.title.text(), timeout=3000)
+    title = window.detail.title.text()
+    assert title.startswith("POST https://abc.ngrok-free.app/public?x=1\n")
+    assert "through the tunnel from 198.51.100.20" in title
+    window.via_combo.setCurrentIndex(window.via_combo.findData("local"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    assert cell(window, 0, "Path") == "/mine"
+
+
 def test_live_rows_keep_selection_and_scroll(
     qtbot: Any, running: tuple[AppCore, MainWindow]
 ) -> None:
@@ -284,7 +316,8 @@ def test_rate_limited_requests_are_counted_in_the_status_bar(
 
     core, window = running
     core.listener.rate_limiter = RateLimiter(rate=0.1, burst=1)
-    tunnelled = {"X-Forwarded-For": "198.51.100.20"}
+    # as the ngrok agent relays it: with this run's tunnel mark
+    tunnelled = {"X-Forwarded-For": "198.51.100.20", TUNNEL_HEADER: core.tunnel_secret}
     assert send(qtbot, core.listener.url + "/a", headers=tunnelled) == 200
     assert send(qtbot, core.listener.url + "/a", headers=tunnelled) == 429
     qtbot.waitUntil(
