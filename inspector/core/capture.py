@@ -297,10 +297,9 @@ class Capture:
     #: "tunnel" when the tunnel agent relayed the request (it carried the agent's secret
     #: header), else "local" (our addition; captures stored before it read as "local")
     via: Via = "local"
-    #: ``scheme://host`` of the URL the sender called, when the listener knew it (a
-    #: tunnelled request with no forwarded scheme: the public URL); not stored, see
-    #: :meth:`called_origin`
-    origin: str | None = field(default=None, repr=False, compare=False)
+    #: the public URL the app knew when the request arrived (not stored): the origin of a
+    #: tunnelled request whose headers name none, see :meth:`called_origin`
+    public_url: str | None = field(default=None, repr=False, compare=False)
     #: first value per lower-cased header name, built on first lookup (vendor detection
     #: asks for a dozen headers per request); not copied by dataclasses.replace
     _header_map: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
@@ -352,15 +351,16 @@ class Capture:
     def called_origin(self) -> str | None:
         """``scheme://host`` of the URL the sender called (what URL-signing providers sign).
 
-        Set by the listener, or made from the stored headers: for a tunnelled request the
-        last ``X-Forwarded-Proto`` value (the agent's) and ``Host``; for a local one
-        ``http`` and ``Host``. Never ``X-Forwarded-Host``, which the sender can set.
+        For a tunnelled request the last ``X-Forwarded-Proto`` value (the agent's) and
+        ``Host``, else the public URL known when it arrived; for a local one ``http`` and
+        ``Host``. Never ``X-Forwarded-Host``, which the sender can set.
         """
-        if self.origin is None:
-            self.origin = called_origin(
-                self.via, self.header("Host"), header_get_all(self.headers, "X-Forwarded-Proto")
-            )
-        return self.origin
+        return called_origin(
+            self.via,
+            self.header("Host"),
+            header_get_all(self.headers, "X-Forwarded-Proto"),
+            self.public_url,
+        )
 
     def called_url(self) -> str | None:
         """The whole URL the sender called (origin, raw path, raw query), when known."""

@@ -30,12 +30,13 @@ from inspector.core.capture import (
     utc_now,
 )
 from inspector.core.origin import (
+    LOOPBACK,
     TOKEN_HEADER,
     TunnelMark,
-    called_origin,
     last_entry,
     new_secret,
     read_own_headers,
+    without_trailing_mark,
 )
 from inspector.core.pipeline import (
     ResponsePlan,
@@ -232,14 +233,21 @@ class Listener:
         peer = remote = request.remote or ""
         fields = request.headers
         via: Via = "local"
+        found: tuple[TunnelMark, int] | None = None  # the mark and how many values it has
         for mark in self.tunnel_marks:
-            if mark.name in fields and mark.found_in(fields.getall(mark.name)):
+            if mark.name in fields and mark.found_in(values := fields.getall(mark.name)):
                 via = "tunnel"
+                found = (mark, len(values))
                 # The agent appends the address it saw after whatever the sender wrote.
                 remote = last_entry(fields.getall("X-Forwarded-For", ())) or peer
                 break
         limiter = self.rate_limiter
-        if limiter is not None and limiter.enabled:
+        # Requests from this machine are not limited (the test, in C, spares them a call).
+        if (
+            limiter is not None
+            and limiter.enabled
+            and (via == "tunnel" or not peer.startswith(LOOPBACK))
+        ):
             key = limit_key(via, peer, remote)
             wait_s = limiter.check(key) if key is not None else 0.0
             if wait_s > 0:
@@ -283,7 +291,13 @@ class Listener:
         source = "live"
         replay_of = None
         kept_headers = headers
-        if via == "tunnel" or TOKEN_HEADER in fields:  # the tunnel's mark, our own markers
+        has_token = TOKEN_HEADER in fields
+        if found is not None and found[1] == 1 and not has_token:
+            # Nearly every tunnelled request: only the mark to take out, usually the last.
+            kept = without_trailing_mark(headers, found[0])
+            if kept is not None:
+                kept_headers = kept
+        if kept_headers is headers and (found is not None or has_token):
             kept_headers, source, replay_of = read_own_headers(
                 headers, via=via, marks=self.tunnel_marks, run_token=self.run_token
             )
@@ -302,11 +316,8 @@ class Listener:
             replay_of=replay_of,
             notes=notes,
             via=via,
+            public_url=self.public_url,
         )
-        if via == "tunnel":
-            capture.origin = called_origin(
-                via, fields.get("Host"), fields.getall("X-Forwarded-Proto", ()), self.public_url
-            )
         endpoints = self.endpoints
         if endpoints is not None:
             # An endpoint that `inspector endpoint add` (another process) has just saved

@@ -16,6 +16,7 @@ from inspector.core.origin import (
     new_secret,
     own_markers,
     read_own_headers,
+    without_trailing_mark,
 )
 
 MARK = TunnelMark("X-Inspector-Tunnel", "s3cret")
@@ -103,6 +104,24 @@ def test_the_tunnel_mark_is_removed_and_a_senders_copy_kept() -> None:
         run_token=TOKEN,
     )
     assert kept == [("X-Inspector-Tunnel", "guess"), ("A", "1")] and source == "live"
+
+
+def test_the_mark_where_agents_add_it_is_taken_out_without_a_look_at_each_header() -> None:
+    headers = [("Host", "h"), ("x-inspector-tunnel", "s3cret")]
+    assert without_trailing_mark(headers, MARK) == [("Host", "h")]
+    assert without_trailing_mark(headers[::-1], MARK) is None  # elsewhere: the full look
+    assert without_trailing_mark([], MARK) is None
+
+
+def test_a_tunnelled_capture_without_forwarded_scheme_uses_the_public_url() -> None:
+    capture = Capture(
+        method="POST",
+        path="/square",
+        headers=[("Host", "hooks.example.com")],
+        via="tunnel",
+        public_url="https://hooks.example.com/in",
+    )
+    assert capture.called_url() == "https://hooks.example.com/square"
 
 
 def test_own_markers() -> None:
