@@ -66,7 +66,7 @@ class Public:
             return list(await asyncio.gather(*(one(i) for i in range(count))))
 
     def only(self, **filters: str) -> Capture:
-        (summary,) = self.core.store.list(limit=0, flt=CaptureFilter(**filters))
+        (summary,) = self.core.store.captures(limit=0, flt=CaptureFilter(**filters))
         full = self.core.store.get(summary.id)
         assert full is not None
         return full
@@ -173,7 +173,7 @@ async def test_a_flood_with_forged_first_addresses_is_limited_like_one_without(
     assert sorted(plain) == sorted(forged) == [200] * BURST + [429] * (100 - BURST)
     limiter = public.core.listener.rate_limiter
     assert limiter is not None and limiter.sources == 2  # one per real sender
-    stored = public.core.store.list(limit=0, flt=CaptureFilter(via="tunnel"))
+    stored = public.core.store.captures(limit=0, flt=CaptureFilter(via="tunnel"))
     assert sorted(c.remote_addr for c in stored) == ["127.0.0.2"] * BURST + ["127.0.0.3"] * BURST
     # The user's own requests are not limited, whatever they claim.
     statuses = await public.send(
@@ -249,10 +249,10 @@ async def test_a_custom_tunnels_header_makes_its_requests_tunnelled(
             for path, headers in (("/edge", relayed), ("/direct", relayed[1:])):
                 async with http.post(core.listener.url + path, headers=headers) as resp:
                     assert resp.status == 200
-        edge = core.store.list(limit=0, flt=CaptureFilter(via="tunnel"))
+        edge = core.store.captures(limit=0, flt=CaptureFilter(via="tunnel"))
         assert [(c.path, c.remote_addr) for c in edge] == [("/edge", "198.51.100.4")]
         assert edge[0].header("X-From-Edge") is None
-        (direct,) = core.store.list(limit=0, flt=CaptureFilter(via="local"))
+        (direct,) = core.store.captures(limit=0, flt=CaptureFilter(via="local"))
         assert (direct.path, direct.remote_addr) == ("/direct", "127.0.0.1")
 
         # Without the header in Settings, the status says what is lost.
