@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SRC := $(wildcard inspector tests bench scripts)
 
-.PHONY: run test lint format screenshot bench clean
+.PHONY: run test test-suite test-all lint format screenshot bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed (set PYTHON=python3.X)"'
@@ -24,8 +24,16 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: lint
+test: lint test-suite
+
+# The tests alone, in $(VENV) made with $(PYTHON) (`make test-all` runs it per interpreter).
+test-suite: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint once, then the whole suite on each supported Python found (scripts/test-all.sh).
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+test-all: lint
+	scripts/test-all.sh $(SUPPORTED_PYTHONS)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(SRC)
@@ -35,4 +43,4 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshot.png
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,7 @@ limit, ``MainWindow`` shown):
   until the answer (which comes after the commit);
 * time for the Body tab to show: selecting the capture's row (the window loads the full
   capture from the store and calls ``DetailPane.show_capture``) until
-  ``BodyView.is_busy()`` is false, split into the synchronous part (which blocks the loop)
+  ``BodyPane.is_busy()`` is false, split into the synchronous part (which blocks the loop)
   and the worker part;
 * the event loop's lag during capture and during display: a 5 ms asyncio timer's lateness
   (max and p99), the delay a click or repaint would see;
@@ -119,7 +119,7 @@ async def run_case(
         os.unlink(path)
     await asyncio.sleep(0.2)  # the model's coalesced insert
     assert core.store.count() == before + 1, "the capture was not stored"
-    summary = core.store.list(limit=1)[0]
+    summary = core.store.captures(limit=1)[0]
     row = window.model.row_of_seq(summary.seq)
     assert row is not None
     probe.take()
@@ -127,15 +127,15 @@ async def run_case(
     t0 = time.perf_counter()
     window.table.selectRow(row)  # -> store.get (with the body) -> DetailPane.show_capture
     t1 = time.perf_counter()
-    body_view = window.detail.body
+    body_pane = window.detail.body
     deadline = time.perf_counter() + 120
 
-    # BodyView has no "decoded" signal: poll until the capture is shown (big ones are first
+    # BodyPane has no "decoded" signal: poll until the capture is shown (big ones are first
     # read from the store in a worker thread) and its body decoded.
     def shown() -> bool:
         shown_capture = window.detail.capture
         return (
-            shown_capture is not None and shown_capture.id == summary.id and not body_view.is_busy()
+            shown_capture is not None and shown_capture.id == summary.id and not body_pane.is_busy()
         )
 
     while not shown() and time.perf_counter() < deadline:  # noqa: ASYNC110
@@ -154,11 +154,11 @@ async def run_case(
         "capture_lag_p99": p99(capture_lag),
         "select_sync_s": t1 - t0,
         "body_shown_s": t2 - t0,
-        "busy_timeout": "yes" if body_view.is_busy() else "no",
+        "busy_timeout": "yes" if body_pane.is_busy() else "no",
         "show_lag_max": max(show_lag, default=0.0),
         "show_lag_p99": p99(show_lag),
-        "mode": body_view.mode(),
-        "info": body_view.info.text()[:70],
+        "mode": body_pane.mode(),
+        "info": body_pane.info.text()[:70],
         "shown_id_ok": "yes" if displayed is not None and displayed.id == summary.id else "no",
         "rss_before_show": rss_before_show,
         "rss_after": rss_mib()[0],

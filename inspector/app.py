@@ -22,11 +22,12 @@ from inspector.core.capture import Capture, ForwardRecord
 from inspector.core.endpoints import ENDPOINTS_FILE, Endpoint, EndpointTable
 from inspector.core.errors import UserError
 from inspector.core.events import Signal
+from inspector.core.origin import TUNNEL_HEADER, TunnelMark, new_secret, own_markers
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.ratelimit import RateLimiter
 from inspector.core.resign import resign, signing_configs
 from inspector.core.responses import ResponsePlan, json_response
-from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore
+from inspector.core.secrets import CUSTOM_TUNNEL_VALUE, NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
 from inspector.core.store import CaptureStore, ReplayRecord
@@ -40,7 +41,6 @@ from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
-    REPLAY_MARKER,
     Forwarder,
     end_to_end_headers,
     forward_and_wait,
@@ -99,7 +99,10 @@ class AppCore:
         self.settings = Settings.load(self.data_dir)
         self.secrets = SecretStore(self.data_dir)
         self.ngrok_path_override = ngrok_path
-        self.tunnel = TunnelService(self.tunnel_config())
+        #: the value the ngrok agent adds to each request it relays, made for this run
+        self.tunnel_secret = new_secret()
+        config = self.tunnel_config()
+        self.tunnel = TunnelService(config)
         #: public URL before the latest change (a free ngrok URL changes on every start)
         self.previous_public_url: str | None = self.settings.extra.get("last_public_url")
         #: set when the tunnel came online at another URL than last time
@@ -120,6 +123,7 @@ class AppCore:
             rate_limiter=RateLimiter(
                 self.settings.rate_limit_per_s, self.settings.rate_limit_burst
             ),
+            tunnel_marks=self.tunnel_marks(config),
         )
         self.public_url: str | None = None
         #: global forward target (``serve --forward``); endpoints may have their own
@@ -203,47 +207,69 @@ class AppCore:
     async def replay(self, capture: Capture, to: str | None = None) -> ReplayRecord:
         """Send a capture (possibly edited) again and keep the answer with the original.
 
-        Without ``to`` it goes to our own listener, marked so that the new capture records
-        which one it replays.
+        Without ``to`` it goes to our own listener, marked (with the run token, which no
+        other target may see) so that the new capture records which one it replays.
         """
-        marker = None if to else (REPLAY_MARKER, capture.id)
+        markers = () if to else own_markers(self.listener.run_token, replay_of=capture.id)
         url = target_url(to or self.listener.url, capture)
         async with make_session() as session:
-            result = await send_capture(session, capture, url, marker_header=marker)
+            result = await send_capture(session, capture, url, marker_headers=markers)
         record = result.to_replay_record(capture.id)
         await asyncio.to_thread(self.store.add_replay, record)
         return record
 
     def _publish(self) -> None:
         RuntimeInfo(
-            pid=os.getpid(), url=self.listener.url, kind=self.kind, public_url=self.public_url
+            pid=os.getpid(),
+            url=self.listener.url,
+            kind=self.kind,
+            public_url=self.public_url,
+            token=self.listener.run_token,
         ).save(self.data_dir)
 
     def set_public_url(self, url: str | None) -> None:
         self.public_url = url
+        self.listener.public_url = url
         if self.listener.running:
             self._publish()
 
     # -- tunnel ---------------------------------------------------------------------------
-    def tunnel_config(self) -> TunnelConfig:
-        """Settings + authtoken (secret store, else ``NGROK_AUTHTOKEN``) + CLI override."""
+    def _secret(self, name: str) -> str | None:
         try:
-            token = self.secrets.get(NGROK_AUTHTOKEN)
+            return self.secrets.get(name)
         except Exception as exc:  # a broken keyring must not stop the listener
-            log.warning("cannot read the ngrok authtoken: %s", exc)
-            token = None
+            log.warning("cannot read the secret %s: %s", name, exc)
+            return None
+
+    def tunnel_config(self) -> TunnelConfig:
+        """Settings + secrets (authtoken: secret store, else ``NGROK_AUTHTOKEN``) + CLI
+        override + the tunnel mark the agent adds to what it relays."""
         config = TunnelConfig.from_settings(
             self.settings,
-            authtoken=token,
+            authtoken=self._secret(NGROK_AUTHTOKEN),
             config_path=str(self.data_dir / "ngrok" / "ngrok.yml"),
+            relay_headers=((TUNNEL_HEADER, self.tunnel_secret),),
+            custom_header_value=(
+                self._secret(CUSTOM_TUNNEL_VALUE) if self.settings.custom_tunnel_header else None
+            ),
         )
         if self.ngrok_path_override:
             config = dataclasses.replace(config, ngrok_path=self.ngrok_path_override)
         return config
 
+    @staticmethod
+    def tunnel_marks(config: TunnelConfig) -> tuple[TunnelMark, ...]:
+        """The headers that make a request "tunnel": the ngrok agent's, and the one the
+        custom public URL's tunnel program adds, when Settings name it."""
+        marks = [TunnelMark(name, value) for name, value in config.relay_headers]
+        if config.custom_header and config.custom_header_value:
+            marks.append(TunnelMark(config.custom_header, config.custom_header_value))
+        return tuple(marks)
+
     async def start_tunnel(self) -> TunnelStatus:
         """Start (or restart with fresh settings) the tunnel to our listener's port."""
         self.tunnel.config = self.tunnel_config()
+        self.listener.tunnel_marks = self.tunnel_marks(self.tunnel.config)
         if self.tunnel.status.state in (TunnelState.ONLINE, TunnelState.STARTING):
             return await self.tunnel.restart(self.listener.port)
         return await self.tunnel.start(self.listener.port)
@@ -347,7 +373,9 @@ class AppCore:
         matches = self.endpoints.for_vendor(vendor)
         samples = sample_requests(vendor, event, matches[0] if matches else None)
         lines = []
-        for url, result in await send_samples(samples, self.listener.url):
+        for url, result in await send_samples(
+            samples, self.listener.url, run_token=self.listener.run_token
+        ):
             answer = f"{result.status}" if not result.error else f"failed: {result.error}"
             lines.append(f"{url} -> {answer}")
         return lines

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
+from helpers import wait_until
+
 
 def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
@@ -44,14 +46,18 @@ class ServeProcess:
             env=cli_env(env),
         )
         # A thread reads lines into a queue: select() on a buffered text pipe misses lines
-        # that arrived together.
+        # that arrived together. Another keeps what comes on stderr.
         self.lines: queue.Queue[str] = queue.Queue()
         self._reader = threading.Thread(target=self._pump, daemon=True)
         self._reader.start()
+        self.err_lines: list[str] = []
+        self._err_reader = threading.Thread(target=self._pump_stderr, daemon=True)
+        self._err_reader.start()
         first = self.readline(timeout=30)
         if not first.startswith("listening on "):
             self.proc.kill()
-            raise RuntimeError(f"serve did not start: {first!r} {self.proc.stderr.read()!r}")  # type: ignore[union-attr]
+            self.proc.wait(10)
+            raise RuntimeError(f"serve did not start: {first!r} {self.stderr()!r}")
         self.url = first.split()[-1]
 
     def _pump(self) -> None:
@@ -59,6 +65,24 @@ class ServeProcess:
         for line in stdout:
             self.lines.put(line.rstrip("\n"))
         self.lines.put("")  # end of output
+
+    def _pump_stderr(self) -> None:
+        stderr: IO[str] = self.proc.stderr  # type: ignore[assignment]
+        for line in stderr:
+            self.err_lines.append(line.rstrip("\n"))
+
+    def wait_for_stderr(self, text: str) -> str:
+        """The first line on stderr containing ``text``, once it has come."""
+        return wait_until(
+            lambda: next((line for line in self.err_lines if text in line), None),
+            what=f"{text!r} on serve's stderr",
+        )
+
+    def stderr(self) -> str:
+        """Everything serve wrote on stderr; call once it has exited."""
+        assert self.proc.poll() is not None, "serve is still running"
+        self._err_reader.join(10)
+        return "".join(line + "\n" for line in self.err_lines)
 
     def readline(self, timeout: float = 10) -> str:
         try:
@@ -80,6 +104,9 @@ class ServeProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        # The readers end at the end of the output; closing a pipe under them would fail them.
+        self._reader.join(10)
+        self._err_reader.join(10)
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()

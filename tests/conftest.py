@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -21,9 +21,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never read or write the developer's real keyring (subprocesses inherit this too).
 os.environ["WEBHOOK_INSPECTOR_NO_KEYRING"] = "1"
 
-from inspector.core.store import CaptureStore
+from helpers import close_app, open_app
 
-T = TypeVar("T")
+from inspector.core.store import CaptureStore
 
 
 @pytest.fixture
@@ -78,42 +78,6 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     # so that later plain-asyncio tests can start their own loops.
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
-
-
-def run_in_qloop(qtbot: Any, coro: Coroutine[Any, Any, T], timeout_ms: int = 10_000) -> T:
-    """Run a coroutine on the qasync loop from a synchronous GUI test and return its result."""
-    task = asyncio.ensure_future(coro)
-    qtbot.waitUntil(task.done, timeout=timeout_ms)
-    return task.result()
-
-
-def open_app(qtbot: Any, data_dir: Path, **kwargs: Any) -> tuple[Any, Any]:
-    """A started AppCore (listener on port 0) and its MainWindow, shown offscreen."""
-    from inspector.app import AppCore
-    from inspector.gui.main_window import MainWindow
-
-    core = AppCore(data_dir, port=0, kind="gui", **kwargs)
-    run_in_qloop(qtbot, core.start())
-    window = MainWindow(core.store, core)
-    qtbot.addWidget(window)
-    window.show()
-    return core, window
-
-
-def cell_text(table: Any, row: int, column: int) -> str:
-    """The text of a QTableWidget cell that must exist."""
-    item = table.item(row, column)
-    assert item is not None, f"no item at ({row}, {column})"
-    return str(item.text())
-
-
-def close_app(qtbot: Any, core: Any, window: Any) -> None:
-    """Close the window, let worker threads finish, stop the app's services."""
-    from inspector.gui import workers
-
-    window.close()
-    workers.wait_idle(10)
-    run_in_qloop(qtbot, core.stop())
 
 
 @pytest.fixture

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
-from clirunner import ServeProcess, run_cli
-from test_cli import post
+from clirunner import ServeProcess, cli_env, run_cli
+from helpers import post, wait_until
+
+from inspector.core.capture import Capture
+from inspector.core.formats import dumps_native
+from inspector.core.store import CaptureStore
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -45,6 +54,12 @@ def target() -> Iterator[tuple[str, list[tuple[str, str, list[tuple[str, str]], 
     server.server_close()
 
 
+def forwarded(data_dir: Path, cid: str) -> dict[str, Any] | None:
+    """``show`` of the capture once its forward result is recorded, else None."""
+    shown: dict[str, Any] = json.loads(run_cli(data_dir, "show", cid).stdout)
+    return shown if shown["forward"] else None
+
+
 def test_replay_to_running_listener_is_captured_as_replay(data_dir: Path) -> None:
     with ServeProcess(data_dir, "--port", "0", "--no-tunnel", "--json") as serve:
         _, answer = post(serve.url + "/orig?q=%2F", b"\x00\xffbinary", {"X-Sig": "abc"})
@@ -77,10 +92,7 @@ def test_replay_to_url_and_forward(data_dir: Path, target: tuple[str, list]) -> 
         _, answer = post(serve.url + "/hook?a=1&b=%26", b'{"k": 1}', {"X-Dup": "1"})
         cid = json.loads(answer)["capture"]
         serve.readline()
-        for _ in range(100):
-            shown = json.loads(run_cli(data_dir, "show", cid).stdout)
-            if shown["forward"]:
-                break
+        shown = wait_until(lambda: forwarded(data_dir, cid), what="the forward recorded")
         assert shown["forward"]["status"] == 201 and shown["forward"]["error"] is None
         assert received[0][0] == "POST" and received[0][1] == "/hook?a=1&b=%26"
         assert received[0][3] == b'{"k": 1}'
@@ -97,10 +109,7 @@ def test_forward_to_dead_target_records_error_and_answers(data_dir: Path) -> Non
         status, answer = post(serve.url + "/hook", b"{}")
         assert status == 200
         cid = json.loads(answer)["capture"]
-        for _ in range(100):
-            shown = json.loads(run_cli(data_dir, "show", cid).stdout)
-            if shown["forward"]:
-                break
+        shown = wait_until(lambda: forwarded(data_dir, cid), what="the forward recorded")
         assert "refused" in shown["forward"]["error"]
 
 
@@ -159,18 +168,6 @@ def test_show_curl_and_har(data_dir: Path) -> None:
 
 
 def test_kill_9_during_import_keeps_whole_chunks(data_dir: Path, tmp_path: Path) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from clirunner import cli_env
-
-    from inspector.core.capture import Capture
-    from inspector.core.formats import dumps_native
-    from inspector.core.store import CaptureStore
-
     caps = [Capture(method="POST", path=f"/i{i}", body=os.urandom(2000)) for i in range(20_000)]
     export = tmp_path / "big.json"
     export.write_text(dumps_native(caps))
@@ -179,22 +176,26 @@ def test_kill_9_during_import_keeps_whole_chunks(data_dir: Path, tmp_path: Path)
         env=cli_env(),
     )
     store_file = data_dir / "captures.sqlite3"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if store_file.exists():
-            probe = CaptureStore.in_dir(data_dir)
-            n = probe.count()
+
+    def some_imported_or_exited() -> bool:
+        if proc.poll() is not None:
+            return True
+        if not store_file.exists():
+            return False
+        probe = CaptureStore.in_dir(data_dir)
+        try:
+            return probe.count() >= 1000
+        finally:
             probe.close()
-            if n >= 1000:
-                break
-        time.sleep(0.05)
+
+    wait_until(some_imported_or_exited, within=60, what="a first chunk imported")
     os.kill(proc.pid, signal.SIGKILL)
     # killed mid-import, not after it had finished: otherwise this test would prove nothing
     assert proc.wait(10) == -signal.SIGKILL
     store = CaptureStore.in_dir(data_dir)
     try:
         n = store.count()
-        assert n % 1000 == 0 and n >= 1000  # whole chunks only
+        assert n % 1000 == 0 and 1000 <= n < 20_000  # whole chunks only
     finally:
         store.close()
     again = run_cli(data_dir, "import", str(export), timeout=300)

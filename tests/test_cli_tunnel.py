@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import time
 import urllib.request
 from pathlib import Path
 
 from clirunner import ServeProcess
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+from helpers import pid_alive, post, wait_until
 
 
 def test_serve_prints_public_url_and_relay_reaches_listener(
@@ -40,15 +31,17 @@ def test_serve_prints_public_url_and_relay_reaches_listener(
             assert resp.status == 200
         captured = json.loads(serve.readline())
         assert captured["path"] == "/through/tunnel" and captured["query"] == "x=1"
+        assert captured["via"] == "tunnel" and captured["remote_addr"] == "127.0.0.1"
+        assert "x-inspector-tunnel" not in {name.lower() for name, _ in captured["headers"]}
+        status, _ = post(serve.url + "/from/here", b"{}")
+        assert status == 200
+        assert json.loads(serve.readline())["via"] == "local"
         runtime = json.loads((data_dir / "listener.json").read_text())
         assert runtime["public_url"] == endpoint["url"]
         agent_pid = info["pid"]
         assert pid_alive(agent_pid)
         assert serve.stop(signal.SIGTERM) == 0
-    deadline = time.monotonic() + 5
-    while pid_alive(agent_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not pid_alive(agent_pid), "the ngrok agent outlived serve"
+    wait_until(lambda: not pid_alive(agent_pid), what="the ngrok agent ended with serve")
 
 
 def test_missing_authtoken_is_one_line_and_listener_keeps_running(
@@ -58,20 +51,19 @@ def test_missing_authtoken_is_one_line_and_listener_keeps_running(
     with ServeProcess(
         data_dir, "--port", "0", "--ngrok-path", str(fake_ngrok_path), env=env
     ) as serve:
-        req = urllib.request.Request(serve.url + "/still", data=b"x", method="POST")
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            assert resp.status == 200
-        time.sleep(2.0)  # let the agent fail
+        failed = serve.wait_for_stderr("still listening locally")
+        assert failed.startswith("tunnel: ") and "ERR_NGROK_4018" in failed
+        status, _ = post(serve.url + "/still", b"x")  # after the failure
+        assert status == 200
         assert serve.stop() == 0
-        err = serve.proc.stderr.read()  # type: ignore[union-attr]
-    assert "ERR_NGROK_4018" in err or "authtoken" in err
-    assert "still listening locally" in err
-    assert "Traceback" not in err
+        err = serve.stderr()
+    assert err.count("\n") == 1  # that one line
 
 
 def test_missing_binary_says_the_two_ways_out(data_dir: Path, tmp_path: Path) -> None:
     with ServeProcess(data_dir, "--port", "0", "--ngrok-path", str(tmp_path / "nope")) as serve:
-        time.sleep(1.0)
+        failed = serve.wait_for_stderr("tunnel: ")
         assert serve.stop() == 0
-        err = serve.proc.stderr.read()  # type: ignore[union-attr]
-    assert "tunnel:" in err and "--ngrok-path" in err and "locally" in err
+        err = serve.stderr()
+    assert "--ngrok-path" in failed and "locally" in failed
+    assert err == failed + "\n" and "Traceback" not in err

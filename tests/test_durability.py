@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiohttp
 from clirunner import ServeProcess, run_cli
+from helpers import wait_until_async
 
 from inspector.core.store import CaptureStore
 
@@ -41,8 +42,7 @@ def test_kill_9_loses_no_acknowledged_request(data_dir: Path) -> None:
 
         async def scenario() -> None:
             flood = asyncio.create_task(_flood(serve.url, acked))
-            while len(acked) < 300:  # noqa: ASYNC110 - polling a plain dict the senders fill
-                await asyncio.sleep(0.01)
+            await wait_until_async(lambda: len(acked) >= 300, what="300 acknowledged requests")
             os.kill(serve.proc.pid, signal.SIGKILL)  # mid-stream, requests in flight
             await asyncio.wait_for(flood, 30)
 

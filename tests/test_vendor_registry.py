@@ -34,7 +34,7 @@ from inspector.core.vendors import (
     vendor_ids,
 )
 from inspector.core.vendors.descriptor import JSON_HEADER, SampleItem, json_item
-from inspector.gui.endpoints_panel import EndpointDialog
+from inspector.gui.endpoint_dialog import EndpointDialog
 from inspector.gui.main_window import MainWindow
 from inspector.net.listener import Listener
 from inspector.net.vendors import api_vendor_ids

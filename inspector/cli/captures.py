@@ -14,11 +14,12 @@ from inspector.cli.common import (
     capture_line,
     open_store,
     out,
-    running_listener_url,
+    running_listener,
     summary_json,
 )
 from inspector.core.capture import Capture
 from inspector.core.errors import UserError
+from inspector.core.origin import own_markers
 from inspector.core.paths import ensure_data_dir
 from inspector.core.store import CaptureFilter, CaptureStore
 
@@ -30,7 +31,7 @@ def cmd_list(args: argparse.Namespace, data_dir: Path) -> int:
     store = open_store(data_dir, must_exist=False)
     try:
         flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
-        captures = store.list(limit=max(args.limit, 0), flt=flt)
+        captures = store.captures(limit=max(args.limit, 0), flt=flt)
     finally:
         store.close()
     if args.json:
@@ -79,7 +80,7 @@ def cmd_show(args: argparse.Namespace, data_dir: Path) -> int:
 
 async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
     # Imported here: the other commands start faster without aiohttp.
-    from inspector.net.replay import REPLAY_MARKER, make_session, send_capture, target_url
+    from inspector.net.replay import make_session, send_capture, target_url
 
     store = open_store(data_dir)
     try:
@@ -92,19 +93,19 @@ async def _replay(args: argparse.Namespace, data_dir: Path) -> int:
             raise UserError(
                 "this capture was truncated (over the body limit): it cannot be replayed faithfully"
             )
-        marker = None
+        markers: list[tuple[str, str]] = []
         if args.to:
             base = args.to
         else:
-            base = running_listener_url(data_dir)
-            marker = (REPLAY_MARKER, capture.id)
+            base, token = running_listener(data_dir)
+            markers = own_markers(token, replay_of=capture.id)
         try:
             url = target_url(base, capture)
         except ValueError as exc:
             raise UserError(str(exc)) from exc
         async with make_session() as session:
             result = await send_capture(
-                session, capture, url, timeout=args.timeout, marker_header=marker
+                session, capture, url, timeout=args.timeout, marker_headers=markers
             )
         store.add_replay(result.to_replay_record(capture.id))
     finally:
@@ -125,7 +126,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     store = open_store(data_dir, must_exist=False)
     try:
         flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
-        summaries = store.list(limit=0, flt=flt, newest_first=False)
+        summaries = store.captures(limit=0, flt=flt, newest_first=False)
 
         def full() -> Iterator[Capture]:
             for summary in summaries:

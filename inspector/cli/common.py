@@ -54,12 +54,13 @@ def endpoint_table(data_dir: Path) -> EndpointTable:
         raise UserError(str(exc)) from exc
 
 
-def running_listener_url(data_dir: Path) -> str:
-    """The URL of the listener running on this data directory, or a UserError saying so."""
+def running_listener(data_dir: Path) -> tuple[str, str | None]:
+    """The URL and run token of the listener running on this data directory (from its
+    user-only ``listener.json``), or a UserError saying none is."""
     running = RuntimeInfo.load_running(data_dir)
     if running is None:
         raise UserError(
             "no listener is running on this data directory; start "
             "'webhook-inspector serve' (or the app), or give --to URL"
         )
-    return running.url
+    return running.url, running.token

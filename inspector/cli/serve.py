@@ -73,6 +73,8 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
                         f"note: the public URL changed (was {core.url_changed_from}); "
                         "update the webhook URL registered at your vendors"
                     )
+                if status.warning:
+                    out(f"note: {status.warning}", sys.stderr)
             elif status.state is TunnelState.ERROR:
                 reason = (status.reason or "unknown error").rstrip(". ")
                 out(f"tunnel: {reason}; still listening locally", sys.stderr)

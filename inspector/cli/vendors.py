@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inspector.cli.common import endpoint_table, out, running_listener_url
+from inspector.cli.common import endpoint_table, out, running_listener
 from inspector.core.errors import UserError
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.settings import Settings
@@ -44,11 +44,11 @@ async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if args.to:
-        base, mark = args.to, False
+        base, token = args.to, None
     else:
-        base, mark = running_listener_url(data_dir), True
+        base, token = running_listener(data_dir)
     try:
-        results = await send_samples(samples, base, mark=mark)
+        results = await send_samples(samples, base, run_token=token)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     failed = False

@@ -15,8 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from inspector.core.origin import called_origin
+
 Source = Literal["live", "replay", "import", "simulate"]
 SOURCES: tuple[str, ...] = ("live", "replay", "import", "simulate")
+#: How a request reached the listener: relayed by the public tunnel, or from this machine.
+Via = Literal["tunnel", "local"]
+VIAS: tuple[str, ...] = ("tunnel", "local")
 ValidationOutcome = Literal["valid", "invalid", "missing", "unchecked"]
 
 #: Bytes of the body kept when a request is over the body limit.
@@ -289,6 +294,12 @@ class Capture:
     replay_of: str | None = None
     #: kept when the store's size cap removes the oldest captures (our addition)
     pinned: bool = False
+    #: "tunnel" when the tunnel agent relayed the request (it carried the agent's secret
+    #: header), else "local" (our addition; captures stored before it read as "local")
+    via: Via = "local"
+    #: the public URL the app knew when the request arrived (not stored): the origin of a
+    #: tunnelled request whose headers name none, see :meth:`called_origin`
+    public_url: str | None = field(default=None, repr=False, compare=False)
     #: first value per lower-cased header name, built on first lookup (vendor detection
     #: asks for a dozen headers per request); not copied by dataclasses.replace
     _header_map: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
@@ -337,6 +348,28 @@ class Capture:
         """The body, or ``b""`` when it was not loaded."""
         return self.body or b""
 
+    def called_origin(self) -> str | None:
+        """``scheme://host`` of the URL the sender called (what URL-signing providers sign).
+
+        For a tunnelled request the last ``X-Forwarded-Proto`` value (the agent's) and
+        ``Host``, else the public URL known when it arrived; for a local one ``http`` and
+        ``Host``. Never ``X-Forwarded-Host``, which the sender can set.
+        """
+        return called_origin(
+            self.via,
+            self.header("Host"),
+            header_get_all(self.headers, "X-Forwarded-Proto"),
+            self.public_url,
+        )
+
+    def called_url(self) -> str | None:
+        """The whole URL the sender called (origin, raw path, raw query), when known."""
+        origin = self.called_origin()
+        if origin is None:
+            return None
+        path = self.path if self.path.startswith("/") else "/" + self.path
+        return origin + path + (f"?{self.query}" if self.query else "")
+
     # -- the capture object of SPEC.md section 4 --------------------------------------
     def to_json(self, include_body: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -356,6 +389,7 @@ class Capture:
                 "body_size": self.body_size,
                 "content_type": self.content_type,
                 "remote_addr": self.remote_addr,
+                "via": self.via,
                 "endpoint": self.endpoint,
                 "vendor": self.vendor,
                 "event": self.event,
@@ -380,6 +414,9 @@ class Capture:
         source = data.get("source", "import")
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}")
+        via: Any = data.get("via") or "local"  # exports made before ``via`` existed
+        if via not in VIAS:
+            raise ValueError(f'field \'via\' must be "tunnel" or "local", not {via!r}')
         method = _typed(data, "method", str)
         path = _typed(data, "path", str)
         if not method or path is None:
@@ -412,4 +449,5 @@ class Capture:
             notes=list(notes),
             replay_of=_typed(data, "replay_of", str),
             pinned=bool(_typed(data, "pinned", bool, False)),
+            via=via,
         )

@@ -2,7 +2,9 @@
 
 ``--data-dir`` wins, then ``WEBHOOK_INSPECTOR_HOME``, then the platform's user data folder.
 While ``serve`` or the GUI runs, ``listener.json`` in the data directory says where its
-listener is, so ``replay`` (another process) can reach it.
+listener is, so ``replay`` and ``simulate`` (other processes) can reach it, and holds the
+listener's run token, which makes it record their requests as replays and samples. The file
+is readable by the user alone: the token is as private as the user's other files.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import contextlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -73,9 +75,11 @@ class RuntimeInfo:
     url: str
     kind: str  # "serve" | "gui"
     public_url: str | None = None
+    #: the listener's run token (see inspector.core.origin); None from an older version
+    token: str | None = field(default=None, repr=False)
 
     def save(self, data_dir: Path) -> None:
-        atomic_write_text(data_dir / RUNTIME_FILENAME, json.dumps(asdict(self)))
+        atomic_write_text(data_dir / RUNTIME_FILENAME, json.dumps(asdict(self)), mode=0o600)
 
     @staticmethod
     def clear(data_dir: Path, pid: int | None = None) -> None:
@@ -95,6 +99,7 @@ class RuntimeInfo:
                 url=str(data["url"]),
                 kind=str(data.get("kind", "serve")),
                 public_url=data.get("public_url"),
+                token=data.get("token") if isinstance(data.get("token"), str) else None,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None

@@ -1,32 +1,43 @@
-"""Per-source rate limiting for the public URL: a token bucket per sender.
+"""Per-sender rate limiting for the public URL: a token bucket per sender.
 
-Requests through the tunnel all come from the local ngrok agent, so the source is the
-first address in ``X-Forwarded-For`` when the peer is on loopback, else the peer itself;
-local requests without that header (the user's own curl, replays) are not limited.
-A request over the limit is answered ``429`` with ``Retry-After`` and not stored: a flood
-must not fill the disk, and a ``429`` acknowledges nothing, so nothing acknowledged is lost.
+Requests through the tunnel all come from the local agent; their sender is the address
+the agent appended to ``X-Forwarded-For`` (see :mod:`inspector.core.origin`), never an
+address the sender wrote there itself. Local requests (the user's own curl, replays,
+benchmarks) are not limited. A request over the limit is answered ``429`` with
+``Retry-After`` and not stored: a flood must not fill the disk, and a ``429``
+acknowledges nothing, so nothing acknowledged is lost.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-LOOPBACK = ("127.", "::1", "::ffff:127.")
+from inspector.core.origin import is_loopback
 
 
-def request_source(remote: str, forwarded_for: str | None) -> str | None:
-    """Who sent a request: the forwarded client for tunnelled traffic, else the peer.
+def limit_key(via: str, peer: str, sender: str) -> str | None:
+    """The bucket a request counts against, or ``None`` when it is not limited.
 
-    ``None`` for local traffic (a loopback peer with no ``X-Forwarded-For``): the user's
-    own tools, replays and benchmarks are not the public and are never limited.
+    Tunnelled: its sender (the agent's last ``X-Forwarded-For`` entry). Local: not
+    limited when the peer is on this machine; a peer elsewhere (a listener bound to
+    another interface) is its own sender. An IPv6 sender counts by its /64 network, the
+    block one site gets: otherwise one host could take a new bucket per address.
     """
-    if remote.startswith(LOOPBACK):
-        first = (forwarded_for or "").split(",", 1)[0].strip()
-        return first or None
-    return remote
+    if via != "tunnel":
+        if not peer or is_loopback(peer):
+            return None
+        sender = peer
+    if ":" in sender and not sender.startswith("::ffff:"):
+        try:
+            network = ipaddress.IPv6Network(f"{sender.split('%', 1)[0]}/64", strict=False)
+        except ValueError:
+            return sender
+        return str(network)
+    return sender
 
 
 @dataclass(slots=True)
@@ -38,7 +49,9 @@ class _Bucket:
 class RateLimiter:
     """``rate`` requests per second per source, with bursts up to ``burst``.
 
-    ``rate <= 0`` turns limiting off. Memory stays bounded: idle full buckets are dropped.
+    ``rate <= 0`` turns limiting off. Memory stays bounded under a flood of distinct
+    senders: at most :attr:`MAX_SOURCES` buckets (idle full ones are dropped first, then
+    the stalest half) and as many per-source refusal counts.
     """
 
     MAX_SOURCES = 10_000
@@ -50,16 +63,19 @@ class RateLimiter:
         self.burst = max(1, burst)
         self.clock = clock
         self._buckets: dict[str, _Bucket] = {}
-        #: requests refused since start, per source (for the status bar)
+        #: requests refused since start, per source (the most recent MAX_SOURCES sources)
         self.refused: dict[str, int] = {}
+        #: requests refused since start, all sources
+        self.refused_total = 0
 
     @property
     def enabled(self) -> bool:
         return self.rate > 0
 
     @property
-    def refused_total(self) -> int:
-        return sum(self.refused.values())
+    def sources(self) -> int:
+        """Senders with a bucket now (bounded by :attr:`MAX_SOURCES`)."""
+        return len(self._buckets)
 
     def check(self, source: str) -> float:
         """0 when the request may go on, else the seconds to wait (for ``Retry-After``)."""
@@ -77,7 +93,12 @@ class RateLimiter:
         if bucket.tokens >= 1.0 - 1e-9:  # float refills land a hair under 1
             bucket.tokens -= 1.0
             return 0.0
-        self.refused[source] = self.refused.get(source, 0) + 1
+        self.refused_total += 1
+        refused = self.refused
+        count = refused.pop(source, 0) + 1
+        if len(refused) >= self.MAX_SOURCES:  # forget the source refused longest ago
+            del refused[next(iter(refused))]
+        refused[source] = count
         return (1.0 - bucket.tokens) / self.rate
 
     def _prune(self, now: float) -> None:

@@ -29,6 +29,8 @@ KEYRING_SERVICE = "webhook-inspector"
 
 #: Well-known secret names, so every part of the app spells them the same way.
 NGROK_AUTHTOKEN = "ngrok.authtoken"
+#: The value a custom public URL's tunnel program puts in Settings' custom tunnel header.
+CUSTOM_TUNNEL_VALUE = "tunnel.custom-header-value"
 
 
 class SecretStoreError(Exception):

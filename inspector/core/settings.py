@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 SETTINGS_FILENAME = "settings.json"
 DEFAULT_LISTEN_PORT = 8765
 DEFAULT_BODY_LIMIT = 25 * 1024 * 1024
+
+#: An HTTP header name (RFC 9110 token characters).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 # Fields that are bookkeeping, not settings: never read from nor written to the file.
 _INTERNAL = frozenset({"extra", "problems"})
@@ -46,6 +50,10 @@ class Settings:
     ngrok_region: str | None = None
     ngrok_domain: str | None = None
     custom_public_url: str | None = None
+    #: the header the custom public URL's tunnel program adds to each request it relays
+    #: (its value is a secret, kept in the secret store as CUSTOM_TUNNEL_VALUE); without
+    #: it, tunnelled requests cannot be told from local ones
+    custom_tunnel_header: str | None = None
     tunnel_autostart: bool = True
     #: requests per second allowed per sender (0: no limit) and the burst above it
     rate_limit_per_s: float = 50.0
@@ -118,6 +126,14 @@ class Settings:
             choices = " or ".join(f'"{d}"' for d in DURABILITIES)
             problems.append(
                 ("durability", f"setting 'durability' must be {choices}, not {self.durability!r}")
+            )
+        name = self.custom_tunnel_header
+        if name is not None and not _HEADER_NAME.fullmatch(name):
+            problems.append(
+                (
+                    "custom_tunnel_header",
+                    f"setting 'custom_tunnel_header' must be a header name, not {name!r}",
+                )
             )
         if self.body_limit <= 0:
             problems.append(

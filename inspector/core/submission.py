@@ -128,10 +128,26 @@ def remember_webhook_url(settings: Settings, data_dir: Path, vendor: str, url: s
         settings.save(data_dir)
 
 
-def webhook_url(public_base: str, endpoint: Endpoint) -> str:
-    """``https://abc.ngrok-free.app/celantur?key=...``: what the vendor must call."""
+def webhook_query(endpoint: Endpoint) -> tuple[str, str] | None:
+    """The query parameter the endpoint's checks expect in every call, as ``(name, value)``.
+
+    Besides the endpoint's own query token, a vendor may expect its token there (Celantur
+    sends its ``token`` as ``?key=``).
+    """
+    for config in get_vendor(endpoint.vendor).profile.checks(endpoint):
+        if config.scheme == "query-token" and config.query_name:
+            return config.query_name, config.secret
+    return None
+
+
+def webhook_url(public_base: str, endpoint: Endpoint, *, mask: str | None = None) -> str:
+    """``https://abc.ngrok-free.app/celantur?key=...``: what the vendor must call.
+
+    ``mask`` replaces the query value when the URL is shown rather than copied.
+    """
     url = public_base.rstrip("/") + endpoint.path
-    pair = endpoint.query_token_pair()
+    pair = webhook_query(endpoint)
     if pair is not None:
-        url += f"?{quote(pair[0], safe='')}={quote(pair[1], safe='')}"
+        name, value = pair
+        url += f"?{quote(name, safe='')}={quote(value, safe='') if mask is None else mask}"
     return url

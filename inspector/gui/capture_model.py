@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import enum
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -35,8 +37,26 @@ MAX_REMOVE_RUNS = 64
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 CAPTURE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
+
+class Column(enum.IntEnum):
+    """The capture table's columns, left to right."""
+
+    TIME = 0
+    VIA = 1
+    METHOD = 2
+    PATH = 3
+    STATUS = 4
+    VENDOR = 5
+    EVENT = 6
+    VALIDATION = 7
+    FORWARD = 8
+    SIZE = 9
+
+
+#: The header titles, in :class:`Column` order.
 COLUMNS = (
     "Time",
+    "Via",
     "Method",
     "Path",
     "Status",
@@ -91,8 +111,94 @@ def event_text(capture: Capture) -> str:
     return " · ".join(parts)
 
 
+def _path_text(capture: Capture) -> str:
+    suffix = " ↻" if capture.source == "replay" else ""
+    pin = "📌 " if capture.pinned else ""
+    return pin + capture.target + suffix
+
+
+def via_tooltip(capture: Capture) -> str:
+    """Where the request came from, in words."""
+    sender = capture.remote_addr or "an unknown address"
+    if capture.via == "tunnel":
+        return f"Through the public tunnel, sent from {sender}"
+    return f"Sent on this machine (not through the tunnel), from {sender}"
+
+
+def _status_text(capture: Capture) -> str:
+    status = str(capture.response.status) if capture.response else "-"
+    return status + (" ✂" if capture.truncated else "")
+
+
+#: What each column shows.
+_CELL_TEXT: dict[int, Callable[[Capture], str]] = {
+    Column.TIME: lambda c: c.received_at.astimezone().strftime("%H:%M:%S.%f")[:-3],
+    Column.VIA: lambda c: c.via,
+    Column.METHOD: lambda c: c.method,
+    Column.PATH: _path_text,
+    Column.STATUS: _status_text,
+    Column.VENDOR: lambda c: c.vendor or "",
+    Column.EVENT: event_text,
+    Column.VALIDATION: lambda c: "" if c.validation.result == "unchecked" else c.validation.result,
+    Column.FORWARD: forward_text,
+    Column.SIZE: lambda c: human_size(c.body_size),
+}
+#: Each column's underlying value (``RAW_ROLE``), e.g. to sort by.
+_CELL_VALUE: dict[int, Callable[[Capture], Any]] = {
+    Column.TIME: lambda c: c.seq,
+    Column.VIA: lambda c: c.via,
+    Column.METHOD: lambda c: c.method,
+    Column.PATH: lambda c: c.target,
+    Column.STATUS: lambda c: c.response.status if c.response else 0,
+    Column.VENDOR: lambda c: c.vendor or "",
+    Column.EVENT: event_text,
+    Column.VALIDATION: lambda c: c.validation.result,
+    Column.FORWARD: forward_text,
+    Column.SIZE: lambda c: c.body_size,
+}
+
+_ERROR_COLOUR = "#b3261e"
+
+
+def _status_colour(capture: Capture) -> QBrush | None:
+    failed = capture.response is not None and capture.response.status >= 400
+    return QBrush(QColor(_ERROR_COLOUR)) if failed else None
+
+
+def _validation_colour(capture: Capture) -> QBrush:
+    return QBrush(QColor(VALIDATION_COLOURS.get(capture.validation.result, "#000")))
+
+
+def _forward_colour(capture: Capture) -> QBrush | None:
+    fwd = capture.forward
+    failed = fwd is not None and bool(fwd.error or (fwd.status or 0) >= 400)
+    return QBrush(QColor(_ERROR_COLOUR)) if failed else None
+
+
+def _forward_tooltip(capture: Capture) -> str | None:
+    fwd = capture.forward
+    return None if fwd is None else f"{fwd.url}: {fwd.error or fwd.status}"
+
+
+#: Text colours: failed answers and forwards in red, validation results in their colour.
+_CELL_COLOUR: dict[int, Callable[[Capture], QBrush | None]] = {
+    Column.STATUS: _status_colour,
+    Column.VALIDATION: _validation_colour,
+    Column.FORWARD: _forward_colour,
+}
+_CELL_TOOLTIP: dict[int, Callable[[Capture], str | None]] = {
+    Column.VIA: via_tooltip,
+    Column.PATH: lambda c: c.target,
+    Column.VALIDATION: lambda c: c.validation.detail or None,
+    Column.FORWARD: _forward_tooltip,
+}
+#: Numbers are right-aligned.
+_NUMBER_COLUMNS = frozenset({Column.STATUS, Column.SIZE})
+_RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
 class CaptureTableModel(QAbstractTableModel):
-    """Rows are captures (newest first); columns are :data:`COLUMNS`."""
+    """Rows are captures (newest first); columns are :class:`Column`."""
 
     #: emitted after live rows were inserted at the top, with their count
     rows_arrived = Signal(int)
@@ -148,71 +254,20 @@ class CaptureTableModel(QAbstractTableModel):
             return None
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(capture, col)
+            return _CELL_TEXT[col](capture)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = _CELL_COLOUR.get(col)
+            return colour(capture) if colour is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = _CELL_TOOLTIP.get(col)
+            return tip(capture) if tip is not None else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT_ALIGNED if col in _NUMBER_COLUMNS else None
         if role == RAW_ROLE:
-            return self._raw(capture, col)
+            return _CELL_VALUE[col](capture)
         if role == CAPTURE_ID_ROLE:
             return capture.id
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == 3 and capture.response and capture.response.status >= 400:
-                return QBrush(QColor("#b3261e"))
-            if col == 6:
-                return QBrush(QColor(VALIDATION_COLOURS.get(capture.validation.result, "#000")))
-            if (
-                col == 7
-                and capture.forward is not None
-                and (capture.forward.error or (capture.forward.status or 0) >= 400)
-            ):
-                return QBrush(QColor("#b3261e"))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 6 and capture.validation.detail:
-                return capture.validation.detail
-            if col == 2:
-                return capture.target
-            if col == 7 and capture.forward is not None:
-                return f"{capture.forward.url}: {capture.forward.error or capture.forward.status}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 8):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    @staticmethod
-    def _display(capture: Capture, col: int) -> str:
-        if col == 0:
-            return capture.received_at.astimezone().strftime("%H:%M:%S.%f")[:-3]
-        if col == 1:
-            return capture.method
-        if col == 2:
-            suffix = " ↻" if capture.source == "replay" else ""
-            pin = "📌 " if capture.pinned else ""
-            return pin + capture.target + suffix
-        if col == 3:
-            status = str(capture.response.status) if capture.response else "-"
-            return status + (" ✂" if capture.truncated else "")
-        if col == 4:
-            return capture.vendor or ""
-        if col == 5:
-            return event_text(capture)
-        if col == 6:
-            return "" if capture.validation.result == "unchecked" else capture.validation.result
-        if col == 7:
-            return forward_text(capture)
-        if col == 8:
-            return human_size(capture.body_size)
-        return ""
-
-    @staticmethod
-    def _raw(capture: Capture, col: int) -> Any:
-        return (
-            capture.seq,
-            capture.method,
-            capture.target,
-            capture.response.status if capture.response else 0,
-            capture.vendor or "",
-            event_text(capture),
-            capture.validation.result,
-            forward_text(capture),
-            capture.body_size,
-        )[col]
 
     # -- access -------------------------------------------------------------------------
     def seq_at(self, row: int) -> int:

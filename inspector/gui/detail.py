@@ -15,15 +15,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -31,19 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.bodyview import (
-    DecodedBody,
+from inspector.core.body_display import (
+    DisplayBody,
     break_long_lines,
-    decode_body,
+    decode_for_display,
     hex_dump,
     pretty_text,
 )
 from inspector.core.capture import Capture, format_timestamp
+from inspector.core.store import ReplayRecord
 from inspector.gui import workers
 from inspector.gui.meaning import ValidationView, VendorView
-from inspector.gui.widgets import mono_font, plain_view
-
-__all__ = ["DetailPane", "fill_pairs", "mono_font", "pairs_table", "plain_view"]
+from inspector.gui.widgets import fill_pairs, pairs_table, plain_view
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
@@ -131,20 +127,20 @@ class JsonTree(QTreeWidget):
 
 def _decode_in_worker(
     body: bytes, headers: list[tuple[str, str]], report: workers.Progress
-) -> tuple[DecodedBody, str, str, str, str]:
+) -> tuple[DisplayBody, str, str, str, str]:
     return decode_all(body, headers)
 
 
 def decode_all(
     body: bytes, headers: list[tuple[str, str]]
-) -> tuple[DecodedBody, str, str, str, str]:
-    decoded = decode_body(body, headers)
+) -> tuple[DisplayBody, str, str, str, str]:
+    decoded = decode_for_display(body, headers)
     text, text_note = pretty_text(decoded)
     hexed, hex_note = hex_dump(body)
     return decoded, text, text_note, hexed, hex_note
 
 
-class BodyView(QWidget):
+class BodyPane(QWidget):
     """Tree / Text / Hex views of one body, with a line saying what is shown."""
 
     MODES = ("Tree", "Text", "Hex")
@@ -222,12 +218,12 @@ class BodyView(QWidget):
     def is_busy(self) -> bool:
         return self._decoding
 
-    def _on_decoded(self, token: int, result: tuple[DecodedBody, str, str, str, str]) -> None:
+    def _on_decoded(self, token: int, result: tuple[DisplayBody, str, str, str, str]) -> None:
         if token == self._token:
             self._apply(token, *result)
 
     def _apply(
-        self, token: int, decoded: DecodedBody, text: str, text_note: str, hexed: str, hex_note: str
+        self, token: int, decoded: DisplayBody, text: str, text_note: str, hexed: str, hex_note: str
     ) -> None:
         self._decoding = False
         notes = [n for n in (self._prefix, decoded.note) if n]
@@ -256,24 +252,6 @@ class BodyView(QWidget):
         self.info.setText(self._notes.get(self.mode(), ""))
 
 
-def fill_pairs(table: QTableWidget, pairs: list[tuple[str, str]]) -> None:
-    table.setRowCount(len(pairs))
-    for row, (key, value) in enumerate(pairs):
-        table.setItem(row, 0, QTableWidgetItem(key))
-        table.setItem(row, 1, QTableWidgetItem(value))
-
-
-def pairs_table(headers: tuple[str, str]) -> QTableWidget:
-    table = QTableWidget(0, 2)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    return table
-
-
 def raw_text(capture: Capture, body_text_cap: int = 64 * 1024) -> str:
     """The request as received; the body's start only, long lines broken (layout cost)."""
     lines = [f"{capture.method} {capture.target} HTTP/1.1"]
@@ -285,7 +263,7 @@ def raw_text(capture: Capture, body_text_cap: int = 64 * 1024) -> str:
     return "\n".join(lines) + "\n\n" + shown
 
 
-def replays_text(records: list[Any]) -> str:
+def replays_text(records: list[ReplayRecord]) -> str:
     if not records:
         return "Not replayed yet. Replay (Ctrl+R) sends it again to the listener."
     out = []
@@ -310,7 +288,7 @@ class DetailPane(QWidget):
         self.title.setStyleSheet("padding: 4px 2px;")
         layout.addWidget(self.title)
         self.tabs = QTabWidget()
-        self.body = BodyView()
+        self.body = BodyPane()
         self.headers = pairs_table(("Name", "Value"))
         query_box = QWidget()
         ql = QVBoxLayout(query_box)
@@ -358,9 +336,12 @@ class DetailPane(QWidget):
             flags.append(f"TRUNCATED (body {capture.body_size:,} bytes over the limit)")
         if capture.source != "live":
             flags.append(f"source: {capture.source}")
+        # What the sender called (through the tunnel: the public URL), and from where.
+        called = capture.called_url() if capture.via == "tunnel" else None
+        way = "through the tunnel" if capture.via == "tunnel" else "local"
         self.title.setText(
-            f"{capture.method} {capture.target}\n{when} from {capture.remote_addr or '?'} · "
-            f"{capture.body_size:,} bytes · id {capture.id}"
+            f"{capture.method} {called or capture.target}\n{when} {way} from "
+            f"{capture.remote_addr or '?'} · {capture.body_size:,} bytes · id {capture.id}"
             + (" · " + " · ".join(flags) if flags else "")
         )
         prefix = "; ".join(capture.notes)
@@ -373,7 +354,7 @@ class DetailPane(QWidget):
         self.validation.show_capture(capture)
         self.vendor.show_capture(capture)
 
-    def show_replays(self, records: list[Any]) -> None:
+    def show_replays(self, records: list[ReplayRecord]) -> None:
         self.replays.setPlainText(replays_text(records))
 
 

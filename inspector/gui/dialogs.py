@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture, header_get
 from inspector.core.diff import diff_bodies, diff_headers
 from inspector.core.store import ReplayRecord
-from inspector.gui.detail import fill_pairs, mono_font, pairs_table, plain_view
+from inspector.gui.widgets import fill_pairs, mono_font, pairs_table, plain_view
 
 METHODS = ["POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "OPTIONS"]
 

@@ -10,56 +10,48 @@ such edits up (:meth:`~inspector.core.endpoints.EndpointTable.reload_if_changed`
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
-from urllib.parse import quote, urlsplit
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from inspector.core.capture import utc_now
-from inspector.core.endpoints import (
-    MAX_DELAY_MS,
-    Endpoint,
-    EndpointTable,
-    ResponseRule,
-    normalize_path,
-)
-from inspector.core.validation import (
-    DEFAULT_HMAC_HEADER,
-    DEFAULT_TOKEN_HEADER,
-    ENCODINGS,
-    SCHEMES,
-    SchemeConfig,
-)
-from inspector.core.vendors import all_vendors, get_profile, get_vendor, vendor_title
+from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
+from inspector.core.formats.masking import MASK
+from inspector.core.submission import webhook_query, webhook_url
+from inspector.core.validation import DEFAULT_HMAC_HEADER, SchemeConfig
+from inspector.core.vendors import get_profile, vendor_title
+from inspector.gui.endpoint_dialog import EndpointDialog
+from inspector.gui.widgets import plain_label
 
+
+class EndpointColumn(enum.IntEnum):
+    """The endpoints table's columns, left to right."""
+
+    PATH = 0
+    VENDOR = 1
+    CHECK = 2
+    ANSWER = 3
+    FORWARD = 4
+    PUBLIC_URL = 5
+
+
+#: The header titles, in :class:`EndpointColumn` order.
 COLUMNS = ("Path", "Vendor", "Check", "Answer", "Forward", "Public URL")
 NO_URL = "—"
 NO_PUBLIC_URL_HINT = "start the tunnel to get a public URL"
-MASK = "•••"
-ERROR_STYLE = "color: #c62828;"
-WARNING_STYLE = "color: #a15c00;"
 
 _SCHEME_TITLES = {
     "token-header": "token header",
@@ -69,23 +61,6 @@ _SCHEME_TITLES = {
     "github": "GitHub signature",
     "stripe": "Stripe signature",
 }
-
-# The Endpoint constructor speaks to command-line users; in the form its flags would
-# only puzzle, so they are reworded to name the fields instead.
-_FLAG_WORDING = (
-    ("--query-token NAME=VALUE", "a query token NAME=VALUE"),
-    ("(--token or --secret)", "(Token or Secret)"),
-    (" (--scheme)", ""),
-    ("--secret", "a secret"),
-    ("set --forward URL", "fill in Forward to"),
-)
-
-
-def form_message(message: str) -> str:
-    """An Endpoint ``ValueError`` message worded for the dialog instead of the CLI."""
-    for flag, words in _FLAG_WORDING:
-        message = message.replace(flag, words)
-    return message
 
 
 def _checks(endpoint: Endpoint) -> list[SchemeConfig]:
@@ -126,328 +101,6 @@ def answer_text(rule: ResponseRule) -> str:
     if rule.fail_rate:
         parts.append(f"fail {rule.fail_rate * 100:g}%")
     return " · ".join(parts) or "vendor default"
-
-
-def query_pair(endpoint: Endpoint) -> tuple[str, str] | None:
-    """The query parameter the webhook URL must carry (a vendor's own token parameter,
-    such as Celantur's ``key``, included)."""
-    for config in _checks(endpoint):
-        if config.scheme == "query-token" and config.query_name:
-            return config.query_name, config.secret
-    return None
-
-
-def endpoint_url(base: str, endpoint: Endpoint, *, masked: bool = False) -> str:
-    """``base`` + path (+ ``?NAME=VALUE``); ``masked`` hides the value for display."""
-    url = base.rstrip("/") + endpoint.path
-    pair = query_pair(endpoint)
-    if pair is not None:
-        name, value = pair
-        shown = MASK if masked else quote(value, safe="")
-        url += f"?{quote(name, safe='')}={shown}"
-    return url
-
-
-class SecretField(QWidget):
-    """A password-echo line edit with a "Show" toggle, so secrets stay hidden by default."""
-
-    def __init__(self, text: str = "", placeholder: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.edit = QLineEdit(text)
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setPlaceholderText(placeholder)
-        self.show_toggle = QCheckBox("Show")
-        self.show_toggle.toggled.connect(self._on_show_toggled)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.show_toggle)
-
-    def _on_show_toggled(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.edit.setEchoMode(mode)
-
-    def text(self) -> str:
-        return self.edit.text()
-
-    def setText(self, text: str) -> None:
-        self.edit.setText(text)
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    return label
-
-
-def parse_header_lines(text: str) -> list[tuple[str, str]]:
-    """``NAME: VALUE`` lines to pairs; ValueError naming the first bad line."""
-    pairs: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        name, sep, value = line.partition(":")
-        if not sep or not name.strip():
-            raise ValueError(f"response header line {number} must look like NAME: VALUE")
-        pairs.append((name.strip(), value.strip()))
-    return pairs
-
-
-class EndpointDialog(QDialog):
-    """Create or edit one endpoint; OK stays disabled until the form makes a valid one."""
-
-    def __init__(
-        self,
-        endpoint: Endpoint | None,
-        existing_paths: set[str],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Edit endpoint" if endpoint else "Add endpoint")
-        self.setMinimumWidth(560)
-        self.original = endpoint
-        self.existing_paths = {normalize_path(p) for p in existing_paths}
-        self._result: Endpoint | None = None
-
-        self.path = QLineEdit()
-        self.path.setPlaceholderText("/blurit")
-        self.vendor = QComboBox()
-        for vendor in all_vendors():
-            self.vendor.addItem(vendor.title, vendor.id)
-        self.token = SecretField(placeholder="the token the vendor sends")
-        self.token_label = _plain_label("Token")
-        self.token_label.setWordWrap(False)
-        self.token_hint = _plain_label()
-        self.query_token = SecretField(placeholder="key=s3cret (optional)")
-
-        self.scheme = QComboBox()
-        self.scheme.addItem("none", None)
-        for scheme in SCHEMES:
-            self.scheme.addItem(scheme, scheme)
-        self.secret = SecretField(placeholder="signing secret")
-        self.header = QLineEdit()
-        self.encoding = QComboBox()
-        self.encoding.addItems(list(ENCODINGS))
-        self.prefix = QLineEdit()
-        self.prefix.setPlaceholderText("e.g. sha256= (optional)")
-
-        self.status = QSpinBox()
-        self.status.setRange(0, 599)
-        self.status.setSpecialValueText("vendor default")
-        self.response_headers = QPlainTextEdit()
-        self.response_headers.setPlaceholderText("X-Name: value  (one per line)")
-        self.response_headers.setTabChangesFocus(True)
-        self.response_headers.setMaximumHeight(70)
-        self.body = QPlainTextEdit()
-        self.body.setPlaceholderText("empty: the vendor's answer")
-        self.body.setTabChangesFocus(True)
-        self.body.setMaximumHeight(70)
-        self.delay = QSpinBox()
-        self.delay.setRange(0, MAX_DELAY_MS)
-        self.delay.setSingleStep(100)
-        self.delay.setSuffix(" ms")
-        self.fail_rate = QSpinBox()
-        self.fail_rate.setRange(0, 100)
-        self.fail_rate.setSuffix(" %")
-        self.forward = QLineEdit()
-        self.forward.setPlaceholderText("http://localhost:3000 (optional)")
-        self.proxy = QCheckBox("Answer the sender with this server's answer (proxy mode)")
-        self.proxy.setObjectName("forward-proxy")
-
-        self.warning_label = _plain_label()
-        self.warning_label.setStyleSheet(WARNING_STYLE)
-        self.error_label = _plain_label()
-        self.error_label.setStyleSheet(ERROR_STYLE)
-
-        main = QFormLayout()
-        main.addRow("Path", self.path)
-        main.addRow("Vendor", self.vendor)
-        main.addRow(self.token_label, self.token)
-        main.addRow("", self.token_hint)
-        main.addRow("Query token", self.query_token)
-        main.addRow("Forward to", self.forward)
-        main.addRow("", self.proxy)
-
-        self.signature_form = QFormLayout()
-        self.signature_form.addRow("Scheme", self.scheme)
-        self.signature_form.addRow("Secret", self.secret)
-        self.signature_form.addRow("Header", self.header)
-        self.signature_form.addRow("Encoding", self.encoding)
-        self.signature_form.addRow("Prefix", self.prefix)
-        signature_box = QGroupBox("Signature")
-        signature_box.setLayout(self.signature_form)
-
-        answer = QFormLayout()
-        answer.addRow("Status", self.status)
-        answer.addRow("Headers", self.response_headers)
-        answer.addRow("Body", self.body)
-        answer.addRow("Delay", self.delay)
-        answer.addRow("Fail rate", self.fail_rate)
-        answer_box = QGroupBox("Answer")
-        answer_box.setLayout(answer)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(main)
-        layout.addWidget(signature_box)
-        layout.addWidget(answer_box)
-        layout.addWidget(self.warning_label)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-
-        if endpoint is not None:
-            self._fill(endpoint)
-
-        for edit in (
-            self.path,
-            self.token.edit,
-            self.query_token.edit,
-            self.secret.edit,
-            self.header,
-            self.prefix,
-            self.forward,
-        ):
-            edit.textChanged.connect(self._revalidate)
-        for combo in (self.vendor, self.scheme, self.encoding):
-            combo.currentIndexChanged.connect(self._revalidate)
-        self.proxy.toggled.connect(self._revalidate)
-        for spin in (self.status, self.delay, self.fail_rate):
-            spin.valueChanged.connect(self._revalidate)
-        self.response_headers.textChanged.connect(self._revalidate)
-        self.body.textChanged.connect(self._revalidate)
-        self._revalidate()
-
-    def _fill(self, endpoint: Endpoint) -> None:
-        self.path.setText(endpoint.path)
-        self.vendor.setCurrentIndex(max(0, self.vendor.findData(endpoint.vendor)))
-        self.token.setText(endpoint.token or "")
-        self.query_token.setText(endpoint.query_token or "")
-        self.scheme.setCurrentIndex(max(0, self.scheme.findData(endpoint.scheme)))
-        self.secret.setText(endpoint.secret or "")
-        self.header.setText(endpoint.header or "")
-        self.encoding.setCurrentText(endpoint.encoding)
-        self.prefix.setText(endpoint.prefix)
-        rule = endpoint.response
-        self.status.setValue(rule.status or 0)
-        self.response_headers.setPlainText("\n".join(f"{k}: {v}" for k, v in rule.headers))
-        self.body.setPlainText(rule.body or "")
-        self.delay.setValue(rule.delay_ms)
-        self.fail_rate.setValue(round(rule.fail_rate * 100))
-        self.forward.setText(endpoint.forward_url or "")
-        self.proxy.setChecked(endpoint.forward_proxy)
-
-    # -- building and checking ------------------------------------------------------------
-    def build(self) -> Endpoint:
-        """The endpoint the form describes; ValueError with a one-line reason otherwise."""
-        path = self.path.text().strip()
-        if not path:
-            raise ValueError("enter the endpoint's path, e.g. /blurit")
-        forward = self.forward.text().strip() or None
-        if forward is not None:
-            parts = urlsplit(forward)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ValueError("forward URL must start with http:// or https:// and name a host")
-        body = self.body.toPlainText()
-        rule = ResponseRule(
-            status=self.status.value() or None,
-            headers=parse_header_lines(self.response_headers.toPlainText()),
-            body=body if body else None,
-            delay_ms=self.delay.value(),
-            fail_rate=self.fail_rate.value() / 100,
-        )
-        return Endpoint(
-            path=path,
-            vendor=str(self.vendor.currentData()),
-            token=self.token.text().strip() or None,
-            query_token=self.query_token.text().strip() or None,
-            secret=self.secret.text().strip() or None,
-            scheme=self.scheme.currentData(),
-            header=self.header.text().strip() or None,
-            encoding=self.encoding.currentText(),
-            prefix=self.prefix.text().strip(),
-            response=rule,
-            forward_url=forward,
-            forward_proxy=self.proxy.isChecked(),
-            created_at=self.original.created_at if self.original else utc_now(),
-        )
-
-    def _update_fields(self) -> None:
-        vendor = get_vendor(str(self.vendor.currentData()))
-        profile = vendor.profile
-        if profile.token_query:
-            self.token_label.setText(f"Token (?{profile.token_query}=)")
-            self.token_hint.setText(
-                f"{vendor.brand_name} sends no header: the token is checked as "
-                f"?{profile.token_query}=... in the webhook URL, and Copy public URL includes it."
-            )
-        else:
-            header = (
-                self.header.text().strip() or DEFAULT_TOKEN_HEADER
-                if profile.token_header_configurable
-                else profile.token_header or DEFAULT_TOKEN_HEADER
-            )
-            self.token_label.setText(f"Token ({header})")
-            self.token_hint.setText(f"Checked against the {header} header of every webhook.")
-
-        scheme = self.scheme.currentData()
-        # A secret typed before the scheme went back to "none" stays visible, so the
-        # "needs a scheme" error below points at something the user can see and clear.
-        self.signature_form.setRowVisible(
-            self.secret, scheme is not None or bool(self.secret.text())
-        )
-        self.signature_form.setRowVisible(
-            self.header,
-            scheme in ("token-header", "hmac-sha256") or profile.token_header_configurable,
-        )
-        self.signature_form.setRowVisible(self.encoding, scheme == "hmac-sha256")
-        self.signature_form.setRowVisible(self.prefix, scheme == "hmac-sha256")
-        placeholders = {
-            "query-token": "NAME=VALUE (or fill Query token)",
-            "token-header": "empty: use Token",
-            "standard-webhooks": "whsec_...",
-            "stripe": "whsec_...",
-        }
-        self.secret.edit.setPlaceholderText(placeholders.get(scheme or "", "signing secret"))
-        self.header.setPlaceholderText(
-            DEFAULT_HMAC_HEADER if scheme == "hmac-sha256" else "X-Webhook-Token"
-        )
-
-    def _revalidate(self) -> None:
-        self._update_fields()
-        try:
-            endpoint = self.build()
-        except ValueError as exc:
-            self._result = None
-            self.error_label.setText(form_message(str(exc).splitlines()[0]))
-            self.warning_label.setText("")
-            self.ok_button.setEnabled(False)
-            return
-        self._result = endpoint
-        self.error_label.setText("")
-        replaced = endpoint.path in self.existing_paths and (
-            self.original is None or self.original.path != endpoint.path
-        )
-        self.warning_label.setText(
-            f"An endpoint {endpoint.path} already exists: OK replaces it." if replaced else ""
-        )
-        self.ok_button.setEnabled(True)
-
-    def error_text(self) -> str:
-        return self.error_label.text()
-
-    def warning_text(self) -> str:
-        return self.warning_label.text()
-
-    def result_endpoint(self) -> Endpoint | None:
-        """The endpoint to store once accepted; None when the form is not valid."""
-        return self._result
 
 
 class EndpointsPanel(QWidget):
@@ -498,9 +151,10 @@ class EndpointsPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.copy_public_button.clicked.connect(self.copy_public_url)
         self.copy_local_button.clicked.connect(self.copy_local_url)
-        self.empty_hint = _plain_label(
+        self.empty_hint = plain_label(
             "No endpoints yet. Add one per vendor (e.g. /blurit) to validate its tokens; "
-            "requests to other paths are captured too."
+            "requests to other paths are captured too.",
+            selectable=False,
         )
 
         # Two rows, so the dock can stay narrow beside the capture list.
@@ -542,13 +196,13 @@ class EndpointsPanel(QWidget):
                 check_text(endpoint),
                 answer_text(endpoint.response),
                 endpoint.forward_url or NO_URL,
-                endpoint_url(base, endpoint, masked=True) if base else NO_URL,
+                webhook_url(base, endpoint, mask=MASK) if base else NO_URL,
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column == 0:
+                if column == EndpointColumn.PATH:
                     item.setData(Qt.ItemDataRole.UserRole, endpoint.path)
-                if column == len(COLUMNS) - 1:
+                if column == EndpointColumn.PUBLIC_URL:
                     item.setToolTip(
                         "Copy public URL puts the full URL (token included) on the clipboard"
                         if base
@@ -568,12 +222,12 @@ class EndpointsPanel(QWidget):
         rows = self.view.selectionModel().selectedRows()
         if not rows:
             return None
-        item = self.view.item(rows[0].row(), 0)
+        item = self.view.item(rows[0].row(), EndpointColumn.PATH)
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def select_path(self, path: str) -> None:
         for row in range(self.view.rowCount()):
-            item = self.view.item(row, 0)
+            item = self.view.item(row, EndpointColumn.PATH)
             if item is not None and item.data(Qt.ItemDataRole.UserRole) == path:
                 self.view.selectRow(row)
                 return
@@ -581,7 +235,7 @@ class EndpointsPanel(QWidget):
     def cell_text(self, path: str, column: str) -> str:
         """The text shown for ``path`` in ``column`` ("" when there is no such row)."""
         for row in range(self.view.rowCount()):
-            first = self.view.item(row, 0)
+            first = self.view.item(row, EndpointColumn.PATH)
             if first is not None and first.data(Qt.ItemDataRole.UserRole) == path:
                 item = self.view.item(row, COLUMNS.index(column))
                 return item.text() if item is not None else ""
@@ -689,9 +343,9 @@ class EndpointsPanel(QWidget):
         endpoint = self._selected_endpoint()
         if endpoint is None:
             return
-        QGuiApplication.clipboard().setText(endpoint_url(base, endpoint))
-        shown = endpoint_url(base, endpoint, masked=True)
-        note = " (token included)" if query_pair(endpoint) else ""
+        QGuiApplication.clipboard().setText(webhook_url(base, endpoint))
+        shown = webhook_url(base, endpoint, mask=MASK)
+        note = " (token included)" if webhook_query(endpoint) else ""
         self.message.emit(f"Copied {shown}{note}")
 
     def copy_public_url(self) -> None:

@@ -1,14 +1,14 @@
-"""The main window: live capture list, filter box, detail pane, status bar, and the
-actions on captures (replay, edit and replay, copy as, compare, export, import).
+"""The main window: live capture list, filter box, detail pane, status bar, and the docks
+(endpoints, tasks). The actions on captures, export/import and the tunnel indicator live in
+their own modules (:mod:`~inspector.gui.capture_actions`,
+:mod:`~inspector.gui.transfer_actions`, :mod:`~inspector.gui.tunnel_indicator`); this module
+builds the window from them and wires menus, toolbars and selection.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from functools import partial
-from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -22,12 +22,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QProgressDialog,
     QSplitter,
     QTableView,
     QToolBar,
@@ -35,28 +33,35 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
-from inspector.core.snippets import snippet
-from inspector.core.store import CaptureFilter, CaptureStore, ReplayRecord
+from inspector.core.store import CaptureFilter, CaptureStore
+from inspector.core.tasks import Task
 from inspector.core.vendors import all_vendors
 from inspector.gui import workers
-from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.capture_actions import CaptureActions
+from inspector.gui.capture_model import CaptureTableModel, Column
 from inspector.gui.detail import DetailPane
-from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
 from inspector.gui.endpoints_panel import EndpointsPanel
+from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
 from inspector.gui.tasks_view import TasksView
-from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
+from inspector.gui.transfer_actions import TransferActions
+from inspector.gui.tunnel_indicator import TunnelIndicator
+from inspector.gui.widgets import make_action
 
-TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
-SNIPPET_LABELS = (
-    ("curl", "cURL"),
-    ("httpie", "HTTPie"),
-    ("requests", "Python requests"),
-    ("aiohttp", "Python aiohttp"),
-)
-
+#: Starting widths in pixels; the path column takes the rest.
+COLUMN_WIDTHS = {
+    Column.TIME: 95,
+    Column.VIA: 55,
+    Column.METHOD: 65,
+    Column.STATUS: 55,
+    Column.VENDOR: 75,
+    Column.EVENT: 140,
+    Column.VALIDATION: 70,
+    Column.FORWARD: 70,
+    Column.SIZE: 70,
+}
 FILTER_DEBOUNCE_MS = 200
 LOAD_IN_WORKER_BYTES = 4 * 1024 * 1024
 
@@ -85,9 +90,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.services = services
         self.local_url = services.local_url
-        self._tasks: set[asyncio.Future[Any]] = set()
-        self._job: TransferJob | None = None
-        self.progress: QProgressDialog | None = None
+        self.loop_tasks = LoopTasks(lambda message: self.statusBar().showMessage(message, 8000))
         self.setWindowTitle("Webhook Inspector")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -108,9 +111,9 @@ class MainWindow(QMainWindow):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 95), (1, 65), (3, 55), (4, 75), (5, 140), (6, 70), (7, 70), (8, 70)):
-            self.table.setColumnWidth(col, width)
+        hh.setSectionResizeMode(Column.PATH, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
 
         self.detail = DetailPane()
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -146,7 +149,16 @@ class MainWindow(QMainWindow):
         self.submit_dialog: SubmitDialog | None = None
         self._shown_once = False
         self.settings_dialog: SettingsDialog | None = None
-        self._build_actions()
+        self.captures = CaptureActions(
+            self, store, services, self.detail, self.selected_captures, self.loop_tasks
+        )
+        self.transfers = TransferActions(
+            self, store, self.model, self.selected_captures, self._update_counts
+        )
+        self.tunnel_indicator = TunnelIndicator(
+            self, services, self.loop_tasks, self.endpoints_panel.public_url_changed
+        )
+        self.tunnel_indicator.changed.connect(self.tunnel_changed)
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -158,12 +170,13 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self._filter_timer.start)
         self.validation_combo.currentIndexChanged.connect(self.apply_filter)
         self.vendor_combo.currentIndexChanged.connect(self.apply_filter)
+        self.via_combo.currentIndexChanged.connect(self.apply_filter)
         self.detail.vendor.task_filter_requested.connect(self._on_task_filter_requested)
-        self._unsubscribe_tunnel = services.tunnel.subscribe(self._on_tunnel_status)
+        self._unsubscribe_tunnel = services.tunnel.subscribe(self.tunnel_indicator.show_status)
         self._unsubscribe_warned = services.warned.connect(
             lambda message: self.statusBar().showMessage(f"Warning: {message}", 30_000)
         )
-        self._on_tunnel_status(services.tunnel.status)
+        self.tunnel_indicator.show_status(services.tunnel.status)
 
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
@@ -171,7 +184,6 @@ class MainWindow(QMainWindow):
         self.model.counts_changed.connect(self._update_counts)
         self._scroll_before_insert = 0
         self._loading_id: str | None = None
-        self.last_job_message = ""
         self._update_counts()
         self._update_actions()
         # Refused requests store nothing, so no store event tells us: look once a second.
@@ -181,82 +193,27 @@ class MainWindow(QMainWindow):
         self._stats_timer.start()
 
     # -- construction -------------------------------------------------------------------
-    def _action(
-        self, text: str, slot: object, shortcut: str | None = None, tip: str = ""
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        self.replay_action = self._action(
-            "Replay",
-            self.replay_selected,
-            "Ctrl+R",
-            "Send the selected capture again to the listener",
-        )
-        self.edit_replay_action = self._action(
-            "Edit and replay…", self.edit_and_replay, "Ctrl+E", "Change the request, then send it"
-        )
-        self.pin_action = self._action(
-            "Pin / unpin",
-            self.toggle_pin,
-            "Ctrl+P",
-            "Pinned captures are kept when the store's size cap removes the oldest",
-        )
-        self.compare_action = self._action(
-            "Compare",
-            self.compare_selected,
-            "Ctrl+D",
-            "Diff the bodies and headers of two captures",
-        )
-        self.import_action = self._action("Import…", self.import_file, "Ctrl+O")
-        self.export_all_action = self._action("Export all…", lambda: self.export_captures("all"))
-        self.export_shown_action = self._action(
-            "Export shown…", lambda: self.export_captures("shown")
-        )
-        self.export_selected_action = self._action(
-            "Export selected…", lambda: self.export_captures("selected")
-        )
-        self.tunnel_action = self._action(
-            "Start tunnel", self.toggle_tunnel, tip="Expose the listener on a public HTTPS URL"
-        )
-        self.copy_public_action = self._action(
-            "Copy public URL", self.copy_public_url, tip="Copy the tunnel's public URL"
-        )
-        self.copy_public_action.setEnabled(False)
-        self.reveal_action = QAction("Reveal secrets in copies", self)
-        self.reveal_action.setCheckable(True)
-        self.copy_actions = {
-            kind: self._action(f"Copy as {label}", lambda _=False, k=kind: self.copy_as(k))
-            for kind, label in SNIPPET_LABELS
-        }
-
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.import_action)
-        file_menu.addAction(self.export_all_action)
-        file_menu.addAction(self.export_shown_action)
-        file_menu.addAction(self.export_selected_action)
+        transfers, captures = self.transfers, self.captures
+        file_menu.addAction(transfers.import_action)
+        file_menu.addAction(transfers.export_all_action)
+        file_menu.addAction(transfers.export_shown_action)
+        file_menu.addAction(transfers.export_selected_action)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("Settings…", self.open_settings, "Ctrl+,"))
+        file_menu.addAction(make_action(self, "Settings…", self.open_settings, "Ctrl+,"))
         file_menu.addAction(self.endpoints_dock.toggleViewAction())
         file_menu.addSeparator()
-        file_menu.addAction(self._action("Quit", self.close, "Ctrl+Q"))
+        file_menu.addAction(make_action(self, "Quit", self.close, "Ctrl+Q"))
         capture_menu = self.menuBar().addMenu("&Capture")
-        capture_menu.addAction(self.replay_action)
-        capture_menu.addAction(self.edit_replay_action)
-        capture_menu.addAction(self.compare_action)
-        capture_menu.addAction(self.pin_action)
+        capture_menu.addAction(captures.replay_action)
+        capture_menu.addAction(captures.edit_replay_action)
+        capture_menu.addAction(captures.compare_action)
+        capture_menu.addAction(captures.pin_action)
         capture_menu.addSeparator()
-        for action in self.copy_actions.values():
+        for action in captures.copy_actions.values():
             capture_menu.addAction(action)
-        capture_menu.addAction(self.reveal_action)
+        capture_menu.addAction(captures.reveal_action)
         self.capture_menu = capture_menu
         samples = self.menuBar().addMenu("&Vendors")
         samples.setToolTipsVisible(True)
@@ -264,13 +221,14 @@ class MainWindow(QMainWindow):
         for vendor in all_vendors():
             sub = samples.addMenu(vendor.title)
             for event in vendor.events:
-                action = self._action(
-                    event, lambda _=False, v=vendor.id, e=event: self.send_sample(v, e)
+                action = make_action(
+                    self, event, lambda _=False, v=vendor.id, e=event: self.send_sample(v, e)
                 )
                 sub.addAction(action)
                 self.sample_actions[(vendor.id, event)] = action
         samples.addSeparator()
-        self.submit_action = self._action(
+        self.submit_action = make_action(
+            self,
             "Submit test task…",
             self.open_submit,
             "Ctrl+T",
@@ -279,27 +237,19 @@ class MainWindow(QMainWindow):
         samples.addAction(self.submit_action)
         samples.addAction(self.tasks_dock.toggleViewAction())
         tunnel_menu = self.menuBar().addMenu("&Tunnel")
-        tunnel_menu.addAction(self.tunnel_action)
-        tunnel_menu.addAction(self.copy_public_action)
+        tunnel_menu.addAction(self.tunnel_indicator.toggle_action)
+        tunnel_menu.addAction(self.tunnel_indicator.copy_url_action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (
-            self.replay_action,
-            self.edit_replay_action,
-            self.compare_action,
-            self.pin_action,
-        ):
-            self.table.addAction(action)
-        for action in self.copy_actions.values():
-            self.table.addAction(action)
+        self.table.addActions(captures.context_actions())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
         bar.setObjectName("main-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
-        bar.addAction(self.replay_action)
-        bar.addAction(self.edit_replay_action)
-        bar.addAction(self.compare_action)
+        bar.addAction(self.captures.replay_action)
+        bar.addAction(self.captures.edit_replay_action)
+        bar.addAction(self.captures.compare_action)
         bar.addSeparator()
         self.url_label = QLabel(f"  {self.local_url}  ")
         self.url_label.setObjectName("local-url")
@@ -311,8 +261,8 @@ class MainWindow(QMainWindow):
         copy.triggered.connect(self.copy_local_url)
         bar.addAction(copy)
         bar.addSeparator()
-        bar.addAction(self.tunnel_action)
-        bar.addAction(self.copy_public_action)
+        bar.addAction(self.tunnel_indicator.toggle_action)
+        bar.addAction(self.tunnel_indicator.copy_url_action)
         # Filters get a row of their own so nothing hides behind the overflow arrow.
         self.addToolBarBreak()
         bar = QToolBar("Filter")
@@ -348,16 +298,19 @@ class MainWindow(QMainWindow):
         self.vendor_combo.addItem("Any vendor", None)
         for vendor in all_vendors():
             self.vendor_combo.addItem(vendor.title, vendor.id)
+        self.via_combo = QComboBox()
+        self.via_combo.setObjectName("via-filter")
+        self.via_combo.setToolTip("Captures relayed by the public tunnel, or sent on this machine")
+        for label, value in (("Tunnel or local", None), ("Tunnel", "tunnel"), ("Local", "local")):
+            self.via_combo.addItem(label, value)
         bar.addWidget(self.vendor_combo)
         bar.addWidget(self.validation_combo)
+        bar.addWidget(self.via_combo)
 
     def _build_status_bar(self) -> None:
         self.count_label = QLabel("")
         self.count_label.setObjectName("count")
-        self.tunnel_label = QLabel("")
-        self.tunnel_label.setObjectName("tunnel-indicator")
-        self.tunnel_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.statusBar().addPermanentWidget(self.tunnel_label)
+        self.statusBar().addPermanentWidget(self.tunnel_indicator.label)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().showMessage(f"Listening on {self.local_url}")
 
@@ -371,6 +324,7 @@ class MainWindow(QMainWindow):
             text=self.filter_edit.text().strip(),
             validation=self.validation_combo.currentData(),
             vendor=self.vendor_combo.currentData(),
+            via=self.via_combo.currentData(),
         )
 
     def apply_filter(self) -> None:
@@ -402,41 +356,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setText(task_id)
         self.apply_filter()
 
-    # -- tunnel ---------------------------------------------------------------------------
-    def _on_tunnel_status(self, status: object) -> None:
-        state = str(getattr(status, "state", "off"))
-        url = getattr(status, "public_url", None)
-        reason = getattr(status, "reason", None)
-        warning = getattr(status, "warning", None)
-        colour = TUNNEL_COLOURS.get(state, "#8a8a8a")
-        if state == "online":
-            text = f"● Tunnel online: {url}" + (f" ({warning})" if warning else "")
-        elif state == "starting":
-            text = "● Tunnel starting…"
-        elif state == "error":
-            text = f"● Tunnel error: {reason}"
-        else:
-            text = "● Tunnel off"
-        self.tunnel_label.setText(text)
-        self.tunnel_label.setToolTip(reason or url or "")
-        self.tunnel_label.setStyleSheet(f"color: {colour};")
-        self.tunnel_state = state
-        self.tunnel_action.setText(
-            "Stop tunnel" if state in ("online", "starting") else "Start tunnel"
-        )
-        self.copy_public_action.setEnabled(state == "online" and bool(url))
-        self.endpoints_panel.public_url_changed()
-        if state == "online" and self.services.url_changed_from:
-            stale = ", ".join(self.services.endpoints_with_stale_url())
-            self.statusBar().showMessage(
-                f"The public URL changed (was {self.services.url_changed_from}): update the "
-                f"webhook URL registered at your vendors" + (f" for {stale}" if stale else ""),
-                30_000,
-            )
-        elif state == "error":
-            self.statusBar().showMessage(f"Tunnel: {reason}. Still listening locally.", 30_000)
-        self.tunnel_changed.emit()
-
+    # -- dialogs --------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(
             self.services.settings,
@@ -458,7 +378,7 @@ class MainWindow(QMainWindow):
     def open_submit(self) -> SubmitDialog:
         dialog = SubmitDialog(self.services, self)
 
-        def on_submitted(task: Any) -> None:
+        def on_submitted(task: Task) -> None:
             self.tasks_view.set_api_base(dialog.api_base(), vendor=task.vendor)
             self.tasks_dock.show()
             self.tasks_dock.raise_()
@@ -469,20 +389,8 @@ class MainWindow(QMainWindow):
         self.submit_dialog = dialog
         return dialog
 
-    def toggle_tunnel(self) -> None:
-        if getattr(self, "tunnel_state", "off") in ("online", "starting"):
-            self._spawn(self.services.stop_tunnel(), "stopping the tunnel")
-        else:
-            self._spawn(self.services.start_tunnel(), "starting the tunnel")
-
-    def copy_public_url(self) -> None:
-        url = self.services.public_url
-        if url:
-            QGuiApplication.clipboard().setText(url)
-            self.statusBar().showMessage(f"Copied {url}", 3000)
-
     # -- samples --------------------------------------------------------------------------
-    def send_sample(self, vendor: str, event: str | None = None) -> asyncio.Future[Any]:
+    def send_sample(self, vendor: str, event: str | None = None) -> asyncio.Future[list[str]]:
         async def go() -> list[str]:
             lines = await self.services.simulate(vendor, event)
             self.statusBar().showMessage(
@@ -490,8 +398,9 @@ class MainWindow(QMainWindow):
             )
             return lines
 
-        return self._spawn(go(), f"sending the {vendor} sample")
+        return self.loop_tasks.spawn(go(), f"sending the {vendor} sample")
 
+    # -- selection and the detail pane ------------------------------------------------------
     def selected_captures(self) -> list[Capture]:
         """Selected captures (without bodies), top to bottom."""
         rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
@@ -503,172 +412,9 @@ class MainWindow(QMainWindow):
         return out
 
     def _update_actions(self) -> None:
-        n = len(self.table.selectionModel().selectedRows())
-        self.replay_action.setEnabled(n >= 1)
-        self.pin_action.setEnabled(n >= 1)
-        self.edit_replay_action.setEnabled(n == 1)
-        self.compare_action.setEnabled(n == 2)
-        self.export_selected_action.setEnabled(n >= 1)
-        for action in self.copy_actions.values():
-            action.setEnabled(n == 1)
-
-    # -- replay ---------------------------------------------------------------------------
-    def _spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Future[Any]:
-        task: asyncio.Future[Any] = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-
-        def done(t: asyncio.Future[Any]) -> None:
-            self._tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                self.statusBar().showMessage(f"{what} failed: {t.exception()}", 8000)
-
-        task.add_done_callback(done)
-        return task
-
-    def toggle_pin(self) -> None:
-        selected = self.selected_captures()
-        if not selected:
-            return
-        pin = not all(c.pinned for c in selected)
-        self.store.set_pinned([c.id for c in selected], pin)
-        verb = "Pinned" if pin else "Unpinned"
-        self.statusBar().showMessage(f"{verb} {len(selected)} capture(s)", 5000)
-
-    def replay_selected(self) -> None:
-        for summary in self.selected_captures():
-            capture = self.store.get(summary.id)
-            if capture is None:
-                continue
-            if capture.truncated:
-                self.statusBar().showMessage(
-                    f"#{capture.seq} was truncated (over the body limit): not replayed", 8000
-                )
-                continue
-            self._spawn(self._replay_and_report(capture), "replay")
-
-    async def _replay_and_report(self, capture: Capture) -> ReplayRecord:
-        record = await self.services.replay(capture, None)
-        if record.error:
-            self.statusBar().showMessage(f"Replay of #{capture.seq} failed: {record.error}", 8000)
-        else:
-            self.statusBar().showMessage(
-                f"Replayed #{capture.seq}: {record.status} in {record.latency_ms or 0:.0f} ms", 8000
-            )
-        if self.detail.capture is not None and self.detail.capture.id == capture.id:
-            self.detail.show_replays(self.store.replays_of(capture.id))
-        return record
-
-    def edit_and_replay(self) -> EditReplayDialog | None:
-        selected = self.selected_captures()
-        if len(selected) != 1:
-            return None
-        capture = self.store.get(selected[0].id)
-        if capture is None:
-            return None
-        resign: Resigner | None = self.services.resigner_for(capture)
-        dialog = EditReplayDialog(
-            capture, self.local_url, self.services.replay, resign=resign, parent=self
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        self.edit_dialog = dialog
-        return dialog
-
-    def compare_selected(self) -> DiffDialog | None:
-        selected = self.selected_captures()
-        if len(selected) != 2:
-            self.statusBar().showMessage("Select exactly two captures to compare", 5000)
-            return None
-        older, newer = sorted(selected, key=lambda c: c.seq)
-        a, b = self.store.get(older.id), self.store.get(newer.id)
-        if a is None or b is None:
-            return None
-        dialog = DiffDialog(a, b, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        self.diff_dialog = dialog
-        return dialog
-
-    def copy_as(self, kind: str) -> str | None:
-        selected = self.selected_captures()
-        if len(selected) != 1:
-            return None
-        capture = self.store.get(selected[0].id)
-        if capture is None:
-            return None
-        text = snippet(capture, kind, reveal=self.reveal_action.isChecked())  # type: ignore[arg-type]
-        QGuiApplication.clipboard().setText(text)
-        masked = "" if self.reveal_action.isChecked() else " (secrets masked)"
-        self.statusBar().showMessage(f"Copied #{capture.seq} as {kind}{masked}", 5000)
-        return text
-
-    # -- export / import ------------------------------------------------------------------
-    def _ids_for(self, which: str) -> list[str]:
-        if which == "selected":
-            return [c.id for c in sorted(self.selected_captures(), key=lambda c: c.seq)]
-        flt = self.model.filter if which == "shown" else None
-        return [c.id for c in self.store.list(limit=0, flt=flt, newest_first=False)]
-
-    def export_captures(self, which: str, path: Path | None = None, fmt: str | None = None) -> None:
-        ids = self._ids_for(which)
-        if not ids:
-            self.statusBar().showMessage("Nothing to export", 5000)
-            return
-        if path is None:
-            name, chosen = QFileDialog.getSaveFileName(
-                self,
-                "Export captures",
-                "captures.har",
-                "HAR 1.2 (*.har);;Webhook Inspector JSON (*.json)",
-            )
-            if not name:
-                return
-            path = Path(name)
-            fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
-        self._start_job(ExportJob(self.store, ids, path, fmt or "har", mask=False), "Exporting")
-
-    def import_file(self, path: Path | None = None) -> None:
-        if path is None:
-            name, _ = QFileDialog.getOpenFileName(
-                self, "Import captures", "", "HAR or JSON export (*.har *.json);;All files (*)"
-            )
-            if not name:
-                return
-            path = Path(name)
-        self._start_job(ImportJob(self.store, path), "Importing", reload=True)
-
-    def _start_job(self, job: TransferJob, label: str, reload: bool = False) -> None:
-        if self._job is not None:
-            self.statusBar().showMessage("Another import or export is running", 5000)
-            return
-        self._job = job
-        progress = QProgressDialog(f"{label}…", "Cancel", 0, 0, self)
-        progress.setWindowTitle(label)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-        progress.canceled.connect(job.cancel)
-        self.progress = progress
-
-        def on_progress(done: int, total: int) -> None:
-            progress.setMaximum(max(total, 1))
-            progress.setValue(min(done, max(total, 1)))
-
-        def finish(ok: bool, message: str) -> None:
-            self._job = None
-            progress.reset()
-            progress.deleteLater()
-            self.progress = None
-            if reload:
-                self.model.set_filter(self.model.filter)
-                self.model.total = self.store.count()
-                self._update_counts()
-            self.statusBar().showMessage(message if ok else f"{label} failed: {message}", 10000)
-            self.last_job_message = message
-
-        def crashed(exc: BaseException) -> None:
-            finish(False, f"unexpected error: {exc.__class__.__name__}: {exc}")
-
-        workers.submit(job.run, lambda outcome: finish(*outcome), crashed, on_progress)
+        selected = len(self.table.selectionModel().selectedRows())
+        self.captures.update_enabled(selected)
+        self.transfers.update_enabled(selected)
 
     def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self._update_actions()
@@ -727,10 +473,8 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.endpoints_dock], [380], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._job is not None:
-            self._job.cancel()
-        for task in list(self._tasks):
-            task.cancel()
+        self.transfers.cancel()
+        self.loop_tasks.cancel_all()
         self._unsubscribe_tunnel()
         self._unsubscribe_warned()
         self.tasks_view.detach()

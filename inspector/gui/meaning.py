@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture
 from inspector.core.vendors import vendor_title
 from inspector.gui.capture_model import VALIDATION_COLOURS
-from inspector.gui.widgets import plain_view
+from inspector.gui.widgets import plain_label, plain_view
 
 VALIDATION_TEXT = {
     "valid": "Valid",
@@ -31,14 +31,6 @@ VALIDATION_TEXT = {
     "missing": "Missing",
     "unchecked": "Not checked",
 }
-
-
-def plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
-    return label
 
 
 class ValidationView(QWidget):

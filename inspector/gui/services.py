@@ -2,10 +2,12 @@
 
 The GUI imports no aiohttp and no pyngrok: the composition root (``inspector/app.py``)
 hands the window an object with these members, and tests hand it the same real one.
+mypy checks that object against :class:`AppServices` where the window is built.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,7 +17,8 @@ from inspector.core.endpoints import EndpointTable
 from inspector.core.events import Signal
 from inspector.core.secrets import SecretStore
 from inspector.core.settings import Settings
-from inspector.core.store import ReplayRecord
+from inspector.core.store import CaptureStore, ReplayRecord
+from inspector.core.tasks import Task
 
 
 class TunnelView(Protocol):
@@ -35,18 +38,40 @@ class TunnelView(Protocol):
 
 
 class TunnelControl(Protocol):
-    """Subscribe to the tunnel's states."""
+    """The tunnel's current state, and a subscription to its changes."""
 
     @property
-    def status(self) -> Any: ...
+    def status(self) -> TunnelView: ...
 
-    def subscribe(self, callback: Callable[[Any], None]) -> Callable[[], None]: ...
+    def subscribe(self, callback: Callable[[TunnelView], None]) -> Callable[[], None]:
+        """Call ``callback`` with each new state; returns the function that unsubscribes."""
+        ...
+
+
+class TaskResultView(Protocol):
+    """A vendor task's result as the Tasks view shows it (``inspector.net.submit.TaskResult``)."""
+
+    @property
+    def kind(self) -> str: ...  # "image" | "json" | "pending"
+
+    @property
+    def source(self) -> str: ...  # where the result came from (a URL or the vendor's name)
+
+    @property
+    def data(self) -> bytes: ...  # the image's bytes
+
+    @property
+    def value(self) -> Any: ...  # the JSON result, or the vendor's task info while pending
+
+    @property
+    def status(self) -> str: ...
 
 
 class AppServices(Protocol):
     """Operations the window starts; the coroutines run on the qasync loop."""
 
     data_dir: Path
+    store: CaptureStore
     endpoints: EndpointTable
     settings: Settings
     secrets: SecretStore
@@ -54,6 +79,8 @@ class AppServices(Protocol):
     url_changed_from: str | None
     #: one-line warnings (disk nearly full, captures trimmed by the size cap)
     warned: Signal[str]
+    #: a task was submitted and stored (emitted on the loop's thread)
+    task_saved: Signal[Task]
 
     @property
     def local_url(self) -> str:
@@ -71,7 +98,7 @@ class AppServices(Protocol):
         """Send a vendor's sample webhook(s) to our listener; one line per answer."""
         ...
 
-    async def start_tunnel(self) -> Any: ...
+    async def start_tunnel(self) -> TunnelView: ...
 
     async def stop_tunnel(self) -> None: ...
 
@@ -79,17 +106,39 @@ class AppServices(Protocol):
 
     def rate_limited_count(self) -> int: ...
 
-    # vendor tasks (see inspector/gui/submit_dialog.py and tasks_view.py)
+    def resigner_for(self, capture: Capture) -> Callable[[Capture], Capture] | None:
+        """Re-signs an edited copy of ``capture`` when its endpoint has a signing secret."""
+        ...
+
+    async def install_agent(
+        self, progress: Callable[[int, int | None], None], cancel: asyncio.Event
+    ) -> str:
+        """Download the ngrok agent (``cancel`` stops it); returns the agent's path."""
+        ...
+
+    # -- vendor tasks (the Submit dialog and the Tasks view) ----------------------------------
     def credentials(self, vendor: str) -> dict[str, str]: ...
 
     def save_credentials(self, vendor: str, values: dict[str, str]) -> None: ...
 
     def default_webhook_url(self, vendor: str) -> str | None: ...
 
-    def resigner_for(self, capture: Capture) -> Callable[[Capture], Capture] | None:
-        """Re-signs an edited copy of ``capture`` when its endpoint has a signing secret."""
+    async def submit(
+        self,
+        vendor: str,
+        file_name: str,
+        data: bytes,
+        *,
+        webhook: str,
+        options: dict[str, Any],
+        api_base: str | None = None,
+        credentials: dict[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        say: Callable[[str], None] = ...,
+    ) -> Task:
+        """Submit a file to the vendor's API (cancel by cancelling); the task is stored."""
         ...
 
-    async def install_agent(
-        self, progress: Callable[[int, int | None], None], cancel: Any
-    ) -> str: ...
+    async def fetch_result(self, task: Task, api_base: str | None = None) -> TaskResultView:
+        """Ask the vendor for the task's status and, when done, its result."""
+        ...

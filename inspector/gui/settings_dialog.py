@@ -1,7 +1,7 @@
 """The Settings dialog: listener, body limit, ngrok (authtoken, agent, region, domain), tunnel.
 
-The ngrok authtoken goes to the :class:`~inspector.core.secrets.SecretStore`, never to
-``settings.json``. When the app can download the ngrok agent, a button does so with a
+The ngrok authtoken, and the value of the header a custom public URL's tunnel adds, go to
+the :class:`~inspector.core.secrets.SecretStore`, never to ``settings.json``. When the app can download the ngrok agent, a button does so with a
 progress dialog and Cancel; the download itself is a coroutine the app injects (the GUI
 layer knows nothing of pyngrok or HTTP).
 """
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressDialog,
     QPushButton,
@@ -35,9 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.secrets import NGROK_AUTHTOKEN, SecretStore, SecretStoreError
+from inspector.core.secrets import (
+    CUSTOM_TUNNEL_VALUE,
+    NGROK_AUTHTOKEN,
+    SecretStore,
+    SecretStoreError,
+)
 from inspector.core.settings import Settings
-from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
+from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
 
 #: Reports bytes done and the total (None while unknown).
 ProgressCallback = Callable[[int, int | None], None]
@@ -48,13 +52,6 @@ InstallAgent = Callable[[ProgressCallback, asyncio.Event], Coroutine[Any, Any, s
 REGIONS = ("auto", "us", "eu", "ap", "au", "sa", "jp", "in")
 MIB = 1024 * 1024
 CANCELLED_TEXT = "download cancelled"
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    return label
 
 
 def _mib(n: float) -> str:
@@ -106,12 +103,13 @@ class SettingsDialog(QDialog):
 
         try:
             self._stored_token = secrets.get(NGROK_AUTHTOKEN) or ""
+            self._stored_tunnel_value = secrets.get(CUSTOM_TUNNEL_VALUE) or ""
             token_problem = ""
         except SecretStoreError as exc:
-            self._stored_token = ""
+            self._stored_token = self._stored_tunnel_value = ""
             token_problem = str(exc)
         self.authtoken = SecretField(self._stored_token, "from dashboard.ngrok.com (optional)")
-        self.token_where = _plain_label(secret_location(secrets.backend_name))
+        self.token_where = plain_label(secret_location(secrets.backend_name), selectable=False)
 
         self.ngrok_path = QLineEdit(settings.ngrok_path or "")
         self.ngrok_path.setPlaceholderText("empty: the agent pyngrok manages")
@@ -139,6 +137,21 @@ class SettingsDialog(QDialog):
         self.custom_url.setToolTip(
             "When set, endpoint URLs are built on this base instead of the ngrok tunnel"
         )
+        # Without the header a custom tunnel adds, its requests look local (no rate limit,
+        # the tunnel's address as the sender): the status says so.
+        self.tunnel_header = QLineEdit(settings.custom_tunnel_header or "")
+        self.tunnel_header.setPlaceholderText("header name, e.g. X-Tunnel-Secret")
+        self.tunnel_header.setToolTip(
+            "A header your tunnel program adds to every request it relays (with a secret "
+            "value), so that the app can tell tunnelled requests from local ones"
+        )
+        self.tunnel_value = SecretField(self._stored_tunnel_value, "its value")
+        header_row = QHBoxLayout()
+        header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.addWidget(self.tunnel_header, 1)
+        header_row.addWidget(self.tunnel_value, 1)
+        header_widget = QWidget()
+        header_widget.setLayout(header_row)
         self.autostart = QCheckBox("Start the tunnel when the app starts")
         self.autostart.setChecked(settings.tunnel_autostart)
 
@@ -151,10 +164,11 @@ class SettingsDialog(QDialog):
         form.addRow("ngrok region", self.region)
         form.addRow("Reserved domain", self.domain)
         form.addRow("Custom public URL", self.custom_url)
+        form.addRow("Header its tunnel adds", header_widget)
         form.addRow("", self.autostart)
 
-        self.info_label = _plain_label()
-        self.error_label = _plain_label(token_problem)
+        self.info_label = plain_label(selectable=False)
+        self.error_label = plain_label(token_problem, selectable=False)
         self.error_label.setStyleSheet(ERROR_STYLE)
 
         buttons = QDialogButtonBox(
@@ -187,6 +201,7 @@ class SettingsDialog(QDialog):
             ngrok_region=None if region == "auto" else region,
             ngrok_domain=self.domain.text().strip() or None,
             custom_public_url=self.custom_url.text().strip() or None,
+            custom_tunnel_header=self.tunnel_header.text().strip() or None,
             tunnel_autostart=self.autostart.isChecked(),
             extra=dict(self.settings.extra),
             problems=[],
@@ -219,6 +234,9 @@ class SettingsDialog(QDialog):
         """Validate; on success write settings.json and the authtoken, then accept."""
         edited = self.edited_settings()
         problems = edited.validate() + self.form_problems(edited)
+        tunnel_value = self.tunnel_value.text().strip()
+        if bool(edited.custom_tunnel_header) != bool(tunnel_value):
+            problems.append("the header your tunnel adds needs both its name and its value")
         if problems:
             self.error_label.setText("\n".join(problems))
             return
@@ -230,6 +248,12 @@ class SettingsDialog(QDialog):
                 else:
                     self.secrets.delete(NGROK_AUTHTOKEN)
                 self._stored_token = token
+            if tunnel_value != self._stored_tunnel_value:
+                if tunnel_value:
+                    self.secrets.set(CUSTOM_TUNNEL_VALUE, tunnel_value)
+                else:
+                    self.secrets.delete(CUSTOM_TUNNEL_VALUE)
+                self._stored_tunnel_value = tunnel_value
             edited.save(self.data_dir)
         except (OSError, SecretStoreError) as exc:
             self.error_label.setText(f"could not save: {exc}")

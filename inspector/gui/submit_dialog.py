@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -34,9 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.submission import FILE_HEAD, submit_options, submit_spec
+from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor, submit_vendors
 from inspector.core.vendors.descriptor import Credential, SubmitOption
-from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
+from inspector.gui.services import AppServices
+from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
 
 #: Files up to this size are read on the GUI thread (a few tens of ms from a local disk);
 #: larger ones are read in a worker thread so the window never freezes.
@@ -55,15 +56,6 @@ def _size(n: int) -> str:
     if n < KIB * KIB:
         return f"{n / KIB:.0f} KiB"
     return f"{n / (KIB * KIB):.1f} MiB"
-
-
-def _plain_label(text: str = "", *, selectable: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def _one_line(exc: BaseException) -> str:
@@ -204,8 +196,9 @@ class _OptionsPage(QWidget):
 class SubmitDialog(QDialog):
     """Submit a test task with our webhook URL; the result is a stored ``Task``.
 
-    ``services`` is the app (``AppCore`` or a stand-in with ``submit``, ``credentials``,
-    ``save_credentials``, ``default_webhook_url`` and ``endpoints``). The vendors, their
+    ``services`` is the app: its ``submit``, ``credentials``, ``save_credentials``,
+    ``default_webhook_url`` and ``endpoints`` (see :class:`~inspector.gui.services.AppServices`).
+    The vendors, their
     credentials and options come from the vendor registry.
     """
 
@@ -215,13 +208,13 @@ class SubmitDialog(QDialog):
     upload_progressed = Signal(int, int)
 
     def __init__(
-        self, services: Any, parent: QWidget | None = None, *, api_base: str | None = None
+        self, services: AppServices, parent: QWidget | None = None, *, api_base: str | None = None
     ) -> None:
         super().__init__(parent)
         self._busy = False
         self.setWindowTitle("Submit a test task")
         self.services = services
-        self.task: asyncio.Future[Any] | None = None
+        self.task: asyncio.Future[Task] | None = None
         self._log_lines: list[str] = []
         self._cancel_requested = False
 
@@ -274,12 +267,12 @@ class SubmitDialog(QDialog):
         self.webhook_edit = QLineEdit()
         self.webhook_edit.setPlaceholderText("https://…/celantur?key=…")
         self.webhook_edit.textChanged.connect(self._update_dashboard_info)
-        self.webhook_hint = _plain_label()
-        self.webhook_hint.setStyleSheet("color: #a15c00;")
+        self.webhook_hint = plain_label(selectable=False)
+        self.webhook_hint.setStyleSheet(WARNING_STYLE)
         self.api_base_edit = QLineEdit(api_base or "")
         self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
         #: for a vendor whose webhooks are set up in its dashboard: what to enter there
-        self.dashboard_info = _plain_label(selectable=True)
+        self.dashboard_info = plain_label()
 
         form = QFormLayout()
         form.addRow("Vendor", self.vendor_combo)
@@ -293,9 +286,9 @@ class SubmitDialog(QDialog):
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("")
-        self.log_label = _plain_label(selectable=True)
-        self.status_label = _plain_label(selectable=True)
-        self.error_label = _plain_label(selectable=True)
+        self.log_label = plain_label()
+        self.status_label = plain_label()
+        self.error_label = plain_label()
         self.error_label.setStyleSheet(ERROR_STYLE)
 
         self.submit_button = QPushButton("Submit")
@@ -385,10 +378,7 @@ class SubmitDialog(QDialog):
         self._update_dashboard_info()
 
     def _endpoint_token(self, vendor: str) -> str | None:
-        endpoints = getattr(self.services, "endpoints", None)
-        if endpoints is None:
-            return None
-        matches = endpoints.for_vendor(vendor)
+        matches = self.services.endpoints.for_vendor(vendor)
         return matches[0].token if matches else None
 
     def _update_dashboard_info(self, _text: str = "") -> None:
@@ -466,7 +456,7 @@ class SubmitDialog(QDialog):
         webhook: str,
         credentials: dict[str, str],
         remember: bool,
-    ) -> Any:
+    ) -> Task:
         if data is None:
             try:
                 data = await asyncio.to_thread(path.read_bytes)
@@ -527,7 +517,7 @@ class SubmitDialog(QDialog):
             self.progress_bar.setRange(0, 0)  # busy until the upload reports its size
             self.progress_bar.setFormat("")
 
-    def _on_done(self, task: asyncio.Future[Any]) -> None:
+    def _on_done(self, task: asyncio.Future[Task]) -> None:
         self._set_busy(False)
         self.progress_bar.setRange(0, 1)
         if task.cancelled():

@@ -10,9 +10,9 @@ vendor (through the services object) for the task's result and previews it.
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPixmap
@@ -33,9 +33,38 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture
 from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
 from inspector.core.vendors import find_vendor
-from inspector.gui.endpoints_panel import ERROR_STYLE
+from inspector.gui.services import AppServices, TaskResultView
+from inspector.gui.widgets import ERROR_STYLE, plain_label
 
+
+class TaskColumn(enum.IntEnum):
+    """The tasks tree's columns, left to right.
+
+    A task's timeline rows (its children) reuse them: the latency under ``VENDOR``, what
+    happened under ``TASK_ID``, the validation badge under ``STATUS``.
+    """
+
+    VENDOR = 0
+    TASK_ID = 1
+    FILE = 2
+    SUBMITTED = 3
+    STATUS = 4
+    CALLBACKS = 5
+
+
+#: The header titles, in :class:`TaskColumn` order.
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
+#: Starting widths in pixels (the last column takes the rest).
+COLUMN_WIDTHS = {
+    TaskColumn.VENDOR: 110,
+    TaskColumn.TASK_ID: 230,
+    TaskColumn.FILE: 130,
+    TaskColumn.SUBMITTED: 150,
+    TaskColumn.STATUS: 90,
+    TaskColumn.CALLBACKS: 70,
+}
+#: Where a timeline row shows its validation badge.
+BADGE_COLUMN = TaskColumn.STATUS
 #: How long captures may keep arriving before the tree is refreshed once for all of them.
 REFRESH_DELAY_MS = 200
 #: The preview's largest size; the image is scaled down to fit, keeping its ratio.
@@ -43,14 +72,6 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 480, 360
 BADGE_COLORS = {"valid": "#2e7d32", "invalid": "#c62828"}
 _TASK_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = "No tasks yet: tasks you submit to a vendor appear here, with their callbacks."
-
-
-def _plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def _one_line(exc: BaseException) -> str:
@@ -102,7 +123,7 @@ class TasksView(QWidget):
     show_callbacks_requested = Signal(str)
 
     def __init__(
-        self, services: Any, parent: QWidget | None = None, *, api_base: str | None = None
+        self, services: AppServices, parent: QWidget | None = None, *, api_base: str | None = None
     ) -> None:
         super().__init__(parent)
         self._fetching = False
@@ -110,7 +131,7 @@ class TasksView(QWidget):
         self.api_base = api_base
         #: per-vendor API base overrides (a sandbox double per vendor)
         self.api_bases: dict[str, str | None] = {}
-        self.fetch_task: asyncio.Future[Any] | None = None
+        self.fetch_task: asyncio.Future[TaskResultView] | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
 
@@ -122,7 +143,7 @@ class TasksView(QWidget):
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((110, 230, 130, 150, 90, 70)):
+        for column, width in COLUMN_WIDTHS.items():
             self.tree.setColumnWidth(column, width)
         self.tree.itemSelectionChanged.connect(self._on_tree_selection_changed)
 
@@ -143,8 +164,8 @@ class TasksView(QWidget):
         buttons.addWidget(self.callbacks_button)
         buttons.addStretch(1)
 
-        self.result_label = _plain_label()
-        self.error_label = _plain_label()
+        self.result_label = plain_label()
+        self.error_label = plain_label()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.image_label = QLabel()
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -222,7 +243,7 @@ class TasksView(QWidget):
             item = self._items.get(task.id)
             if item is None:
                 item = QTreeWidgetItem()
-                item.setData(0, _TASK_ROLE, task.id)
+                item.setData(TaskColumn.VENDOR, _TASK_ROLE, task.id)
                 self.tree.insertTopLevelItem(index, item)
                 self._items[task.id] = item
             self._tasks[task.id] = task
@@ -247,9 +268,9 @@ class TasksView(QWidget):
                 child = QTreeWidgetItem()
                 item.addChild(child)
             _set_texts(child, cells)
-            badge = cells[4]
+            badge = cells[BADGE_COLUMN]
             color = BADGE_COLORS.get(badge)
-            child.setForeground(4, QBrush(QColor(color)) if color else QBrush())
+            child.setForeground(BADGE_COLUMN, QBrush(QColor(color)) if color else QBrush())
 
     # -- selection ------------------------------------------------------------------------------
     def task_ids(self) -> list[str]:
@@ -261,7 +282,7 @@ class TasksView(QWidget):
         return [item for item in items if item is not None]
 
     def _task_of(self, item: QTreeWidgetItem) -> Task:
-        return self._tasks[str(item.data(0, _TASK_ROLE))]
+        return self._tasks[str(item.data(TaskColumn.VENDOR, _TASK_ROLE))]
 
     def _item_for(self, task_id: str) -> QTreeWidgetItem | None:
         for item in self._top_items():
@@ -284,8 +305,9 @@ class TasksView(QWidget):
             child = item.child(i)
             if child is None:
                 continue
-            badge = f"  [{child.text(4)}]" if child.text(4) else ""
-            out.append(f"{child.text(0)}  {child.text(1)}{badge}")
+            badge = child.text(BADGE_COLUMN)
+            latency, what = child.text(TaskColumn.VENDOR), child.text(TaskColumn.TASK_ID)
+            out.append(f"{latency}  {what}" + (f"  [{badge}]" if badge else ""))
         return out
 
     def select_task(self, task_id: str) -> None:
@@ -355,7 +377,7 @@ class TasksView(QWidget):
         self.cancel_button.setVisible(fetching)
         self._update_buttons()
 
-    def _on_fetched(self, future: asyncio.Future[Any]) -> None:
+    def _on_fetched(self, future: asyncio.Future[TaskResultView]) -> None:
         self._set_fetching(False)
         if future.cancelled():
             self._show_result(None)
@@ -369,8 +391,8 @@ class TasksView(QWidget):
             return
         self._show_result(future.result())
 
-    def _show_result(self, result: Any) -> None:
-        """Show a ``TaskResult`` (kind image/json/pending), or clear the area for None."""
+    def _show_result(self, result: TaskResultView | None) -> None:
+        """Show a task's result (kind image/json/pending), or clear the area for None."""
         self.result_label.setText("")
         self.error_label.setText("")
         self.error_label.setVisible(False)

@@ -1,9 +1,26 @@
-"""Small widget factories shared by the panes and dialogs."""
+"""Small widgets, widget factories and styles shared by the panes and dialogs."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QPlainTextEdit
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+ERROR_STYLE = "color: #c62828;"
+WARNING_STYLE = "color: #a15c00;"
 
 
 def mono_font() -> QFont:
@@ -17,3 +34,80 @@ def plain_view() -> QPlainTextEdit:
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
     view.setUndoRedoEnabled(False)
     return view
+
+
+def fill_pairs(table: QTableWidget, pairs: list[tuple[str, str]]) -> None:
+    """Show ``pairs`` in a table made by :func:`pairs_table`."""
+    table.setRowCount(len(pairs))
+    for row, (key, value) in enumerate(pairs):
+        table.setItem(row, 0, QTableWidgetItem(key))
+        table.setItem(row, 1, QTableWidgetItem(value))
+
+
+def pairs_table(headers: tuple[str, str]) -> QTableWidget:
+    """A read-only two-column table (name, value) with the given header titles."""
+    table = QTableWidget(0, 2)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    return table
+
+
+def plain_label(text: str = "", *, selectable: bool = True) -> QLabel:
+    """A word-wrapped label that never renders its text as HTML (it may come from a sender).
+
+    ``selectable`` lets the user select and copy the text with the mouse.
+    """
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class SecretField(QWidget):
+    """A password-echo line edit with a "Show" toggle, so secrets stay hidden by default."""
+
+    def __init__(self, text: str = "", placeholder: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.edit = QLineEdit(text)
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setPlaceholderText(placeholder)
+        self.show_toggle = QCheckBox("Show")
+        self.show_toggle.toggled.connect(self._on_show_toggled)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.show_toggle)
+
+    def _on_show_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.edit.setEchoMode(mode)
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def setText(self, text: str) -> None:
+        self.edit.setText(text)
+
+
+def make_action(
+    parent: QObject,
+    text: str,
+    slot: Callable[..., object],
+    shortcut: str | None = None,
+    tip: str = "",
+) -> QAction:
+    """A menu/toolbar action that calls ``slot``; ``tip`` is its tooltip and status tip."""
+    action = QAction(text, parent)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    return action

@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMethod, InvalidURLError
 from aiohttp.http_parser import HttpRequestParserPy
-from aiohttp.web_protocol import RequestHandler, RequestPayloadError
+from aiohttp.web_protocol import RequestHandler, RequestPayloadError, _ErrInfo
 from aiohttp.web_server import Server
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,23 @@ class _LenientRequestHandler(RequestHandler):
 
         # Duck-typed stand-in: it forwards every other attribute to the active parser.
         self._parser = _FirstRequestFallback(fast, make_slow, self)  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        queued = len(self._messages)
+        super().data_received(data)
+        # A framing error after a request's head (a bad chunk size) makes aiohttp queue a
+        # 400 behind that request and leave its body open: the handler reading it would
+        # wait until the client hangs up. Failing the body lets the request be recorded
+        # (with a note) and answered, then the queued 400 closes the connection.
+        if len(self._messages) > queued:
+            message, _payload = self._messages[-1]
+            request = self._current_request
+            if (
+                isinstance(message, _ErrInfo)
+                and request is not None
+                and not request.content.is_eof()
+            ):
+                request.content.set_exception(RequestPayloadError(message.message))
 
 
 class _LenientServer(Server):

@@ -20,10 +20,26 @@ from dataclasses import dataclass
 
 from aiohttp import HttpVersion11, web
 
-from inspector.core.capture import TRUNCATED_KEEP, Capture, ResponseRecord, media_type, utc_now
+from inspector.core.capture import (
+    TRUNCATED_KEEP,
+    Capture,
+    ResponseRecord,
+    Via,
+    media_type,
+    utc_now,
+)
 from inspector.core.endpoints import Endpoint, EndpointTable
+from inspector.core.origin import (
+    LOOPBACK,
+    TOKEN_HEADER,
+    TunnelMark,
+    last_entry,
+    new_secret,
+    read_own_headers,
+    without_trailing_mark,
+)
 from inspector.core.pipeline import analyse_capture, process_capture
-from inspector.core.ratelimit import RateLimiter, request_source, retry_after_header
+from inspector.core.ratelimit import RateLimiter, limit_key, retry_after_header
 from inspector.core.responses import ResponsePlan, default_response, json_response
 from inspector.core.store import CaptureStore
 from inspector.net.http_fallback import lenient_server
@@ -34,11 +50,6 @@ log = logging.getLogger(__name__)
 DEFAULT_BODY_LIMIT = 25 * 1024 * 1024
 MAX_FIELD_SIZE = 64 * 1024 + 1024
 MAX_HEADERS = 4096
-#: Headers our own tools add so a replayed/simulated request is recorded as such.
-REPLAY_HEADER = "X-Inspector-Replay-Of"
-SOURCE_HEADER = "X-Inspector-Source"
-_REPLAY_LOWER = REPLAY_HEADER.lower()
-_SOURCE_LOWER = SOURCE_HEADER.lower()
 _READ_CHUNK = 256 * 1024
 PLAN_IN_THREAD_BYTES = 256 * 1024
 KEEPALIVE_TIMEOUT = 75.0
@@ -121,6 +132,8 @@ class Listener:
         proxy: ProxyCall | None = None,
         stored: StoredCall | None = None,
         rate_limiter: RateLimiter | None = None,
+        tunnel_marks: tuple[TunnelMark, ...] = (),
+        run_token: str | None = None,
     ) -> None:
         self.store = store
         self.host = host
@@ -134,6 +147,12 @@ class Listener:
         self.stored = stored
         self.stats = ListenerStats()
         self.rate_limiter = rate_limiter
+        #: headers a tunnel adds to each request it relays: a request with one is "tunnel"
+        self.tunnel_marks = tunnel_marks
+        #: what our own replays and samples send to have their markers honoured
+        self.run_token = run_token or new_secret()
+        #: the public URL, when known: the origin of tunnelled requests that name none
+        self.public_url: str | None = None
         self._runner: web.ServerRunner | None = None
         self._site: web.TCPSite | None = None
         #: when a request last checked the endpoints file (time.monotonic())
@@ -216,11 +235,26 @@ class Listener:
         return b"".join(chunks), total, False
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        remote = request.remote or ""
+        peer = remote = request.remote or ""
+        fields = request.headers
+        via: Via = "local"
+        found: tuple[TunnelMark, int] | None = None  # the mark and how many values it has
+        for mark in self.tunnel_marks:
+            if mark.name in fields and mark.found_in(values := fields.getall(mark.name)):
+                via = "tunnel"
+                found = (mark, len(values))
+                # The agent appends the address it saw after whatever the sender wrote.
+                remote = last_entry(fields.getall("X-Forwarded-For", ())) or peer
+                break
         limiter = self.rate_limiter
-        if limiter is not None and limiter.enabled:
-            source = request_source(remote, request.headers.get("X-Forwarded-For"))
-            wait_s = limiter.check(source) if source is not None else 0.0
+        # Requests from this machine are not limited (the test, in C, spares them a call).
+        if (
+            limiter is not None
+            and limiter.enabled
+            and (via == "tunnel" or not peer.startswith(LOOPBACK))
+        ):
+            key = limit_key(via, peer, remote)
+            wait_s = limiter.check(key) if key is not None else 0.0
             if wait_s > 0:
                 self.stats.rate_limited += 1
                 return web.json_response(
@@ -262,17 +296,16 @@ class Listener:
         source = "live"
         replay_of = None
         kept_headers = headers
-        marked = request.headers
-        if REPLAY_HEADER in marked or SOURCE_HEADER in marked:  # our own tools' markers
-            kept_headers = []
-            for name, value in headers:
-                lname = name.lower()
-                if lname == _REPLAY_LOWER:
-                    source, replay_of = "replay", value
-                elif lname == _SOURCE_LOWER and value in ("replay", "simulate"):
-                    source = value
-                else:
-                    kept_headers.append((name, value))
+        has_token = TOKEN_HEADER in fields
+        if found is not None and found[1] == 1 and not has_token:
+            # Nearly every tunnelled request: only the mark to take out, usually the last.
+            kept = without_trailing_mark(headers, found[0])
+            if kept is not None:
+                kept_headers = kept
+        if kept_headers is headers and (found is not None or has_token):
+            kept_headers, source, replay_of = read_own_headers(
+                headers, via=via, marks=self.tunnel_marks, run_token=self.run_token
+            )
         capture = Capture(
             method=request.method,
             path=path,
@@ -287,6 +320,8 @@ class Listener:
             source=source,  # type: ignore[arg-type]
             replay_of=replay_of,
             notes=notes,
+            via=via,
+            public_url=self.public_url,
         )
         endpoints = self.endpoints
         endpoint: Endpoint | None = None

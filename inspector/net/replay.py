@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -25,12 +25,13 @@ from multidict import MultiDict
 from yarl import URL
 
 from inspector.core.capture import Capture, ForwardRecord, Headers, ResponseRecord, utc_now
+from inspector.core.origin import REPLAY_HEADER
 from inspector.core.store import ReplayRecord
-from inspector.net.listener import REPLAY_HEADER
 
 log = logging.getLogger(__name__)
 
-#: Header the listener strips and records as ``replay_of`` (see ``marker_header``).
+#: Header the listener strips and records as ``replay_of`` when it comes with the run
+#: token (see ``marker_headers`` and :func:`inspector.core.origin.own_markers`).
 REPLAY_MARKER = REPLAY_HEADER
 
 #: Dropped when sending a capture on: they describe one connection, not the message.
@@ -61,7 +62,7 @@ def end_to_end_headers(headers: Iterable[tuple[str, str]]) -> Headers:
 def outgoing_headers(
     capture_headers: Iterable[tuple[str, str]],
     body: bytes,
-    marker_header: tuple[str, str] | None = None,
+    marker_headers: Sequence[tuple[str, str]] = (),
 ) -> Headers:
     """Headers exactly as they go on the wire (besides ``Host``, which aiohttp puts first).
 
@@ -79,8 +80,7 @@ def outgoing_headers(
         out.append((name, value))
     if not length_seen and body:
         out.append(("Content-Length", str(len(body))))
-    if marker_header is not None:
-        out.append(marker_header)
+    out.extend(marker_headers)
     return out
 
 
@@ -218,14 +218,14 @@ async def send_capture(
     # A parameter rather than asyncio.timeout(): a timeout is a result to record, not an
     # exception for the caller.
     timeout: float = 30,  # noqa: ASYNC109
-    marker_header: tuple[str, str] | None = None,
+    marker_headers: Sequence[tuple[str, str]] = (),
 ) -> ReplayResult:
     """Send ``capture`` (method, headers, body) to the full ``url``; never raises for
     network trouble, which ends up in :attr:`ReplayResult.error` instead.
 
     ``url`` is used as already percent-encoded (build it with :func:`target_url`).
-    ``marker_header``, when given, is appended after the capture's headers; by default
-    nothing is added, so the target sees exactly what the vendor sent. A ``truncated``
+    ``marker_headers`` are appended after the capture's headers; by default nothing is
+    added, so the target sees exactly what the vendor sent. A ``truncated``
     capture is sent with the part of the body that was kept.
     """
     if capture.body is None and capture.body_size > 0:
@@ -233,7 +233,7 @@ async def send_capture(
         return ReplayResult(url=url, error="the capture's body is not loaded; load it first")
     body = capture.body_bytes
     headers = MultiDict(
-        (_HeaderName(k), v) for k, v in outgoing_headers(capture.headers, body, marker_header)
+        (_HeaderName(k), v) for k, v in outgoing_headers(capture.headers, body, marker_headers)
     )
     start = time.perf_counter()
     try:

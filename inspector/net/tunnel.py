@@ -15,6 +15,11 @@ Three things pyngrok does not do, done here:
   the agent's config file instead, and the ``NGROK_AUTHTOKEN`` pyngrok would copy onto the
   command line is moved there too.
 
+The endpoint is opened with a traffic policy that makes the agent add the listener's
+tunnel mark (a header with a secret made for each run, :mod:`inspector.core.origin`) to
+every request it relays, after removing any copy the sender sent: that header is how the
+listener tells tunnelled requests from local ones.
+
 pyngrok keeps a module-wide registry of agents keyed by binary path; every call here passes
 this service's own ``PyngrokConfig``, never pyngrok's default, so two services (or two
 tests) with different binary paths never see each other's agent. Two services sharing one
@@ -74,6 +79,12 @@ AGENT_TIMEOUT = "agent-timeout"
 AGENT_FAILED = "agent-failed"
 AGENT_EXITED = "agent-exited"
 BAD_PUBLIC_URL = "bad-public-url"
+
+#: The tunnel status's warning for a custom public URL whose tunnel adds no known header.
+UNTOLD_WARNING = (
+    "tunnelled traffic cannot be told apart from local traffic: set the header your "
+    "tunnel program adds (name and value) in Settings"
+)
 
 WAYS_OUT = (
     "set the path to an installed ngrok in Settings (or --ngrok-path), "
@@ -184,7 +195,10 @@ class TunnelConfig:
     data directory; ``None`` uses ngrok's own default file). ``authtoken`` ``None`` falls
     back to ``NGROK_AUTHTOKEN``, then to whatever token the config file already holds.
     ``custom_public_url`` switches ngrok off entirely: the tunnel is "online" at that URL,
-    run by something else (cloudflared, a reverse proxy).
+    run by something else (cloudflared, a reverse proxy); ``custom_header`` and
+    ``custom_header_value`` name the header that program adds to each request (without
+    them the status warns that tunnelled traffic cannot be told apart). ``relay_headers``
+    are the headers the ngrok agent adds to each request it relays (the tunnel mark).
     """
 
     ngrok_path: str | None = None
@@ -194,6 +208,9 @@ class TunnelConfig:
     domain: str | None = None
     custom_public_url: str | None = None
     startup_timeout: float = DEFAULT_STARTUP_TIMEOUT
+    relay_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    custom_header: str | None = None
+    custom_header_value: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(
@@ -203,8 +220,10 @@ class TunnelConfig:
         authtoken: str | None,
         config_path: str | None,
         startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+        relay_headers: tuple[tuple[str, str], ...] = (),
+        custom_header_value: str | None = None,
     ) -> TunnelConfig:
-        """The tunnel part of the user's settings (the token comes from the secret store)."""
+        """The tunnel part of the user's settings (secrets come from the secret store)."""
         return cls(
             ngrok_path=settings.ngrok_path or None,
             config_path=config_path,
@@ -213,6 +232,9 @@ class TunnelConfig:
             domain=settings.ngrok_domain or None,
             custom_public_url=settings.custom_public_url or None,
             startup_timeout=startup_timeout,
+            relay_headers=relay_headers,
+            custom_header=settings.custom_tunnel_header or None,
+            custom_header_value=custom_header_value or None,
         )
 
     def effective_authtoken(self) -> str | None:
@@ -337,7 +359,9 @@ class TunnelService:
                 url = parse_public_url(cfg.custom_public_url)
             except ValueError as exc:
                 return self._error(generation, BAD_PUBLIC_URL, str(exc))
-            self._set(TunnelStatus(TunnelState.ONLINE, public_url=url), generation)
+            told = bool(cfg.custom_header and cfg.custom_header_value)
+            warning = None if told else UNTOLD_WARNING
+            self._set(TunnelStatus(TunnelState.ONLINE, public_url=url, warning=warning), generation)
             return self._status
 
         path = resolve_ngrok_path(cfg.ngrok_path)
@@ -361,6 +385,8 @@ class TunnelService:
         if cfg.domain:
             domain = cfg.domain.strip()
             options["url"] = domain if "://" in domain else f"https://{domain}"
+        if cfg.relay_headers:
+            options["traffic_policy"] = relay_policy(cfg.relay_headers)
         upstream = f"http://127.0.0.1:{local_port}"
 
         self._starting_path = path
@@ -489,6 +515,26 @@ class TunnelService:
         if entry.lvl in ("WARNING", "ERROR", "CRITICAL") and entry.err and entry.err != "nil":
             _, sentence = explain_ngrok_error(entry.err)
             self._set(replace(self._status, warning=sentence), generation)
+
+
+def relay_policy(headers: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """An endpoint traffic policy that sets these headers on every request relayed.
+
+    The same object as an endpoint's ``traffic_policy`` in the agent's v3 config file.
+    ``add-headers`` appends to a header the sender sent, so the sender's copy is removed
+    first; the listener also accepts the agent's value beside a sender's.
+    """
+    names = [name for name, _ in headers]
+    return {
+        "on_http_request": [
+            {
+                "actions": [
+                    {"type": "remove-headers", "config": {"headers": names}},
+                    {"type": "add-headers", "config": {"headers": dict(headers)}},
+                ]
+            }
+        ]
+    }
 
 
 def _binary_problem(path: str) -> tuple[str, str] | None:

@@ -100,6 +100,7 @@ def varied_captures() -> list[Capture]:
             ],
             body=gz,
             vendor="anesya",
+            via="tunnel",
             event={"task_id": 17, "event": "extract.completed", "status": None},
             validation=Validation("missing", None, "no token configured"),
             received_at=BASE_TIME + timedelta(seconds=3),

@@ -5,7 +5,7 @@ Contracts under test:
 * :func:`inspector.core.formats.load_captures` either returns captures or raises
   ``ValueError`` (the CLI turns that into one clear line); any other exception would surface
   as a traceback or a crashed import dialog.
-* :func:`inspector.core.bodyview.decode_body` (and the text/hex renderers after it) never
+* :func:`inspector.core.body_display.decode_for_display` (and the text/hex renderers after it) never
   raises, whatever bytes and headers a sender chose.
 
 Inputs come from four sources: raw bytes, arbitrary JSON documents, HAR/export skeletons
@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from inspector.core.bodyview import TEXT_CAP, decode_body, hex_dump, pretty_text
+from inspector.core.body_display import TEXT_CAP, decode_for_display, hex_dump, pretty_text
 from inspector.core.capture import Capture
 from inspector.core.formats import load_captures
 from inspector.core.store import search_text
@@ -455,7 +455,7 @@ def bodies_and_headers(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, str]]]:
 @example(case=(b"\xef\xbb\xbf{}", []))
 def test_fuzz_decode_body_never_raises(case: tuple[bytes, list[tuple[str, str]]]) -> None:
     body, headers = case
-    decoded = decode_body(body, headers)
+    decoded = decode_for_display(body, headers)
     assert isinstance(decoded.data, bytes)
     if decoded.is_json:
         assert decoded.text is not None
@@ -467,7 +467,7 @@ def test_fuzz_decode_body_never_raises(case: tuple[bytes, list[tuple[str, str]]]
 
 @pytest.mark.parametrize("body", [b"[" * 50_000, b'{"a":' * 20_000 + b"1" + b"}" * 20_000])
 def test_fuzz_regression_decode_body_deeply_nested_json(body: bytes) -> None:
-    decoded = decode_body(body, [("Content-Type", "application/json")])
+    decoded = decode_for_display(body, [("Content-Type", "application/json")])
     assert not decoded.is_json or decoded.json_value is not None
 
 
@@ -476,7 +476,7 @@ def test_fuzz_regression_decode_body_deeply_nested_json(body: bytes) -> None:
 def test_fuzz_decode_body_with_arbitrary_headers(
     body: bytes, headers: list[tuple[str, str]]
 ) -> None:
-    decoded = decode_body(body, headers)
+    decoded = decode_for_display(body, headers)
     pretty_text(decoded)
 
 

@@ -178,6 +178,24 @@ def test_utf8_body_is_plain_text_and_https_comes_from_forwarded_proto() -> None:
     assert har_url(anesya).startswith("https://abc.ngrok-free.app/anesya")
 
 
+def test_each_entry_says_how_the_request_arrived() -> None:
+    entries = [har_entry(c) for c in varied_captures()]
+    assert [e["_via"] for e in entries] == ["local", "local", "local", "tunnel", "local", "local"]
+    # A tunnelled request's scheme is the agent's (the last entry), not the sender's.
+    sender_said_http = make_capture(
+        via="tunnel", headers=[("Host", "abc.ngrok-free.app"), ("X-Forwarded-Proto", "http, https")]
+    )
+    assert har_url(sender_said_http) == "https://abc.ngrok-free.app/blurit"
+
+
+def test_foreign_entry_with_via_imports_it() -> None:
+    doc = _foreign_har()
+    doc["log"]["entries"][0]["_via"] = "tunnel"
+    doc["log"]["entries"][1]["_via"] = "somewhere"
+    first, second, third = load_captures(json.dumps(doc))
+    assert (first.via, second.via, third.via) == ("tunnel", "local", "local")
+
+
 def test_url_without_host_header_uses_base_or_localhost() -> None:
     capture = make_capture(headers=[], path="/p", query="x=1")
     assert har_url(capture) == "http://localhost/p?x=1"

@@ -27,7 +27,7 @@ def test_cap_removes_oldest_unpinned_and_keeps_pins(store: CaptureStore) -> None
     removed = store.enforce_cap(before // 2)
     assert removed and removed == [c.id for c in caps[2 : 2 + len(removed)]]
     assert store.used_bytes() <= before // 2
-    remaining = {c.id for c in store.list(limit=0)}
+    remaining = {c.id for c in store.captures(limit=0)}
     assert caps[0].id in remaining and caps[1].id in remaining  # pinned, though oldest
     assert caps[-1].id in remaining  # newest kept
     assert caps[2].id not in remaining  # oldest unpinned went first
@@ -43,31 +43,45 @@ def test_only_pins_left_stops(store: CaptureStore) -> None:
 
 def test_kill_9_during_retention_leaves_a_consistent_store(data_dir: Path) -> None:
     store = CaptureStore.in_dir(data_dir)
-    fill(store, 600)
+    caps = fill(store, 600)
     store.close()
+    # The child reports each batch it has committed (the store's ``removed`` event) and
+    # waits for a go-ahead: the kill then lands while retention is provably under way.
     code = (
         "import sys; from inspector.core.store import CaptureStore;"
-        "s = CaptureStore.in_dir(sys.argv[1]); print('go', flush=True);"
+        "s = CaptureStore.in_dir(sys.argv[1]);"
+        "s.removed.connect(lambda ids: (print(len(ids), flush=True), sys.stdin.readline()));"
+        "print('go', flush=True);"
         "s.enforce_cap(1, batch=5)"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(data_dir)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", code, str(data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
-    import time
-
-    time.sleep(0.3)  # mid-way through the batches
+    assert proc.stdin is not None and proc.stdout is not None
+    assert proc.stdout.readline().strip() == "go"
+    for _ in range(3):
+        assert proc.stdout.readline().strip() == "5"  # a batch of five is committed
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+    # The fourth batch is being deleted (or has just been committed): kill it there.
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    assert proc.wait(10) == -signal.SIGKILL
+    proc.stdin.close()
     proc.stdout.close()
     reopened = CaptureStore.in_dir(data_dir)
     try:
         n = reopened.count()
-        assert 0 <= n <= 600
-        # every remaining capture is whole: its body row is there
-        for c in reopened.list(limit=0):
+        # Three batches are gone for sure, the fourth whole or not at all, nothing more.
+        assert n in (600 - 15, 600 - 20)
+        # The oldest went first, and every remaining capture is whole: its body row is there.
+        kept = {c.id for c in reopened.captures(limit=0)}
+        assert kept == {c.id for c in caps[600 - n :]}
+        for c in caps[600 - n :]:
             full = reopened.get(c.id)
-            assert full is not None and full.body is not None and len(full.body) == 20_000
+            assert full is not None and full.body == c.body
         orphans = reopened._read(
             "SELECT count(*) FROM bodies WHERE seq NOT IN (SELECT seq FROM captures)"
         )

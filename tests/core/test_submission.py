@@ -187,3 +187,10 @@ def test_the_webhook_url_carries_the_query_secret_encoded() -> None:
     assert webhook_url("https://x.test", Endpoint("/blurit", vendor="blurit")) == (
         "https://x.test/blurit"
     )
+
+
+def test_the_webhook_url_carries_the_token_a_vendor_checks_in_the_query() -> None:
+    # Celantur sends its token as ?key=: an endpoint with only a token expects it there.
+    endpoint = Endpoint("/celantur", vendor="celantur", token="t&k")
+    assert webhook_url("https://x.test", endpoint) == "https://x.test/celantur?key=t%26k"
+    assert webhook_url("https://x.test", endpoint, mask="•••") == "https://x.test/celantur?key=•••"

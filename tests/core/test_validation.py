@@ -12,6 +12,7 @@ import pytest
 
 from inspector.core.capture import Headers, Validation
 from inspector.core.validation import (
+    SCHEMES,
     SchemeConfig,
     check,
     check_all,
@@ -28,6 +29,7 @@ from inspector.core.validation import (
     sign_standard_webhooks,
     sign_stripe,
 )
+from inspector.core.validation.dispatch import SCHEME_HANDLERS
 
 NOW = 1_750_000_000
 BODY = b'{"taskId": "job-1", "status": "Succeeded"}'
@@ -344,6 +346,11 @@ def test_scheme_config_rejects_bad_input() -> None:
         SchemeConfig("hmac-sha256", "s", encoding="base32")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="NAME=VALUE"):
         SchemeConfig("query-token", "s")
+
+
+def test_every_scheme_has_a_check_and_a_sign() -> None:
+    # SchemeConfig accepts exactly the SCHEMES ids; the dispatch must serve each of them.
+    assert list(SCHEME_HANDLERS) == list(SCHEMES)
 
 
 def test_mask_and_format_seconds() -> None:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import aiohttp
 from aiohttp import BodyPartReader, web
+from helpers import wait_until_async
 from yarl import URL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -158,15 +158,19 @@ class DoubleServer(Generic[D]):
         task.add_done_callback(self._background.discard)
 
     # -- helpers for tests -----------------------------------------------------------------
-    async def wait_for_deliveries(self, count: int, within: float = 5.0) -> list[D]:
-        deadline = time.monotonic() + within
-        while len(self.deliveries) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"expected {count} webhook deliveries, got {len(self.deliveries)}"
-                )
-            await asyncio.sleep(0.01)
+    async def wait_for_deliveries(self, count: int) -> list[D]:
+        """Once at least ``count`` webhooks were delivered: all deliveries so far."""
+        await wait_until_async(
+            lambda: len(self.deliveries) >= count, what=f"{count} webhook deliveries"
+        )
         return self.deliveries
+
+    async def wait_idle(self, within: float = 10.0) -> None:
+        """Until the double's background work (processing, webhooks) has all finished: no
+        delivery can come after this unless a new request starts new work."""
+        while working := {task for task in self._background if not task.done()}:
+            _done, still = await asyncio.wait(working, timeout=within)
+            assert not still, f"still working after {within:g} s: {[t.get_name() for t in still]}"
 
     # -- plumbing ----------------------------------------------------------------------------
     @web.middleware

@@ -23,6 +23,17 @@ Its address is in the endpoint JSON as ``relay_url`` (not a real ngrok field) an
 file. An unreachable upstream gets ``502`` with ``Ngrok-Error-Code: ERR_NGROK_8012``, as from
 ngrok's edge, and a ``lvl=warn`` log line.
 
+The relay sets the forwarded headers as ngrok's "Forwarded Headers Reference" describes:
+the client's address is *appended* to any ``X-Forwarded-For`` the sender sent (one header,
+comma-separated), the scheme (``https``) likewise to ``X-Forwarded-Proto``, and
+``X-Forwarded-Host`` keeps the sender's own value when it sent one (else the public host).
+``Host`` is the public host. The client's address is the relay's peer, so a test that binds
+its client socket to 127.0.0.2, 127.0.0.3... plays senders at different addresses. Then the
+endpoint's request-header rules apply: a v3 ``traffic_policy`` (an object, or its JSON text)
+whose ``on_http_request`` rules hold ``remove-headers`` and ``add-headers`` actions (no
+``expressions``; anything else is refused with 400, as an invalid policy), or a v2 tunnel's
+``request_header`` ``{"add": ["Name: value"], "remove": ["Name"]}``.
+
 Environment variables:
 
 ``FAKE_NGROK_MODE``
@@ -209,7 +220,16 @@ class Agent:
                 public_url = f"https://{public_url}"
         else:
             public_url = f"https://{secrets.token_hex(6)}.ngrok-free.app"
-        relay = make_relay(self, upstream_url, public_url)
+        try:
+            rules = header_rules(body)
+        except ValueError as exc:
+            return 400, {
+                "error_code": 102,
+                "status_code": 400,
+                "msg": "invalid endpoint configuration",
+                "details": {"err": f"invalid traffic policy: {exc}"},
+            }
+        relay = make_relay(self, upstream_url, public_url, rules)
         relay_url = f"http://127.0.0.1:{relay.server_address[1]}"
         segment = "tunnels" if v2 else "endpoints"
         endpoint = {
@@ -221,6 +241,7 @@ class Agent:
             "proto": "https",
             "upstream": {"url": upstream_url, "protocol": "http1"},
             "config": {"addr": upstream_url, "inspect": True},
+            "traffic_policy": body.get("traffic_policy"),
             "metrics": {},
             "relay_url": relay_url,
         }
@@ -339,10 +360,78 @@ def read_body(handler: BaseHTTPRequestHandler) -> bytes:
     return handler.rfile.read(length) if length else b""
 
 
-def make_relay(agent: Agent, upstream_url: str, public_url: str) -> ThreadingHTTPServer:
+#: One request-header rule: ("remove", names) or ("add", [(name, value), ...]).
+HeaderRule = tuple[str, list[Any]]
+
+
+def header_rules(body: dict[str, Any]) -> list[HeaderRule]:
+    """The request-header changes an endpoint asks for; ValueError for what is not known."""
+    rules: list[HeaderRule] = []
+    policy = body.get("traffic_policy")
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            raise ValueError("not a JSON object (the stand-in reads no YAML)") from None
+    if policy is not None:
+        if not isinstance(policy, dict):
+            raise ValueError("not an object")
+        for rule in policy.get("on_http_request") or []:
+            if not isinstance(rule, dict) or rule.get("expressions"):
+                raise ValueError("rules with expressions are not supported by the stand-in")
+            for action in rule.get("actions") or []:
+                kind = action.get("type")
+                headers = (action.get("config") or {}).get("headers")
+                if kind == "remove-headers" and isinstance(headers, list):
+                    rules.append(("remove", [str(h) for h in headers]))
+                elif kind == "add-headers" and isinstance(headers, dict):
+                    rules.append(("add", [(str(k), str(v)) for k, v in headers.items()]))
+                else:
+                    raise ValueError(f"action {kind!r} is not supported by the stand-in")
+    old_style = body.get("request_header") or {}
+    if old_style.get("remove"):
+        rules.append(("remove", [str(h) for h in old_style["remove"]]))
+    if old_style.get("add"):
+        pairs = [str(item).split(":", 1) for item in old_style["add"]]
+        rules.append(("add", [(k.strip(), v.strip()) for k, v in pairs]))
+    return rules
+
+
+def forwarded_headers(
+    received: list[tuple[str, str]], client: str, public_host: str, rules: list[HeaderRule]
+) -> list[tuple[str, str]]:
+    """The headers the relay sends upstream, from those the sender sent."""
+    headers = [(k, v) for k, v in received if k.lower() not in HOP_BY_HOP]
+
+    def take(name: str) -> list[str]:
+        values = [v for k, v in headers if k.lower() == name]
+        headers[:] = [(k, v) for k, v in headers if k.lower() != name]
+        return values
+
+    sent_for = take("x-forwarded-for")
+    sent_proto = take("x-forwarded-proto")
+    sent_host = take("x-forwarded-host")
+    headers.append(("Host", public_host))
+    headers.append(("X-Forwarded-For", ", ".join([*sent_for, client])))
+    headers.append(("X-Forwarded-Host", sent_host[0] if sent_host else public_host))
+    headers.append(("X-Forwarded-Proto", ", ".join([*sent_proto, "https"])))
+    for kind, items in rules:
+        if kind == "remove":
+            names = {name.lower() for name in items}
+            headers = [(k, v) for k, v in headers if k.lower() not in names]
+        else:
+            # ngrok's add-headers lower-cases names and appends beside existing values
+            headers += [(k.lower(), v) for k, v in items]
+    return headers
+
+
+def make_relay(
+    agent: Agent, upstream_url: str, public_url: str, rules: list[HeaderRule] | None = None
+) -> ThreadingHTTPServer:
     """Start the edge stand-in for one endpoint: forwards requests to its upstream."""
     upstream = urllib.parse.urlsplit(upstream_url)
     public_host = urllib.parse.urlsplit(public_url).netloc
+    header_changes = rules or []
 
     class RelayHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -352,11 +441,9 @@ def make_relay(agent: Agent, upstream_url: str, public_url: str) -> ThreadingHTT
 
         def _relay(self) -> None:
             body = read_body(self)
-            headers = [(k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP]
-            headers.append(("Host", public_host))
-            headers.append(("X-Forwarded-For", self.client_address[0]))
-            headers.append(("X-Forwarded-Host", public_host))
-            headers.append(("X-Forwarded-Proto", "https"))
+            headers = forwarded_headers(
+                list(self.headers.items()), self.client_address[0], public_host, header_changes
+            )
             conn = http.client.HTTPConnection(
                 upstream.hostname or "localhost", upstream.port or 80, timeout=30
             )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from typing import Any
 
 import aiohttp
 import pytest
-from conftest import cell_text, run_in_qloop
+from helpers import cell_text, run_in_qloop
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
+from inspector.core.origin import TUNNEL_HEADER
 from inspector.gui.capture_model import COLUMNS
 from inspector.gui.main_window import MainWindow
 
@@ -39,14 +40,12 @@ def send(
     return run_in_qloop(qtbot, go())
 
 
-async def post_many(url: str, n: int, body: bytes = b"", pause_every: int = 0) -> None:
-    """POST to ``url + "0"`` ... ``url + str(n - 1)``, one after the other."""
+async def post_many(url: str, n: int, body: bytes = b"", first: int = 0) -> None:
+    """POST to ``url + str(first)`` ... ``url + str(first + n - 1)``, one after the other."""
     async with aiohttp.ClientSession() as s:
-        for i in range(n):
+        for i in range(first, first + n):
             async with s.post(f"{url}{i}", data=body) as r:
                 await r.read()
-            if pause_every and i % pause_every == pause_every - 1:
-                await asyncio.sleep(0.06)
 
 
 def cell(window: MainWindow, row: int, column: str) -> str:
@@ -176,6 +175,36 @@ def test_filter_narrows_the_list(qtbot: Any, running: tuple[AppCore, MainWindow]
     qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=3000)
 
 
+def test_tunnelled_and_local_captures_are_told_apart_and_filtered(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    relayed = {
+        "Host": "abc.ngrok-free.app",
+        "X-Forwarded-For": "10.0.0.1, 198.51.100.20",
+        "X-Forwarded-Proto": "https",
+        TUNNEL_HEADER: core.tunnel_secret,
+    }
+    assert send(qtbot, core.listener.url + "/public?x=1", headers=relayed) == 200
+    assert send(qtbot, core.listener.url + "/mine") == 200
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=3000)
+    assert [cell(window, r, "Via") for r in range(2)] == ["local", "tunnel"]
+    tip = window.model.index(1, COLUMNS.index("Via")).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Through the public tunnel, sent from 198.51.100.20"
+
+    window.via_combo.setCurrentIndex(window.via_combo.findData("tunnel"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    assert cell(window, 0, "Path") == "/public?x=1"
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: "through the tunnel" in window.detail.title.text(), timeout=3000)
+    title = window.detail.title.text()
+    assert title.startswith("POST https://abc.ngrok-free.app/public?x=1\n")
+    assert "through the tunnel from 198.51.100.20" in title
+    window.via_combo.setCurrentIndex(window.via_combo.findData("local"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
+    assert cell(window, 0, "Path") == "/mine"
+
+
 def test_live_rows_keep_selection_and_scroll(
     qtbot: Any, running: tuple[AppCore, MainWindow]
 ) -> None:
@@ -237,9 +266,11 @@ def test_live_rows_do_not_pile_up_in_the_list_cache(
     monkeypatch.setattr(capture_model, "CACHE_LIMIT", 40)
     core, window = running
 
-    # pauses between tens: several insert batches
-    run_in_qloop(qtbot, post_many(core.listener.url + "/r", 150, pause_every=10))
-    qtbot.waitUntil(lambda: window.model.rowCount() == 150, timeout=5000)
+    # Tens, each shown before the next is sent: several insert batches.
+    for first in range(0, 150, 10):
+        run_in_qloop(qtbot, post_many(core.listener.url + "/r", 10, first=first))
+        shown = first + 10
+        qtbot.waitUntil(lambda n=shown: window.model.rowCount() == n, timeout=5000)
     assert len(window.model._cache) <= 40
     # evicted rows are read back from the store when shown
     assert cell(window, 149, "Path") == "/r0"
@@ -285,7 +316,8 @@ def test_rate_limited_requests_are_counted_in_the_status_bar(
 
     core, window = running
     core.listener.rate_limiter = RateLimiter(rate=0.1, burst=1)
-    tunnelled = {"X-Forwarded-For": "198.51.100.20"}
+    # as the ngrok agent relays it: with this run's tunnel mark
+    tunnelled = {"X-Forwarded-For": "198.51.100.20", TUNNEL_HEADER: core.tunnel_secret}
     assert send(qtbot, core.listener.url + "/a", headers=tunnelled) == 200
     assert send(qtbot, core.listener.url + "/a", headers=tunnelled) == 429
     qtbot.waitUntil(
@@ -298,10 +330,10 @@ def test_pin_action_marks_the_row(qtbot: Any, running: tuple[AppCore, MainWindow
     send(qtbot, core.listener.url + "/keep")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
-    window.pin_action.trigger()
+    window.captures.pin_action.trigger()
     qtbot.waitUntil(lambda: cell(window, 0, "Path").startswith("📌 /keep"), timeout=3000)
-    assert core.store.list()[0].pinned
-    window.pin_action.trigger()
+    assert core.store.captures()[0].pinned
+    window.captures.pin_action.trigger()
     qtbot.waitUntil(lambda: cell(window, 0, "Path") == "/keep", timeout=3000)
 
 

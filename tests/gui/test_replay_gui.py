@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import cell_text, close_app, open_app, run_in_qloop
+from helpers import cell_text, close_app, open_app, run_in_qloop
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -39,8 +39,8 @@ def test_replay_button_sends_again_and_links(
     send(qtbot, core.listener.url + "/hook?x=1", b'{"a": 1}', {"X-Custom": "yes"})
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
-    assert window.replay_action.isEnabled()
-    window.replay_action.trigger()
+    assert window.captures.replay_action.isEnabled()
+    window.captures.replay_action.trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
     assert cell(window, 0, "Path") == "/hook?x=1 ↻"
     replay = window.model.capture_at(0)
@@ -64,7 +64,7 @@ def test_edit_and_replay_sends_the_edited_body(
     )
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
-    dialog = window.edit_and_replay()
+    dialog = window.captures.edit_and_replay()
     assert dialog is not None
     assert dialog.url.text() == core.listener.url + "/edit"
     dialog.body.setPlainText('{"status": ')
@@ -89,7 +89,7 @@ def test_edit_dialog_rejects_a_bad_url(qtbot: Any, running: tuple[AppCore, MainW
     send(qtbot, core.listener.url + "/e", b"x")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
-    dialog = window.edit_and_replay()
+    dialog = window.captures.edit_and_replay()
     assert dialog is not None
     dialog.url.setText("not a url")
     dialog.send()
@@ -103,11 +103,11 @@ def test_copy_as_curl_masks_secrets_unless_asked(
     send(qtbot, core.listener.url + "/c", b"{}", {"X-Auth-Token": "topsecret-token"})
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
-    window.copy_actions["curl"].trigger()
+    window.captures.copy_actions["curl"].trigger()
     text = QGuiApplication.clipboard().text()
     assert text.startswith("curl") and "topsecret-token" not in text
-    window.reveal_action.setChecked(True)
-    window.copy_actions["curl"].trigger()
+    window.captures.reveal_action.setChecked(True)
+    window.captures.copy_actions["curl"].trigger()
     assert "topsecret-token" in QGuiApplication.clipboard().text()
 
 
@@ -127,8 +127,8 @@ def test_compare_two_callbacks_shows_changed_keys(
     )
     qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=3000)
     window.table.selectAll()
-    assert window.compare_action.isEnabled()
-    dialog = window.compare_selected()
+    assert window.captures.compare_action.isEnabled()
+    dialog = window.captures.compare_selected()
     assert dialog is not None
     assert sorted(dialog.changed_paths()) == ["$.n", "$.status"]
     kinds = {
@@ -146,8 +146,10 @@ def test_export_then_import_through_the_window(
         send(qtbot, f"{core.listener.url}/x{i}", bytes([i, 255, 0]))
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=3000)
     target = tmp_path / "out.har"
-    window.export_captures("all", target, "har")
-    qtbot.waitUntil(lambda: window.last_job_message.startswith("exported 3"), timeout=5000)
+    window.transfers.export_captures("all", target, "har")
+    qtbot.waitUntil(
+        lambda: window.transfers.last_job_message.startswith("exported 3"), timeout=5000
+    )
     har = json.loads(target.read_text())
     assert len(har["log"]["entries"]) == 3
     # import into a second window on another data directory
@@ -155,8 +157,10 @@ def test_export_then_import_through_the_window(
     other_dir.mkdir()
     core2, window2 = open_app(qtbot, other_dir)
     try:
-        window2.import_file(target)
-        qtbot.waitUntil(lambda: window2.last_job_message.startswith("imported 3"), timeout=5000)
+        window2.transfers.import_file(target)
+        qtbot.waitUntil(
+            lambda: window2.transfers.last_job_message.startswith("imported 3"), timeout=5000
+        )
         assert window2.model.rowCount() == 3
         assert cell(window2, 0, "Path") == "/x2"
         got = core2.store.get(window2.model.capture_at(0).id)
@@ -171,9 +175,9 @@ def test_import_of_a_bad_file_says_why(
     _, window = running
     bad = tmp_path / "bad.har"
     bad.write_text("{ not json")
-    window.import_file(bad)
-    qtbot.waitUntil(lambda: window.last_job_message != "", timeout=5000)
-    assert "bad.har" in window.last_job_message
+    window.transfers.import_file(bad)
+    qtbot.waitUntil(lambda: window.transfers.last_job_message != "", timeout=5000)
+    assert "bad.har" in window.transfers.last_job_message
     assert "Importing failed" in window.statusBar().currentMessage()
 
 
@@ -232,7 +236,7 @@ def test_edit_dialog_resigns_a_signed_body(
         qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
         assert window.model.capture_at(0).validation.result == "valid"
         window.table.selectRow(0)
-        dialog = window.edit_and_replay()
+        dialog = window.captures.edit_and_replay()
         assert dialog is not None and dialog.resign_box is not None
         dialog.body.setPlainText(dialog.body.toPlainText().replace("sample", "edited"))
         dialog.send()
@@ -262,16 +266,20 @@ def test_export_shown_and_selected(
     window.apply_filter()
     assert window.model.rowCount() == 2
     shown = tmp_path / "shown.json"
-    window.export_captures("shown", shown, "json")
-    qtbot.waitUntil(lambda: window.last_job_message.startswith("exported 2"), timeout=5000)
+    window.transfers.export_captures("shown", shown, "json")
+    qtbot.waitUntil(
+        lambda: window.transfers.last_job_message.startswith("exported 2"), timeout=5000
+    )
     assert [c["path"] for c in json.loads(shown.read_text())["captures"]] == [
         "/b-needle",
         "/c-needle",
     ]
     window.table.selectRow(0)
     selected = tmp_path / "selected.har"
-    window.last_job_message = ""
-    window.export_captures("selected", selected, "har")
-    qtbot.waitUntil(lambda: window.last_job_message.startswith("exported 1"), timeout=5000)
+    window.transfers.last_job_message = ""
+    window.transfers.export_captures("selected", selected, "har")
+    qtbot.waitUntil(
+        lambda: window.transfers.last_job_message.startswith("exported 1"), timeout=5000
+    )
     (entry,) = json.loads(selected.read_text())["log"]["entries"]
     assert entry["request"]["url"].endswith("/c-needle")

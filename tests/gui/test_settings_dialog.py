@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QFileDialog, QLineEdit, QPushButton
 
-from inspector.core.secrets import NGROK_AUTHTOKEN, SECRETS_FILENAME, SecretStore
+from inspector.core.secrets import (
+    CUSTOM_TUNNEL_VALUE,
+    NGROK_AUTHTOKEN,
+    SECRETS_FILENAME,
+    SecretStore,
+)
 from inspector.core.settings import SETTINGS_FILENAME, Settings
 from inspector.gui.settings_dialog import CANCELLED_TEXT, SettingsDialog
 
@@ -129,6 +134,33 @@ def test_custom_public_url_must_be_https(qtbot: Any, data_dir: Path) -> None:
     dialog.save_button.click()
     assert not dialog.isVisible()
     assert Settings.load(data_dir).custom_public_url == "https://hooks.example.com"
+
+
+def test_the_header_a_custom_tunnel_adds_is_saved_with_its_value_as_a_secret(
+    qtbot: Any, data_dir: Path
+) -> None:
+    dialog, secrets = make_dialog(qtbot, data_dir)
+    dialog.custom_url.setText("https://hooks.example.com")
+    dialog.tunnel_header.setText("X-Tunnel-Secret")
+    dialog.save_button.click()
+    assert dialog.error_label.text() == (
+        "the header your tunnel adds needs both its name and its value"
+    )
+    dialog.tunnel_value.setText("from-the-edge")
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    assert Settings.load(data_dir).custom_tunnel_header == "X-Tunnel-Secret"
+    assert secrets.get(CUSTOM_TUNNEL_VALUE) == "from-the-edge"
+    assert "from-the-edge" not in (data_dir / SETTINGS_FILENAME).read_text()
+
+    again, _ = make_dialog(qtbot, data_dir)
+    assert again.tunnel_value.text() == "from-the-edge"
+    assert again.tunnel_value.edit.echoMode() == QLineEdit.EchoMode.Password
+    again.tunnel_header.setText("")
+    again.tunnel_value.setText("")
+    again.save_button.click()
+    assert Settings.load(data_dir).custom_tunnel_header is None
+    assert SecretStore(data_dir, use_keyring=False).get(CUSTOM_TUNNEL_VALUE) is None
 
 
 def test_no_download_button_without_installer(qtbot: Any, data_dir: Path) -> None:

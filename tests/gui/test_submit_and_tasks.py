@@ -14,15 +14,15 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import run_in_qloop
 from doubles.blurit_api import BlurItDouble
 from doubles.celantur_api import CelanturDouble
+from helpers import run_in_qloop
 from PySide6.QtGui import QColor, QImage
 
 from inspector.app import AppCore
-from inspector.gui.endpoints_panel import ERROR_STYLE, SecretField
 from inspector.gui.submit_dialog import NO_PUBLIC_URL_TEXT, SubmitDialog
 from inspector.gui.tasks_view import TasksView
+from inspector.gui.widgets import ERROR_STYLE, SecretField
 
 pytestmark = pytest.mark.gui
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import close_app, open_app
+from helpers import close_app, open_app
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -30,20 +30,21 @@ def test_indicator_goes_online_and_copy_public_url(
     qtbot: Any, running: tuple[AppCore, MainWindow]
 ) -> None:
     core, window = running
-    assert window.tunnel_label.text() == "● Tunnel off"
-    assert not window.copy_public_action.isEnabled()
-    window.tunnel_action.trigger()
+    assert window.tunnel_indicator.label.text() == "● Tunnel off"
+    assert not window.tunnel_indicator.copy_url_action.isEnabled()
+    window.tunnel_indicator.toggle_action.trigger()
     qtbot.waitUntil(
-        lambda: window.tunnel_label.text().startswith("● Tunnel online: https://"), timeout=15_000
+        lambda: window.tunnel_indicator.label.text().startswith("● Tunnel online: https://"),
+        timeout=15_000,
     )
-    assert window.tunnel_action.text() == "Stop tunnel"
-    url = window.tunnel_label.text().split(": ", 1)[1]
+    assert window.tunnel_indicator.toggle_action.text() == "Stop tunnel"
+    url = window.tunnel_indicator.label.text().split(": ", 1)[1]
     assert url.endswith(".ngrok-free.app")
-    window.copy_public_action.trigger()
+    window.tunnel_indicator.copy_url_action.trigger()
     assert QGuiApplication.clipboard().text() == url == core.public_url
-    window.tunnel_action.trigger()
-    qtbot.waitUntil(lambda: window.tunnel_label.text() == "● Tunnel off", timeout=10_000)
-    assert not window.copy_public_action.isEnabled()
+    window.tunnel_indicator.toggle_action.trigger()
+    qtbot.waitUntil(lambda: window.tunnel_indicator.label.text() == "● Tunnel off", timeout=10_000)
+    assert not window.tunnel_indicator.copy_url_action.isEnabled()
 
 
 def test_missing_authtoken_shows_the_reason(
@@ -51,13 +52,13 @@ def test_missing_authtoken_shows_the_reason(
 ) -> None:
     monkeypatch.setenv("FAKE_NGROK_MODE", "no-authtoken")
     _, window = running
-    window.tunnel_action.trigger()
+    window.tunnel_indicator.toggle_action.trigger()
     qtbot.waitUntil(
-        lambda: window.tunnel_label.text().startswith("● Tunnel error:"), timeout=15_000
+        lambda: window.tunnel_indicator.label.text().startswith("● Tunnel error:"), timeout=15_000
     )
-    assert "authtoken" in window.tunnel_label.text().lower()
+    assert "authtoken" in window.tunnel_indicator.label.text().lower()
     assert "Still listening locally" in window.statusBar().currentMessage()
-    assert window.tunnel_action.text() == "Start tunnel"
+    assert window.tunnel_indicator.toggle_action.text() == "Start tunnel"
 
 
 def test_url_change_warns_about_vendor_registrations(
@@ -68,7 +69,7 @@ def test_url_change_warns_about_vendor_registrations(
 
     core.endpoints.add(Endpoint("/blurit", vendor="blurit", token="t"))
     core.previous_public_url = "https://old.ngrok-free.app"
-    window.tunnel_action.trigger()
+    window.tunnel_indicator.toggle_action.trigger()
     qtbot.waitUntil(
         lambda: "The public URL changed" in window.statusBar().currentMessage(), timeout=15_000
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import close_app, open_app, run_in_qloop
+from helpers import close_app, open_app, run_in_qloop
 
 from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint, EndpointTable

@@ -21,7 +21,7 @@ async def test_size_cap_and_disk_warning(data_dir: Path) -> None:
             for i in range(60):
                 async with s.post(f"{core.listener.url}/c{i}", data=b"x" * 50_000) as r:
                     assert r.status == 200
-        pinned = core.store.list(limit=0, newest_first=False)[0]
+        pinned = core.store.captures(limit=0, newest_first=False)[0]
         core.store.set_pinned([pinned.id])
         core.settings.max_store_mb = 1
         core.settings.min_free_disk_mb = 10**9  # more than any disk: must warn

@@ -9,9 +9,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from rawhttp import raw_http, read_one_answer, send_last, trickle
+from helpers import raw_http, read_one_answer, send_last, trickle
 
-from inspector.core.store import CaptureStore
+from inspector.core.origin import TunnelMark
+from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.net.listener import Listener
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "PURGE", "PROPFIND"]
@@ -32,7 +33,7 @@ async def test_every_method_is_captured(
         s.request(method, listener.url + "/m?x=1", data=b"payload") as r,
     ):
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.method == method
     assert c.path == "/m" and c.query == "x=1"
     full = store.get(c.id)
@@ -45,7 +46,7 @@ async def test_unknown_method_token_is_captured(listener: Listener, store: Captu
         b"FROBNICATE /odd HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
     )
     assert answer.startswith(b"HTTP/1.1 200")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.method == "FROBNICATE"
 
 
@@ -60,7 +61,7 @@ async def test_bodies_are_byte_exact(listener: Listener, store: CaptureStore, bo
         s.post(listener.url + "/b", data=body) as r,
     ):
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     full = store.get(c.id)
     assert full is not None
     assert full.body == body
@@ -78,7 +79,7 @@ async def test_gzip_body_is_stored_compressed(listener: Listener, store: Capture
         ) as r,
     ):
         assert r.status == 200
-    full = store.get(store.list()[0].id)
+    full = store.get(store.captures()[0].id)
     assert full is not None and full.body == wire
 
 
@@ -93,7 +94,7 @@ async def test_raw_path_query_and_header_order_kept(
         b"Content-Length: 0\r\nConnection: close\r\n\r\n",
     )
     assert answer.startswith(b"HTTP/1.1 200")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.path == "/a%2Fb/../c"
     assert c.query == "webhook=https%3A%2F%2Fx.io%2Fh%3Fa%3D1%26b%3D2&z=+"
     names = [k for k, _ in c.headers]
@@ -108,7 +109,7 @@ async def test_huge_headers_are_accepted(listener: Listener, store: CaptureStore
     headers.append(("X-Big", "a" * (64 * 1024 - 1)))
     async with aiohttp.ClientSession() as s, s.post(listener.url + "/h", headers=headers) as r:
         assert r.status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.header("X-Big") == "a" * (64 * 1024 - 1)
     assert sum(1 for k, _ in c.headers if k.startswith("X-H")) == 999
 
@@ -126,7 +127,7 @@ async def test_over_limit_gives_413_and_truncated_capture(store: CaptureStore) -
             assert r.status == 200
     finally:
         await lst.stop()
-    ok, big = store.list()
+    ok, big = store.captures()
     assert big.truncated and big.body_size == 200_000
     assert big.response is not None and big.response.status == 413
     full = store.get(big.id)
@@ -147,7 +148,7 @@ async def test_chunked_over_limit_is_truncated(store: CaptureStore) -> None:
             assert r.status == 413
     finally:
         await lst.stop()
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.truncated
     assert c.body_size > 10_000
 
@@ -184,17 +185,23 @@ async def test_concurrent_requests_all_stored_in_order(
     assert listener.writer.batches < 200  # group commit did group
 
 
-async def test_replay_marker_header_is_recorded_and_stripped(
+async def test_replay_marker_header_counts_only_with_the_run_token(
     listener: Listener, store: CaptureStore
 ) -> None:
-    async with (
-        aiohttp.ClientSession() as s,
-        s.post(listener.url + "/r", headers={"X-Inspector-Replay-Of": "abc123"}) as r,
-    ):
-        assert r.status == 200
-    (c,) = store.list()
-    assert c.source == "replay" and c.replay_of == "abc123"
-    assert c.header("X-Inspector-Replay-Of") is None
+    marked = {"X-Inspector-Replay-Of": "abc123"}
+    async with aiohttp.ClientSession() as s:
+        token = {"X-Inspector-Token": listener.run_token}
+        async with s.post(listener.url + "/ours", headers={**marked, **token}) as r:
+            assert r.status == 200
+        async with s.post(listener.url + "/theirs", headers=marked) as r:
+            assert r.status == 200
+    ours, theirs = sorted(store.captures(), key=lambda c: c.path)
+    assert ours.source == "replay" and ours.replay_of == "abc123"
+    assert ours.header("X-Inspector-Replay-Of") is None
+    assert ours.header("X-Inspector-Token") is None  # the token is never stored
+    # Another local program without the token: an ordinary header, kept and shown.
+    assert theirs.source == "live" and theirs.replay_of is None
+    assert theirs.header("X-Inspector-Replay-Of") == "abc123"
 
 
 async def test_port_in_use_raises_oserror(store: CaptureStore) -> None:
@@ -213,22 +220,26 @@ async def test_port_in_use_raises_oserror(store: CaptureStore) -> None:
 async def test_rate_limit_answers_429_and_stores_nothing(store: CaptureStore) -> None:
     from inspector.core.ratelimit import RateLimiter
 
-    lst = Listener(store, port=0, rate_limiter=RateLimiter(rate=0.5, burst=3))
+    mark = TunnelMark("X-Inspector-Tunnel", "agent-secret")
+    lst = Listener(store, port=0, rate_limiter=RateLimiter(rate=0.5, burst=3), tunnel_marks=(mark,))
     await lst.start()
     try:
         async with aiohttp.ClientSession() as s:
             statuses = []
-            tunnelled = {"X-Forwarded-For": "198.51.100.20"}  # as the ngrok agent sends it
+            # as the ngrok agent relays it: the sender's own entry, then the agent's
+            tunnelled = {"X-Forwarded-For": "10.9.9.9, 198.51.100.20", mark.name: mark.value}
             for _ in range(5):
                 async with s.post(lst.url + "/flood", data=b"x", headers=tunnelled) as r:
                     statuses.append(r.status)
                     if r.status == 429:
                         assert int(r.headers["Retry-After"]) >= 1
-            async with s.post(
-                lst.url + "/flood", data=b"x", headers={"X-Forwarded-For": "203.0.113.5"}
-            ) as r:
+            other_sender = {"X-Forwarded-For": "198.51.100.20, 203.0.113.5", mark.name: mark.value}
+            async with s.post(lst.url + "/flood", data=b"x", headers=other_sender) as r:
                 other = r.status
-            async with s.post(lst.url + "/local", data=b"x") as r:  # the user's own curl
+            # the user's own curl, even one that writes X-Forwarded-For
+            async with s.post(
+                lst.url + "/local", data=b"x", headers=tunnelled | {mark.name: ""}
+            ) as r:
                 local = r.status
     finally:
         await lst.stop()
@@ -236,6 +247,12 @@ async def test_rate_limit_answers_429_and_stores_nothing(store: CaptureStore) ->
     assert other == 200 and local == 200
     assert store.count() == 5
     assert lst.stats.rate_limited == 2
+    assert {c.remote_addr for c in store.captures(flt=CaptureFilter(via="tunnel"))} == {
+        "198.51.100.20",
+        "203.0.113.5",
+    }
+    (local_capture,) = store.captures(flt=CaptureFilter(via="local"))
+    assert local_capture.remote_addr == "127.0.0.1"
 
 
 async def test_expect_100_continue_gets_continue_then_the_answer(
@@ -252,7 +269,7 @@ async def test_expect_100_continue_gets_continue_then_the_answer(
     assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
     answer = await send_last(reader, writer, b"hello")
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     full = store.get(c.id)
     assert full is not None and full.body == b"hello"
     assert full.header("Expect") == "100-continue"
@@ -267,7 +284,7 @@ async def test_unknown_expect_value_is_captured_not_refused(
         b"Connection: close\r\n\r\nhi",
     )
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.header("Expect") == "something-else"
 
 
@@ -289,7 +306,7 @@ async def test_unknown_method_with_a_big_body_then_keep_alive(
         reader, writer, b"GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
     assert second.startswith(b"HTTP/1.1 200 ")
-    got = {c.path: c for c in store.list()}
+    got = {c.path: c for c in store.captures()}
     assert set(got) == {"/big", "/after"}
     big = store.get(got["/big"].id)
     assert big is not None and big.method == "FROBNICATE" and big.body == body
@@ -309,7 +326,7 @@ async def test_unknown_method_after_an_ordinary_request_is_refused(
     )
     assert first.startswith(b"HTTP/1.1 200 ")
     assert second.split(b" ")[1] == b"400"
-    assert [c.path for c in store.list()] == ["/first"]
+    assert [c.path for c in store.captures()] == ["/first"]
 
 
 async def test_utf8_path_is_kept_as_text(listener: Listener, store: CaptureStore) -> None:
@@ -318,7 +335,7 @@ async def test_utf8_path_is_kept_as_text(listener: Listener, store: CaptureStore
         "GET /café/ü?name=zoë HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
     )
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     assert (c.path, c.query, c.notes) == ("/café/ü", "name=zoë", [])
 
 
@@ -332,6 +349,6 @@ async def test_unknown_method_trickled_byte_by_byte(
     )
     answer = await trickle(listener.port, request, 0.001)
     assert answer.startswith(b"HTTP/1.1 200 ")
-    (c,) = store.list()
+    (c,) = store.captures()
     full = store.get(c.id)
     assert full is not None and (full.method, full.path, full.body) == ("FROBNICATE", "/t", b"hi")

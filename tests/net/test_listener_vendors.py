@@ -45,7 +45,7 @@ async def test_blurit_valid_token_gets_compliant_answer(
         {"Content-Type": "application/json", "X-Auth-Token": "tok_blurit_123"},
     )
     assert status == 200 and json.loads(body) == {"taskId": "job-42"}
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.vendor == "blurit" and c.endpoint == "/blurit"
     assert c.validation.result == "valid"
     assert c.event is not None and c.event["task_id"] == "job-42"
@@ -65,7 +65,7 @@ async def test_blurit_bad_token_gets_401_and_invalid_capture(
     assert status == 401
     reason = json.loads(body)["error"]
     assert "X-Auth-Token" in reason and "tok_blurit_123" not in reason
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.validation.result == result
     assert "tok_blurit_123" not in c.validation.detail
 
@@ -89,7 +89,7 @@ async def test_anesya_token_checked(vendor_listener: Listener, store: CaptureSto
         {**good, "X-Webhook-Token": "nope"},
     )
     assert status == 401
-    bad, ok = store.list()
+    bad, ok = store.captures()
     assert ok.validation.result == "valid" and bad.validation.result == "invalid"
     assert ok.event == {"task_id": "ex-9", "event": "extract.completed", "status": "FINISHED"} or (
         ok.event is not None and ok.event["task_id"] == "ex-9" and ok.event["status"] == "FINISHED"
@@ -107,7 +107,7 @@ async def test_celantur_doc_sample_with_typographic_quote(
         vendor_listener.url + "/celantur?key=s3cret", body, {"Content-Type": "application/json"}
     )
     assert status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.vendor == "celantur" and c.validation.result == "valid"
     assert any("not valid JSON" in n for n in c.notes), c.notes
 
@@ -121,7 +121,7 @@ async def test_unmatched_path_is_captured_with_guessed_vendor(
         {"Content-Type": "application/json", "X-Auth-Token": "t"},
     )
     assert status == 200
-    (c,) = store.list()
+    (c,) = store.captures()
     assert c.endpoint is None and c.vendor == "blurit"
     assert c.validation.result == "unchecked"
 
@@ -137,9 +137,11 @@ async def test_every_vendor_sample_validates(
         ("generic", "/signed"),
     ):
         samples = sample_requests(vendor, endpoint=table.get(path))
-        for _, result in await send_samples(samples, vendor_listener.url):
+        for _, result in await send_samples(
+            samples, vendor_listener.url, run_token=vendor_listener.run_token
+        ):
             assert result.status == 200, (vendor, result.body)
-    captures = store.list(limit=0)
+    captures = store.captures(limit=0)
     assert len(captures) == 6  # BlurIt sends three statuses
     assert {c.source for c in captures} == {"simulate"}
     assert all(c.validation.result == "valid" for c in captures), [
@@ -175,7 +177,7 @@ async def test_endpoint_edits_by_another_process_apply_to_the_next_request(
     other_process.remove("/late")
     assert await after_save({"X-Auth-Token": "first"}) == 200
     added, changed, removed = sorted(
-        (c for c in store.list() if c.path == "/late"), key=lambda c: c.received_at
+        (c for c in store.captures() if c.path == "/late"), key=lambda c: c.received_at
     )
     assert (added.endpoint, added.validation.result) == ("/late", "valid")
     assert (changed.endpoint, changed.validation.result) == ("/late", "invalid")

@@ -38,7 +38,7 @@ async def test_proxy_answers_with_the_targets_answer(data_dir: Path) -> None:
             assert r.status == 202
             assert await r.read() == b"dev saw x"
             assert r.headers["X-Dev"] == "1"
-        (c,) = core.store.list()
+        (c,) = core.store.captures()
         assert c.response is not None and c.response.status == 202
         assert c.forward is not None and c.forward.status == 202
     finally:
@@ -57,7 +57,7 @@ async def test_proxy_to_dead_target_is_502_and_captured(data_dir: Path) -> None:
         ):
             assert r.status == 502
             assert "forward target failed" in (await r.json())["error"]
-        (c,) = core.store.list()
+        (c,) = core.store.captures()
         assert c.forward is not None and c.forward.error
     finally:
         await core.stop()

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from doubles.anesya_api import AnesyaDouble
 from doubles.blurit_api import BlurItDouble
 from doubles.celantur_api import CelanturDouble
+from helpers import wait_until_async
 
 from inspector.app import AppCore
-from inspector.core.tasks import is_final
+from inspector.core.capture import Capture
+from inspector.core.tasks import Task, is_final
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
 
 
-async def wait_final(core: AppCore, task: object, within: float = 10.0) -> list:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while loop.time() < deadline:
-        callbacks = core.store.task_callbacks(task)  # type: ignore[arg-type]
-        if any(is_final(core_task_vendor(task), c) for c in callbacks):
-            return callbacks
-        await asyncio.sleep(0.05)
-    raise AssertionError("no final callback")
+async def wait_final(core: AppCore, task: Task) -> list[Capture]:
+    """The task's callbacks, once one of them is final."""
 
+    def callbacks_if_final() -> list[Capture]:
+        callbacks = core.store.task_callbacks(task)
+        return callbacks if any(is_final(task.vendor, c) for c in callbacks) else []
 
-def core_task_vendor(task: object) -> str:
-    return str(task.vendor)  # type: ignore[attr-defined]
+    return await wait_until_async(
+        callbacks_if_final, what=f"a final callback for task {task.task_id}"
+    )
 
 
 async def test_celantur_submit_then_fetch_image(data_dir: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from doubles.anesya_api import AnesyaDouble
 from doubles.blurit_api import BlurItDouble
 from doubles.celantur_api import CelanturDouble
+from helpers import wait_until_async
 from yarl import URL
 
 from inspector.net.vendors import VendorError
@@ -30,15 +31,6 @@ TRICKY_WEBHOOK = "http://127.0.0.1:9/celantur-v1/hook?key=a+b&next=c=d&sig=x%2By
 CELANTUR_USER, CELANTUR_PASS = "user@example.com", "s3cret-pass"
 BLURIT_ID, BLURIT_SECRET = "client-id", "secret-id"
 ANESYA_KEY = "anesya-test-key"
-
-
-async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait until ``check()`` holds (the doubles' status steps are timers)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not check():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -88,7 +80,7 @@ async def test_celantur_v2_sends_raw_token_and_uploads_without_auth(
     async with CelanturClient(CELANTUR_USER, CELANTUR_PASS, base_url=base) as client:
         task = await client.create_task(method="pixelate", license_plate=True)
         await client.upload(task.upload_url, JPEG, progress=lambda s, t: seen.append((s, t)))
-        await eventually(lambda: double.tasks[task.task_id].status == "done")
+        await wait_until_async(lambda: double.tasks[task.task_id].status == "done")
         status = await client.get_status(task.task_id)
         whole = await client.get_task(task.task_id)
         image = await client.download(status["anonymized_url"])
@@ -200,10 +192,12 @@ async def test_celantur_expired_token_means_signing_in_again(
 async def test_celantur_token_lifetime_is_respected_without_a_401(
     make_celantur: Callable[..., Any],
 ) -> None:
-    double, base = await make_celantur(token_lifetime=0.2)
+    lifetime = 0.2
+    double, base = await make_celantur(token_lifetime=lifetime)
     async with CelanturClient(CELANTUR_USER, CELANTUR_PASS, base_url=base) as client:
         task = await client.create_task()
-        await asyncio.sleep(0.25)
+        # Outliving the token is the behaviour under test, not a wait for an event.
+        await asyncio.sleep(lifetime)
         await client.get_status(task.task_id)
     # Signed in again before the call: the double never had to answer 401.
     assert [r.path for r in double.requests] == [
@@ -221,8 +215,8 @@ async def test_celantur_non_image_fails_with_content_type_error(
     double, base = await make_celantur(webhook_on_failed=webhook_on_failed)
     async with CelanturClient(CELANTUR_USER, CELANTUR_PASS, base_url=base) as client:
         task = await client.submit(b"GIF89a not an image", webhook=f"{listener.url}/celantur")
-        await eventually(lambda: double.tasks[task.task_id].status == "failed")
-        await asyncio.sleep(0.1)
+        await double.wait_idle()  # processing finished, the webhook (if any) delivered
+        assert double.tasks[task.task_id].status == "failed"
         status = await client.get_status(task.task_id)
     assert status["failure_cause"] == "CONTENT_TYPE_ERROR"
     assert len(double.deliveries) == (1 if webhook_on_failed else 0)
@@ -261,7 +255,7 @@ async def test_celantur_cancelled_upload_aborts_cleanly(make_celantur: Callable[
         upload.cancel()
         with pytest.raises(asyncio.CancelledError):
             await upload
-        await eventually(lambda: double.aborted_uploads == 1)
+        await wait_until_async(lambda: double.aborted_uploads == 1)
         assert progress[-1] < len(big)
         # Nothing was stored or processed, and the client still works.
         assert double.tasks[task.task_id].image is None
@@ -358,7 +352,7 @@ async def test_blurit_uses_bearer_and_multipart_job_fields(blurit: BlurItDouble)
             content_type="image/jpeg",
             progress=lambda s, _t: seen.append(s),
         )
-        await eventually(lambda: blurit.jobs[job_id].status == "Succeeded")
+        await wait_until_async(lambda: blurit.jobs[job_id].status == "Succeeded")
         status = await client.job_status(job_id)
         media = await client.download_result(status["output_media"])
         detections = await client.download_result(f"{job_id}.json")
@@ -413,12 +407,14 @@ async def test_blurit_refused_refresh_falls_back_to_login(blurit: BlurItDouble) 
 
 
 async def test_blurit_lifetime_expiry_refreshes_before_the_call() -> None:
-    double = BlurItDouble(token_lifetime=0.2)
+    lifetime = 0.2
+    double = BlurItDouble(token_lifetime=lifetime)
     await double.start()
     try:
         async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=double.base_url) as client:
             await client.list_webhooks()
-            await asyncio.sleep(0.25)
+            # Outliving the token is the behaviour under test, not a wait for an event.
+            await asyncio.sleep(lifetime)
             await client.list_webhooks()
     finally:
         await double.stop()
@@ -552,7 +548,7 @@ async def test_blurit_cancelled_multipart_upload(blurit: BlurItDouble) -> None:
         job.cancel()
         with pytest.raises(asyncio.CancelledError):
             await job
-        await eventually(lambda: blurit.aborted_uploads == 1)
+        await wait_until_async(lambda: blurit.aborted_uploads == 1)
         assert blurit.jobs == {}
         assert await client.list_webhooks() == []
 
@@ -566,7 +562,7 @@ async def test_anesya_old_api_raw_key_and_trailing_slashes(anesya: AnesyaDouble)
             PDF, "invoice.pdf", server="FR-2", schema={"invoice_number": "string"}
         )
         assert extract["status"] == "CREATED" and extract["server"] == "FR-2"
-        await eventually(lambda: anesya.extracts[extract["id"]]["status"] == "FINISHED")
+        await wait_until_async(lambda: anesya.extracts[extract["id"]]["status"] == "FINISHED")
         done = await client.get_extract(extract["id"])
         listed = await client.list_extracts()
     assert done["extracted_data"] == {"invoice_number": "2025-001", "total": 120.0}

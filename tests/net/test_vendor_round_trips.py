@@ -4,7 +4,6 @@ listener; the captures land in the store parsed, validated and (BlurIt) answered
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from doubles.anesya_api import AnesyaDouble
 from doubles.blurit_api import BlurItDouble
 from doubles.celantur_api import CelanturDouble
+from helpers import wait_until_async
 
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint, EndpointTable
@@ -24,14 +24,10 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 PDF = b"%PDF-1.7\n" + b"0" * 1024
 
 
-async def captures(store: CaptureStore, count: int, within: float = 5.0) -> list[Capture]:
+async def captures(store: CaptureStore, count: int) -> list[Capture]:
     """The first ``count`` captures in arrival order, with bodies, once they are stored."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while store.count() < count:
-        assert loop.time() < deadline, f"expected {count} captures, got {store.count()}"
-        await asyncio.sleep(0.01)
-    found = [store.get(c.id) for c in store.list(limit=0, newest_first=False)]
+    await wait_until_async(lambda: store.count() >= count, what=f"{count} captures stored")
+    found = [store.get(c.id) for c in store.captures(limit=0, newest_first=False)]
     return [c for c in found if c is not None]
 
 
@@ -141,7 +137,7 @@ async def test_blurit_double_notices_a_non_compliant_receiver(
         uid, _token, _ = await client.ensure_webhook(f"{listener.url}/unconfigured")
         await client.create_job(JPEG, "street.jpg")
         await double.wait_for_deliveries(2)
-        await asyncio.sleep(0.1)
+        await double.wait_idle()  # the job has finished: a third webhook would have been sent
     assert [d.status for d in double.deliveries] == [200, 200]
     assert not any(d.compliant for d in double.deliveries)
     assert "taskId" in (double.deliveries[0].problem or "")
@@ -160,7 +156,7 @@ async def test_anesya_round_trip(
     async with AnesyaClient("anesya-test-key", base_url=double.base_url) as client:
         extract = await client.create_extract(PDF, "invoice.pdf", server="EU-1")
         await double.wait_for_deliveries(1)
-        await asyncio.sleep(0.05)
+        await double.wait_idle()  # the extract has finished: no other webhook is on its way
 
     (delivery,) = double.deliveries
     assert delivery.status == 200

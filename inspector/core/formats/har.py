@@ -5,7 +5,9 @@ HAR carries bodies as text, so a body that is not valid UTF-8 is written as base
 ``content`` has ``encoding``, which is written too and honoured in both places on import).
 Everything HAR has no slot for (vendor, validation, event, forward, notes...) travels in an
 ``_webhookInspector`` object on each entry, so our own HAR round-trips losslessly; HAR files
-from other tools, which lack it, still import as plain captures.
+from other tools, which lack it, still import as plain captures. Each entry also says how
+the request arrived in ``"_via": "tunnel" | "local"``, beside the request, for tools that
+read no further (an entry without it imports as ``local``).
 """
 
 from __future__ import annotations
@@ -63,6 +65,11 @@ def _har_headers(headers: Headers) -> list[dict[str, str]]:
 
 
 def _origin(capture: Capture, base_url: str | None) -> str:
+    if capture.via == "tunnel":
+        # the agent's scheme (the last X-Forwarded-Proto entry), not the sender's
+        called = capture.called_origin()
+        if called:
+            return called
     host = (capture.header("Host") or "").strip()
     if host and _HOST_RE.match(host):
         proto = (capture.header("X-Forwarded-Proto") or "http").split(",")[0].strip().lower()
@@ -151,6 +158,7 @@ def har_entry(
     return {
         "startedDateTime": capture.received_text,
         "time": 0,
+        "_via": capture.via,
         "request": request,
         "response": response,
         "cache": {},
@@ -317,6 +325,7 @@ def _entry_to_capture(entry: Any, keep_source: bool) -> Capture:
         source="import",
         response=answer,
         notes=notes,
+        via="tunnel" if entry.get("_via") == "tunnel" else "local",
     )
 
 

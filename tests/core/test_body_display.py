@@ -1,4 +1,4 @@
-"""Body views: gzip decoded for viewing with a cap, JSON pretty-printed, long lines broken."""
+"""Decoding bodies for display: gzip inflated with a cap, JSON pretty-printed, lines broken."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import zlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspector.core.bodyview import (
+from inspector.core.body_display import (
     INFLATE_CAP,
     LINE_CAP,
     TEXT_CAP,
     break_long_lines,
-    decode_body,
+    decode_for_display,
     hex_dump,
     pretty_text,
 )
@@ -23,29 +23,29 @@ from inspector.core.bodyview import (
 def test_gzip_and_deflate_bodies_are_decoded_for_viewing_only() -> None:
     raw = b'{"a": 1}'
     for wire, enc in ((gzip.compress(raw), "gzip"), (zlib.compress(raw), "deflate")):
-        decoded = decode_body(wire, [("Content-Encoding", enc)])
+        decoded = decode_for_display(wire, [("Content-Encoding", enc)])
         assert decoded.data == raw and decoded.is_json
         assert decoded.note.startswith(f"decoded from {enc}")
 
 
 def test_gzip_bomb_is_capped() -> None:
     bomb = gzip.compress(b"\0" * (INFLATE_CAP + 5 * 1024 * 1024))
-    decoded = decode_body(bomb, [("Content-Encoding", "gzip")])
+    decoded = decode_for_display(bomb, [("Content-Encoding", "gzip")])
     assert len(decoded.data) == INFLATE_CAP
     assert "only the start is shown" in decoded.note
 
 
 def test_bad_encoding_and_invalid_json_are_explained() -> None:
-    decoded = decode_body(b"not gzip", [("Content-Encoding", "gzip")])
+    decoded = decode_for_display(b"not gzip", [("Content-Encoding", "gzip")])
     assert decoded.data == b"not gzip" and "does not decode" in decoded.note
-    broken = decode_body(b'{"url": "https://x.io/a.jpg\xe2\x80\x9d}', [])
+    broken = decode_for_display(b'{"url": "https://x.io/a.jpg\xe2\x80\x9d}', [])
     assert not broken.is_json and broken.json_error.startswith("not valid JSON")
 
 
 def test_big_minified_json_is_shown_as_text_with_short_lines() -> None:
     body = json.dumps({"items": [{"i": i, "pad": "x" * 50} for i in range(100_000)]}).encode()
     assert len(body) > 5 * 1024 * 1024
-    decoded = decode_body(body, [("Content-Type", "application/json")])
+    decoded = decode_for_display(body, [("Content-Type", "application/json")])
     assert not decoded.is_json and decoded.json_error == "over 4 MiB: shown as text"
     text, note = pretty_text(decoded)
     assert len(text.replace("\n", "")) <= TEXT_CAP and "showing the first 1 MiB" in note
@@ -54,17 +54,17 @@ def test_big_minified_json_is_shown_as_text_with_short_lines() -> None:
 
 def test_medium_json_is_pretty_printed() -> None:
     body = json.dumps({"items": [{"i": i} for i in range(1000)]}).encode()
-    text, note = pretty_text(decode_body(body, []))
+    text, note = pretty_text(decode_for_display(body, []))
     assert text.startswith('{\n  "items": [') and note == ""
 
 
 def test_deeply_nested_json_does_not_crash() -> None:
-    decoded = decode_body(b"[" * 50_000, [])
+    decoded = decode_for_display(b"[" * 50_000, [])
     assert not decoded.is_json and "nested too deeply" in decoded.json_error
 
 
 def test_one_huge_line_is_broken_for_display() -> None:
-    text, note = pretty_text(decode_body(b"a" * (LINE_CAP * 3 + 5), []))
+    text, note = pretty_text(decode_for_display(b"a" * (LINE_CAP * 3 + 5), []))
     assert text.split("\n") == ["a" * LINE_CAP] * 3 + ["a" * 5]
     assert "broken for display" in note
     assert break_long_lines("short\nlines") == ("short\nlines", False)
@@ -72,7 +72,7 @@ def test_one_huge_line_is_broken_for_display() -> None:
 
 def test_binary_body_text_and_hex() -> None:
     body = bytes(range(256))
-    _, note = pretty_text(decode_body(body, []))
+    _, note = pretty_text(decode_for_display(body, []))
     assert "not valid UTF-8" in note
     dump, dump_note = hex_dump(body * 1000)
     assert dump.splitlines()[1].startswith("00000010  10 11 12")

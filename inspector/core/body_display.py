@@ -31,8 +31,8 @@ LINE_CAP = 1024
 
 
 @dataclass(slots=True)
-class DecodedBody:
-    """The body as the views see it."""
+class DisplayBody:
+    """A body decoded for display: what the Tree, Text and Hex views show."""
 
     data: bytes
     note: str = ""  # e.g. "decoded from gzip (312 bytes on the wire)"
@@ -61,14 +61,14 @@ def inflate(body: bytes, encoding: str) -> tuple[bytes, str]:
     return undone.data, f"decoded from {enc} ({len(body)} bytes on the wire)"
 
 
-def decode_body(body: bytes, headers: list[tuple[str, str]]) -> DecodedBody:
+def decode_for_display(body: bytes, headers: list[tuple[str, str]]) -> DisplayBody:
     """Decode content-encoding, UTF-8 and JSON, for display."""
     note = ""
     data = body
     encoding = header_get(headers, "Content-Encoding")
     if encoding and body and encoding.strip().lower() != "identity":
         data, note = inflate(body, encoding)
-    out = DecodedBody(data=data, note=note)
+    out = DisplayBody(data=data, note=note)
     try:
         out.text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -89,7 +89,7 @@ def decode_body(body: bytes, headers: list[tuple[str, str]]) -> DecodedBody:
     return out
 
 
-def pretty_text(decoded: DecodedBody) -> tuple[str, str]:
+def pretty_text(decoded: DisplayBody) -> tuple[str, str]:
     """(text to show, note). JSON is indented when small enough; everything is capped."""
     if decoded.is_json and len(decoded.data) <= PRETTY_CAP:
         text = json.dumps(decoded.json_value, indent=2, ensure_ascii=False)

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from inspector.core.bodyview import LINE_CAP
-from inspector.gui.detail import BodyView, decode_all
+from inspector.core.body_display import LINE_CAP
+from inspector.gui.detail import BodyPane, decode_all
 
 pytestmark = pytest.mark.gui
 
 
 def test_hidden_views_are_filled_on_first_show_exactly(qtbot: Any) -> None:
-    view = BodyView()
+    view = BodyPane()
     qtbot.addWidget(view)
     view.resize(800, 600)
     view.show()
@@ -33,7 +33,7 @@ def test_hidden_views_are_filled_on_first_show_exactly(qtbot: Any) -> None:
 
 
 def test_a_new_body_replaces_what_was_not_shown_yet(qtbot: Any) -> None:
-    view = BodyView()
+    view = BodyPane()
     qtbot.addWidget(view)
     view.show()
     view.show_body(b'{"first": 1}', [("Content-Type", "application/json")])

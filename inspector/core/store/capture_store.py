@@ -1,0 +1,405 @@
+"""The capture store, :class:`CaptureStore`: SQLite in the data directory, in WAL mode.
+
+Durability: :meth:`CaptureStore.add_many` returns only after the transaction holding the
+captures is committed, and the listener sends no answer before that (docs/decisions.md,
+"Durability"). Bodies live in their own table so that lists never load them.
+
+Several processes may open the same store: the listener writes, the CLI reads (WAL lets
+readers and one writer work at once). Events (``added``, ``updated``, ``removed``) are
+emitted in the process that made the change; other processes poll with :meth:`since`.
+
+The class holds the connections, their locks and the events; the SQL and the encodings are
+in the package's other modules (see the package's docstring).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from inspector.core.capture import Capture, ForwardRecord, utc_now
+from inspector.core.events import Signal
+from inspector.core.store import retention
+from inspector.core.store.fastpaths import dumps, install_sqlite_adapters
+from inspector.core.store.replays import (
+    INSERT_REPLAY,
+    SELECT_REPLAYS_OF,
+    ReplayRecord,
+    replay_from_row,
+    replay_values,
+)
+from inspector.core.store.rows import (
+    SUMMARY,
+    WHOLE,
+    capture_from_row,
+    capture_rows,
+    insert_captures,
+    whole_body,
+)
+from inspector.core.store.schema import (
+    STORE_FILENAME,
+    StoreError,
+    connect,
+    migrate,
+    transaction,
+)
+from inspector.core.store.search import (
+    CaptureFilter,
+    glob_literal,
+    install_search_functions,
+    where,
+)
+from inspector.core.store.tasks import (
+    SAVE_TASK,
+    SELECT_TASKS,
+    callbacks_query,
+    task_from_json,
+    task_values,
+)
+from inspector.core.tasks import Task
+from inspector.core.walsync import WalSyncer
+
+#: When commits reach the disk (see :class:`CaptureStore`).
+DURABILITIES = ("interval", "commit")
+DEFAULT_DURABILITY = "interval"
+#: Seconds within which the "interval" durability flushes a commit to the disk.
+DEFAULT_SYNC_INTERVAL = 0.1
+
+
+class CaptureStore:
+    """SQLite-backed capture history. Thread-safe: one write and one read connection.
+
+    ``durability`` says when a commit reaches the disk (all of them survive a crash of the
+    program, ``kill -9`` included, as soon as they return): ``"interval"`` within
+    ``sync_interval`` seconds, by a thread that flushes the WAL (a power cut loses at most
+    that much), ``"commit"`` before the commit returns (``synchronous=FULL``: no window,
+    at a large cost in throughput, see docs/performance.md).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        durability: str = DEFAULT_DURABILITY,
+        sync_interval: float = DEFAULT_SYNC_INTERVAL,
+    ) -> None:
+        if durability not in DURABILITIES:
+            raise ValueError(
+                f"durability must be one of {', '.join(DURABILITIES)}, not {durability!r}"
+            )
+        install_sqlite_adapters()
+        synchronous = "FULL" if durability == "commit" else "NORMAL"
+        self.durability = durability
+        self._syncer: WalSyncer | None = (
+            WalSyncer(Path(f"{path}-wal"), sync_interval) if durability == "interval" else None
+        )
+        self.path = Path(path)
+        self.added: Signal[list[Capture]] = Signal("added")
+        self.updated: Signal[Capture] = Signal("updated")
+        self.removed: Signal[list[str]] = Signal("removed")
+        self._wlock = threading.Lock()
+        self._rlock = threading.Lock()
+        # Connections opened before a failure are closed here: a store that fails to open
+        # (damaged, newer schema) must not leave them to the garbage collector.
+        opened: list[sqlite3.Connection] = []
+        try:
+            self._open(synchronous, opened)
+        except BaseException:
+            for conn in opened:
+                conn.close()
+            raise
+
+    def _open(self, synchronous: str, opened: list[sqlite3.Connection]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._wconn = connect(self.path, synchronous)
+            opened.append(self._wconn)
+            with self._wlock:
+                migrate(self._wconn, self.path)
+            self._rconn = connect(self.path, synchronous)
+            opened.append(self._rconn)
+            install_search_functions(self._rconn)
+            #: rows up to this seq have their body's text in search_text (schema < 5)
+            self._search_from: int = self._rconn.execute(
+                "SELECT value FROM meta WHERE key='search_from'"
+            ).fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"cannot open the capture store {self.path}: {exc} (the file is damaged or "
+                f"not a Webhook Inspector store; move it aside to start afresh: "
+                f"mv '{self.path}' '{self.path}.damaged')",
+                damaged=True,
+            ) from exc
+        except OSError as exc:
+            raise StoreError(f"cannot open the capture store {self.path}: {exc.strerror}") from exc
+
+    @staticmethod
+    def move_aside(path: Path) -> Path:
+        """Rename a damaged store (and its WAL files) so a new one can start; returns the
+        new name. Nothing is deleted: the user may still recover the old file."""
+        stamp = utc_now().strftime("%Y%m%d-%H%M%S")
+        target = path.with_name(f"{path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            src = path.with_name(path.name + suffix)
+            if src.exists():
+                src.rename(target.with_name(target.name + suffix))
+        return target
+
+    @classmethod
+    def in_dir(cls, data_dir: Path, **kwargs: Any) -> CaptureStore:
+        return cls(Path(data_dir) / STORE_FILENAME, **kwargs)
+
+    def close(self) -> None:
+        with self._wlock, self._rlock:
+            if self._syncer is not None:
+                self._syncer.close()
+            self._wconn.close()
+            self._rconn.close()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """The write connection under the write lock; what was written is then flushed to
+        the disk as ``durability`` says."""
+        with self._wlock:
+            yield self._wconn
+            if self._syncer is not None:
+                self._syncer.changed()
+
+    # -- writing ------------------------------------------------------------------------
+    def add(self, capture: Capture, *, emit: bool = True) -> Capture:
+        self.add_many([capture], emit=emit)
+        return capture
+
+    def add_many(self, captures: Sequence[Capture], *, emit: bool = True) -> None:
+        """Insert captures in order, in one transaction; assigns ``seq``; durable on return."""
+        if not captures:
+            return
+        # Rows are built before taking the lock, and written with a few multi-row INSERTs:
+        # sqlite3 releases the GIL around each statement, and on a busy single core every
+        # hand-over of the GIL between the event loop and this thread costs a context switch.
+        rows = [capture_rows(c) for c in captures]
+        try:
+            with self._writing() as conn, transaction(conn):
+                base = insert_captures(conn, rows)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"capture already stored: {exc}") from exc
+        for i, capture in enumerate(captures):
+            capture.seq = base + i + 1
+        if emit:
+            self.added.emit(list(captures))
+
+    def import_captures(self, captures: Sequence[Capture], *, emit: bool = True) -> int:
+        """Add captures whose id is not stored yet; returns how many were added.
+
+        Importing the same file twice adds nothing the second time.
+        """
+        ids = [c.id for c in captures]
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            existing.update(
+                cid
+                for (cid,) in self._read(f"SELECT id FROM captures WHERE id IN ({marks})", chunk)
+            )
+        seen: set[str] = set()
+        fresh = []
+        for c in captures:
+            if c.id not in existing and c.id not in seen:
+                seen.add(c.id)
+                fresh.append(c)
+        self.add_many(fresh, emit=emit)
+        return len(fresh)
+
+    # -- replays -----------------------------------------------------------------------
+    def add_replay(self, record: ReplayRecord) -> None:
+        with self._writing() as conn:
+            conn.execute(INSERT_REPLAY, replay_values(record))
+
+    def replays_of(self, capture_id: str) -> list[ReplayRecord]:
+        """Replays of a capture, oldest first."""
+        return [replay_from_row(r) for r in self._read(SELECT_REPLAYS_OF, (capture_id,))]
+
+    # -- tasks --------------------------------------------------------------------------
+    def save_task(self, task: Task) -> None:
+        """Insert or update a task."""
+        with self._writing() as conn:
+            conn.execute(SAVE_TASK, task_values(task))
+
+    def tasks(self) -> list[Task]:
+        """Every task, newest first."""
+        return [task_from_json(json.loads(data)) for (data,) in self._read(SELECT_TASKS)]
+
+    def task_callbacks(self, task: Task) -> list[Capture]:
+        """Captures of the task's vendor whose ``event.task_id`` is the task's id."""
+        return [capture_from_row(r) for r in self._read(*callbacks_query(task))]
+
+    # -- pins and retention -------------------------------------------------------------
+    def set_pinned(self, capture_ids: Iterable[str], pinned: bool = True) -> int:
+        """Pin (keep through retention) or unpin captures; emits ``updated`` for each."""
+        ids = list(capture_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        with self._writing() as conn:
+            cur = conn.execute(
+                f"UPDATE captures SET pinned=? WHERE id IN ({marks})", (int(pinned), *ids)
+            )
+            count = cur.rowcount
+        for cid in ids:
+            capture = self.get(cid, with_body=False)
+            if capture is not None:
+                self.updated.emit(capture)
+        return count
+
+    def used_bytes(self) -> int:
+        """Bytes of the database in use (freed pages are reused, not counted)."""
+        pages = self._value("PRAGMA page_count")
+        free = self._value("PRAGMA freelist_count")
+        size = self._value("PRAGMA page_size")
+        return int((pages - free) * size)
+
+    def oldest_unpinned(self, limit: int) -> list[str]:
+        return [cid for (cid,) in self._read(retention.SELECT_OLDEST_UNPINNED, (limit,))]
+
+    def enforce_cap(self, max_bytes: int, *, batch: int = 200, emit: bool = True) -> list[str]:
+        """Delete the oldest unpinned captures until the store uses at most ``max_bytes``.
+
+        Only complete captures are deleted, each batch in its own transaction, so a crash
+        in the middle leaves a consistent store. Returns the ids deleted, oldest first
+        (with ``emit=False`` the caller announces them, e.g. from its event loop).
+        """
+        return retention.enforce_cap(self, max_bytes, batch=batch, emit=emit)
+
+    def set_forward(
+        self, capture_id: str, forward: ForwardRecord, *, emit: bool = True
+    ) -> Capture | None:
+        """Record a forward result on a stored capture and emit ``updated``."""
+        with self._writing() as conn, transaction(conn):
+            row = conn.execute("SELECT seq FROM captures WHERE id=?", (capture_id,)).fetchone()
+            if row is None:
+                return None
+            (seq,) = row
+            conn.execute(
+                "UPDATE captures SET forward=? WHERE seq=?", (dumps(forward.to_json()), seq)
+            )
+            conn.execute("UPDATE bodies SET forward_body=? WHERE seq=?", (forward.body, seq))
+        capture = self.get(capture_id, with_body=False)
+        if capture is not None and emit:
+            self.updated.emit(capture)
+        return capture
+
+    def remove(self, capture_ids: Iterable[str], *, emit: bool = True) -> int:
+        ids = list(capture_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        with self._writing() as conn, transaction(conn):
+            conn.execute(
+                f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures WHERE id IN ({marks}))",
+                ids,
+            )
+            count = conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", ids).rowcount
+        if emit:
+            self.removed.emit(ids)
+        return count
+
+    # -- reading ------------------------------------------------------------------------
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._rlock:
+            return self._rconn.execute(sql, params).fetchall()
+
+    def _value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The one value of a query that gives one row of one column."""
+        ((value,),) = self._read(sql, params)
+        return value
+
+    def get(self, key: str | int, *, with_body: bool = True) -> Capture | None:
+        """A capture by id, by seq (an int), or by a unique id prefix or suffix of 6+
+        characters."""
+        if with_body:
+            sql = f"SELECT {WHOLE} FROM captures c LEFT JOIN bodies b ON b.seq = c.seq WHERE "
+        else:
+            sql = f"SELECT {SUMMARY} FROM captures c WHERE "
+        if isinstance(key, int):
+            rows = self._read(sql + "c.seq=?", (key,))
+        else:
+            # A short number is a seq; otherwise an id, a unique id prefix (6+ characters),
+            # and only then a seq again (an id prefix may be all digits).
+            rows = []
+            if key.isdigit() and len(key) < 6:
+                rows = self._read(sql + "c.seq=?", (int(key),))
+            if not rows:
+                rows = self._read(sql + "c.id=?", (key,))
+            if not rows and len(key) >= 6:
+                # Ids are UUIDv7: their first characters are a timestamp shared by every
+                # capture of the same minute, their last ones random. A unique prefix or,
+                # failing that, a unique suffix names a capture.
+                literal = glob_literal(key.lower())
+                rows = self._read(sql + "c.id GLOB ? LIMIT 2", (literal + "*",))
+                if not rows:
+                    rows = self._read(sql + "c.id GLOB ? LIMIT 2", ("*" + literal,))
+                if len(rows) > 1:
+                    return None
+            if not rows and key.isdigit() and len(key) < 19:
+                rows = self._read(sql + "c.seq=?", (int(key),))
+        return capture_from_row(rows[0]) if rows else None
+
+    def body(self, seq: int) -> bytes:
+        rows = self._read("SELECT body, body_rest FROM bodies WHERE seq=?", (seq,))
+        if not rows:
+            return b""
+        ((head, rest),) = rows
+        return whole_body(head, rest)
+
+    def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
+        return where(flt, self._search_from)
+
+    def captures(
+        self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
+    ) -> list[Capture]:
+        """Captures without bodies; ``limit=0`` means all."""
+        condition, params = self._where(flt)
+        order = "DESC" if newest_first else "ASC"
+        sql = f"SELECT {SUMMARY} FROM captures{condition} ORDER BY seq {order}"
+        if limit > 0:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [capture_from_row(r) for r in self._read(sql, params)]
+
+    def seqs(self, flt: CaptureFilter | None = None) -> list[int]:
+        """Every matching seq, ascending: the list model's index."""
+        condition, params = self._where(flt)
+        sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
+        return [seq for (seq,) in self._read(sql, params)]
+
+    def summaries(self, seqs: Sequence[int]) -> dict[int, Capture]:
+        """Captures (without bodies) by seq, for a page of the list."""
+        out: dict[int, Capture] = {}
+        for start in range(0, len(seqs), 500):
+            chunk = list(seqs[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self._read(f"SELECT {SUMMARY} FROM captures WHERE seq IN ({marks})", chunk):
+                capture = capture_from_row(row)
+                out[capture.seq] = capture
+        return out
+
+    def since(self, seq: int, limit: int = 1000) -> list[Capture]:
+        """Captures after ``seq`` (oldest first): how other processes follow the store."""
+        rows = self._read(
+            f"SELECT {SUMMARY} FROM captures WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit),
+        )
+        return [capture_from_row(r) for r in rows]
+
+    def count(self, flt: CaptureFilter | None = None) -> int:
+        condition, params = self._where(flt)
+        return int(self._value(f"SELECT count(*) FROM captures{condition}", params))
+
+    def max_seq(self) -> int:
+        return int(self._value("SELECT coalesce(max(seq), 0) FROM captures"))

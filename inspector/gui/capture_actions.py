@@ -1,0 +1,191 @@
+"""The actions on selected captures: replay, edit and replay, compare, pin, copy as."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QMainWindow
+
+from inspector.core.capture import Capture
+from inspector.core.snippets import SnippetKind, snippet
+from inspector.core.store import CaptureStore, ReplayRecord
+from inspector.gui.detail import DetailPane
+from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
+from inspector.gui.loop_tasks import LoopTasks
+from inspector.gui.services import AppServices
+from inspector.gui.widgets import make_action
+
+SNIPPET_LABELS: tuple[tuple[SnippetKind, str], ...] = (
+    ("curl", "cURL"),
+    ("httpie", "HTTPie"),
+    ("requests", "Python requests"),
+    ("aiohttp", "Python aiohttp"),
+)
+
+
+class CaptureActions(QObject):
+    """The actions, enabled for what is selected, and what they do.
+
+    ``selected`` gives the selected captures (without bodies), top to bottom; results and
+    refusals are told in the window's status bar.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        store: CaptureStore,
+        services: AppServices,
+        detail: DetailPane,
+        selected: Callable[[], list[Capture]],
+        tasks: LoopTasks,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = store
+        self.services = services
+        self.detail = detail
+        self.selected = selected
+        self.tasks = tasks
+        self.edit_dialog: EditReplayDialog | None = None
+        self.diff_dialog: DiffDialog | None = None
+
+        self.replay_action = make_action(
+            window,
+            "Replay",
+            self.replay_selected,
+            "Ctrl+R",
+            "Send the selected capture again to the listener",
+        )
+        self.edit_replay_action = make_action(
+            window,
+            "Edit and replay…",
+            self.edit_and_replay,
+            "Ctrl+E",
+            "Change the request, then send it",
+        )
+        self.pin_action = make_action(
+            window,
+            "Pin / unpin",
+            self.toggle_pin,
+            "Ctrl+P",
+            "Pinned captures are kept when the store's size cap removes the oldest",
+        )
+        self.compare_action = make_action(
+            window,
+            "Compare",
+            self.compare_selected,
+            "Ctrl+D",
+            "Diff the bodies and headers of two captures",
+        )
+        self.copy_actions = {
+            kind: make_action(window, f"Copy as {label}", lambda _=False, k=kind: self.copy_as(k))
+            for kind, label in SNIPPET_LABELS
+        }
+        self.reveal_action = QAction("Reveal secrets in copies", window)
+        self.reveal_action.setCheckable(True)
+
+    def context_actions(self) -> list[QAction]:
+        """The actions offered on the capture list's context menu, in order."""
+        return [
+            self.replay_action,
+            self.edit_replay_action,
+            self.compare_action,
+            self.pin_action,
+            *self.copy_actions.values(),
+        ]
+
+    def update_enabled(self, selected: int) -> None:
+        """Enable what applies to ``selected`` captures."""
+        self.replay_action.setEnabled(selected >= 1)
+        self.pin_action.setEnabled(selected >= 1)
+        self.edit_replay_action.setEnabled(selected == 1)
+        self.compare_action.setEnabled(selected == 2)
+        for action in self.copy_actions.values():
+            action.setEnabled(selected == 1)
+
+    def _say(self, message: str, ms: int) -> None:
+        self.window.statusBar().showMessage(message, ms)
+
+    def _one_selected(self) -> Capture | None:
+        """The selected capture with its body, when exactly one is selected."""
+        selected = self.selected()
+        if len(selected) != 1:
+            return None
+        return self.store.get(selected[0].id)
+
+    # -- the actions ----------------------------------------------------------------------
+    def toggle_pin(self) -> None:
+        selected = self.selected()
+        if not selected:
+            return
+        pin = not all(c.pinned for c in selected)
+        self.store.set_pinned([c.id for c in selected], pin)
+        verb = "Pinned" if pin else "Unpinned"
+        self._say(f"{verb} {len(selected)} capture(s)", 5000)
+
+    def replay_selected(self) -> None:
+        for summary in self.selected():
+            capture = self.store.get(summary.id)
+            if capture is None:
+                continue
+            if capture.truncated:
+                self._say(f"#{capture.seq} was truncated (over the body limit): not replayed", 8000)
+                continue
+            self.tasks.spawn(self._replay_and_report(capture), "replay")
+
+    async def _replay_and_report(self, capture: Capture) -> ReplayRecord:
+        record = await self.services.replay(capture, None)
+        if record.error:
+            self._say(f"Replay of #{capture.seq} failed: {record.error}", 8000)
+        else:
+            self._say(
+                f"Replayed #{capture.seq}: {record.status} in {record.latency_ms or 0:.0f} ms", 8000
+            )
+        if self.detail.capture is not None and self.detail.capture.id == capture.id:
+            self.detail.show_replays(self.store.replays_of(capture.id))
+        return record
+
+    def edit_and_replay(self) -> EditReplayDialog | None:
+        capture = self._one_selected()
+        if capture is None:
+            return None
+        resign: Resigner | None = self.services.resigner_for(capture)
+        dialog = EditReplayDialog(
+            capture,
+            self.services.local_url,
+            self.services.replay,
+            resign=resign,
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.edit_dialog = dialog
+        return dialog
+
+    def compare_selected(self) -> DiffDialog | None:
+        selected = self.selected()
+        if len(selected) != 2:
+            self._say("Select exactly two captures to compare", 5000)
+            return None
+        older, newer = sorted(selected, key=lambda c: c.seq)
+        a, b = self.store.get(older.id), self.store.get(newer.id)
+        if a is None or b is None:
+            return None
+        dialog = DiffDialog(a, b, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.diff_dialog = dialog
+        return dialog
+
+    def copy_as(self, kind: SnippetKind) -> str | None:
+        capture = self._one_selected()
+        if capture is None:
+            return None
+        reveal = self.reveal_action.isChecked()
+        text = snippet(capture, kind, reveal=reveal)
+        QGuiApplication.clipboard().setText(text)
+        masked = "" if reveal else " (secrets masked)"
+        self._say(f"Copied #{capture.seq} as {kind}{masked}", 5000)
+        return text

@@ -1,0 +1,143 @@
+"""Export and import of captures from the window: the actions, the file dialogs, and one
+job at a time in a worker thread behind a progress dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QProgressDialog
+
+from inspector.core.capture import Capture
+from inspector.core.store import CaptureStore
+from inspector.gui import workers
+from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
+from inspector.gui.widgets import make_action
+
+#: Which captures an export writes: all stored, those the filter shows, or the selected.
+Which = Literal["all", "shown", "selected"]
+
+
+class TransferActions(QObject):
+    """Export all/shown/selected captures (HAR or JSON) and import a file of them.
+
+    ``selected`` gives the selected captures, ``imported`` is called after an import
+    changed the store (the window then updates its counts).
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        store: CaptureStore,
+        model: CaptureTableModel,
+        selected: Callable[[], list[Capture]],
+        imported: Callable[[], None],
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = store
+        self.model = model
+        self.selected = selected
+        self.imported = imported
+        self.job: TransferJob | None = None
+        self.progress: QProgressDialog | None = None
+        #: the outcome of the latest job, as told in the status bar
+        self.last_job_message = ""
+        self.import_action = make_action(window, "Import…", self.import_file, "Ctrl+O")
+        self.export_all_action = make_action(
+            window, "Export all…", lambda: self.export_captures("all")
+        )
+        self.export_shown_action = make_action(
+            window, "Export shown…", lambda: self.export_captures("shown")
+        )
+        self.export_selected_action = make_action(
+            window, "Export selected…", lambda: self.export_captures("selected")
+        )
+
+    def update_enabled(self, selected: int) -> None:
+        self.export_selected_action.setEnabled(selected >= 1)
+
+    def _say(self, message: str, ms: int) -> None:
+        self.window.statusBar().showMessage(message, ms)
+
+    def _ids_for(self, which: Which) -> list[str]:
+        if which == "selected":
+            return [c.id for c in sorted(self.selected(), key=lambda c: c.seq)]
+        flt = self.model.filter if which == "shown" else None
+        return [c.id for c in self.store.captures(limit=0, flt=flt, newest_first=False)]
+
+    def export_captures(
+        self, which: Which, path: Path | None = None, fmt: str | None = None
+    ) -> None:
+        """Export to ``path`` in ``fmt`` ("har" or "json"); asks for both when no path."""
+        ids = self._ids_for(which)
+        if not ids:
+            self._say("Nothing to export", 5000)
+            return
+        if path is None:
+            name, chosen = QFileDialog.getSaveFileName(
+                self.window,
+                "Export captures",
+                "captures.har",
+                "HAR 1.2 (*.har);;Webhook Inspector JSON (*.json)",
+            )
+            if not name:
+                return
+            path = Path(name)
+            fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
+        self._start(ExportJob(self.store, ids, path, fmt or "har", mask=False), "Exporting")
+
+    def import_file(self, path: Path | None = None) -> None:
+        """Import a HAR or JSON export; asks for the file when no path."""
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self.window,
+                "Import captures",
+                "",
+                "HAR or JSON export (*.har *.json);;All files (*)",
+            )
+            if not name:
+                return
+            path = Path(name)
+        self._start(ImportJob(self.store, path), "Importing", reload=True)
+
+    def cancel(self) -> None:
+        """Cancel the running job, if any (the window is closing)."""
+        if self.job is not None:
+            self.job.cancel()
+
+    def _start(self, job: TransferJob, label: str, reload: bool = False) -> None:
+        if self.job is not None:
+            self._say("Another import or export is running", 5000)
+            return
+        self.job = job
+        progress = QProgressDialog(f"{label}…", "Cancel", 0, 0, self.window)
+        progress.setWindowTitle(label)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.canceled.connect(job.cancel)
+        self.progress = progress
+
+        def on_progress(done: int, total: int) -> None:
+            progress.setMaximum(max(total, 1))
+            progress.setValue(min(done, max(total, 1)))
+
+        def finish(ok: bool, message: str) -> None:
+            self.job = None
+            progress.reset()
+            progress.deleteLater()
+            self.progress = None
+            if reload:
+                self.model.set_filter(self.model.filter)
+                self.model.total = self.store.count()
+                self.imported()
+            self._say(message if ok else f"{label} failed: {message}", 10000)
+            self.last_job_message = message
+
+        def crashed(exc: BaseException) -> None:
+            finish(False, f"unexpected error: {exc.__class__.__name__}: {exc}")
+
+        workers.submit(job.run, lambda outcome: finish(*outcome), crashed, on_progress)
