@@ -39,6 +39,7 @@ from inspector.core.submission import (
 )
 from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor
+from inspector.net.agent_download import install_agent
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
     Forwarder,
@@ -55,7 +56,6 @@ from inspector.net.tunnel import (
     TunnelService,
     TunnelState,
     TunnelStatus,
-    install_agent,
 )
 
 log = logging.getLogger(__name__)

@@ -30,6 +30,7 @@ from pyngrok.conf import PyngrokConfig
 from inspector.core.capture import header_get
 from inspector.core.settings import Settings
 from inspector.core.store import CaptureStore
+from inspector.net.agent_download import AgentInstallCancelled, AgentInstallError, install_agent
 from inspector.net.listener import Listener
 from inspector.net.tunnel import (
     AGENT_EXITED,
@@ -39,14 +40,11 @@ from inspector.net.tunnel import (
     AGENT_TIMEOUT,
     BAD_PUBLIC_URL,
     UNTOLD_WARNING,
-    AgentInstallCancelled,
-    AgentInstallError,
     TunnelConfig,
     TunnelService,
     TunnelState,
     TunnelStatus,
     explain_ngrok_error,
-    install_agent,
     parse_public_url,
 )
 
