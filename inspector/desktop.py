@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from inspector import resources
 from inspector.app import AppCore
 from inspector.core.errors import UserError
 from inspector.core.store import STORE_FILENAME, CaptureStore, StoreError
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 #: The listener's port when ``--port`` is not given.
 DEFAULT_PORT = 8765
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES = resources.path(resources.ICON).parent
 
 
 def _ask_move_aside(message: str) -> bool:
@@ -78,10 +79,8 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     # The loop must outlive the window: services shut down after it closed.
     app.setQuitOnLastWindowClosed(False)
     app.setDesktopFileName("webhook-inspector")
-    icon_path = RESOURCES / "icon.svg"
-    icon = QIcon(str(icon_path)) if icon_path.exists() else None
-    if icon is not None:
-        app.setWindowIcon(icon)
+    icon = QIcon(str(resources.path(resources.ICON)))
+    app.setWindowIcon(icon)
 
     async def main() -> int:
         core = open_gui_core(data_dir, port=DEFAULT_PORT if port is None else port)

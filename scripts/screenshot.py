@@ -20,9 +20,9 @@ import aiohttp
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from inspector import resources
 from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint, EndpointTable
-from inspector.desktop import RESOURCES
 from inspector.gui.main_window import MainWindow
 
 SAMPLES: list[tuple[str, str, dict[str, str], bytes]] = [
@@ -113,5 +113,5 @@ if __name__ == "__main__":
     target.parent.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    app.setWindowIcon(__import__("PySide6.QtGui").QtGui.QIcon(str(RESOURCES / "icon.svg")))
+    app.setWindowIcon(__import__("PySide6.QtGui").QtGui.QIcon(str(resources.path(resources.ICON))))
     qasync.run(main(target))

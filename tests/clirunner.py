@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,7 +28,7 @@ def run_cli(
     data_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "inspector", "--data-dir", str(data_dir), *args],
+        [*PROGRAM, "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -34,16 +36,29 @@ def run_cli(
     )
 
 
+#: The program under test: this interpreter's ``inspector`` (an installed wheel's script or
+#: the bundle's executable take its place in the packaging tests).
+PROGRAM = (sys.executable, "-m", "inspector")
+
+
 class ServeProcess:
     """``webhook-inspector serve`` in a subprocess, with its stdout read line by line."""
 
-    def __init__(self, data_dir: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        program: Sequence[str] = PROGRAM,
+        cwd: Path | None = None,
+    ) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "inspector", "--data-dir", str(data_dir), "serve", *args],
+            [*program, "--data-dir", str(data_dir), "serve", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=cli_env(env),
+            cwd=cwd,
         )
         # A thread reads lines into a queue: select() on a buffered text pipe misses lines
         # that arrived together. Another keeps what comes on stderr.
@@ -110,3 +125,65 @@ class ServeProcess:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()
+
+
+def _running_listener(data_dir: Path, kind: str) -> str | None:
+    """The URL in ``listener.json`` once a listener of ``kind`` has written it."""
+    try:
+        info = json.loads((data_dir / "listener.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(info["url"]) if info.get("kind") == kind else None
+
+
+def check_installed_program(
+    program: Sequence[str], data_dir: Path, cwd: Path, env: dict[str, str] | None = None
+) -> None:
+    """What a user does first with an installed copy (a wheel's script, the bundle), run
+    from ``cwd`` where no checkout is: the version, ``serve`` capturing a webhook that
+    ``list`` then shows, and the GUI (offscreen) capturing one and closing on SIGTERM."""
+    import signal
+
+    from helpers import post
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*program, "--data-dir", str(data_dir), *args],
+            capture_output=True, text=True, timeout=60, env=cli_env(env), cwd=cwd,
+        )  # fmt: skip
+
+    version = run("--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.startswith("webhook-inspector "), version.stdout
+
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel", env=env, program=program, cwd=cwd) as serve:  # fmt: skip
+        assert post(serve.url + "/from-serve", b'{"a": 1}')[0] == 200
+        assert "/from-serve" in serve.readline()
+        assert serve.stop() == 0
+
+    gui_env = {**(env or {}), "QT_QPA_PLATFORM": "offscreen"}
+    log = data_dir.parent / "gui-output.txt"
+    with log.open("w") as output:
+        gui = subprocess.Popen(
+            [*program, "--data-dir", str(data_dir), "gui", "--port", "0"],
+            stdout=output, stderr=subprocess.STDOUT, env=cli_env(gui_env), cwd=cwd,
+        )  # fmt: skip
+        try:
+
+            def listening() -> str | None:
+                assert gui.poll() is None, f"the GUI exited: {log.read_text()}"
+                return _running_listener(data_dir, "gui")
+
+            url = wait_until(listening, within=60, what="the GUI's listener in listener.json")
+            assert post(url + "/from-gui", b"hello")[0] == 200
+            gui.send_signal(signal.SIGTERM)
+            assert gui.wait(30) == 0, log.read_text()
+        finally:
+            if gui.poll() is None:
+                gui.kill()
+                gui.wait(10)
+
+    listed = run("list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    paths = {capture["path"] for capture in json.loads(listed.stdout)}
+    assert {"/from-serve", "/from-gui"} <= paths, paths
