@@ -78,7 +78,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     app.setApplicationName("Webhook Inspector")
     # The loop must outlive the window: services shut down after it closed.
     app.setQuitOnLastWindowClosed(False)
-    app.setDesktopFileName("webhook-inspector")
+    app.setDesktopFileName(resources.APP_ID)
     icon = QIcon(str(resources.path(resources.ICON)))
     app.setWindowIcon(icon)
 

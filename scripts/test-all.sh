@@ -4,7 +4,7 @@
 # An interpreter is looked for on PATH (python3.X), then among pyenv's versions; one that
 # is absent is skipped and said so. Exits non-zero if any run failed or none could run.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 find_python() {
     local version=$1 candidate

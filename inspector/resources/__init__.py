@@ -12,6 +12,10 @@ import functools
 from importlib.resources import as_file, files
 from pathlib import Path
 
+#: The app's id: the name of its desktop file, AppStream component and icon
+#: (packaging/linux), and what the window tells the desktop it belongs to.
+APP_ID = "io.github.webhookinspector.WebhookInspector"
+
 #: The app's icon, a scalable SVG (the PNG, ICO and ICNS forms are made from it).
 ICON = "icon.svg"
 
