@@ -102,14 +102,22 @@ def size_of(folder: Path) -> tuple[int, int]:
 
 
 def wheel_size() -> int:
-    with tempfile.TemporaryDirectory() as out:
+    """The wheel's size, built offline from a copy of the source (the checkout stays clean)."""
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "source"
+        shutil.copytree(
+            ROOT,
+            source,
+            ignore=shutil.ignore_patterns(
+                ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__"
+            ),
+        )
         subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-             "--no-index", "--quiet", "--wheel-dir", out, str(ROOT)],
+             "--no-index", "--quiet", "--wheel-dir", work, str(source)],
             check=True, capture_output=True,
         )  # fmt: skip
-        shutil.rmtree(ROOT / "build", ignore_errors=True)
-        (wheel,) = Path(out).glob("*.whl")
+        (wheel,) = Path(work).glob("*.whl")
         return wheel.stat().st_size
 
 

@@ -137,11 +137,16 @@ def _running_listener(data_dir: Path, kind: str) -> str | None:
 
 
 def check_installed_program(
-    program: Sequence[str], data_dir: Path, cwd: Path, env: dict[str, str] | None = None
+    program: Sequence[str],
+    data_dir: Path,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    gui_program: Sequence[str] | None = None,
 ) -> None:
     """What a user does first with an installed copy (a wheel's script, the bundle), run
     from ``cwd`` where no checkout is: the version, ``serve`` capturing a webhook that
-    ``list`` then shows, and the GUI (offscreen) capturing one and closing on SIGTERM."""
+    ``list`` then shows, and the GUI (offscreen; ``gui_program``, else ``program gui``)
+    capturing one and closing on SIGTERM."""
     import signal
 
     from helpers import post
@@ -165,7 +170,7 @@ def check_installed_program(
     log = data_dir.parent / "gui-output.txt"
     with log.open("w") as output:
         gui = subprocess.Popen(
-            [*program, "--data-dir", str(data_dir), "gui", "--port", "0"],
+            [*(gui_program or [*program, "gui"]), "--data-dir", str(data_dir), "--port", "0"],
             stdout=output, stderr=subprocess.STDOUT, env=cli_env(gui_env), cwd=cwd,
         )  # fmt: skip
         try:

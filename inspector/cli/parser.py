@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="the desktop app (default)")
     gui.add_argument("--port", type=int, help="listener port (default from settings)")
+    # Also after the command, for the webhook-inspector-gui script (which puts `gui` first);
+    # SUPPRESS keeps a --data-dir given before the command when none comes after it.
+    gui.add_argument("--data-dir", default=argparse.SUPPRESS, help="as before the command")
 
     serve = commands.add_parser("serve", help="headless listener (and tunnel unless --no-tunnel)")
     serve.add_argument("--host", default="127.0.0.1")

@@ -102,9 +102,11 @@ def test_the_installed_wheel_runs_where_no_checkout_is(wheel: Path, tmp_path: Pa
     assert module_file.is_relative_to(site_packages)
     assert icon.is_relative_to(site_packages)
     assert icon.read_bytes() == (ROOT / "inspector" / "resources" / "icon.svg").read_bytes()
-    assert (env_dir / "bin" / "webhook-inspector-gui").is_file()
 
-    data_dir = tmp_path / "data"
     check_installed_program(
-        [str(env_dir / "bin" / "webhook-inspector")], data_dir, cwd=elsewhere, env=env
+        [str(env_dir / "bin" / "webhook-inspector")],
+        tmp_path / "data",
+        cwd=elsewhere,
+        env=env,
+        gui_program=[str(env_dir / "bin" / "webhook-inspector-gui")],
     )
