@@ -370,7 +370,7 @@ class Capture:
         path = self.path if self.path.startswith("/") else "/" + self.path
         return origin + path + (f"?{self.query}" if self.query else "")
 
-    # -- the capture object of SPEC.md section 4 --------------------------------------
+    # -- the capture object of docs/formats.md --------------------------------------
     def to_json(self, include_body: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
