@@ -428,7 +428,7 @@ class MainWindow(QMainWindow):
         if self.detail.capture is not None and self.detail.capture.id == summary.id:
             return
         if summary.body_size > LOAD_IN_WORKER_BYTES:
-            # Reading many MiB from SQLite on the UI thread stalls the loop (~0.1 s at 25 MiB).
+            # Reading many MiB from SQLite on the UI thread stalls the loop (docs/performance.md).
             self.detail.title.setText(f"loading {summary.body_size:,} bytes…")
             self._loading_id = summary.id
             workers.submit(partial(_read_capture, self.store, summary.id), self._on_capture_loaded)

@@ -39,8 +39,8 @@ from inspector.core.vendors.descriptor import Credential, SubmitOption
 from inspector.gui.services import AppServices
 from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
 
-#: Files up to this size are read on the GUI thread (a few tens of ms from a local disk);
-#: larger ones are read in a worker thread so the window never freezes.
+#: Files up to this size are read on the GUI thread (quick from a local disk); larger ones
+#: are read in a worker thread so the window never freezes.
 SYNC_READ_LIMIT = 50 * 1024 * 1024
 NO_PUBLIC_URL_TEXT = (
     "No public URL yet: start the tunnel (or set a custom public URL) to get a public "
