@@ -14,6 +14,7 @@ from inspector.core.capture import Capture
 from inspector.core.store import CaptureStore
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.error_log import report
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
 from inspector.gui.widgets import make_action
 
@@ -46,6 +47,8 @@ class TransferActions(QObject):
         self.progress: QProgressDialog | None = None
         #: the outcome of the latest job, as told in the status bar
         self.last_job_message = ""
+        # make_action calls the slot without the action's `checked` argument: it would
+        # arrive here as the path.
         self.import_action = make_action(window, "Import…", self.import_file, "Ctrl+O")
         self.export_all_action = make_action(
             window, "Export all…", lambda: self.export_captures("all")
@@ -138,6 +141,11 @@ class TransferActions(QObject):
             self.last_job_message = message
 
         def crashed(exc: BaseException) -> None:
-            finish(False, f"unexpected error: {exc.__class__.__name__}: {exc}")
+            self.job = None
+            progress.reset()
+            progress.deleteLater()
+            self.progress = None
+            self.last_job_message = report(label, exc)
+            self._say(self.last_job_message, 10000)
 
         workers.submit(job.run, lambda outcome: finish(*outcome), crashed, on_progress)

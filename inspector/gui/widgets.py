@@ -102,12 +102,21 @@ def make_action(
     shortcut: str | None = None,
     tip: str = "",
 ) -> QAction:
-    """A menu/toolbar action that calls ``slot``; ``tip`` is its tooltip and status tip."""
+    """A menu/toolbar action that calls ``slot()``; ``tip`` is its tooltip and status tip.
+
+    ``slot`` is called with no argument: ``triggered`` carries the action's ``checked``
+    state, which would otherwise arrive as a slot's first optional parameter (a path, a
+    vendor...).
+    """
     action = QAction(text, parent)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
     if tip:
         action.setToolTip(tip)
         action.setStatusTip(tip)
-    action.triggered.connect(slot)
+
+    def fire() -> None:
+        slot()
+
+    action.triggered.connect(fire)
     return action
