@@ -331,8 +331,12 @@ class MainWindow(QMainWindow):
         self._filter_timer.stop()
         selected = self.selected_capture_id()
         self.model.set_filter(self.current_filter())
-        if selected:
-            self.select_capture(selected)
+        if selected and self.select_capture(selected):
+            return
+        # The capture shown is now hidden (or none was selected): the pane shows nothing
+        # rather than a capture the list no longer has.
+        self.table.clearSelection()
+        self.detail.clear()
 
     def selected_capture_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
