@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -66,6 +67,16 @@ def plain_label(text: str = "", *, selectable: bool = True) -> QLabel:
     label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def note_label(text: str = "") -> QLabel:
+    """A selectable, word-wrapped plain-text label whose minimum width never follows its
+    text: a long line (a note, a path, a query) wraps or is cut, and never widens the
+    window it is in."""
+    label = plain_label(text)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(1)
     return label
 
 
