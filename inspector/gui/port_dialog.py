@@ -40,8 +40,8 @@ class PortDialog(QDialog):
         self.reason_label = plain_label(f"The listener cannot start: {reason}.")
         self.reason_label.setObjectName("port-reason")
         explain = plain_label(
-            f"Port {offered} is free now. Vendors and scripts must then send to the new "
-            "port (the tunnel follows it by itself).",
+            "A port free right now is filled in below. Vendors and scripts must then send "
+            "to that port (the tunnel follows it by itself).",
             selectable=False,
         )
         self.port_spin = QSpinBox()

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.submission import FILE_HEAD, submit_options, submit_spec
+from inspector.core.submission import FILE_HEAD, EndpointPlan, submit_options, submit_spec
 from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor, submit_vendors
 from inspector.core.vendors.descriptor import Credential, SubmitOption
@@ -197,9 +197,12 @@ class SubmitDialog(QDialog):
     """Submit a test task with our webhook URL; the result is a stored ``Task``.
 
     ``services`` is the app: its ``submit``, ``credentials``, ``save_credentials``,
-    ``default_webhook_url`` and ``endpoints`` (see :class:`~inspector.gui.services.AppServices`).
-    The vendors, their
-    credentials and options come from the vendor registry.
+    ``plan_endpoint`` and ``endpoints`` (see :class:`~inspector.gui.services.AppServices`).
+    The vendors, their credentials and options come from the vendor registry.
+
+    The dialog changes no endpoint by itself: the vendor's endpoint is planned (path and
+    generated secret chosen, so the webhook URL shown is final), the dialog says what
+    Submit will create or change, and only Submit does it; the log says what was done.
     """
 
     #: the Task the vendor accepted (after it was stored)
@@ -215,6 +218,8 @@ class SubmitDialog(QDialog):
         self.setWindowTitle("Submit a test task")
         self.services = services
         self.task: asyncio.Future[Task] | None = None
+        #: by vendor: the endpoint its callbacks will reach (created only on Submit)
+        self._plans: dict[str, EndpointPlan] = {}
         self._log_lines: list[str] = []
         self._cancel_requested = False
 
@@ -273,6 +278,9 @@ class SubmitDialog(QDialog):
         self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
         #: for a vendor whose webhooks are set up in its dashboard: what to enter there
         self.dashboard_info = plain_label()
+        #: what Submit will create or change in the endpoints, said before it does
+        self.changes_label = plain_label(selectable=False)
+        self.changes_label.setObjectName("submit-changes")
 
         form = QFormLayout()
         form.addRow("Vendor", self.vendor_combo)
@@ -312,6 +320,7 @@ class SubmitDialog(QDialog):
         layout.addWidget(options_box)
         layout.addWidget(credentials_box)
         layout.addWidget(self.dashboard_info)
+        layout.addWidget(self.changes_label)
         layout.addWidget(self.log_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
@@ -367,28 +376,35 @@ class SubmitDialog(QDialog):
         except Exception as exc:  # a broken keyring must not stop the dialog
             self._show_error(f"cannot read the saved credentials: {_one_line(exc)}")
         self.file_edit.setPlaceholderText(submit_spec(vendor).file_kind.words)
-        try:
-            url = self.services.default_webhook_url(vendor)
-        except (OSError, ValueError) as exc:
-            url = None
-            self._show_error(f"cannot prepare the {vendor} endpoint: {_one_line(exc)}")
+        url = self.services.plan_webhook_url(self._plan(vendor))
         self.webhook_edit.setText(url or "")
         self.webhook_hint.setText("" if url else NO_PUBLIC_URL_TEXT)
         self.webhook_hint.setVisible(not url)
         self._update_dashboard_info()
 
-    def _endpoint_token(self, vendor: str) -> str | None:
-        matches = self.services.endpoints.for_vendor(vendor)
-        return matches[0].token if matches else None
+    def _plan(self, vendor: str) -> EndpointPlan:
+        """The vendor's endpoint plan, made once per dialog (its generated secret stays)."""
+        plan = self._plans.get(vendor)
+        if plan is None or (plan.create and self.services.endpoints.for_vendor(vendor)):
+            plan = self._plans[vendor] = self.services.plan_endpoint(vendor)
+        return plan
+
+    def changes_text(self) -> str:
+        return self.changes_label.text()
 
     def _update_dashboard_info(self, _text: str = "") -> None:
         vendor = get_vendor(self.vendor())
+        plan = self._plan(vendor.id)
+        changes = self.services.planned_changes(plan, self.webhook_edit.text().strip())
+        self.changes_label.setText(
+            "\n".join(changes) if changes else "Submit creates and changes no endpoint."
+        )
         events = submit_spec(vendor.id).dashboard_events
         if not events:
             self.dashboard_info.setVisible(False)
             return
         url = self.webhook_edit.text().strip() or "(no webhook URL yet)"
-        token = self._endpoint_token(vendor.id) or "(no endpoint token)"
+        token = plan.endpoint.token or "(no endpoint token)"
         self.dashboard_info.setText(
             f"{vendor.brand_name} calls only the webhooks set up in its dashboard. "
             f"Add one there (event {events[0]}) with:\n"
@@ -443,7 +459,16 @@ class SubmitDialog(QDialog):
         self._set_busy(True)
         self.status_label.setText(f"submitting {path.name} to {self.vendor_combo.currentText()}…")
         self.task = asyncio.ensure_future(
-            self._run(vendor, path, data, options, webhook, credentials, self.remember.isChecked())
+            self._run(
+                vendor,
+                path,
+                data,
+                options,
+                webhook,
+                credentials,
+                self.remember.isChecked(),
+                self._plan(vendor),
+            )
         )
         self.task.add_done_callback(self._on_done)
 
@@ -456,6 +481,7 @@ class SubmitDialog(QDialog):
         webhook: str,
         credentials: dict[str, str],
         remember: bool,
+        plan: EndpointPlan,
     ) -> Task:
         if data is None:
             try:
@@ -472,6 +498,7 @@ class SubmitDialog(QDialog):
             credentials=credentials,
             progress=self._on_progress,
             say=self._say,
+            plan=plan,
         )
         if remember:
             try:
@@ -537,6 +564,8 @@ class SubmitDialog(QDialog):
             self._show_error(_one_line(exc))
             return
         result = task.result()
+        self._plans.pop(result.vendor, None)  # the endpoint exists now: plan afresh
+        self._update_dashboard_info()
         self.progress_bar.setValue(1)
         self.progress_bar.setFormat("uploaded")
         self.status_label.setText(f"task {result.task_id}")
