@@ -153,7 +153,12 @@ class MainWindow(QMainWindow):
             self, store, services, self.detail, self.selected_captures, self.loop_tasks
         )
         self.transfers = TransferActions(
-            self, store, self.model, self.selected_captures, self._update_counts
+            self,
+            store,
+            self.model,
+            self.selected_captures,
+            self._update_counts,
+            self.captures.reveal_secrets,
         )
         self.tunnel_indicator = TunnelIndicator(
             self, services, self.loop_tasks, self.endpoints_panel.public_url_changed
@@ -200,6 +205,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(transfers.export_all_action)
         file_menu.addAction(transfers.export_shown_action)
         file_menu.addAction(transfers.export_selected_action)
+        file_menu.addAction(captures.reveal_action)  # also in Capture: one shared choice
         file_menu.addSeparator()
         file_menu.addAction(make_action(self, "Settings…", self.open_settings, "Ctrl+,"))
         file_menu.addAction(self.endpoints_dock.toggleViewAction())

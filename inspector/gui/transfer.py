@@ -89,7 +89,8 @@ class ExportJob(TransferJob):
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return f"exported {count} captures to {self.path}"
+        secrets = "secrets masked" if self.mask else "secrets included"
+        return f"exported {count} captures to {self.path} ({secrets})"
 
 
 class ImportJob(TransferJob):

@@ -36,6 +36,7 @@ class TransferActions(QObject):
         model: CaptureTableModel,
         selected: Callable[[], list[Capture]],
         imported: Callable[[], None],
+        reveal_secrets: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -43,6 +44,8 @@ class TransferActions(QObject):
         self.model = model
         self.selected = selected
         self.imported = imported
+        #: the user's choice, shared with the copies: exports keep secrets only when true
+        self.reveal_secrets = reveal_secrets
         self.job: TransferJob | None = None
         self.progress: QProgressDialog | None = None
         #: the outcome of the latest job, as told in the status bar
@@ -91,7 +94,8 @@ class TransferActions(QObject):
                 return
             path = Path(name)
             fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
-        self._start(ExportJob(self.store, ids, path, fmt or "har", mask=False), "Exporting")
+        mask = not self.reveal_secrets()
+        self._start(ExportJob(self.store, ids, path, fmt or "har", mask=mask), "Exporting")
 
     def import_file(self, path: Path | None = None) -> None:
         """Import a HAR or JSON export; asks for the file when no path."""
