@@ -392,9 +392,14 @@ class AppCore:
         self.task_saved.emit(task)
         return task
 
-    async def fetch_result(self, task: Task, api_base: str | None = None) -> TaskResult:
-        """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya)."""
-        return await fetch_task_result(task, self.credentials(task.vendor), api_base)
+    async def fetch_result(
+        self, task: Task, api_base: str | None = None, credentials: dict[str, str] | None = None
+    ) -> TaskResult:
+        """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya).
+
+        ``credentials`` (typed in the window) complete the stored ones."""
+        found = {**self.credentials(task.vendor), **(credentials or {})}
+        return await fetch_task_result(task, found, api_base)
 
     async def install_agent(
         self, progress: Callable[[int, int | None], None], cancel: asyncio.Event

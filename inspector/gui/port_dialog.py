@@ -7,7 +7,6 @@ error in: without this dialog it would end with no window at all.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 from PySide6.QtWidgets import (
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.gui.widgets import plain_label
+from inspector.gui.widgets import answered, plain_label
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -78,16 +77,7 @@ class PortDialog(QDialog):
 async def ask_port(reason: str, host: str = "127.0.0.1") -> tuple[int, bool] | None:
     """Show :class:`PortDialog` without blocking the event loop; None when the user quits."""
     dialog = PortDialog(reason, free_port(host))
-    answered: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    def finished(result: int) -> None:
-        if not answered.done():
-            answered.set_result(result)
-
-    dialog.finished.connect(finished)
-    dialog.open()
     try:
-        accepted = await answered == QDialog.DialogCode.Accepted.value
-        return dialog.choice() if accepted else None
+        return dialog.choice() if await answered(dialog) else None
     finally:
         dialog.deleteLater()

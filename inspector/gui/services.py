@@ -151,6 +151,9 @@ class AppServices(Protocol):
         """Submit a file to the vendor's API (cancel by cancelling); the task is stored."""
         ...
 
-    async def fetch_result(self, task: Task, api_base: str | None = None) -> TaskResultView:
-        """Ask the vendor for the task's status and, when done, its result."""
+    async def fetch_result(
+        self, task: Task, api_base: str | None = None, credentials: dict[str, str] | None = None
+    ) -> TaskResultView:
+        """Ask the vendor for the task's status and, when done, its result (``credentials``
+        complete the stored ones)."""
         ...

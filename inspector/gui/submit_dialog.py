@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 from inspector.core.submission import FILE_HEAD, EndpointPlan, submit_options, submit_spec
 from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor, submit_vendors
-from inspector.core.vendors.descriptor import Credential, SubmitOption
+from inspector.core.vendors.descriptor import SubmitOption
+from inspector.gui.credentials_dialog import CredentialForm
 from inspector.gui.services import AppServices
-from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
+from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, plain_label
 
 #: Files up to this size are read on the GUI thread (quick from a local disk); larger ones
 #: are read in a worker thread so the window never freezes.
@@ -112,29 +113,6 @@ def _fit_to_current_page(stack: QStackedWidget) -> None:
         page.setSizePolicy(policy, policy)
         page.adjustSize()
     stack.adjustSize()
-
-
-class _CredentialsPage(QWidget):
-    """One API account's credential fields, secrets masked."""
-
-    def __init__(self, credentials: tuple[Credential, ...]) -> None:
-        super().__init__()
-        self.fields: dict[str, QLineEdit | SecretField] = {}
-        self.labels = {c.name: c.label for c in credentials}
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        for credential in credentials:
-            field: QLineEdit | SecretField = SecretField() if credential.secret else QLineEdit()
-            self.fields[credential.name] = field
-            form.addRow(credential.label, field)
-
-    def values(self) -> dict[str, str]:
-        return {n: f.text().strip() for n, f in self.fields.items()}
-
-    def fill(self, values: dict[str, str]) -> None:
-        for name, field in self.fields.items():
-            if values.get(name) and not field.text():
-                field.setText(values[name])
 
 
 class _OptionsPage(QWidget):
@@ -244,15 +222,15 @@ class SubmitDialog(QDialog):
         self.credentials_stack = QStackedWidget()
         #: by vendor id
         self.option_pages: dict[str, _OptionsPage] = {}
-        self.credential_pages: dict[str, _CredentialsPage] = {}
-        by_spec: dict[int, tuple[_OptionsPage, _CredentialsPage]] = {}
+        self.credential_pages: dict[str, CredentialForm] = {}
+        by_spec: dict[int, tuple[_OptionsPage, CredentialForm]] = {}
         for vendor in submit_vendors():
             spec = submit_spec(vendor.id)
             pages = by_spec.get(id(spec))
             if pages is None:
                 pages = by_spec[id(spec)] = (
                     _OptionsPage(spec.options),
-                    _CredentialsPage(spec.credentials),
+                    CredentialForm(spec.credentials),
                 )
                 self.options_stack.addWidget(pages[0])
                 self.credentials_stack.addWidget(pages[1])
@@ -260,9 +238,11 @@ class SubmitDialog(QDialog):
         options_box = QGroupBox("Options")
         QVBoxLayout(options_box).addWidget(self.options_stack)
 
+        # On by default: Fetch result and the next Submit need the same credentials.
         self.remember = QCheckBox(
             "Remember these credentials (in the secret store, never in settings.json)"
         )
+        self.remember.setChecked(True)
         credentials_box = QGroupBox("API credentials")
         cred_layout = QVBoxLayout(credentials_box)
         cred_layout.addWidget(self.credentials_stack)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -9,6 +10,7 @@ from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -131,3 +133,17 @@ def make_action(
 
     action.triggered.connect(fire)
     return action
+
+
+async def answered(dialog: QDialog) -> bool:
+    """Open ``dialog`` (window-modal, no nested event loop: the listener keeps running) and
+    wait until it is closed; True when it was accepted."""
+    result: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finished(code: int) -> None:
+        if not result.done():
+            result.set_result(code)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return await result == QDialog.DialogCode.Accepted.value

@@ -1,0 +1,170 @@
+"""Vendor credentials (issue 13, defect 4): typed once in Submit, kept (Remember is on by
+default), used by Fetch result; Settings has a Vendors page for them; a missing one is
+asked for in a small dialog; a red error clears when another task is selected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from doubles.blurit_api import BlurItDouble
+from helpers import close_app, open_app, run_in_qloop
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from inspector.app import AppCore
+from inspector.core.tasks import Task
+from inspector.gui.credentials_dialog import CredentialsDialog
+from inspector.gui.main_window import MainWindow
+from inspector.gui.widgets import SecretField
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def app(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> Iterator[tuple[AppCore, MainWindow, BlurItDouble]]:
+    blurit = BlurItDouble(step_delay=0.05)
+    run_in_qloop(qtbot, blurit.start())
+    core, window = open_app(qtbot, data_dir)
+    core.set_public_url(core.listener.url)
+    yield core, window, blurit
+    close_app(qtbot, core, window)
+    run_in_qloop(qtbot, blurit.stop())
+
+
+def edit_of(field: QLineEdit | SecretField) -> QLineEdit:
+    return field.edit if isinstance(field, SecretField) else field
+
+
+def type_into(qtbot: Any, field: QLineEdit | SecretField, text: str) -> None:
+    edit = edit_of(field)
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(edit, text)
+
+
+def submit_blurit(qtbot: Any, window: MainWindow, blurit: BlurItDouble, tmp_path: Path) -> Task:
+    window.submit_action.trigger()
+    dialog = window.submit_dialog
+    assert dialog is not None
+    dialog.set_vendor("blurit")
+    assert dialog.remember.isChecked()  # on by default
+    image = QImage(32, 32, QImage.Format.Format_RGB32)
+    image.fill(QColor("#777777"))
+    picture = tmp_path / "plate.png"
+    assert image.save(str(picture))
+    qtbot.keyClicks(dialog.file_edit, str(picture))
+    qtbot.keyClicks(dialog.api_base_edit, blurit.base_url)
+    page = dialog.credential_pages["blurit"]
+    type_into(qtbot, page.fields["client_id"], "client-id")
+    type_into(qtbot, page.fields["secret_id"], "secret-id")
+    with qtbot.waitSignal(dialog.submitted, timeout=15_000) as submitted:
+        qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=3000)
+    dialog.close()
+    task = submitted.args[0]
+    assert isinstance(task, Task)
+    return task
+
+
+def fetch(qtbot: Any, window: MainWindow, task_id: str) -> None:
+    view = window.tasks_view
+    qtbot.waitUntil(lambda: task_id in view.task_ids(), timeout=5000)
+    view.select_task(task_id)
+    qtbot.mouseClick(view.fetch_button, Qt.MouseButton.LeftButton)
+
+
+def stored_secrets(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "secrets.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def test_credentials_typed_in_submit_serve_fetch_result(
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble], tmp_path: Path, data_dir: Path
+) -> None:
+    _, window, blurit = app
+    task = submit_blurit(qtbot, window, blurit, tmp_path)
+    view = window.tasks_view
+    qtbot.waitUntil(lambda: view.row_texts(task.task_id)[4:5] == ["Succeeded"], timeout=10_000)
+    fetch(qtbot, window, task.task_id)
+    qtbot.waitUntil(lambda: not view.is_fetching(), timeout=10_000)
+    assert view.error_text() == ""
+    assert view.has_image()
+    assert not isinstance(QApplication.activeModalWidget(), CredentialsDialog)
+
+
+def test_settings_vendors_page_and_the_missing_credentials_dialog(
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble], tmp_path: Path, data_dir: Path
+) -> None:
+    core, window, blurit = app
+    task = submit_blurit(qtbot, window, blurit, tmp_path)
+    view = window.tasks_view
+
+    # Settings > Vendors shows the kept credentials; emptying them and saving forgets them.
+    dialog = window.open_settings()
+    page = dialog.vendors_page
+    dialog.tabs.setCurrentWidget(page)
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Vendors"
+    form = page.forms["blurit"]
+    assert edit_of(form.fields["client_id"]).text() == "client-id"
+    assert set(page.forms) >= {"blurit", "celantur", "anesya"}
+    type_into(qtbot, form.fields["client_id"], "")
+    type_into(qtbot, form.fields["secret_id"], "")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+    assert "blurit.client_id" not in json.dumps(stored_secrets(data_dir))
+
+    # Fetch result asks for them in a small dialog, then fetches, and keeps them.
+    qtbot.waitUntil(lambda: view.row_texts(task.task_id)[4:5] == ["Succeeded"], timeout=10_000)
+    fetch(qtbot, window, task.task_id)
+    qtbot.waitUntil(
+        lambda: isinstance(QApplication.activeModalWidget(), CredentialsDialog), timeout=5000
+    )
+    asked = QApplication.activeModalWidget()
+    assert isinstance(asked, CredentialsDialog)
+    qtbot.mouseClick(asked.ok_button, Qt.MouseButton.LeftButton)  # empty: refused
+    assert asked.isVisible() and "fill in the Client ID, Secret ID" in asked.error_label.text()
+    type_into(qtbot, asked.form.fields["client_id"], "client-id")
+    type_into(qtbot, asked.form.fields["secret_id"], "secret-id")
+    qtbot.mouseClick(asked.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.is_fetching(), timeout=10_000)
+    assert view.error_text() == "" and view.has_image()
+    assert core.credentials("blurit") == {"client_id": "client-id", "secret_id": "secret-id"}
+
+
+def test_a_red_fetch_error_clears_when_another_task_is_selected(
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble]
+) -> None:
+    core, window, _ = app
+    core.save_credentials("blurit", {"client_id": "c", "secret_id": "s"})
+    for task_id in ("job-a", "job-b"):
+        core.store.save_task(
+            Task(vendor="blurit", task_id=task_id, file_name="a.png", webhook_url="https://x/b")
+        )
+    view = window.tasks_view
+    view.refresh()
+    view.set_api_base("http://127.0.0.1:9/", vendor="blurit")  # nothing listens there
+    fetch(qtbot, window, "job-a")
+    qtbot.waitUntil(lambda: not view.is_fetching(), timeout=10_000)
+    assert view.error_text() != "" and view.error_label.isVisible()
+    # A click on the other task's row, as the user does.
+    window.tasks_dock.show()
+    window.tasks_dock.raise_()
+    qtbot.waitUntil(view.tree.isVisible, timeout=3000)
+    item = view._item_for("job-b")
+    assert item is not None
+    view.tree.scrollToItem(item)
+    qtbot.wait(20)
+    rect = view.tree.visualItemRect(item)
+    at = QPoint(rect.left() + 10, rect.center().y())
+    qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert view.selected_task() is not None and view.selected_task().task_id == "job-b"  # type: ignore[union-attr]
+    assert view.error_text() == "" and not view.error_label.isVisible()
