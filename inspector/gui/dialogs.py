@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture, header_get
 from inspector.core.diff import diff_bodies, diff_headers
 from inspector.core.store import ReplayRecord
+from inspector.gui.error_log import log_failure
 from inspector.gui.widgets import fill_pairs, mono_font, pairs_table, plain_view
 
 METHODS = ["POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "OPTIONS"]
@@ -249,6 +250,7 @@ class EditReplayDialog(QDialog):
             return
         exc = task.exception()
         if exc is not None:
+            log_failure("edit and replay", exc)
             self.answer.setPlainText(f"could not send: {exc}")
             return
         self.show_answer(task.result())

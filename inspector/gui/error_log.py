@@ -32,9 +32,14 @@ def one_line(exc: BaseException) -> str:
     return f"{name}: {lines[0]}" if lines else name
 
 
+def log_failure(what: str, exc: BaseException) -> None:
+    """Log ``exc`` with its traceback as "``what`` failed" (the window shows its own line)."""
+    log.error("%s failed", what, exc_info=(type(exc), exc, exc.__traceback__))
+
+
 def report(what: str, exc: BaseException) -> str:
     """Log ``exc`` with its traceback as "``what`` failed"; the one line for the user."""
-    log.error("%s failed", what, exc_info=(type(exc), exc, exc.__traceback__))
+    log_failure(what, exc)
     return f"{what} failed: unexpected error: {one_line(exc)} (details in the log)"
 
 

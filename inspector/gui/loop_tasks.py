@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from inspector.gui.error_log import log
+from inspector.gui.error_log import log_failure
 
 T = TypeVar("T")
 
@@ -29,7 +29,7 @@ class LoopTasks:
             exc = None if t.cancelled() else t.exception()
             if exc is not None:
                 # The user reads one line; the log and the terminal get the traceback.
-                log.error("%s failed", what, exc_info=(type(exc), exc, exc.__traceback__))
+                log_failure(what, exc)
                 self._report(f"{what} failed: {exc or exc.__class__.__name__}")
 
         task.add_done_callback(done)

@@ -44,6 +44,7 @@ from inspector.core.secrets import (
 )
 from inspector.core.settings import Settings
 from inspector.gui.credentials_dialog import VendorCredentialsPage
+from inspector.gui.error_log import log_failure
 from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
 
 #: Reports bytes done and the total (None while unknown).
@@ -349,6 +350,8 @@ class SettingsDialog(QDialog):
             return
         exc = task.exception()
         if exc is not None:
+            if not cancelled:
+                log_failure("downloading the ngrok agent", exc)
             self.error_label.setText(CANCELLED_TEXT if cancelled else str(exc))
             return
         path = task.result()

@@ -37,6 +37,7 @@ from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor, submit_vendors
 from inspector.core.vendors.descriptor import SubmitOption
 from inspector.gui.credentials_dialog import CredentialForm
+from inspector.gui.error_log import log_failure
 from inspector.gui.services import AppServices
 from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, plain_label
 
@@ -541,6 +542,7 @@ class SubmitDialog(QDialog):
                 self.status_label.setText(CANCELLED_TEXT)
                 return
             self.status_label.setText("")
+            log_failure(f"submitting to {self.vendor()}", exc)
             self._show_error(_one_line(exc))
             return
         result = task.result()

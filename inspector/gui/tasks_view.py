@@ -37,6 +37,7 @@ from inspector.core.submission import credential_fields
 from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
 from inspector.core.vendors import find_vendor
 from inspector.gui.credentials_dialog import ask_credentials
+from inspector.gui.error_log import log_failure
 from inspector.gui.services import AppServices, TaskResultView
 from inspector.gui.widgets import ERROR_STYLE, plain_label
 
@@ -419,6 +420,7 @@ class TasksView(QWidget):
         exc = future.exception()
         if exc is not None:
             self._show_result(None)
+            log_failure("fetching a task's result", exc)
             self.error_label.setText(_one_line(exc))
             self.error_label.setVisible(True)
             return
