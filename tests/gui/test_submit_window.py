@@ -1,6 +1,13 @@
-"""Vendor credentials (issue 13, defect 4): typed once in Submit, kept (Remember is on by
-default), used by Fetch result; Settings has a Vendors page for them; a missing one is
-asked for in a small dialog; a red error clears when another task is selected."""
+"""The Submit dialog and Fetch result in the window, against the BlurIt double (issue 13).
+
+Defect 2: the Submit dialog changes no endpoint by itself: opening, closing and choosing a
+vendor create nothing; Submit creates or changes what the dialog announced, says what it
+did, and the app's own writes are never reported as changes "outside the app".
+
+Defect 4: credentials typed once in Submit are kept (Remember is on by default) and used
+by Fetch result; Settings has a Vendors page for them; a missing one is asked for in a
+small dialog; a red error clears when another task is selected.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +19,17 @@ from typing import Any
 
 import pytest
 from doubles.blurit_api import BlurItDouble
-from helpers import close_app, open_app, run_in_qloop
+from helpers import close_app, open_app, run_in_qloop, send_http
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from inspector.app import AppCore
+from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.core.tasks import Task
 from inspector.gui.credentials_dialog import CredentialsDialog
 from inspector.gui.main_window import MainWindow
+from inspector.gui.submit_dialog import SubmitDialog
 from inspector.gui.widgets import SecretField
 
 pytestmark = pytest.mark.gui
@@ -33,10 +42,33 @@ def app(
     blurit = BlurItDouble(step_delay=0.05)
     run_in_qloop(qtbot, blurit.start())
     core, window = open_app(qtbot, data_dir)
-    core.set_public_url(core.listener.url)
+    core.set_public_url(core.listener.url)  # no tunnel in tests: callbacks come straight in
     yield core, window, blurit
     close_app(qtbot, core, window)
     run_in_qloop(qtbot, blurit.stop())
+
+
+def open_submit(qtbot: Any, window: MainWindow) -> SubmitDialog:
+    window.submit_action.trigger()
+    dialog = window.submit_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    return dialog
+
+
+def choose_vendor(qtbot: Any, dialog: SubmitDialog, title: str) -> None:
+    """Pick a vendor in the drop-down with the keyboard, as a user would."""
+    combo = dialog.vendor_combo
+    combo.setFocus()
+    for _ in range(combo.count()):
+        if combo.currentText() == title:
+            return
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    raise AssertionError(f"no {title} in {[combo.itemText(i) for i in range(combo.count())]}")
+
+
+def saved_endpoints(data_dir: Path) -> list[Endpoint]:
+    return list(EndpointTable.load(data_dir))
 
 
 def edit_of(field: QLineEdit | SecretField) -> QLineEdit:
@@ -44,6 +76,7 @@ def edit_of(field: QLineEdit | SecretField) -> QLineEdit:
 
 
 def type_into(qtbot: Any, field: QLineEdit | SecretField, text: str) -> None:
+    """Replace a field's text with the keyboard."""
     edit = edit_of(field)
     edit.selectAll()
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
@@ -51,12 +84,8 @@ def type_into(qtbot: Any, field: QLineEdit | SecretField, text: str) -> None:
         qtbot.keyClicks(edit, text)
 
 
-def submit_blurit(qtbot: Any, window: MainWindow, blurit: BlurItDouble, tmp_path: Path) -> Task:
-    window.submit_action.trigger()
-    dialog = window.submit_dialog
-    assert dialog is not None
-    dialog.set_vendor("blurit")
-    assert dialog.remember.isChecked()  # on by default
+def fill_blurit(qtbot: Any, dialog: SubmitDialog, blurit: BlurItDouble, tmp_path: Path) -> None:
+    """Type a picture's path, the double's API base and the credentials into the dialog."""
     image = QImage(32, 32, QImage.Format.Format_RGB32)
     image.fill(QColor("#777777"))
     picture = tmp_path / "plate.png"
@@ -66,6 +95,71 @@ def submit_blurit(qtbot: Any, window: MainWindow, blurit: BlurItDouble, tmp_path
     page = dialog.credential_pages["blurit"]
     type_into(qtbot, page.fields["client_id"], "client-id")
     type_into(qtbot, page.fields["secret_id"], "secret-id")
+
+
+def test_opening_closing_and_choosing_vendors_create_no_endpoint(
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble], data_dir: Path
+) -> None:
+    core, window, _ = app
+    dialog = open_submit(qtbot, window)
+    assert dialog.vendor_combo.currentText().startswith("Celantur")
+    # The dialog says beforehand what Submit would create, with the URL it would have.
+    assert "Submit creates the endpoint /celantur" in dialog.changes_text()
+    assert dialog.webhook_edit.text().startswith(core.listener.url + "/celantur?key=")
+    choose_vendor(qtbot, dialog, "Anesya")
+    assert "Submit creates the endpoint /anesya" in dialog.changes_text()
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+
+    assert list(core.endpoints) == [] and saved_endpoints(data_dir) == []
+    # A POST without a key is not refused: there is no /celantur endpoint asking for one.
+    assert send_http(qtbot, core.listener.url + "/celantur", b"{}") == 200
+
+
+def test_blurit_submit_says_it_replaces_the_token_then_does_and_never_outside(
+    qtbot: Any,
+    app: tuple[AppCore, MainWindow, BlurItDouble],
+    data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    core, window, blurit = app
+    core.endpoints.add(Endpoint("/blurit", vendor="blurit", token="typed-by-the-user"))
+    core.endpoints.save()
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+
+    dialog = open_submit(qtbot, window)
+    choose_vendor(qtbot, dialog, "BlurIt")
+    assert dialog.webhook_edit.text() == core.listener.url + "/blurit"
+    assert "it replaces the token set on /blurit now" in dialog.changes_text()
+    assert saved_endpoints(data_dir)[0].token == "typed-by-the-user"  # not yet
+
+    fill_blurit(qtbot, dialog, blurit, tmp_path)
+    with qtbot.waitSignal(dialog.submitted, timeout=15_000):
+        qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=3000)
+
+    (endpoint,) = saved_endpoints(data_dir)
+    assert endpoint.token and endpoint.token != "typed-by-the-user"
+    assert "Replaced the token of /blurit with the one BlurIt handed out" in dialog.log_text()
+    # The endpoints panel shows the change, and the app does not call its own write one
+    # made "outside the app".
+    panel = window.endpoints_panel
+    qtbot.waitUntil(lambda: panel._seen_generation == core.endpoints.generation, timeout=5000)
+    assert not any("outside the app" in m for m in messages)
+
+    # A change by someone else is still told.
+    other = EndpointTable.load(data_dir)
+    other.add(Endpoint("/hook", vendor="generic"))
+    other.save()
+    qtbot.waitUntil(lambda: any("outside the app" in m for m in messages), timeout=5000)
+
+
+def submit_blurit(qtbot: Any, window: MainWindow, blurit: BlurItDouble, tmp_path: Path) -> Task:
+    dialog = open_submit(qtbot, window)
+    choose_vendor(qtbot, dialog, "BlurIt")
+    assert dialog.remember.isChecked()  # on by default
+    fill_blurit(qtbot, dialog, blurit, tmp_path)
     with qtbot.waitSignal(dialog.submitted, timeout=15_000) as submitted:
         qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=3000)
