@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture
 from inspector.core.secrets import SecretStoreError
 from inspector.core.submission import credential_fields
-from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
+from inspector.core.tasks import SIMULATED, Task, callback_status, is_callback_of, timeline
 from inspector.core.vendors import find_vendor
 from inspector.gui.credentials_dialog import ask_credentials
 from inspector.gui.error_log import log_failure
@@ -63,7 +63,7 @@ class TaskColumn(enum.IntEnum):
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
 #: Starting widths in pixels (the last column takes the rest).
 COLUMN_WIDTHS = {
-    TaskColumn.VENDOR: 110,
+    TaskColumn.VENDOR: 160,  # room for "Celantur v2 (simulated)"
     TaskColumn.TASK_ID: 230,
     TaskColumn.FILE: 130,
     TaskColumn.SUBMITTED: 150,
@@ -98,8 +98,9 @@ def task_status(task: Task, callbacks: list[Capture]) -> str:
 def task_row(task: Task, callbacks: list[Capture]) -> list[str]:
     """The top-level row's cells, in :data:`COLUMNS` order."""
     vendor = find_vendor(task.vendor)
+    name = vendor.short_name if vendor is not None else task.vendor
     return [
-        vendor.short_name if vendor is not None else task.vendor,
+        f"{name} ({SIMULATED})" if task.sandbox else name,
         task.task_id,
         task.file_name,
         task.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
