@@ -12,6 +12,7 @@ import pytest
 from helpers import wait_until_async
 
 from inspector.app import AppCore
+from inspector.core.capture import Capture
 from inspector.core.origin import SANDBOX_NOTE, SANDBOX_SOURCE, TunnelMark, own_markers
 from inspector.core.store import CaptureStore
 from inspector.core.submission import FILE_HEAD, submit_options, submit_spec
@@ -76,12 +77,12 @@ async def test_app_sandbox_round_trip_and_result(data_dir: Path, vendor: str) ->
         assert task.webhook_url.startswith(
             core.local_url + core.endpoints.for_vendor(vendor)[0].path
         )
-        callbacks = await wait_until_async(
-            lambda: (
-                (found := core.store.task_callbacks(task)) and is_final(vendor, found[-1]) and found
-            ),
-            what=f"the final {vendor} callback",
-        )
+
+        def final_callbacks() -> list[Capture] | None:
+            found = core.store.task_callbacks(task)
+            return found if found and is_final(vendor, found[-1]) else None
+
+        callbacks = await wait_until_async(final_callbacks, what=f"the final {vendor} callback")
         assert {c.validation.result for c in callbacks} == {"valid"}
         assert all(c.source == "simulate" and SANDBOX_NOTE in c.notes for c in callbacks)
         result = await core.fetch_result(task)
