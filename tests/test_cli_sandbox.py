@@ -148,55 +148,47 @@ def test_sandbox_refuses_a_webhook_url_or_api_base(
     assert "leave out --webhook-url and --api-base" in out.stderr
 
 
+def submit_anesya(data_dir: Path, files: Path, *extra: str) -> tuple[list[str], str]:
+    """``submit anesya`` (real API client) against a simulated Anesya: (stdout lines, the
+    extract ids the simulation made)."""
+    double = DoubleThread(AnesyaSim(step_delay=0.05))
+    try:
+        out = run_cli(
+            data_dir,
+            "submit",
+            "anesya",
+            "--api-key",
+            "anesya-test-key",
+            "--file",
+            str(files / "invoice.pdf"),
+            "--api-base",
+            double.base_url,
+            *extra,
+        )
+        assert out.returncode == 0, out.stderr
+        assert "no public URL for the webhook" not in out.stderr
+        return out.stdout.splitlines(), ",".join(double.double.extracts)
+    finally:
+        double.close()
+
+
 def test_anesya_submits_with_no_public_url(
     data_dir: Path, serve: ServeProcess, files: Path
 ) -> None:
     """``serve --no-tunnel``: Anesya's API takes no webhook URL, so the task goes through
     and a note says where the dashboard's webhook must point."""
-    double = DoubleThread(AnesyaSim(step_delay=0.05))
-    try:
-        out = run_cli(
-            data_dir,
-            "submit",
-            "anesya",
-            "--api-key",
-            "anesya-test-key",
-            "--file",
-            str(files / "invoice.pdf"),
-            "--api-base",
-            double.base_url,
-        )
-        assert out.returncode == 0, out.stderr
-        note, task_line = out.stdout.splitlines()
-        assert note.startswith("no public URL is known, submitting anyway: Anesya calls")
-        assert "/anesya" in note and "no public URL for the webhook" not in out.stderr
-        assert re.fullmatch(r"task \S+", task_line)
-        assert list(double.double.extracts) == [task_line.split()[1]]
-    finally:
-        double.close()
+    (note, task_line), extracts = submit_anesya(data_dir, files)
+    assert note.startswith("no public URL is known, submitting anyway: Anesya calls")
+    assert "this listener's /anesya" in note
+    assert re.fullmatch(r"task \S+", task_line)
+    assert extracts == task_line.split()[1]
 
 
 def test_anesya_prints_the_url_to_paste_when_one_is_known(
     data_dir: Path, serve: ServeProcess, files: Path
 ) -> None:
-    double = DoubleThread(AnesyaSim(step_delay=0.05))
-    try:
-        out = run_cli(
-            data_dir,
-            "submit",
-            "anesya",
-            "--api-key",
-            "anesya-test-key",
-            "--file",
-            str(files / "invoice.pdf"),
-            "--api-base",
-            double.base_url,
-            "--webhook-url",
-            "https://example.ngrok-free.app/anesya",
-        )
-        assert out.returncode == 0, out.stderr
-        first = out.stdout.splitlines()[0]
-        assert first.startswith("Anesya webhooks are set in Anesya's dashboard: add ")
-        assert "https://example.ngrok-free.app/anesya with token " in first
-    finally:
-        double.close()
+    lines, _ = submit_anesya(
+        data_dir, files, "--webhook-url", "https://example.ngrok-free.app/anesya"
+    )
+    assert lines[0].startswith("Anesya webhooks are set in Anesya's dashboard: add ")
+    assert "https://example.ngrok-free.app/anesya with token " in lines[0]

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import run_in_qloop
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from inspector.core.origin import SANDBOX_NOTE
 from inspector.gui.submit_dialog import SubmitDialog
+from inspector.net.sandbox.anesya import AnesyaSim
 
 pytestmark = pytest.mark.gui
 
@@ -92,3 +94,30 @@ def test_back_to_the_real_api_asks_for_credentials_again(
     qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
     assert dialog.error_text().startswith("give a webhook URL")
     assert window.tasks_view.task_ids() == []
+
+
+def test_anesya_submits_from_the_dialog_without_a_public_url(
+    qtbot: Any, running: tuple[Any, Any], tmp_path: Path
+) -> None:
+    """Anesya's API takes no webhook URL: no tunnel is no reason to refuse the task."""
+    core, window = running
+    anesya = AnesyaSim(step_delay=0.05)
+    run_in_qloop(qtbot, anesya.start())
+    try:
+        dialog = open_submit(window)
+        dialog.set_vendor("anesya")
+        assert core.public_url is None and dialog.webhook_edit.text() == ""
+        assert "URL: (no webhook URL yet)" in dialog.dashboard_info.text()
+        dialog.api_base_edit.setText(anesya.base_url)
+        dialog.credential_pages["anesya"].fields["api_key"].setText("anesya-test-key")
+        document = tmp_path / "invoice.pdf"
+        document.write_bytes(b"%PDF-1.4\n" + b"0" * 200 + b"\n%%EOF\n")
+        dialog.set_file(document)
+        with qtbot.waitSignal(dialog.submitted, timeout=10_000) as submitted:
+            qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+        task = submitted.args[0]
+        assert not task.sandbox and list(anesya.extracts) == [task.task_id]
+        qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=5000)
+        assert dialog.error_text() == ""
+    finally:
+        run_in_qloop(qtbot, anesya.stop())
