@@ -78,7 +78,10 @@ REFRESH_DELAY_MS = 200
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 480, 360
 BADGE_COLORS = {"valid": "#2e7d32", "invalid": "#c62828"}
 _TASK_ROLE = Qt.ItemDataRole.UserRole
-EMPTY_TEXT = "No tasks yet: tasks you submit to a vendor appear here, with their callbacks."
+EMPTY_TEXT = (
+    "No tasks yet: tasks you submit to a vendor appear here, with their callbacks. To try it "
+    "without an account or a tunnel: Vendors → Submit test task…, Send to: Sandbox."
+)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -39,6 +39,8 @@ def test_sandbox_choice_shows_a_whole_simulated_timeline(
 ) -> None:
     core, window = running
     assert core.public_url is None  # no tunnel, and no credentials anywhere
+    # the empty Tasks view points a new user at the sandbox
+    assert "Send to: Sandbox" in window.tasks_view.result_text()
     dialog = open_submit(window)
     dialog.set_vendor("blurit")
     assert dialog.real_api_radio.isChecked() and dialog.credentials_box.isEnabled()
