@@ -40,6 +40,7 @@ from inspector.core.submission import (
     plan_vendor_endpoint,
     planned_changes,
     resolve_credentials,
+    sandbox_line,
     webhook_url,
 )
 from inspector.core.tasks import Task
@@ -382,6 +383,7 @@ class AppCore:
                 say(f"Created the endpoint {endpoint.path} for the sandbox")
             simulation = await self._sandbox(vendor)
             local = webhook_url(self.listener.url, endpoint)
+            say(sandbox_line(vendor, local))
             request = simulation.request(file_name, data, options, local, endpoint)
             path = endpoint.path
         else:

@@ -23,11 +23,12 @@ from inspector.core.submission import (
     credential_fields,
     ensure_vendor_endpoint,
     resolve_credentials,
+    sandbox_line,
     submit_options,
     submit_spec,
     webhook_url,
 )
-from inspector.core.tasks import SIMULATED, Task, format_timeline, is_final, timeline
+from inspector.core.tasks import Task, format_timeline, is_final, timeline
 from inspector.core.vendors import get_vendor
 from inspector.core.vendors.descriptor import SubmitSpec
 
@@ -130,10 +131,7 @@ def _say_where(args: argparse.Namespace, spec: SubmitSpec, url: str, endpoint: E
     vendor = get_vendor(args.vendor)
     brand = vendor.brand_name
     if args.sandbox:
-        out(
-            f"sandbox: a simulated {brand} API on this machine (nothing is sent to {brand}); "
-            f"its callbacks go to {url.partition('?')[0]}, labelled {SIMULATED}"
-        )
+        out(sandbox_line(args.vendor, url))
     elif spec.dashboard_events and url:
         out(
             f"{brand} webhooks are set in {brand}'s dashboard: add {url} with token "

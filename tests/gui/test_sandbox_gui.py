@@ -57,6 +57,10 @@ def test_sandbox_choice_shows_a_whole_simulated_timeline(
     assert task.sandbox and dialog.error_text() == ""
     qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=5000)
     assert not dialog.webhook_edit.isEnabled()  # still the sandbox's, after the run
+    assert dialog.log_text().startswith(
+        f"sandbox: a simulated BlurIt API on this machine (nothing is sent to BlurIt); "
+        f"its callbacks go to {core.local_url}/blurit, labelled simulated"
+    )
 
     view = window.tasks_view
     assert window.tasks_dock.isVisible()
