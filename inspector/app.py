@@ -380,7 +380,6 @@ class AppCore:
             endpoint, created = ensure_vendor_endpoint(self.endpoints, vendor)
             if created:
                 self.endpoints.save()
-                say(f"Created the endpoint {endpoint.path} for the sandbox")
             simulation = await self._sandbox(vendor)
             local = webhook_url(self.listener.url, endpoint)
             say(sandbox_line(vendor, local))

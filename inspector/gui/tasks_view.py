@@ -389,8 +389,9 @@ class TasksView(QWidget):
         self.fetch_task.add_done_callback(self._on_fetched)
 
     async def _fetch(self, task: Task, base: str | None) -> TaskResultView:
-        """Fetch; a missing credential is asked for first (and kept when the user says so)."""
-        fields = credential_fields(task.vendor)
+        """Fetch; a missing credential is asked for first (and kept when the user says so).
+        A sandbox task needs none: its simulation has its own."""
+        fields = () if task.sandbox else credential_fields(task.vendor)
         known = self.services.credentials(task.vendor)
         typed: dict[str, str] = {}
         if any(not known.get(c.name) for c in fields):
