@@ -90,6 +90,14 @@ def test_every_other_command_runs_from_the_bundle(program: list[str], tmp_path: 
     message = run("submit", "blurit", "--file", str(image), code=1)
     assert "Traceback" not in message
     assert message.splitlines()[-1].startswith("webhook-inspector: no public URL")
+    # The same task against the built-in simulation of BlurIt's API, followed to its end.
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel", program=program, cwd=tmp_path) as serve:  # fmt: skip
+        submitted = run("submit", "blurit", "--sandbox", "--file", str(image), "--wait", "60")
+        assert submitted.startswith("sandbox: a simulated BlurIt API"), submitted
+        assert "\ntask " in submitted
+        assert serve.stop() == 0
+    callbacks = [c for c in json.loads(run("list", "--json")) if c["path"] == "/blurit"]
+    assert callbacks and all(c["source"] == "simulate" for c in callbacks)
     run("endpoint", "remove", "/generic")
 
 
