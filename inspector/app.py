@@ -277,6 +277,10 @@ class AppCore:
     async def stop_tunnel(self) -> None:
         await self.tunnel.stop()
 
+    def tunnel_setup_missing(self) -> list[str]:
+        """What the tunnel lacks before it can start: "agent", "authtoken" (runs nothing)."""
+        return self.tunnel_config().missing_setup()
+
     def _on_tunnel_status(self, status: TunnelStatus) -> None:
         if status.state is TunnelState.ONLINE and status.public_url:
             old = self.previous_public_url

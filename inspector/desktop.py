@@ -101,14 +101,12 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
             signal.signal(sig, lambda *_: window.close())
         window.show()
         settle_heap()
-        if core.settings.tunnel_autostart:
-            tunnel_start = asyncio.ensure_future(core.start_tunnel())
+        # Starts only once set up (else a one-time hint); closing the window cancels it.
+        window.tunnel_indicator.start_at_launch()
         try:
             await closed.wait()
         finally:
             wake.stop()
-            if core.settings.tunnel_autostart and not tunnel_start.done():
-                tunnel_start.cancel()
             # Closing cancelled any import or export; let background jobs end before the
             # store they read closes.
             await asyncio.to_thread(workers.wait_idle, 10)

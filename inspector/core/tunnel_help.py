@@ -39,9 +39,9 @@ _NEXT_STEP = {
 
 #: The program ran but said nothing: it is most likely not the ngrok agent.
 _SILENT_AGENT = (
-    "The program chosen may not be the ngrok agent, or it could not reach ngrok. Open "
-    "tunnel settings: choose the ngrok agent you installed (it prints 'ngrok version 3…' "
-    "when run with --version) or download it there, then Start tunnel again."
+    "The program chosen may not be the ngrok agent (version 3), or it could not run here. "
+    "Open tunnel settings, choose the ngrok agent you installed or download it there "
+    "(Download ngrok agent…), then Start tunnel again."
 )
 _OTHER_FAILURE = (
     "Start tunnel again; if it fails again, open tunnel settings and check the authtoken "

@@ -156,7 +156,11 @@ class MainWindow(QMainWindow):
             self, store, self.model, self.selected_captures, self._update_counts
         )
         self.tunnel_indicator = TunnelIndicator(
-            self, services, self.loop_tasks, self.endpoints_panel.public_url_changed
+            self,
+            services,
+            self.loop_tasks,
+            self.endpoints_panel.public_url_changed,
+            self.open_settings,
         )
         self.tunnel_indicator.changed.connect(self.tunnel_changed)
         self._build_menus()
@@ -239,6 +243,7 @@ class MainWindow(QMainWindow):
         tunnel_menu = self.menuBar().addMenu("&Tunnel")
         tunnel_menu.addAction(self.tunnel_indicator.toggle_action)
         tunnel_menu.addAction(self.tunnel_indicator.copy_url_action)
+        tunnel_menu.addAction(self.tunnel_indicator.settings_action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addActions(captures.context_actions())
 
@@ -311,6 +316,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self.count_label.setObjectName("count")
         self.statusBar().addPermanentWidget(self.tunnel_indicator.label)
+        self.statusBar().addPermanentWidget(self.tunnel_indicator.settings_button)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().showMessage(f"Listening on {self.local_url}")
 

@@ -112,7 +112,7 @@ class SettingsDialog(QDialog):
         self.token_where = plain_label(secret_location(secrets.backend_name), selectable=False)
 
         self.ngrok_path = QLineEdit(settings.ngrok_path or "")
-        self.ngrok_path.setPlaceholderText("empty: the agent pyngrok manages")
+        self.ngrok_path.setPlaceholderText("empty: the ngrok on your PATH, or one downloaded here")
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self._on_browse_clicked)
         path_row = QHBoxLayout()
@@ -154,6 +154,10 @@ class SettingsDialog(QDialog):
         header_widget.setLayout(header_row)
         self.autostart = QCheckBox("Start the tunnel when the app starts")
         self.autostart.setChecked(settings.tunnel_autostart)
+        self.autostart.setToolTip(
+            "Only once the tunnel is set up: an authtoken and an ngrok agent (or a custom "
+            "public URL)"
+        )
 
         form = QFormLayout()
         form.addRow("Listen port", self.port)
@@ -184,6 +188,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.resize(620, self.sizeHint().height())
+
+    def focus_tunnel(self, missing: list[str]) -> None:
+        """Put the focus on the tunnel's first missing field (the authtoken by default)."""
+        first = missing[0] if missing else "authtoken"
+        if first == "agent":
+            self.ngrok_path.setFocus()
+        else:
+            self.authtoken.edit.setFocus()
 
     # -- saving -----------------------------------------------------------------------------
     def edited_settings(self) -> Settings:

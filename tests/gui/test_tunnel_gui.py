@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from helpers import close_app, open_app
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
@@ -75,3 +76,107 @@ def test_url_change_warns_about_vendor_registrations(
     )
     assert "https://old.ngrok-free.app" in window.statusBar().currentMessage()
     assert "/blurit" in window.statusBar().currentMessage()
+
+
+# -- first start and failures, in the window's words ----------------------------------------
+
+
+@pytest.fixture
+def no_tunnel_setup(pyngrok_wrapper: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A first start: PATH holds only pyngrok's script, no agent anywhere, no authtoken."""
+    from pyngrok import conf
+
+    monkeypatch.setenv("PATH", str(pyngrok_wrapper.parent))
+    monkeypatch.delenv("NGROK_AUTHTOKEN", raising=False)
+    monkeypatch.setattr(conf, "DEFAULT_NGROK_PATH", str(tmp_path / "pyngrok-home" / "ngrok"))
+    return pyngrok_wrapper
+
+
+def test_first_start_without_setup_is_a_hint_not_an_error(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, no_tunnel_setup: Path
+) -> None:
+    core, window = open_app(qtbot, data_dir)
+    try:
+        indicator = window.tunnel_indicator
+        indicator.start_at_launch()  # what the app does when its window opens
+        assert core.tunnel.status.state == "off"
+        assert indicator.label.text() == "● Tunnel not set up"
+        assert "#b3261e" not in indicator.label.styleSheet()  # not red
+        hint = window.statusBar().currentMessage()
+        assert "no ngrok agent and no ngrok authtoken yet" in hint
+        assert "Tunnel → Tunnel settings…" in hint and "--" not in hint
+        assert indicator.settings_button.isVisible()
+        assert not no_tunnel_setup.with_name("ran").exists()
+        # The button opens Settings at the first missing field.
+        qtbot.mouseClick(indicator.settings_button, Qt.MouseButton.LeftButton)
+        dialog = window.settings_dialog
+        assert dialog is not None and dialog.isVisible()
+        qtbot.waitUntil(lambda: dialog.ngrok_path.hasFocus())
+        dialog.reject()
+    finally:
+        close_app(qtbot, core, window)
+    # The hint is shown once: the next start says nothing and still starts nothing.
+    core, window = open_app(qtbot, data_dir)
+    try:
+        window.statusBar().clearMessage()
+        window.tunnel_indicator.start_at_launch()
+        assert window.statusBar().currentMessage() == ""
+        assert window.tunnel_indicator.label.text() == "● Tunnel not set up"
+        assert core.tunnel.status.state == "off"
+    finally:
+        close_app(qtbot, core, window)
+
+
+def test_set_up_tunnel_starts_at_launch(
+    qtbot: Any, running: tuple[AppCore, MainWindow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NGROK_AUTHTOKEN", "from-the-environment")
+    _, window = running
+    window.tunnel_indicator.start_at_launch()
+    qtbot.waitUntil(
+        lambda: window.tunnel_indicator.label.text().startswith("● Tunnel online: https://"),
+        timeout=15_000,
+    )
+    assert not window.tunnel_indicator.settings_button.isVisible()
+
+
+def _window_texts(window: MainWindow) -> str:
+    indicator = window.tunnel_indicator
+    return "\n".join(
+        (indicator.label.text(), indicator.label.toolTip(), window.statusBar().currentMessage())
+    )
+
+
+def test_missing_agent_message_names_gui_steps_only(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, tmp_path: Path
+) -> None:
+    core, window = open_app(qtbot, data_dir, ngrok_path=str(tmp_path / "nope" / "ngrok"))
+    try:
+        window.tunnel_indicator.toggle_action.trigger()
+        qtbot.waitUntil(lambda: core.tunnel.status.state == "error", timeout=15_000)
+        texts = _window_texts(window)
+        assert "--ngrok-path" not in texts and "--" not in texts
+        assert "Open tunnel settings and choose the ngrok program you installed" in texts
+        assert window.tunnel_indicator.settings_button.isVisible()
+        assert window.tunnel_indicator.settings_button.text() == "Open tunnel settings"
+    finally:
+        close_app(qtbot, core, window)
+
+
+def test_agent_that_prints_nothing_says_what_to_try(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, tmp_path: Path
+) -> None:
+    mute = tmp_path / "mute" / "ngrok"
+    mute.parent.mkdir()
+    mute.write_text("#!/bin/sh\nexit 1\n")
+    mute.chmod(0o755)
+    core, window = open_app(qtbot, data_dir, ngrok_path=str(mute))
+    try:
+        window.tunnel_indicator.toggle_action.trigger()
+        qtbot.waitUntil(lambda: core.tunnel.status.state == "error", timeout=15_000)
+        assert "(it printed nothing)" in window.tunnel_indicator.label.text()
+        tip = window.tunnel_indicator.label.toolTip()
+        assert "may not be the ngrok agent" in tip and "Start tunnel again" in tip
+        assert "--" not in _window_texts(window)
+    finally:
+        close_app(qtbot, core, window)
