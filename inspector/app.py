@@ -39,6 +39,7 @@ from inspector.core.submission import (
 )
 from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor
+from inspector.core.words import plural
 from inspector.net.agent_download import install_agent
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
@@ -395,8 +396,8 @@ class AppCore:
             if removed:
                 self.store.removed.emit(removed)  # on the loop's thread, for the views
                 self.warned.emit(
-                    f"store over {self.settings.max_store_mb} MiB: removed the {len(removed)} "
-                    "oldest unpinned captures"
+                    f"store over {self.settings.max_store_mb} MiB: removed the "
+                    f"{plural(len(removed), 'oldest unpinned capture')}"
                 )
         free = shutil.disk_usage(self.data_dir).free
         if free < self.settings.min_free_disk_mb * 1024 * 1024:

@@ -24,6 +24,7 @@ from inspector.core.errors import UserError
 from inspector.core.store import STORE_FILENAME, CaptureStore, StoreError
 from inspector.gui import workers
 from inspector.gui.main_window import MainWindow
+from inspector.gui.qt_messages import install_font_message_filter
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     """Start the desktop app: QApplication + qasync loop + listener + main window."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    install_font_message_filter()  # Qt's font warnings go to the log, not the terminal
     app.setApplicationName("Webhook Inspector")
     # The loop must outlive the window: services shut down after it closed.
     app.setQuitOnLastWindowClosed(False)

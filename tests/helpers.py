@@ -154,6 +154,28 @@ def run_in_qloop(qtbot: Any, coro: Coroutine[Any, Any, T], timeout_ms: int = 10_
     return task.result()
 
 
+def send_in_qloop(
+    qtbot: Any,
+    url: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+) -> int:
+    """Send one request with aiohttp from a synchronous GUI test (the listener runs on the
+    same qasync loop, so a blocking client would stall it); returns the status."""
+    import aiohttp
+
+    async def go() -> int:
+        async with (
+            aiohttp.ClientSession() as s,
+            s.request(method, url, data=body, headers=headers) as r,
+        ):
+            await r.read()
+            return r.status
+
+    return run_in_qloop(qtbot, go())
+
+
 def open_app(qtbot: Any, data_dir: Path, **kwargs: Any) -> tuple[Any, Any]:
     """A started AppCore (listener on port 0) and its MainWindow, shown offscreen."""
     # Imported here: tests that never open the app do not load Qt.

@@ -28,6 +28,7 @@ from inspector.core.submission import (
 )
 from inspector.core.tasks import format_timeline, is_final, timeline
 from inspector.core.vendors import get_vendor
+from inspector.core.words import plural
 
 
 async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
@@ -168,7 +169,11 @@ async def _submit(args: argparse.Namespace, data_dir: Path) -> int:
             await asyncio.sleep(0.2)
         for line in format_timeline(timeline(task, callbacks)):
             out(line)
-        came = f"{len(callbacks)} callback(s) came, none final" if callbacks else "no callback came"
+        came = (
+            f"{plural(len(callbacks), 'callback')} came, none final"
+            if callbacks
+            else "no callback came"
+        )
         raise UserError(f"timed out after {args.wait:g} s waiting for task {task.task_id}: {came}")
     finally:
         store.close()

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from inspector.core.words import plural
+
 ChangeKind = Literal["added", "removed", "changed"]
 BodyDiffMode = Literal["same", "json", "text", "binary"]
 
@@ -190,7 +192,7 @@ def diff_bodies(
     )
     added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
     removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
-    return BodyDiff("text", f"{added} lines added, {removed} removed", text=rendered)
+    return BodyDiff("text", f"{plural(added, 'line')} added, {removed} removed", text=rendered)
 
 
 def _group(headers: Iterable[tuple[str, str]]) -> dict[str, tuple[str, list[str]]]:

@@ -48,7 +48,13 @@ _OTHER_FAILURE = (
     "and the ngrok program chosen there."
 )
 
-#: The one-time hint on a first start without an agent or an authtoken.
+#: The one-time status-bar hint on a first start without an agent or an authtoken (the
+#: indicator's tooltip keeps the longer SETUP_HINT).
+SETUP_HINT_SHORT = (
+    "The tunnel is not set up yet: add your ngrok authtoken and agent (Tunnel → Tunnel "
+    "settings…); requests on this machine work without it."
+)
+#: What the tunnel needs and where to set it, in full.
 SETUP_HINT = (
     "The public tunnel is not set up yet, so it was not started. To receive webhooks from "
     "the internet, open Tunnel → Tunnel settings…: paste your ngrok authtoken (free at "

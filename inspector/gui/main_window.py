@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
+from inspector.core.endpoints import Endpoint
 from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.core.tasks import Task
 from inspector.core.vendors import all_vendors
+from inspector.core.words import plural
 from inspector.gui import workers
 from inspector.gui.capture_actions import CaptureActions
 from inspector.gui.capture_model import CaptureTableModel, Column
@@ -52,13 +54,14 @@ from inspector.gui.widgets import make_action
 
 #: Starting widths in pixels; the path column takes the rest.
 COLUMN_WIDTHS = {
+    Column.NUMBER: 45,
     Column.TIME: 95,
     Column.VIA: 55,
     Column.METHOD: 65,
     Column.STATUS: 55,
     Column.VENDOR: 75,
     Column.EVENT: 140,
-    Column.VALIDATION: 70,
+    Column.VALIDATION: 90,
     Column.FORWARD: 70,
     Column.SIZE: 70,
 }
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
         self.captures = CaptureActions(
             self, store, services, self.detail, self.selected_captures, self.loop_tasks
         )
+        self.captures.open_endpoint_draft = self._open_endpoint_draft
         self.transfers = TransferActions(
             self, store, self.model, self.selected_captures, self._update_counts
         )
@@ -214,6 +218,7 @@ class MainWindow(QMainWindow):
         capture_menu.addAction(captures.edit_replay_action)
         capture_menu.addAction(captures.compare_action)
         capture_menu.addAction(captures.pin_action)
+        capture_menu.addAction(captures.new_endpoint_action)
         capture_menu.addSeparator()
         for action in captures.copy_actions.values():
             capture_menu.addAction(action)
@@ -295,7 +300,7 @@ class MainWindow(QMainWindow):
             ("Valid", "valid"),
             ("Invalid", "invalid"),
             ("Missing", "missing"),
-            ("Unchecked", "unchecked"),
+            ("Not checked", "unchecked"),
         ):
             self.validation_combo.addItem(label, value)
         self.vendor_combo = QComboBox()
@@ -381,6 +386,11 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
         return dialog
 
+    def _open_endpoint_draft(self, draft: Endpoint) -> None:
+        self.endpoints_dock.show()
+        self.endpoints_dock.raise_()
+        self.endpoints_panel.add_endpoint_from(draft)
+
     def open_submit(self) -> SubmitDialog:
         dialog = SubmitDialog(self.services, self)
 
@@ -465,7 +475,11 @@ class MainWindow(QMainWindow):
     def _update_counts(self) -> None:
         shown = self.model.rowCount()
         total = self.model.total
-        text = f"{total:,} captures" if shown == total else f"{shown:,} of {total:,} shown"
+        text = (
+            plural(total, "capture", grouped=True)
+            if shown == total
+            else f"{shown:,} of {total:,} shown"
+        )
         refused = self.services.rate_limited_count()
         if refused:
             text += f" · {refused:,} rate-limited (429)"

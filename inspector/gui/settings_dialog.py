@@ -112,7 +112,11 @@ class SettingsDialog(QDialog):
         self.token_where = plain_label(secret_location(secrets.backend_name), selectable=False)
 
         self.ngrok_path = QLineEdit(settings.ngrok_path or "")
-        self.ngrok_path.setPlaceholderText("empty: the ngrok on your PATH, or one downloaded here")
+        self.ngrok_path.setPlaceholderText("empty: ngrok on PATH")
+        self.ngrok_path.setToolTip(
+            "The ngrok agent program. Empty: the ngrok found on your PATH, else one "
+            "downloaded here (Download ngrok agent…)"
+        )
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self._on_browse_clicked)
         path_row = QHBoxLayout()

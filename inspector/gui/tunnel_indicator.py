@@ -16,7 +16,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QToolButton
 
-from inspector.core.tunnel_help import OPEN_TUNNEL_SETTINGS, SETUP_HINT, window_message
+from inspector.core.tunnel_help import (
+    OPEN_TUNNEL_SETTINGS,
+    SETUP_HINT,
+    SETUP_HINT_SHORT,
+    window_message,
+)
 from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.services import AppServices, TunnelView
 from inspector.gui.widgets import make_action
@@ -24,8 +29,6 @@ from inspector.gui.widgets import make_action
 TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
 #: settings.json's extra key that remembers the set-up hint was shown once
 HINT_SHOWN_KEY = "tunnel_setup_hint_shown"
-#: what missing_setup() names, in words
-_MISSING_WORDS = {"agent": "no ngrok agent", "authtoken": "no ngrok authtoken"}
 
 
 class TunnelIndicator(QObject):
@@ -129,8 +132,7 @@ class TunnelIndicator(QObject):
         if self.missing:
             self.show_status(self.services.tunnel.status)
             if not settings.extra.get(HINT_SHOWN_KEY):
-                lacking = " and ".join(_MISSING_WORDS.get(m, m) for m in self.missing)
-                self._say(f"Tunnel: {lacking} yet. {SETUP_HINT}", 60_000)
+                self._say(SETUP_HINT_SHORT, 60_000)
                 settings.extra[HINT_SHOWN_KEY] = True
                 with contextlib.suppress(OSError):  # a read-only data dir: shown again
                     settings.save(self.services.data_dir)

@@ -103,7 +103,8 @@ def test_first_start_without_setup_is_a_hint_not_an_error(
         assert indicator.label.text() == "● Tunnel not set up"
         assert "#b3261e" not in indicator.label.styleSheet()  # not red
         hint = window.statusBar().currentMessage()
-        assert "no ngrok agent and no ngrok authtoken yet" in hint
+        assert hint.startswith("The tunnel is not set up yet: add your ngrok authtoken")
+        assert "dashboard.ngrok.com" in indicator.label.toolTip()
         assert "Tunnel → Tunnel settings…" in hint and "--" not in hint
         assert indicator.settings_button.isVisible()
         assert not no_tunnel_setup.with_name("ran").exists()
