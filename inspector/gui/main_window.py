@@ -54,15 +54,15 @@ from inspector.gui.widgets import make_action
 
 #: Starting widths in pixels; the path column takes the rest.
 COLUMN_WIDTHS = {
-    Column.NUMBER: 45,
+    Column.NUMBER: 40,
     Column.TIME: 95,
-    Column.VIA: 55,
-    Column.METHOD: 65,
-    Column.STATUS: 55,
-    Column.VENDOR: 75,
-    Column.EVENT: 140,
+    Column.VIA: 50,
+    Column.METHOD: 60,
+    Column.STATUS: 50,
+    Column.VENDOR: 90,
+    Column.EVENT: 120,
     Column.VALIDATION: 90,
-    Column.FORWARD: 70,
+    Column.FORWARD: 60,
     Column.SIZE: 70,
 }
 FILTER_DEBOUNCE_MS = 200
