@@ -137,50 +137,29 @@ async def empty(s: Shots) -> None:
     s.save("empty")
 
 
-async def captures_tree(s: Shots) -> None:
-    s.select_path("/anesya")
-    await s.settle()
-    s.body_mode("tree")
-    await s.settle()
-    s.save("captures-tree")
+View = Callable[[Shots], Awaitable[None]]
 
 
-async def captures_text(s: Shots) -> None:
-    s.select_path("/anesya")
-    s.body_mode("text")
-    await s.settle()
-    s.save("captures-text")
+def body_view(mode: str, path: str) -> View:
+    """The capture list with the newest capture on ``path`` shown in a body ``mode``."""
+
+    async def shot(s: Shots) -> None:
+        s.select_path(path)
+        await s.settle()  # a body is decoded off the GUI thread
+        s.body_mode(mode)
+        await s.settle()
+        s.save(f"captures-{mode}")
+
+    shot.__name__ = f"captures_{mode}"
+    return shot
 
 
-async def captures_hex(s: Shots) -> None:
-    s.select_path("/upload/raw")
-    s.body_mode("hex")
-    await s.settle()
-    s.save("captures-hex")
-
-
-async def captures_form(s: Shots) -> None:
-    s.select_path("/hooks/form")
-    await s.settle()
-    s.body_mode("form")
-    await s.settle()
-    s.save("captures-form")
-
-
-async def captures_parts(s: Shots) -> None:
-    s.select_path("/hooks/upload")
-    await s.settle()
-    s.body_mode("parts")
-    await s.settle()
-    s.save("captures-parts")
-
-
-async def captures_image(s: Shots) -> None:
-    s.select_path("/hooks/image")
-    await s.settle()
-    s.body_mode("image")
-    await s.settle()
-    s.save("captures-image")
+captures_tree = body_view("tree", "/anesya")
+captures_text = body_view("text", "/anesya")
+captures_hex = body_view("hex", "/upload/raw")
+captures_form = body_view("form", "/hooks/form")
+captures_parts = body_view("parts", "/hooks/upload")
+captures_image = body_view("image", "/hooks/image")
 
 
 async def validation(s: Shots) -> None:
@@ -237,7 +216,7 @@ async def settings(s: Shots) -> None:
 
 
 #: Every view, in the order taken (``empty`` first: nothing has been sent yet).
-VIEWS: list[Callable[[Shots], Awaitable[None]]] = [
+VIEWS: list[View] = [
     empty,
     captures_tree,
     captures_text,

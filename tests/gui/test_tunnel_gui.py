@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from inspector.app import AppCore
+from inspector.core.secrets import SecretStore
+from inspector.core.settings import Settings
 from inspector.gui.main_window import MainWindow
+from inspector.gui.settings_dialog import SettingsDialog
+from inspector.net.agent_download import install_agent
 
 pytestmark = pytest.mark.gui
 
@@ -181,3 +186,28 @@ def test_agent_that_prints_nothing_says_what_to_try(
         assert "--" not in _window_texts(window)
     finally:
         close_app(qtbot, core, window)
+
+
+def test_download_agent_offline_says_it_needs_internet(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, tmp_path: Path
+) -> None:
+    with socket.socket() as s:  # a port nothing listens on: the download cannot connect
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/ngrok.tgz"
+
+    async def install(progress: Any, cancel: asyncio.Event) -> str:
+        target = str(tmp_path / "bin" / "ngrok")
+        return await install_agent(progress, cancel, ngrok_path=target, download_url=dead)
+
+    dialog = SettingsDialog(
+        Settings.load(data_dir), SecretStore(data_dir, use_keyring=False), data_dir, install
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.download_button is not None
+    qtbot.mouseClick(dialog.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=10_000)
+    message = dialog.error_label.text()
+    assert "downloading needs an internet connection" in message
+    assert "in Settings" not in message and "--" not in message
+    assert "Browse…" in message
