@@ -275,6 +275,8 @@ async def fill(core: AppCore) -> None:
             url = core.listener.url + path
             async with session.request(method, url, headers=headers, data=body) as resp:
                 await resp.read()
+    kept = [c.id for c in core.store.captures() if c.path == "/health"]
+    core.store.set_pinned(kept, True)  # a pinned capture shows its mark in the list
     task = Task("blurit", TASK_ID, "street.jpg", core.listener.url + "/blurit", status="Started")
     core.store.save_task(task)
     core.task_saved.emit(task)

@@ -150,7 +150,8 @@ def event_text(capture: Capture) -> str:
 
 
 def _path_text(capture: Capture) -> str:
-    # The pin is an icon (DecorationRole), not text: the path keeps the column's room.
+    # The pin is an icon beside the number (DecorationRole), so paths keep their room and
+    # stay aligned.
     suffix = " ↻" if capture.source == "replay" else ""
     return capture.target + suffix
 
@@ -227,6 +228,11 @@ _CELL_COLOUR: dict[int, Callable[[Capture], QBrush | None]] = {
     Column.FORWARD: _forward_colour,
 }
 _CELL_TOOLTIP: dict[int, Callable[[Capture], str | None]] = {
+    Column.NUMBER: lambda c: (
+        f"#{c.seq}, pinned: kept when the store's size cap removes the oldest"
+        if c.pinned
+        else f"#{c.seq}"
+    ),
     Column.VIA: via_tooltip,
     Column.PATH: lambda c: c.target,
     Column.VALIDATION: lambda c: c.validation.detail or None,
@@ -302,7 +308,7 @@ class CaptureTableModel(QAbstractTableModel):
             tip = _CELL_TOOLTIP.get(col)
             return tip(capture) if tip is not None else None
         if role == Qt.ItemDataRole.DecorationRole:
-            return pin_icon() if col == Column.PATH and capture.pinned else None
+            return pin_icon() if col == Column.NUMBER and capture.pinned else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT_ALIGNED if col in _NUMBER_COLUMNS else None
         if role == RAW_ROLE:

@@ -54,7 +54,7 @@ from inspector.gui.widgets import make_action
 
 #: Starting widths in pixels; the path column takes the rest.
 COLUMN_WIDTHS = {
-    Column.NUMBER: 40,
+    Column.NUMBER: 55,
     Column.TIME: 95,
     Column.VIA: 50,
     Column.METHOD: 60,

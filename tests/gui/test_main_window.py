@@ -331,8 +331,8 @@ def test_pin_action_marks_the_row(qtbot: Any, running: tuple[AppCore, MainWindow
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
     window.captures.pin_action.trigger()
-    path = window.model.index(0, Column.PATH)
-    # The pin is an icon beside the path (no emoji a font may lack), the path untouched.
+    path = window.model.index(0, Column.NUMBER)
+    # The pin is an icon beside the number (no emoji a font may lack), the path untouched.
     qtbot.waitUntil(lambda: path.data(Qt.ItemDataRole.DecorationRole) is not None, timeout=3000)
     assert cell(window, 0, "Path") == "/keep"
     assert core.store.captures()[0].pinned

@@ -100,9 +100,12 @@ def test_pin_mark_is_an_icon_and_leaves_the_path_alone(
     window.table.selectRow(0)
     window.captures.pin_action.trigger()
     assert window.statusBar().currentMessage() == "Pinned 1 capture"
-    path_index = window.model.index(0, COLUMNS.index("Path"))
-    qtbot.waitUntil(lambda: path_index.data(Qt.ItemDataRole.DecorationRole) is not None)
-    assert path_index.data() == "/a/rather/long/path/to/see"
+    number = window.model.index(0, COLUMNS.index("#"))
+    qtbot.waitUntil(lambda: number.data(Qt.ItemDataRole.DecorationRole) is not None)
+    assert "pinned" in number.data(Qt.ItemDataRole.ToolTipRole)
+    path = window.model.index(0, COLUMNS.index("Path"))
+    assert path.data() == "/a/rather/long/path/to/see"
+    assert path.data(Qt.ItemDataRole.DecorationRole) is None  # the path keeps its room
     window.captures.pin_action.trigger()
     assert window.statusBar().currentMessage() == "Unpinned 1 capture"
 
