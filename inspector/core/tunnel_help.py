@@ -9,6 +9,8 @@ tunnel settings, which the window offers as a button next to the message).
 
 from __future__ import annotations
 
+import os
+
 #: ``TunnelStatus.error_code`` values of the app's own (ngrok's are ``ERR_NGROK_<n>``).
 AGENT_MISSING = "agent-missing"
 AGENT_NOT_RUNNABLE = "agent-not-runnable"
@@ -74,3 +76,24 @@ def window_message(code: str | None, detail: str) -> str:
     if step is None:
         step = _SILENT_AGENT if "printed nothing" in detail else _OTHER_FAILURE
     return f"{text} {step}"
+
+
+#: pyngrok's script is a few hundred bytes (a Windows launcher about 100 KiB); the agent
+#: is a binary of 10 MiB and more. Files above this size are not read.
+_WRAPPER_MAX_BYTES = 1024 * 1024
+
+
+def is_pyngrok_wrapper(path: str) -> bool:
+    """Whether ``path`` is pyngrok's ``ngrok`` script (it downloads the agent when run).
+
+    A small file that names pyngrok: the script's ``from pyngrok.ngrok import main``, or
+    the same text inside pip's Windows launcher. The agent itself is a large binary.
+    """
+    try:
+        if os.path.getsize(path) > _WRAPPER_MAX_BYTES:
+            return False
+        with open(path, "rb") as file:
+            head = file.read(_WRAPPER_MAX_BYTES)
+    except OSError:
+        return False
+    return b"pyngrok" in head

@@ -41,6 +41,7 @@ from inspector.core.secrets import (
     SecretStoreError,
 )
 from inspector.core.settings import Settings
+from inspector.core.tunnel_help import is_pyngrok_wrapper
 from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
 
 #: Reports bytes done and the total (None while unknown).
@@ -244,6 +245,11 @@ class SettingsDialog(QDialog):
         path = settings.ngrok_path
         if path is not None and not (Path(path).expanduser().is_file() or shutil.which(path)):
             problems.append(f"no ngrok binary at {path}")
+        elif path is not None and is_pyngrok_wrapper(str(Path(path).expanduser())):
+            problems.append(
+                f"{path} is pyngrok's installer script, not the ngrok agent: choose the "
+                "agent you installed, or Download ngrok agent…"
+            )
         return problems
 
     def save(self) -> None:

@@ -148,6 +148,15 @@ class TunnelIndicator(QObject):
         focus = getattr(dialog, "focus_tunnel", None)
         if focus is not None:
             focus(self.missing)
+        accepted = getattr(dialog, "accepted", None)
+        if accepted is not None:
+            accepted.connect(self.refresh_setup)
+
+    def refresh_setup(self) -> None:
+        """After Settings were saved: "not set up" goes once the tunnel has what it needs."""
+        if self.missing:
+            self.missing = self.services.tunnel_setup_missing()
+            self.show_status(self.services.tunnel.status)
 
     def toggle(self) -> None:
         if self.state in ("online", "starting"):

@@ -15,7 +15,7 @@ import shutil
 
 from pyngrok import conf
 
-from inspector.core.tunnel_help import AGENT_MISSING, AGENT_NOT_RUNNABLE
+from inspector.core.tunnel_help import AGENT_MISSING, AGENT_NOT_RUNNABLE, is_pyngrok_wrapper
 
 #: The command line's advice: its flag, and the app's Settings.
 WAYS_OUT = (
@@ -23,28 +23,8 @@ WAYS_OUT = (
     "or keep working locally without a public URL"
 )
 
-#: pyngrok's script is a few hundred bytes (a Windows launcher about 100 KiB); the agent
-#: is a binary of 10 MiB and more. Files above this size are not read.
-_WRAPPER_MAX_BYTES = 1024 * 1024
-
 #: An ``authtoken:`` with a value in the agent's YAML config (v2 top level or v3 ``agent:``).
 _CONFIG_TOKEN = re.compile(r"^\s*authtoken:\s*['\"]?[^\s'\"#]", re.MULTILINE)
-
-
-def is_pyngrok_wrapper(path: str) -> bool:
-    """Whether ``path`` is pyngrok's ``ngrok`` script (it downloads the agent when run).
-
-    A small file that names pyngrok: the script's ``from pyngrok.ngrok import main``, or
-    the same text inside pip's Windows launcher. The agent itself is a large binary.
-    """
-    try:
-        if os.path.getsize(path) > _WRAPPER_MAX_BYTES:
-            return False
-        with open(path, "rb") as file:
-            head = file.read(_WRAPPER_MAX_BYTES)
-    except OSError:
-        return False
-    return b"pyngrok" in head
 
 
 def _ngrok_on_path() -> tuple[str | None, str | None]:

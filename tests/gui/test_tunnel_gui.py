@@ -211,3 +211,43 @@ def test_download_agent_offline_says_it_needs_internet(
     assert "downloading needs an internet connection" in message
     assert "in Settings" not in message and "--" not in message
     assert "Browse…" in message
+
+
+def test_saving_the_tunnel_settings_ends_not_set_up(
+    qtbot: Any,
+    qloop: asyncio.AbstractEventLoop,
+    data_dir: Path,
+    no_tunnel_setup: Path,
+    fake_ngrok_path: Path,
+) -> None:
+    core, window = open_app(qtbot, data_dir)
+    try:
+        indicator = window.tunnel_indicator
+        indicator.start_at_launch()
+        assert indicator.label.text() == "● Tunnel not set up"
+        qtbot.mouseClick(indicator.settings_button, Qt.MouseButton.LeftButton)
+        dialog = window.settings_dialog
+        assert dialog is not None
+        qtbot.keyClicks(dialog.ngrok_path, str(fake_ngrok_path))
+        qtbot.keyClicks(dialog.authtoken.edit, "my-authtoken")
+        dialog.save_button.click()
+        qtbot.waitUntil(lambda: indicator.label.text() == "● Tunnel off")
+        assert not indicator.settings_button.isVisible()
+        assert core.tunnel_setup_missing() == []
+    finally:
+        close_app(qtbot, core, window)
+
+
+def test_settings_refuse_pyngrok_script_as_the_agent(
+    qtbot: Any, data_dir: Path, pyngrok_wrapper: Path
+) -> None:
+    dialog = SettingsDialog(
+        Settings.load(data_dir), SecretStore(data_dir, use_keyring=False), data_dir
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.ngrok_path, str(pyngrok_wrapper))
+    dialog.save_button.click()
+    assert "is pyngrok's installer script, not the ngrok agent" in dialog.error_label.text()
+    assert dialog.isVisible()  # not saved
+    assert Settings.load(data_dir).ngrok_path is None

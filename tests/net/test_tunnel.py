@@ -30,8 +30,8 @@ from pyngrok.conf import PyngrokConfig
 from inspector.core.capture import header_get
 from inspector.core.settings import Settings
 from inspector.core.store import CaptureStore
+from inspector.core.tunnel_help import is_pyngrok_wrapper
 from inspector.net.agent_download import AgentInstallCancelled, AgentInstallError, install_agent
-from inspector.net.agent_path import is_pyngrok_wrapper
 from inspector.net.listener import Listener
 from inspector.net.tunnel import (
     AGENT_EXITED,
