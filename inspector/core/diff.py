@@ -153,7 +153,7 @@ def diff_bodies(
 ) -> BodyDiff:
     """Compare two bodies: JSON changes when both parse as JSON, else a unified diff."""
     if a == b:
-        return BodyDiff("same", f"bodies are identical ({len(a)} bytes)")
+        return BodyDiff("same", f"bodies are identical ({plural(len(a), 'byte')})")
     text_a, text_b = _as_text(a, content_type_a), _as_text(b, content_type_b)
     (json_a, doc_a), (json_b, doc_b) = _as_json(text_a), _as_json(text_b)
     if json_a and json_b:

@@ -87,7 +87,7 @@ def answer_text(rule: ResponseRule) -> str:
     if rule.headers:
         parts.append(plural(len(rule.headers), "header"))
     if rule.body is not None:
-        parts.append(f"body {len(rule.body)} chars")
+        parts.append(f"body {plural(len(rule.body), 'char')}")
     if rule.delay_ms:
         parts.append(f"delay {rule.delay_ms} ms")
     if rule.fail_rate:
