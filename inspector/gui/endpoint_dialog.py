@@ -196,7 +196,7 @@ class EndpointDialog(QDialog):
         else:
             self.vendor.setCurrentIndex(max(0, self.vendor.findData(FALLBACK_VENDOR)))
         #: the vendor the path chose; the vendor stops following once it is changed
-        self._vendor_from_path: str | None = None if endpoint else self.vendor.currentData()
+        self._vendor_from_path: str | None = None if filled else self.vendor.currentData()
         #: no error is shown before the user typed something
         self._quiet = endpoint is None and draft is None
         self.path.textChanged.connect(self._follow_path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -24,6 +23,7 @@ from inspector.core.tunnel_help import (
 )
 from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.services import AppServices, TunnelView
+from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.widgets import make_action
 
 TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
@@ -46,7 +46,7 @@ class TunnelIndicator(QObject):
         services: AppServices,
         tasks: LoopTasks,
         public_url_changed: Callable[[], None],
-        open_settings: Callable[[], Any] | None = None,
+        open_settings: Callable[[], SettingsDialog] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -145,12 +145,8 @@ class TunnelIndicator(QObject):
         if self._open_settings is None:
             return
         dialog = self._open_settings()
-        focus = getattr(dialog, "focus_tunnel", None)
-        if focus is not None:
-            focus(self.missing)
-        accepted = getattr(dialog, "accepted", None)
-        if accepted is not None:
-            accepted.connect(self.refresh_setup)
+        dialog.focus_tunnel(self.missing)
+        dialog.accepted.connect(self.refresh_setup)
 
     def refresh_setup(self) -> None:
         """After Settings were saved: "not set up" goes once the tunnel has what it needs."""
