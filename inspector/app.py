@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from inspector.core.capture import Capture, ForwardRecord
 from inspector.core.endpoints import ENDPOINTS_FILE, Endpoint, EndpointTable
@@ -32,8 +33,12 @@ from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
 from inspector.core.store import CaptureStore, ReplayRecord
 from inspector.core.submission import (
+    EndpointPlan,
+    apply_endpoint_plan,
     credential_fields,
     ensure_vendor_endpoint,
+    plan_vendor_endpoint,
+    planned_changes,
     resolve_credentials,
     webhook_url,
 )
@@ -58,6 +63,7 @@ from inspector.net.tunnel import (
     TunnelState,
     TunnelStatus,
 )
+from inspector.net.vendors import find_api
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +333,20 @@ class AppCore:
             self.endpoints.save()
         return webhook_url(self.public_url, endpoint) if self.public_url else None
 
+    def plan_endpoint(self, vendor: str) -> EndpointPlan:
+        """The endpoint the vendor's callbacks will reach (created only on submit)."""
+        return plan_vendor_endpoint(self.endpoints, vendor)
+
+    def plan_webhook_url(self, plan: EndpointPlan) -> str | None:
+        """The public URL of the planned endpoint, when there is a public URL."""
+        return webhook_url(self.public_url, plan.endpoint) if self.public_url else None
+
+    def planned_changes(self, plan: EndpointPlan, webhook: str) -> list[str]:
+        """What submitting with this webhook URL will create or change in the endpoints."""
+        api = find_api(plan.vendor)
+        registers = api is not None and api.registers_webhook
+        return planned_changes(self.endpoints, plan, webhook, token_from_api=registers)
+
     async def submit(
         self,
         vendor: str,
@@ -339,8 +359,18 @@ class AppCore:
         credentials: dict[str, str] | None = None,
         progress: Callable[[int, int], None] | None = None,
         say: Callable[[str], None] = lambda _: None,
+        plan: EndpointPlan | None = None,
     ) -> Task:
-        """Submit a task (cancel by cancelling the coroutine); stored and announced."""
+        """Submit a task (cancel by cancelling the coroutine); stored and announced.
+
+        ``plan``: the endpoint to create first (when the webhook URL calls it), as the
+        Submit dialog announced it. What changed in the endpoints is told through ``say``.
+        """
+        if plan is not None:
+            for line in apply_endpoint_plan(self.endpoints, plan, webhook):
+                say(line[0].upper() + line[1:])
+        path = urlsplit(webhook).path or "/"
+        before = self.endpoints.match(path)
         request = SubmitRequest(
             vendor=vendor,
             file_name=file_name,
@@ -354,13 +384,27 @@ class AppCore:
         task = await submit_task(
             request, self.endpoints, self.settings, self.data_dir, progress=progress, say=say
         )
+        after = self.endpoints.match(path)
+        if after is not None and (before is None or before.token != after.token):
+            brand = get_vendor(vendor).brand_name
+            if before is None:
+                say(f"Created the endpoint {after.path} with the token {brand} handed out")
+            elif before.token:
+                say(f"Replaced the token of {after.path} with the one {brand} handed out")
+            else:
+                say(f"Set the token of {after.path} to the one {brand} handed out")
         await asyncio.to_thread(self.store.save_task, task)
         self.task_saved.emit(task)
         return task
 
-    async def fetch_result(self, task: Task, api_base: str | None = None) -> TaskResult:
-        """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya)."""
-        return await fetch_task_result(task, self.credentials(task.vendor), api_base)
+    async def fetch_result(
+        self, task: Task, api_base: str | None = None, credentials: dict[str, str] | None = None
+    ) -> TaskResult:
+        """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya).
+
+        ``credentials`` (typed in the window) complete the stored ones."""
+        found = {**self.credentials(task.vendor), **(credentials or {})}
+        return await fetch_task_result(task, found, api_base)
 
     async def install_agent(
         self, progress: Callable[[int, int | None], None], cancel: asyncio.Event

@@ -25,7 +25,7 @@ import aiohttp
 import qasync
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QDockWidget, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QPushButton, QTabWidget, QWidget
 
 from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint, EndpointTable
@@ -215,6 +215,19 @@ async def settings(s: Shots) -> None:
     dialog.reject()
 
 
+async def settings_vendors(s: Shots) -> None:
+    dialog = s.window.open_settings()
+    tabs = dialog.findChild(QTabWidget)
+    titles = [tabs.tabText(i) for i in range(tabs.count())] if tabs is not None else []
+    if tabs is None or "Vendors" not in titles:
+        dialog.reject()
+        raise Skip("no Vendors page in Settings")
+    tabs.setCurrentIndex(titles.index("Vendors"))
+    await s.settle()
+    s.save("settings-vendors", over=dialog)
+    dialog.reject()
+
+
 #: Every view, in the order taken (``empty`` first: nothing has been sent yet).
 VIEWS: list[View] = [
     empty,
@@ -231,6 +244,7 @@ VIEWS: list[View] = [
     messages,
     submit,
     settings,
+    settings_vendors,
 ]
 
 

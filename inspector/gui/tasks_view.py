@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -31,10 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
+from inspector.core.secrets import SecretStoreError
+from inspector.core.submission import credential_fields
 from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
 from inspector.core.vendors import find_vendor
+from inspector.gui.credentials_dialog import ask_credentials
+from inspector.gui.error_log import log_failure
 from inspector.gui.services import AppServices, TaskResultView
 from inspector.gui.widgets import ERROR_STYLE, plain_label
+
+log = logging.getLogger(__name__)
 
 
 class TaskColumn(enum.IntEnum):
@@ -132,6 +139,8 @@ class TasksView(QWidget):
         #: per-vendor API base overrides (a sandbox double per vendor)
         self.api_bases: dict[str, str | None] = {}
         self.fetch_task: asyncio.Future[TaskResultView] | None = None
+        #: the task whose result (or error) the result area shows
+        self._result_for: str | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
 
@@ -330,6 +339,13 @@ class TasksView(QWidget):
         return self._task_of(item)
 
     def _on_tree_selection_changed(self) -> None:
+        # A result or a red error belongs to the task it was fetched for.
+        selected = self.selected_task()
+        shown = self._result_for
+        other = selected is None or selected.task_id != shown
+        if not self.is_fetching() and shown is not None and other:
+            self._show_result(None)
+            self._result_for = None
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -362,10 +378,28 @@ class TasksView(QWidget):
             return
         base = self.api_bases.get(task.vendor, self.api_base)
         self._show_result(None)
+        self._result_for = task.task_id
         self.result_label.setText(f"fetching the result of task {task.task_id}…")
         self._set_fetching(True)
-        self.fetch_task = asyncio.ensure_future(self.services.fetch_result(task, base))
+        self.fetch_task = asyncio.ensure_future(self._fetch(task, base))
         self.fetch_task.add_done_callback(self._on_fetched)
+
+    async def _fetch(self, task: Task, base: str | None) -> TaskResultView:
+        """Fetch; a missing credential is asked for first (and kept when the user says so)."""
+        fields = credential_fields(task.vendor)
+        known = self.services.credentials(task.vendor)
+        typed: dict[str, str] = {}
+        if any(not known.get(c.name) for c in fields):
+            answer = await ask_credentials(task.vendor, fields, known, self)
+            if answer is None:
+                raise asyncio.CancelledError
+            typed, remember = answer
+            if remember:
+                try:
+                    self.services.save_credentials(task.vendor, typed)
+                except (SecretStoreError, OSError) as exc:  # the fetch goes on regardless
+                    log.warning("could not keep the %s credentials: %s", task.vendor, exc)
+        return await self.services.fetch_result(task, base, typed or None)
 
     def cancel_fetch(self) -> None:
         if self.is_fetching() and self.fetch_task is not None and not self.fetch_task.done():
@@ -386,6 +420,7 @@ class TasksView(QWidget):
         exc = future.exception()
         if exc is not None:
             self._show_result(None)
+            log_failure("fetching a task's result", exc)
             self.error_label.setText(_one_line(exc))
             self.error_label.setVisible(True)
             return

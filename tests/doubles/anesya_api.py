@@ -1,4 +1,4 @@
-"""A local stand-in for Anesya's document extraction API, per VENDORS.md.
+"""A local stand-in for Anesya's document extraction API, per docs/vendors.md.
 
 Serves on 127.0.0.1 (``await AnesyaDouble().start()`` returns the base URL):
 

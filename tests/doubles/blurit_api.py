@@ -1,4 +1,4 @@
-"""A local stand-in for BlurIt's API (Wassa "innovation-service"), per VENDORS.md.
+"""A local stand-in for BlurIt's API (Wassa "innovation-service"), per docs/vendors.md.
 
 Serves on 127.0.0.1 (``await BlurItDouble().start()`` returns the base URL):
 

@@ -1,4 +1,4 @@
-"""A local stand-in for Celantur's cloud API (v2 and the deprecated v1), per VENDORS.md.
+"""A local stand-in for Celantur's cloud API (v2 and the deprecated v1), per docs/vendors.md.
 
 Serves on 127.0.0.1 (``await CelanturDouble().start()`` returns the base URL):
 

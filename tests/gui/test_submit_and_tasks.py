@@ -290,9 +290,12 @@ def test_without_public_url_the_dialog_says_how_to_get_one(
     assert dialog.webhook_edit.isEnabled() and not dialog.webhook_edit.isReadOnly()
     assert dialog.webhook_hint.isVisible()
     assert dialog.webhook_hint.text().startswith(NO_PUBLIC_URL_TEXT)
-    (endpoint,) = rig.core.endpoints.for_vendor("anesya")  # created for the dialog
-    assert endpoint.token and endpoint.token in dialog.dashboard_info.text()
+    # Nothing is created before Submit: the token shown is the one Submit will create.
+    assert rig.core.endpoints.for_vendor("anesya") == []
+    token = dialog._plan("anesya").endpoint.token
+    assert token and token in dialog.dashboard_info.text()
     dialog.webhook_edit.setText("https://hooks.example.com/anesya")
+    assert "Submit creates the endpoint /anesya for Anesya" in dialog.changes_text()
     assert "URL: https://hooks.example.com/anesya" in dialog.dashboard_info.text()
     assert dialog.dashboard_info.isVisible()
     dialog.grab().save("/tmp/submit_dialog_anesya.png")

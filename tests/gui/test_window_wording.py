@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import send_in_qloop
+from helpers import send_http
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabWidget
 
@@ -31,7 +31,7 @@ def test_new_endpoint_from_capture_fills_path_vendor_and_token(
     qtbot: Any, running: tuple[AppCore, MainWindow], data_dir: Path
 ) -> None:
     core, window = running
-    send_in_qloop(
+    send_http(
         qtbot,
         core.local_url + "/blurit",
         b'{"status": "Succeeded", "taskId": "t-1"}',
@@ -60,7 +60,7 @@ def test_new_endpoint_from_a_generic_capture_takes_its_token_header(
     qtbot: Any, running: tuple[AppCore, MainWindow]
 ) -> None:
     core, window = running
-    send_in_qloop(qtbot, core.local_url + "/hooks/in", b"{}", {"X-Hook-Token": "abc"})
+    send_http(qtbot, core.local_url + "/hooks/in", b"{}", {"X-Hook-Token": "abc"})
     wait_rows(qtbot, window, 1)
     window.table.selectRow(0)
     window.captures.new_endpoint_action.trigger()
@@ -77,9 +77,9 @@ def test_table_spells_vendors_as_everywhere_and_says_not_checked(
     core, window = running
     core.endpoints.add(Endpoint("/blurit", vendor="blurit", token="t"))
     blurit = b'{"status": "Succeeded", "taskId": "t-1"}'
-    send_in_qloop(qtbot, core.local_url + "/blurit", blurit, {"X-Auth-Token": "t"})
+    send_http(qtbot, core.local_url + "/blurit", blurit, {"X-Auth-Token": "t"})
     celantur = b'{"task_id": 1693295888421318, "task_status": "done"}'
-    send_in_qloop(qtbot, core.local_url + "/celantur?key=x", celantur)
+    send_http(qtbot, core.local_url + "/celantur?key=x", celantur)
     wait_rows(qtbot, window, 2)
     assert [cell(window, r, "Vendor") for r in range(2)] == ["Celantur v2", "BlurIt"]
     assert [cell(window, r, "Validation") for r in range(2)] == ["Not checked", "Valid"]
@@ -95,7 +95,7 @@ def test_pin_mark_is_an_icon_and_leaves_the_path_alone(
     qtbot: Any, running: tuple[AppCore, MainWindow]
 ) -> None:
     core, window = running
-    send_in_qloop(qtbot, core.local_url + "/a/rather/long/path/to/see", b"x")
+    send_http(qtbot, core.local_url + "/a/rather/long/path/to/see", b"x")
     wait_rows(qtbot, window, 1)
     window.table.selectRow(0)
     window.captures.pin_action.trigger()
@@ -115,7 +115,7 @@ def test_compare_gives_both_sides_equal_columns_and_counts_in_words(
 ) -> None:
     core, window = running
     for body in (b'{"a": 1, "b": "same"}', b'{"a": 2, "b": "same"}'):
-        send_in_qloop(qtbot, core.local_url + "/cmp", body, {"Content-Type": "application/json"})
+        send_http(qtbot, core.local_url + "/cmp", body, {"Content-Type": "application/json"})
     wait_rows(qtbot, window, 2)
     window.table.selectAll()
     window.captures.compare_action.trigger()
