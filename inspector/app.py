@@ -40,6 +40,7 @@ from inspector.core.submission import (
     plan_vendor_endpoint,
     planned_changes,
     resolve_credentials,
+    sandbox_line,
     webhook_url,
 )
 from inspector.core.tasks import Task
@@ -55,8 +56,15 @@ from inspector.net.replay import (
     send_capture,
     target_url,
 )
+from inspector.net.sandbox.runner import Sandbox
 from inspector.net.simulate import send_samples
-from inspector.net.submit import SubmitRequest, TaskResult, fetch_task_result, submit_task
+from inspector.net.submit import (
+    SubmitRequest,
+    TaskResult,
+    VendorError,
+    fetch_task_result,
+    submit_task,
+)
 from inspector.net.tunnel import (
     TunnelConfig,
     TunnelService,
@@ -138,6 +146,9 @@ class AppCore:
         self.forwarder = Forwarder(self._on_forwarded, name="forward")
         self._housekeeping: asyncio.Task[None] | None = None
         self._recording: set[asyncio.Task[None]] = set()
+        #: the sandbox's simulated vendor APIs started by :meth:`submit`, by vendor id; they
+        #: run until :meth:`stop`, so that the Tasks view can fetch their results
+        self._sandboxes: dict[str, Sandbox] = {}
         #: emitted with a one-line warning (disk nearly full, captures trimmed)
         self.warned: Signal[str] = Signal("warned")
         self.housekeeping_interval = 30.0
@@ -360,29 +371,49 @@ class AppCore:
         progress: Callable[[int, int], None] | None = None,
         say: Callable[[str], None] = lambda _: None,
         plan: EndpointPlan | None = None,
+        sandbox: bool = False,
     ) -> Task:
         """Submit a task (cancel by cancelling the coroutine); stored and announced.
 
         ``plan``: the endpoint to create first (when the webhook URL calls it), as the
         Submit dialog announced it. What changed in the endpoints is told through ``say``.
+        ``sandbox``: to the sandbox's simulation of the vendor's API instead, with its own
+        credentials, its callbacks to our listener's local URL (``webhook``, ``api_base``,
+        ``credentials`` and ``plan`` do not apply).
         """
-        if plan is not None:
-            for line in apply_endpoint_plan(self.endpoints, plan, webhook):
-                say(line[0].upper() + line[1:])
-        path = urlsplit(webhook).path or "/"
+        if sandbox:
+            endpoint, created = ensure_vendor_endpoint(self.endpoints, vendor)
+            if created:
+                self.endpoints.save()
+            simulation = await self._sandbox(vendor)
+            local = webhook_url(self.listener.url, endpoint)
+            say(sandbox_line(vendor, local))
+            request = simulation.request(file_name, data, options, local, endpoint)
+            path = endpoint.path
+        else:
+            if plan is not None:
+                for line in apply_endpoint_plan(self.endpoints, plan, webhook):
+                    say(line[0].upper() + line[1:])
+            path = urlsplit(webhook).path or "/"
+            request = SubmitRequest(
+                vendor=vendor,
+                file_name=file_name,
+                data=data,
+                webhook_url=webhook,
+                credentials=credentials or self.credentials(vendor),
+                api_base=api_base,
+                options=options,
+            )
         before = self.endpoints.match(path)
-        request = SubmitRequest(
-            vendor=vendor,
-            file_name=file_name,
-            data=data,
-            webhook_url=webhook,
-            credentials=credentials or self.credentials(vendor),
-            api_base=api_base,
-            options=options,
-        )
         # The listener reads this very table: a new endpoint token applies at once.
         task = await submit_task(
-            request, self.endpoints, self.settings, self.data_dir, progress=progress, say=say
+            request,
+            self.endpoints,
+            self.settings,
+            self.data_dir,
+            progress=progress,
+            say=say,
+            sandbox=sandbox,
         )
         after = self.endpoints.match(path)
         if after is not None and (before is None or before.token != after.token):
@@ -403,8 +434,26 @@ class AppCore:
         """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya).
 
         ``credentials`` (typed in the window) complete the stored ones."""
+        if task.sandbox:
+            simulation = self._sandboxes.get(task.vendor)
+            if simulation is None:
+                raise VendorError(
+                    task.vendor,
+                    "this task went to a sandbox that has stopped since: its simulated "
+                    "results are gone (submit to the sandbox again)",
+                )
+            return await fetch_task_result(task, simulation.credentials, simulation.base_url)
         found = {**self.credentials(task.vendor), **(credentials or {})}
         return await fetch_task_result(task, found, api_base)
+
+    async def _sandbox(self, vendor: str) -> Sandbox:
+        """The vendor's running simulation, started on first use."""
+        simulation = self._sandboxes.get(vendor)
+        if simulation is None:
+            simulation = Sandbox(vendor)
+            await simulation.start(self.listener.run_token)
+            self._sandboxes[vendor] = simulation
+        return simulation
 
     async def install_agent(
         self, progress: Callable[[int, int | None], None], cancel: asyncio.Event
@@ -465,6 +514,9 @@ class AppCore:
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._housekeeping
             await self.tunnel.stop()
+            for simulation in self._sandboxes.values():
+                await simulation.stop()
+            self._sandboxes.clear()
             await self.listener.stop()
             await self.forwarder.stop()
             if self._recording:

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.core.settings import Settings
+from inspector.core.tasks import SIMULATED
 from inspector.core.vendors import find_vendor, get_vendor, submit_vendors
 from inspector.core.vendors.descriptor import Credential, SubmitSpec
 
@@ -223,3 +224,13 @@ def webhook_url(public_base: str, endpoint: Endpoint, *, mask: str | None = None
         name, value = pair
         url += f"?{quote(name, safe='')}={quote(value, safe='') if mask is None else mask}"
     return url
+
+
+def sandbox_line(vendor: str, url: str) -> str:
+    """What ``submit --sandbox`` and the Submit dialog say first: the task goes to a
+    simulation, and where its callbacks go (without the URL's query secret)."""
+    brand = get_vendor(vendor).brand_name
+    return (
+        f"sandbox: a simulated {brand} API on this machine (nothing is sent to {brand}); "
+        f"its callbacks go to {url.partition('?')[0]}, labelled {SIMULATED}"
+    )

@@ -157,8 +157,10 @@ class AppServices(Protocol):
         progress: Callable[[int, int], None] | None = None,
         say: Callable[[str], None] = ...,
         plan: EndpointPlan | None = None,
+        sandbox: bool = False,
     ) -> Task:
-        """Submit a file to the vendor's API (cancel by cancelling); the task is stored."""
+        """Submit a file to the vendor's API (cancel by cancelling); the task is stored.
+        ``sandbox``: to the sandbox's simulation of that API, callbacks to our listener."""
         ...
 
     async def fetch_result(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -265,6 +266,24 @@ class SubmitDialog(QDialog):
         cred_layout = QVBoxLayout(credentials_box)
         cred_layout.addWidget(self.credentials_stack)
         cred_layout.addWidget(self.remember)
+        self.credentials_box = credentials_box
+
+        # -- where to: the vendor's real API, or the sandbox's simulation of it ------------------
+        self.real_api_radio = QRadioButton("Vendor's API")
+        self.real_api_radio.setChecked(True)
+        self.sandbox_radio = QRadioButton("Sandbox (simulated vendor)")
+        self.sandbox_radio.setToolTip(
+            "A simulation of the vendor's API on this machine: no account and no tunnel; "
+            "its callbacks come to this listener, labelled simulated"
+        )
+        self.sandbox_radio.toggled.connect(self._on_target_changed)
+        target_row = QHBoxLayout()
+        target_row.setContentsMargins(0, 0, 0, 0)
+        target_row.addWidget(self.real_api_radio)
+        target_row.addWidget(self.sandbox_radio)
+        target_row.addStretch(1)
+        target_widget = QWidget()
+        target_widget.setLayout(target_row)
 
         # -- webhook and API base ---------------------------------------------------------------
         self.webhook_edit = QLineEdit()
@@ -282,6 +301,7 @@ class SubmitDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Vendor", self.vendor_combo)
+        form.addRow("Send to", target_widget)
         form.addRow("File", file_widget)
         form.addRow("Webhook URL", self.webhook_edit)
         form.addRow("API base URL (advanced)", self.api_base_edit)
@@ -379,7 +399,18 @@ class SubmitDialog(QDialog):
         url = self.services.plan_webhook_url(self._plan(vendor))
         self.webhook_edit.setText(url or "")
         self.webhook_hint.setText("" if url else NO_PUBLIC_URL_TEXT)
-        self.webhook_hint.setVisible(not url)
+        self.webhook_hint.setVisible(not url and not self.is_sandbox())
+        self._update_dashboard_info()
+
+    def is_sandbox(self) -> bool:
+        return self.sandbox_radio.isChecked()
+
+    def _on_target_changed(self, _checked: bool = False) -> None:
+        """The sandbox brings its own API, credentials and URL: those fields do not apply."""
+        real = not self.is_sandbox()
+        for widget in (self.webhook_edit, self.api_base_edit, self.credentials_box):
+            widget.setEnabled(real and not self._busy)
+        self.webhook_hint.setVisible(real and not self.webhook_edit.text())
         self._update_dashboard_info()
 
     def _update_webhook_hint(self, *_: object) -> None:
@@ -409,7 +440,7 @@ class SubmitDialog(QDialog):
             "\n".join(changes) if changes else "Submit creates and changes no endpoint."
         )
         events = submit_spec(vendor.id).dashboard_events
-        if not events:
+        if not events or self.is_sandbox():
             self.dashboard_info.setVisible(False)
             return
         url = self.webhook_edit.text().strip() or "(no webhook URL yet)"
@@ -447,15 +478,16 @@ class SubmitDialog(QDialog):
         try:
             path, head = check_file(vendor, self.file_edit.text())
             options = self.options(vendor, head)
-            webhook = self.webhook_edit.text().strip()
-            if not webhook:
+            sandbox = self.is_sandbox()
+            webhook = "" if sandbox else self.webhook_edit.text().strip()
+            if not webhook and not sandbox and submit_spec(vendor).takes_webhook_url:
                 raise ValueError(
                     "give a webhook URL: start the tunnel (or set a custom public URL) or type one"
                 )
-            if not webhook.startswith(("https://", "http://")):
+            if webhook and not webhook.startswith(("https://", "http://")):
                 raise ValueError("the webhook URL must start with https:// (or http://)")
             page = self.credential_pages[vendor]
-            credentials = page.values()
+            credentials = {} if sandbox else page.values()
             missing = [page.labels[n] for n, v in credentials.items() if not v]
             if missing:
                 brand = get_vendor(vendor).brand_name
@@ -467,6 +499,7 @@ class SubmitDialog(QDialog):
         self._cancel_requested = False
         self._set_busy(True)
         self.status_label.setText(f"submitting {path.name} to {self.vendor_combo.currentText()}…")
+        remember = self.remember.isChecked() and not sandbox
         self.task = asyncio.ensure_future(
             self._run(
                 vendor,
@@ -475,8 +508,9 @@ class SubmitDialog(QDialog):
                 options,
                 webhook,
                 credentials,
-                self.remember.isChecked(),
+                remember,
                 self._plan(vendor),
+                sandbox,
             )
         )
         self.task.add_done_callback(self._on_done)
@@ -491,6 +525,7 @@ class SubmitDialog(QDialog):
         credentials: dict[str, str],
         remember: bool,
         plan: EndpointPlan,
+        sandbox: bool = False,
     ) -> Task:
         if data is None:
             try:
@@ -508,6 +543,7 @@ class SubmitDialog(QDialog):
             progress=self._on_progress,
             say=self._say,
             plan=plan,
+            sandbox=sandbox,
         )
         if remember:
             try:
@@ -549,6 +585,10 @@ class SubmitDialog(QDialog):
             self.api_base_edit,
         ):
             widget.setEnabled(not busy)
+        self.real_api_radio.setEnabled(not busy)
+        self.sandbox_radio.setEnabled(not busy)
+        if not busy:
+            self._on_target_changed()
         if busy:
             self.progress_bar.setRange(0, 0)  # busy until the upload reports its size
             self.progress_bar.setFormat("")

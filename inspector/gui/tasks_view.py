@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture
 from inspector.core.secrets import SecretStoreError
 from inspector.core.submission import credential_fields
-from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
+from inspector.core.tasks import SIMULATED, Task, callback_status, is_callback_of, timeline
 from inspector.core.vendors import find_vendor
 from inspector.gui.credentials_dialog import ask_credentials
 from inspector.gui.error_log import log_failure
@@ -63,7 +63,7 @@ class TaskColumn(enum.IntEnum):
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
 #: Starting widths in pixels (the last column takes the rest).
 COLUMN_WIDTHS = {
-    TaskColumn.VENDOR: 110,
+    TaskColumn.VENDOR: 160,  # room for "Celantur v2 (simulated)"
     TaskColumn.TASK_ID: 230,
     TaskColumn.FILE: 130,
     TaskColumn.SUBMITTED: 150,
@@ -78,7 +78,10 @@ REFRESH_DELAY_MS = 200
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 480, 360
 BADGE_COLORS = {"valid": "#2e7d32", "invalid": "#c62828"}
 _TASK_ROLE = Qt.ItemDataRole.UserRole
-EMPTY_TEXT = "No tasks yet: tasks you submit to a vendor appear here, with their callbacks."
+EMPTY_TEXT = (
+    "No tasks yet: tasks you submit to a vendor appear here, with their callbacks. To try it "
+    "without an account or a tunnel: Vendors → Submit test task…, Send to: Sandbox."
+)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -98,8 +101,9 @@ def task_status(task: Task, callbacks: list[Capture]) -> str:
 def task_row(task: Task, callbacks: list[Capture]) -> list[str]:
     """The top-level row's cells, in :data:`COLUMNS` order."""
     vendor = find_vendor(task.vendor)
+    name = vendor.short_name if vendor is not None else task.vendor
     return [
-        vendor.short_name if vendor is not None else task.vendor,
+        f"{name} ({SIMULATED})" if task.sandbox else name,
         task.task_id,
         task.file_name,
         task.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
@@ -385,8 +389,9 @@ class TasksView(QWidget):
         self.fetch_task.add_done_callback(self._on_fetched)
 
     async def _fetch(self, task: Task, base: str | None) -> TaskResultView:
-        """Fetch; a missing credential is asked for first (and kept when the user says so)."""
-        fields = credential_fields(task.vendor)
+        """Fetch; a missing credential is asked for first (and kept when the user says so).
+        A sandbox task needs none: its simulation has its own."""
+        fields = () if task.sandbox else credential_fields(task.vendor)
         known = self.services.credentials(task.vendor)
         typed: dict[str, str] = {}
         if any(not known.get(c.name) for c in fields):

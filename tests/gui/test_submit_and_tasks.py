@@ -14,8 +14,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from doubles.blurit_api import BlurItDouble
-from doubles.celantur_api import CelanturDouble
 from helpers import run_in_qloop
 from PySide6.QtGui import QColor, QImage
 
@@ -23,6 +21,8 @@ from inspector.app import AppCore
 from inspector.gui.submit_dialog import NO_PUBLIC_URL_TEXT, SubmitDialog
 from inspector.gui.tasks_view import TasksView
 from inspector.gui.widgets import ERROR_STYLE, SecretField
+from inspector.net.sandbox.blurit import BlurItSim
+from inspector.net.sandbox.celantur import CelanturSim
 
 pytestmark = pytest.mark.gui
 
@@ -33,15 +33,15 @@ BLURIT_CLIENT = {"client_id": "client-id", "secret_id": "secret-id"}
 @dataclass
 class Rig:
     core: AppCore
-    celantur: CelanturDouble
-    blurit: BlurItDouble
+    celantur: CelanturSim
+    blurit: BlurItSim
     view: TasksView
 
 
 @pytest.fixture
 def rig(qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path) -> Iterator[Rig]:
-    celantur = CelanturDouble(step_delay=0.3)
-    blurit = BlurItDouble(step_delay=0.1)
+    celantur = CelanturSim(step_delay=0.3)
+    blurit = BlurItSim(step_delay=0.1)
     run_in_qloop(qtbot, celantur.start())
     run_in_qloop(qtbot, blurit.start())
     core = AppCore(data_dir, port=0, kind="gui")

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from doubles.blurit_api import BlurItDouble
 from helpers import close_app, open_app, run_in_qloop, send_http
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
@@ -31,6 +30,7 @@ from inspector.gui.credentials_dialog import CredentialsDialog
 from inspector.gui.main_window import MainWindow
 from inspector.gui.submit_dialog import SubmitDialog
 from inspector.gui.widgets import SecretField
+from inspector.net.sandbox.blurit import BlurItSim
 
 pytestmark = pytest.mark.gui
 
@@ -38,8 +38,8 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def app(
     qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path
-) -> Iterator[tuple[AppCore, MainWindow, BlurItDouble]]:
-    blurit = BlurItDouble(step_delay=0.05)
+) -> Iterator[tuple[AppCore, MainWindow, BlurItSim]]:
+    blurit = BlurItSim(step_delay=0.05)
     run_in_qloop(qtbot, blurit.start())
     core, window = open_app(qtbot, data_dir)
     core.set_public_url(core.listener.url)  # no tunnel in tests: callbacks come straight in
@@ -84,7 +84,7 @@ def type_into(qtbot: Any, field: QLineEdit | SecretField, text: str) -> None:
         qtbot.keyClicks(edit, text)
 
 
-def fill_blurit(qtbot: Any, dialog: SubmitDialog, blurit: BlurItDouble, tmp_path: Path) -> None:
+def fill_blurit(qtbot: Any, dialog: SubmitDialog, blurit: BlurItSim, tmp_path: Path) -> None:
     """Type a picture's path, the double's API base and the credentials into the dialog."""
     image = QImage(32, 32, QImage.Format.Format_RGB32)
     image.fill(QColor("#777777"))
@@ -98,7 +98,7 @@ def fill_blurit(qtbot: Any, dialog: SubmitDialog, blurit: BlurItDouble, tmp_path
 
 
 def test_opening_closing_and_choosing_vendors_create_no_endpoint(
-    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble], data_dir: Path
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItSim], data_dir: Path
 ) -> None:
     core, window, _ = app
     dialog = open_submit(qtbot, window)
@@ -118,7 +118,7 @@ def test_opening_closing_and_choosing_vendors_create_no_endpoint(
 
 def test_blurit_submit_says_it_replaces_the_token_then_does_and_never_outside(
     qtbot: Any,
-    app: tuple[AppCore, MainWindow, BlurItDouble],
+    app: tuple[AppCore, MainWindow, BlurItSim],
     data_dir: Path,
     tmp_path: Path,
 ) -> None:
@@ -155,7 +155,7 @@ def test_blurit_submit_says_it_replaces_the_token_then_does_and_never_outside(
     qtbot.waitUntil(lambda: any("outside the app" in m for m in messages), timeout=5000)
 
 
-def submit_blurit(qtbot: Any, window: MainWindow, blurit: BlurItDouble, tmp_path: Path) -> Task:
+def submit_blurit(qtbot: Any, window: MainWindow, blurit: BlurItSim, tmp_path: Path) -> Task:
     dialog = open_submit(qtbot, window)
     choose_vendor(qtbot, dialog, "BlurIt")
     assert dialog.remember.isChecked()  # on by default
@@ -182,7 +182,7 @@ def stored_secrets(data_dir: Path) -> dict[str, Any]:
 
 
 def test_credentials_typed_in_submit_serve_fetch_result(
-    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble], tmp_path: Path, data_dir: Path
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItSim], tmp_path: Path, data_dir: Path
 ) -> None:
     _, window, blurit = app
     task = submit_blurit(qtbot, window, blurit, tmp_path)
@@ -196,7 +196,7 @@ def test_credentials_typed_in_submit_serve_fetch_result(
 
 
 def test_settings_vendors_page_and_the_missing_credentials_dialog(
-    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble], tmp_path: Path, data_dir: Path
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItSim], tmp_path: Path, data_dir: Path
 ) -> None:
     core, window, blurit = app
     task = submit_blurit(qtbot, window, blurit, tmp_path)
@@ -235,7 +235,7 @@ def test_settings_vendors_page_and_the_missing_credentials_dialog(
 
 
 def test_a_red_fetch_error_clears_when_another_task_is_selected(
-    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItDouble]
+    qtbot: Any, app: tuple[AppCore, MainWindow, BlurItSim]
 ) -> None:
     core, window, _ = app
     core.save_credentials("blurit", {"client_id": "c", "secret_id": "s"})
