@@ -469,7 +469,9 @@ class AppCore:
     async def simulate(self, vendor: str, event: str | None = None) -> list[str]:
         """Send a vendor's sample webhook(s) to our own listener; one line per answer."""
         matches = self.endpoints.for_vendor(vendor)
-        samples = sample_requests(vendor, event, matches[0] if matches else None)
+        samples = sample_requests(
+            vendor, event, matches[0] if matches else None, base_url=self.listener.url
+        )
         lines = []
         for url, result in await send_samples(
             samples, self.listener.url, run_token=self.listener.run_token

@@ -43,8 +43,14 @@ def resign(capture: Capture, endpoint: Endpoint, *, now: float | None = None) ->
     """A copy of ``capture`` whose signature headers match its (edited) body."""
     ts = int(time.time() if now is None else now)
     headers = list(capture.headers)
+    # A capture with Svix's svix-* names keeps them (the scheme is the same).
+    svix = header_get(headers, "svix-signature") is not None and (
+        header_get(headers, "webhook-signature") is None
+    )
     for config in signing_configs(endpoint):
-        msg_id = header_get(headers, "webhook-id")
+        msg_id = header_get(headers, "svix-id" if svix else "webhook-id")
         fresh, _ = sign(config, capture.body_bytes, timestamp=ts, msg_id=msg_id)
+        if svix and config.scheme == "standard-webhooks":
+            fresh = [(name.replace("webhook-", "svix-", 1), value) for name, value in fresh]
         headers = _merge(headers, fresh)
     return replace(capture, headers=headers)
