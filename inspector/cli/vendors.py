@@ -46,6 +46,10 @@ async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
         table = endpoint_table(data_dir)
         matches = table.for_vendor(args.vendor)
         endpoint = matches[0] if matches else None
+    try:  # an unknown vendor or event is told first, listener or not
+        sample_requests(args.vendor, args.event, endpoint, args.token)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     if args.to:
         base, token = args.to, None
     else:
