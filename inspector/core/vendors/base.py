@@ -255,6 +255,8 @@ class VendorProfile(ABC):
     #: What the vendor's own signature needs from the endpoint: its ``secret`` (no scheme
     #: to choose), its ``public_key``, or None (checked by the endpoint's scheme only).
     credential: Literal["secret", "public-key"] | None = None
+    #: the header of the vendor's own signature, for people ("" when it has none)
+    signature_header: str = ""
 
     def check_credential(self, value: str) -> None:
         """ValueError with a sentence when ``value`` cannot be this vendor's credential."""
