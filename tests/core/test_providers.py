@@ -373,3 +373,36 @@ def test_a_challenge_signed_with_a_wrong_secret_is_not_answered() -> None:
     added, raw = case.sign(body.encode(), case.wrong, NOW, "")
     plan = run(case, case.capture([("Content-Type", "application/json"), *added], raw))
     assert plan.status == 401 and b"encryptedToken" not in plan.body
+
+
+@pytest.mark.parametrize(
+    ("vendor", "header", "value", "first_line"),
+    [
+        ("paddle", "Paddle-Signature", "h1=abc", "malformed Paddle-Signature"),
+        (
+            "calendly",
+            "Calendly-Webhook-Signature",
+            "t=soon,v1=ab",
+            "malformed Calendly-Webhook-Signature",
+        ),
+        ("slack", "X-Slack-Signature", "abc", "malformed X-Slack-Signature"),
+        (
+            "twitch",
+            "Twitch-Eventsub-Message-Timestamp",
+            "yesterday",
+            "malformed Twitch-Eventsub-Message-Timestamp",
+        ),
+        ("discord", "X-Signature-Ed25519", "not hex", "malformed X-Signature-Ed25519"),
+    ],
+)
+def test_a_malformed_signature_header_says_what_was_expected(
+    vendor: str, header: str, value: str, first_line: str
+) -> None:
+    case = BY_VENDOR[vendor]
+    headers, body = case.request()
+    headers = [*without(headers, (header.lower(),)), (header, value)]
+    capture = case.capture(headers, body)
+    plan = run(case, capture)
+    assert capture.validation is not None and capture.validation.result == "invalid"
+    assert capture.validation.detail.split("\n")[0] == first_line
+    assert plan.status == 401

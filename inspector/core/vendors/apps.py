@@ -27,8 +27,8 @@ from inspector.core.vendors.provider import (
     event,
     header_or_missing,
     malformed,
-    parse_int,
     parse_rfc3339,
+    timestamped_pairs,
 )
 
 
@@ -312,18 +312,12 @@ class CalendlyProfile(HmacProfile):
         value = header_or_missing(self.id, request, CALENDLY_HEADER)
         if isinstance(value, Validation):
             return value
-        fields: dict[str, list[str]] = {}
-        for item in value.split(","):
-            name, sep, part = item.strip().partition("=")
-            if sep:
-                fields.setdefault(name, []).append(part.strip())
-        ts = parse_int(fields.get("t", [""])[0])
-        if ts is None or not fields.get("v1"):
-            return malformed(
-                self.id, CALENDLY_HEADER, f"Expected 't=<unix>,v1=<hex>'; got {value!r}."
-            )
+        pairs = timestamped_pairs(self.id, CALENDLY_HEADER, value, ",", "t", "v1")
+        if isinstance(pairs, Validation):
+            return pairs
+        ts, v1 = pairs
         return Signed(
-            fields["v1"],
+            v1,
             f"{ts}.".encode(),
             f"'{ts}.' + the body",
             timestamp=ts,

@@ -19,15 +19,13 @@ from inspector.core.vendors.base import EndpointConfig, ParsedEvent, VendorBody
 from inspector.core.vendors.descriptor import SampleItem, Vendor, json_item
 from inspector.core.vendors.provider import (
     HmacProfile,
-    ProviderProfile,
+    KeyPairProfile,
     Signed,
     SignedRequest,
     event,
     header_or_missing,
     malformed,
-    other_bytes,
     parse_int,
-    verdict,
 )
 
 # -- Slack --------------------------------------------------------------------------------
@@ -151,16 +149,21 @@ _INTERACTION_TYPES = {
 }
 
 
-class DiscordProfile(ProviderProfile):
+class DiscordProfile(KeyPairProfile):
     """Discord interactions: Ed25519 over timestamp + body, the app's public key in hex."""
 
     id = "discord"
     title = "Discord"
     events = DISCORD_EVENTS
-    credential = "public-key"
     signature_header = DISCORD_SIGNATURE
+    timestamp_header = DISCORD_TIMESTAMP
     detect_headers = ("x-signature-ed25519",)
     sample_key = keys.sample_seed("discord").hex()
+    check_words = "an Ed25519 check with the endpoint's public key"
+    mismatch_hint = (
+        "Either the body was changed after signing, or the endpoint's public key is not "
+        "the application's (Developer Portal, General Information)."
+    )
 
     def sample_public_key(self) -> str:
         return keys.ed25519_public_of(self.sample_key)
@@ -168,44 +171,20 @@ class DiscordProfile(ProviderProfile):
     def check_credential(self, value: str) -> None:
         keys.ed25519_public_bytes(value)
 
-    def verify(self, request: SignedRequest, credential: str, now: float) -> Validation:
-        sig_text = header_or_missing(self.id, request, DISCORD_SIGNATURE)
-        if isinstance(sig_text, Validation):
-            return sig_text
-        ts = header_or_missing(self.id, request, DISCORD_TIMESTAMP)
-        if isinstance(ts, Validation):
-            return ts
+    def decode(self, text: str) -> bytes | None:
         try:
-            signature = bytes.fromhex(sig_text)
+            return bytes.fromhex(text)
         except ValueError:
-            return malformed(self.id, DISCORD_SIGNATURE, f"It must be hex; got {sig_text!r}.")
-        try:
-            matched = keys.ed25519_verify(credential, signature, ts.encode() + request.body)
-        except ValueError as exc:
-            return Validation("invalid", self.id, f"endpoint public key is not usable\n{exc}.")
-        other = None
-        if not matched:
-            other = other_bytes(
-                request.body, lambda b: keys.ed25519_verify(credential, signature, ts.encode() + b)
-            )
-        return verdict(
-            self.id,
-            DISCORD_SIGNATURE,
-            matched,
-            computed=f"an Ed25519 check with the public key {credential.strip()}",
-            received=sig_text,
-            signed=f"'{ts}' + the body",
-            body=request.body,
-            other=other,
-            hint=(
-                "Either the body was changed after signing, or the endpoint's public key is not "
-                "the application's (Developer Portal, General Information)."
-            ),
-        )
+            return None
 
-    def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
-        sig = keys.ed25519_sign(credential, str(timestamp).encode() + request.body)
-        return [(DISCORD_SIGNATURE, sig.hex()), (DISCORD_TIMESTAMP, str(timestamp))]
+    def encode(self, signature: bytes) -> str:
+        return signature.hex()
+
+    def check(self, public_key: str, signature: bytes, data: bytes) -> bool:
+        return keys.ed25519_verify(public_key, signature, data)
+
+    def sign_bytes(self, private_key: str, data: bytes) -> bytes:
+        return keys.ed25519_sign(private_key, data)
 
     def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         obj = body.json_object

@@ -25,9 +25,8 @@ from inspector.core.vendors.provider import (
     any_equal,
     event,
     header_or_missing,
-    malformed,
     no_url,
-    parse_int,
+    timestamped_pairs,
     with_url_explained,
 )
 
@@ -166,18 +165,10 @@ class PaddleProfile(HmacProfile):
         value = header_or_missing(self.id, request, PADDLE_HEADER)
         if isinstance(value, Validation):
             return value
-        ts_text, h1 = None, []
-        for item in value.split(";"):
-            name, sep, part = item.strip().partition("=")
-            if sep and name == "ts":
-                ts_text = part.strip()
-            elif sep and name == "h1":
-                h1.append(part.strip())
-        ts = parse_int(ts_text) if ts_text is not None else None
-        if ts is None or not h1:
-            return malformed(
-                self.id, PADDLE_HEADER, f"Expected 'ts=<unix seconds>;h1=<hex>'; got {value!r}."
-            )
+        pairs = timestamped_pairs(self.id, PADDLE_HEADER, value, ";", "ts", "h1")
+        if isinstance(pairs, Validation):
+            return pairs
+        ts, h1 = pairs
         return Signed(
             h1, f"{ts}:".encode(), f"'{ts}:' + the body", timestamp=ts, timestamp_what="ts"
         )

@@ -21,16 +21,18 @@ from inspector.core.vendors.base import EndpointConfig, ParsedEvent, VendorBody
 from inspector.core.vendors.descriptor import SampleItem, Vendor, json_item, sample_uuid
 from inspector.core.vendors.provider import (
     HmacProfile,
+    KeyPairProfile,
     ProviderProfile,
     Signed,
     SignedRequest,
     any_equal,
+    b64,
     event,
     header_or_missing,
-    malformed,
+    mac,
     missing,
     no_url,
-    other_bytes,
+    unb64,
     url_variants,
     verdict,
     with_url_explained,
@@ -67,9 +69,7 @@ class TwilioProfile(ProviderProfile):
     detect_headers = ("x-twilio-signature",)
 
     def _compute(self, credential: str, text: str) -> str:
-        return base64.b64encode(keys_hmac_sha1(credential.encode(), text.encode("utf-8"))).decode(
-            "ascii"
-        )
+        return b64(mac(credential.encode(), text.encode("utf-8"), "sha1"))
 
     def _params(self, request: SignedRequest) -> list[tuple[str, str]]:
         query = parse_qs(urlsplit(request.url or "").query)
@@ -148,12 +148,6 @@ class TwilioProfile(ProviderProfile):
         return ResponsePlan(200, [("Content-Type", "text/xml")], _TWIML)
 
 
-def keys_hmac_sha1(key: bytes, data: bytes) -> bytes:
-    import hmac
-
-    return hmac.new(key, data, hashlib.sha1).digest()
-
-
 def twilio_samples(name: str | None, rng: random.Random, now: float) -> list[SampleItem]:
     kind = name or "incoming_message"
     account = f"AC{rng.getrandbits(128):032x}"
@@ -191,17 +185,23 @@ SENDGRID_TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
 SENDGRID_EVENTS = ("delivered", "open", "bounce")
 
 
-class SendGridProfile(ProviderProfile):
+class SendGridProfile(KeyPairProfile):
     """SendGrid's signed Event Webhook: ECDSA P-256 (SHA-256) over timestamp + body,
     verified with the base64 public key from the mail settings."""
 
     id = "sendgrid"
     title = "SendGrid"
     events = SENDGRID_EVENTS
-    credential = "public-key"
     signature_header = SENDGRID_SIGNATURE
+    timestamp_header = SENDGRID_TIMESTAMP
     detect_headers = ("x-twilio-email-event-webhook-signature",)
     sample_key = keys.sample_seed("sendgrid").hex()
+    check_words = "an ECDSA P-256/SHA-256 check with the endpoint's public key"
+    mismatch_hint = (
+        "Either the body was changed after signing, or the endpoint's public key is not "
+        "the one in SendGrid's Mail Settings, Event Webhook (it changes when signing is "
+        "turned off and on again)."
+    )
 
     def sample_public_key(self) -> str:
         return keys.p256_public_of(self.sample_key)
@@ -209,48 +209,17 @@ class SendGridProfile(ProviderProfile):
     def check_credential(self, value: str) -> None:
         keys.p256_public_key(value)
 
-    def verify(self, request: SignedRequest, credential: str, now: float) -> Validation:
-        sig_text = header_or_missing(self.id, request, SENDGRID_SIGNATURE)
-        if isinstance(sig_text, Validation):
-            return sig_text
-        ts = header_or_missing(self.id, request, SENDGRID_TIMESTAMP)
-        if isinstance(ts, Validation):
-            return ts
-        try:
-            signature = base64.b64decode(sig_text, validate=True)
-        except ValueError:
-            return malformed(self.id, SENDGRID_SIGNATURE, "It must be base64 (a DER signature).")
-        try:
-            matched = keys.p256_verify(credential, signature, ts.encode() + request.body)
-        except ValueError as exc:
-            return Validation("invalid", self.id, f"endpoint public key is not usable\n{exc}.")
-        other = None
-        if not matched:
-            other = other_bytes(
-                request.body, lambda b: keys.p256_verify(credential, signature, ts.encode() + b)
-            )
-        return verdict(
-            self.id,
-            SENDGRID_SIGNATURE,
-            matched,
-            computed="an ECDSA P-256/SHA-256 check with the endpoint's public key",
-            received=sig_text,
-            signed=f"'{ts}' + the body",
-            body=request.body,
-            other=other,
-            hint=(
-                "Either the body was changed after signing, or the endpoint's public key is not "
-                "the one in SendGrid's Mail Settings, Event Webhook (it changes when signing is "
-                "turned off and on again)."
-            ),
-        )
+    def decode(self, text: str) -> bytes | None:
+        return unb64(text)
 
-    def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
-        sig = keys.p256_sign(credential, str(timestamp).encode() + request.body)
-        return [
-            (SENDGRID_SIGNATURE, base64.b64encode(sig).decode("ascii")),
-            (SENDGRID_TIMESTAMP, str(timestamp)),
-        ]
+    def encode(self, signature: bytes) -> str:
+        return base64.b64encode(signature).decode("ascii")
+
+    def check(self, public_key: str, signature: bytes, data: bytes) -> bool:
+        return keys.p256_verify(public_key, signature, data)
+
+    def sign_bytes(self, private_key: str, data: bytes) -> bytes:
+        return keys.p256_sign(private_key, data)
 
     def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         batch = body.json
@@ -352,9 +321,7 @@ class MailgunProfile(HmacProfile):
 
 
 def mailgun_signature(key: str, timestamp: str, token: str) -> str:
-    import hmac
-
-    return hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
+    return mac(key.encode(), (timestamp + token).encode()).hex()
 
 
 def mailgun_samples(name: str | None, rng: random.Random, now: float) -> list[SampleItem]:

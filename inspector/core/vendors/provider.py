@@ -415,6 +415,23 @@ def header_or_missing(
     return missing(scheme, name, request, extra) if value is None else value
 
 
+def timestamped_pairs(
+    scheme: str, header: str, value: str, sep: str, ts_name: str, sig_name: str
+) -> tuple[int, list[str]] | Validation:
+    """``t=<unix>,v1=<sig>,v1=<sig>`` (``sep`` between pairs): the timestamp and every
+    signature, or the ``malformed`` verdict."""
+    fields: dict[str, list[str]] = {}
+    for item in value.split(sep):
+        name, eq, part = item.strip().partition("=")
+        if eq:
+            fields.setdefault(name, []).append(part.strip())
+    ts = parse_int(fields.get(ts_name, [""])[0])
+    if ts is None or not fields.get(sig_name):
+        expected = f"{ts_name}=<unix seconds>{sep}{sig_name}=<signature>"
+        return malformed(scheme, header, f"Expected '{expected}'; got {value!r}.")
+    return ts, fields[sig_name]
+
+
 def url_variants(url: str) -> list[tuple[str, str]]:
     """Other URLs a URL-signing provider may have signed, each with why: the other scheme,
     a trailing slash, the default port, no query."""
@@ -453,3 +470,68 @@ def with_url_explained(result: Validation, request: SignedRequest, matches: Any)
             )
             break
     return Validation(result.result, result.scheme, "\n".join(lines))
+
+
+# -- key-pair providers -------------------------------------------------------------------
+
+
+class KeyPairProfile(ProviderProfile):
+    """A provider that signs ``timestamp + body`` with its private key, the signature and
+    the timestamp in two headers; the endpoint holds the public key. Subclasses say how
+    the signature is written (:meth:`decode` / :meth:`encode`) and checked."""
+
+    credential: Literal["secret", "public-key"] | None = "public-key"
+    timestamp_header: str = ""
+    #: the check in words, for the explanation ("an Ed25519 check with the public key ...")
+    check_words: str = ""
+    mismatch_hint: str = ""
+
+    @abstractmethod
+    def decode(self, text: str) -> bytes | None:
+        """The signature's bytes from the header's text; None when malformed."""
+
+    @abstractmethod
+    def encode(self, signature: bytes) -> str: ...
+
+    @abstractmethod
+    def check(self, public_key: str, signature: bytes, data: bytes) -> bool:
+        """Whether ``signature`` verifies ``data``; ValueError for an unusable key."""
+
+    @abstractmethod
+    def sign_bytes(self, private_key: str, data: bytes) -> bytes: ...
+
+    def verify(self, request: SignedRequest, credential: str, now: float) -> Validation:
+        sig_text = header_or_missing(self.id, request, self.signature_header)
+        if isinstance(sig_text, Validation):
+            return sig_text
+        ts = header_or_missing(self.id, request, self.timestamp_header)
+        if isinstance(ts, Validation):
+            return ts
+        signature = self.decode(sig_text)
+        if signature is None:
+            return malformed(self.id, self.signature_header, f"Cannot read {sig_text!r}.")
+        stamp = ts.encode()
+        try:
+            matched = self.check(credential, signature, stamp + request.body)
+        except ValueError as exc:
+            return Validation("invalid", self.id, f"endpoint public key is not usable\n{exc}.")
+        other = None
+        if not matched:
+            other = other_bytes(
+                request.body, lambda b: self.check(credential, signature, stamp + b)
+            )
+        return verdict(
+            self.id,
+            self.signature_header,
+            matched,
+            computed=self.check_words,
+            received=sig_text,
+            signed=f"'{ts}' + the body",
+            body=request.body,
+            other=other,
+            hint=self.mismatch_hint,
+        )
+
+    def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
+        sig = self.sign_bytes(credential, str(timestamp).encode() + request.body)
+        return [(self.signature_header, self.encode(sig)), (self.timestamp_header, str(timestamp))]
