@@ -406,3 +406,63 @@ def test_a_malformed_signature_header_says_what_was_expected(
     assert capture.validation is not None and capture.validation.result == "invalid"
     assert capture.validation.detail.split("\n")[0] == first_line
     assert plan.status == 401
+
+
+# -- re-signing an edited request, and Twilio's JSON bodies ---------------------------------
+
+SECRET_CASES = [c for c in CASES if get_profile(c.vendor).credential == "secret"]
+
+
+@pytest.mark.parametrize("case", SECRET_CASES, ids=[c.vendor for c in SECRET_CASES])
+def test_an_edited_request_is_signed_again_as_the_provider_would(case: Case) -> None:
+    from dataclasses import replace
+
+    from inspector.core.resign import can_resign, resign
+
+    endpoint = endpoint_for(case)
+    assert can_resign(endpoint)
+    headers, body = case.request()
+    edited = replace(case.capture(headers, body), body=body.replace(b"sample", b"edited", 1))
+    process_capture(edited, endpoint, now=NOW)
+    assert edited.validation is not None and edited.validation.result == "invalid"
+    again = resign(edited, endpoint, now=NOW)
+    process_capture(again, endpoint, now=NOW)
+    assert again.validation is not None
+    assert again.validation.result == "valid", again.validation.detail
+
+
+def test_key_pair_providers_cannot_be_signed_again() -> None:
+    from inspector.core.resign import can_resign
+
+    assert not can_resign(endpoint_for(BY_VENDOR["discord"]))
+
+
+def test_a_twilio_json_body_is_checked_through_its_body_hash() -> None:
+    import hashlib
+
+    from twilio.request_validator import RequestValidator
+
+    body = b'{"MessageSid": "SM1", "note": "sample"}'
+    query = "bodySHA256=" + hashlib.sha256(body).hexdigest()
+    url = f"https://abc.ngrok-free.app/twilio?{query}"
+    signature = RequestValidator("twilio-auth-token").compute_signature(url, {})
+
+    def capture(sent: bytes) -> Capture:
+        return Capture(
+            method="POST",
+            path="/twilio",
+            query=query,
+            headers=[("Host", "abc.ngrok-free.app"), ("X-Twilio-Signature", signature)],
+            body=sent,
+            via="tunnel",
+            public_url="https://abc.ngrok-free.app",
+        )
+
+    endpoint = endpoint_for(BY_VENDOR["twilio"])
+    good = capture(body)
+    process_capture(good, endpoint, now=NOW)
+    assert good.validation is not None and good.validation.result == "valid", good.validation.detail
+    bad = capture(body.replace(b"sample", b"edited"))
+    process_capture(bad, endpoint, now=NOW)
+    assert bad.validation is not None and bad.validation.result == "invalid"
+    assert bad.validation.detail.startswith("body hash mismatch")
