@@ -466,3 +466,33 @@ def test_a_twilio_json_body_is_checked_through_its_body_hash() -> None:
     process_capture(bad, endpoint, now=NOW)
     assert bad.validation is not None and bad.validation.result == "invalid"
     assert bad.validation.detail.startswith("body hash mismatch")
+
+
+def test_detection_asks_a_header_vendor_only_about_requests_with_its_headers() -> None:
+    """Seventeen providers are asked about every capture without an endpoint; those that
+    name their headers are indexed by them, so the others' requests never reach them."""
+    from inspector.core.vendors import register, unregister
+    from inspector.core.vendors.descriptor import Vendor
+    from inspector.core.vendors.generic import GenericProfile
+
+    asked: list[str] = []
+
+    class Probe(GenericProfile):
+        id = "probe"
+        title = "Probe"
+        fallback = False
+        detect_headers = ("x-probe-signature",)
+
+        def score(self, capture: Capture, body: Any, obj: Any, headers: dict[str, str]) -> float:
+            asked.append(capture.path)
+            return 0.95
+
+    register(Vendor(Probe(), default_path="/probe", samples=lambda e, r, n: []))
+    try:
+        plain = Capture(method="POST", path="/plain", headers=[("X-Other", "1")], body=b"{}")
+        signed = Capture(method="POST", path="/signed", headers=[("X-Probe-Signature", "s")])
+        assert detect_vendor(plain)[0] != "probe"
+        assert detect_vendor(signed)[0] == "probe"
+        assert asked == ["/signed"]
+    finally:
+        unregister("probe")

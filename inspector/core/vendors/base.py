@@ -257,6 +257,10 @@ class VendorProfile(ABC):
     credential: Literal["secret", "public-key"] | None = None
     #: the header of the vendor's own signature, for people ("" when it has none)
     signature_header: str = ""
+    #: Lower-cased header names of which the vendor always sends one: when set, detection
+    #: asks :meth:`score` only about requests that carry one of them (the registry indexes
+    #: them), so a vendor added costs next to nothing on every other request.
+    detect_headers: tuple[str, ...] = ()
 
     def check_credential(self, value: str) -> None:
         """ValueError with a sentence when ``value`` cannot be this vendor's credential."""

@@ -224,13 +224,12 @@ class ProviderProfile(VendorProfile):
 
     Subclasses set :attr:`id`, :attr:`title`, :attr:`events`, :attr:`signature_header`
     (shown in the endpoints panel), :attr:`detect_headers` (lower-case names only this
-    provider sends) and implement :meth:`parse`, :meth:`verify` and :meth:`sign`.
+    provider sends: any one is a strong guess; a provider recognised by its body instead
+    leaves it empty and overrides :meth:`score`) and implement :meth:`parse`,
+    :meth:`verify` and :meth:`sign`.
     """
 
     credential: Literal["secret", "public-key"] | None = "secret"
-    signature_header: str = ""
-    #: Lower-cased header names that only this provider sends; any one is a strong guess.
-    detect_headers: tuple[str, ...] = ()
 
     def score(
         self,
@@ -239,7 +238,9 @@ class ProviderProfile(VendorProfile):
         obj: dict[str, Any] | None,
         headers: dict[str, str],
     ) -> float:
-        return 0.9 if any(h in headers for h in self.detect_headers) else 0.0
+        # Reached only for a request carrying one of detect_headers (the registry indexes
+        # them; docs/performance.md): the header names it says.
+        return 0.0 if headers.keys().isdisjoint(self.detect_headers) else 0.9
 
     def endpoint_credential(self, endpoint: EndpointConfig) -> str | None:
         """The endpoint's secret or public key, as this provider needs; None when unset."""

@@ -53,7 +53,7 @@ class SvixProfile(ProviderProfile):
     title = "Svix"
     events = SVIX_EVENTS
     signature_header = "svix-signature"
-    detect_headers = ("svix-signature",)
+    detect_headers = ("svix-signature", "webhook-signature")
 
     def score(
         self,
