@@ -159,7 +159,7 @@ class DiscordProfile(KeyPairProfile):
     timestamp_header = DISCORD_TIMESTAMP
     detect_headers = ("x-signature-ed25519",)
     sample_key = keys.sample_seed("discord").hex()
-    check_words = "an Ed25519 check with the endpoint's public key"
+    check_words = "The Ed25519 signature, checked with the endpoint's public key,"
     mismatch_hint = (
         "Either the body was changed after signing, or the endpoint's public key is not "
         "the application's (Developer Portal, General Information)."

@@ -170,7 +170,11 @@ class PaddleProfile(HmacProfile):
             return pairs
         ts, h1 = pairs
         return Signed(
-            h1, f"{ts}:".encode(), f"'{ts}:' + the body", timestamp=ts, timestamp_what="ts"
+            h1,
+            f"{ts}:".encode(),
+            f"'{ts}:' + the body",
+            timestamp=ts,
+            timestamp_what=f"{PADDLE_HEADER} timestamp (ts)",
         )
 
     def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:

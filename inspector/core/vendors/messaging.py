@@ -196,7 +196,7 @@ class SendGridProfile(KeyPairProfile):
     timestamp_header = SENDGRID_TIMESTAMP
     detect_headers = ("x-twilio-email-event-webhook-signature",)
     sample_key = keys.sample_seed("sendgrid").hex()
-    check_words = "an ECDSA P-256/SHA-256 check with the endpoint's public key"
+    check_words = "The ECDSA P-256/SHA-256 signature, checked with the endpoint's public key,"
     mismatch_hint = (
         "Either the body was changed after signing, or the endpoint's public key is not "
         "the one in SendGrid's Mail Settings, Event Webhook (it changes when signing is "

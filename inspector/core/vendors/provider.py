@@ -158,12 +158,14 @@ def verdict(
     stale: str | None = None,
     other: str | None = None,
     hint: str = "",
+    key_pair: bool = False,
 ) -> Validation:
     """The verdict of one signature: valid, a stale timestamp, or a mismatch explained.
 
     ``signed`` says over which bytes (``'v0:<timestamp>:<body>'``); ``other`` names other
     bytes the received signature does match (:func:`find_other_bytes`); ``hint`` is the
-    provider's usual cause of a mismatch.
+    provider's usual cause of a mismatch. ``key_pair``: ``computed`` names the check made
+    with a public key ("The Ed25519 signature, checked with the endpoint's public key,").
     """
     if matched and stale is None:
         return Validation("valid", scheme, f"{header} matches")
@@ -176,10 +178,11 @@ def verdict(
     lines = ["signature mismatch" if stale is None else "timestamp outside tolerance"]
     if stale:
         lines.append(stale)
-    lines += [
-        f"Computed {computed} over {signed} ({len(body)} body bytes received);",
-        f"the request's {header} carries {received}.",
-    ]
+    if key_pair:  # nothing to compute: the public key verifies the signature or not
+        lines.append(f"{computed} does not verify over {signed} ({len(body)} body bytes received);")
+    else:
+        lines.append(f"Computed {computed} over {signed} ({len(body)} body bytes received);")
+    lines.append(f"the request's {header} carries {received}.")
     if other:
         lines.append(
             f"The signature matches {other}: the sender signed different bytes than it sent "
@@ -483,7 +486,7 @@ class KeyPairProfile(ProviderProfile):
 
     credential: Literal["secret", "public-key"] | None = "public-key"
     timestamp_header: str = ""
-    #: the check in words, for the explanation ("an Ed25519 check with the public key ...")
+    #: the check in words, for the explanation ("The Ed25519 signature, checked with ...")
     check_words: str = ""
     mismatch_hint: str = ""
 
@@ -531,6 +534,7 @@ class KeyPairProfile(ProviderProfile):
             body=request.body,
             other=other,
             hint=self.mismatch_hint,
+            key_pair=True,
         )
 
     def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
