@@ -497,3 +497,31 @@ def test_detection_asks_a_header_vendor_only_about_requests_with_its_headers() -
         assert asked == ["/signed"]
     finally:
         unregister("probe")
+
+
+def test_a_twilio_webhooks_rule_signs_with_its_shared_key_and_sha256() -> None:
+    from urllib.parse import parse_qsl
+
+    from twilio.request_validator import RequestValidator
+
+    case = BY_VENDOR["twilio"]
+    body = case.make_body(NOW)
+    url = case.url()
+    signature = RequestValidator(case.credential).compute_signature(
+        url, dict(parse_qsl(body.decode())), algorithm="HMAC_SHA256"
+    )
+    settings = (
+        "X-Twilio-Webhooks-Signature-Settings",
+        "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256",
+    )
+    headers = [*case.headers, ("X-Twilio-Signature", signature)]
+    plain = case.capture(headers, body)
+    run(case, plain)  # without the settings header: read as SHA-1, so it does not match
+    assert plain.validation is not None and plain.validation.result == "invalid"
+    ruled = case.capture([*headers, settings], body)
+    run(case, ruled)
+    assert ruled.validation is not None and ruled.validation.result == "valid"
+    odd = case.capture([*headers, (settings[0], "key=k,algorithm=HMAC_MD5")], body)
+    run(case, odd)
+    assert odd.validation is not None
+    assert odd.validation.detail.startswith("malformed X-Twilio-Webhooks-Signature-Settings")

@@ -30,6 +30,7 @@ from inspector.core.vendors.provider import (
     event,
     header_or_missing,
     mac,
+    malformed,
     missing,
     no_url,
     unb64,
@@ -43,6 +44,9 @@ _FORM = ("Content-Type", "application/x-www-form-urlencoded")
 # -- Twilio -------------------------------------------------------------------------------
 
 TWILIO_HEADER = "X-Twilio-Signature"
+#: Added when a Webhooks Rule signs with its SharedKey: ``key=<id>,algorithm=HMAC_SHA256``.
+TWILIO_SETTINGS = "X-Twilio-Webhooks-Signature-Settings"
+_TWILIO_DIGESTS = {"HMAC_SHA1": "sha1", "HMAC_SHA256": "sha256"}
 TWILIO_EVENTS = ("incoming_message", "message_status", "incoming_call")
 _TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -68,8 +72,26 @@ class TwilioProfile(ProviderProfile):
     signature_header = TWILIO_HEADER
     detect_headers = ("x-twilio-signature",)
 
-    def _compute(self, credential: str, text: str) -> str:
-        return b64(mac(credential.encode(), text.encode("utf-8"), "sha1"))
+    def _compute(self, credential: str, text: str, digest: str = "sha1") -> str:
+        return b64(mac(credential.encode(), text.encode("utf-8"), digest))
+
+    def _digest(self, request: SignedRequest) -> str | Validation:
+        """HMAC-SHA1, unless a Webhooks Rule signed with its SharedKey and says which
+        algorithm in ``X-Twilio-Webhooks-Signature-Settings``."""
+        settings = request.header(TWILIO_SETTINGS) or ""
+        algorithm = "HMAC_SHA1"
+        for part in settings.split(","):
+            name, eq, value = part.partition("=")
+            if eq and name.strip() == "algorithm" and value.strip():
+                algorithm = value.strip().upper()
+        digest = _TWILIO_DIGESTS.get(algorithm)
+        if digest is None:
+            return malformed(
+                self.id,
+                TWILIO_SETTINGS,
+                f"Unknown algorithm {algorithm!r} (HMAC_SHA1 or HMAC_SHA256).",
+            )
+        return digest
 
     def _params(self, request: SignedRequest) -> list[tuple[str, str]]:
         query = parse_qs(urlsplit(request.url or "").query)
@@ -92,13 +114,16 @@ class TwilioProfile(ProviderProfile):
                     f"The URL's bodySHA256 is {query['bodySHA256'][0]}; the SHA-256 of the "
                     f"{len(request.body)} bytes received is {body_hash}: the body was changed.",
                 )
+        digest = self._digest(request)
+        if isinstance(digest, Validation):
+            return digest
         params = self._params(request)
         text = twilio_signed_text(request.url, params)
-        computed = self._compute(credential, text)
+        computed = self._compute(credential, text, digest)
         # Twilio's own validators accept the URL with and without the default port.
         variants = [request.url, *(u for u, why in url_variants(request.url) if "port" in why)]
         matched = any(
-            any_equal(self._compute(credential, twilio_signed_text(u, params)), [received])
+            any_equal(self._compute(credential, twilio_signed_text(u, params), digest), [received])
             for u in variants
         )
         what = f"the URL {request.url}" + (
@@ -114,20 +139,27 @@ class TwilioProfile(ProviderProfile):
             body=request.body,
             hint=(
                 "Either a parameter was changed after signing, the endpoint's secret is not the "
-                "account's Auth Token, or the URL set in Twilio is not the URL used here."
+                + (
+                    "Webhooks Rule's SharedKey secret (the request names its algorithm)"
+                    if request.header(TWILIO_SETTINGS)
+                    else "account's Auth Token"
+                )
+                + ", or the URL set in Twilio is not the URL used here."
             ),
         )
         return with_url_explained(
             result,
             request,
             lambda url: any_equal(
-                self._compute(credential, twilio_signed_text(url, params)), [received]
+                self._compute(credential, twilio_signed_text(url, params), digest), [received]
             ),
         )
 
     def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
         text = twilio_signed_text(request.url or "", self._params(request))
-        return [(TWILIO_HEADER, self._compute(credential, text))]
+        digest = self._digest(request)
+        digest = digest if isinstance(digest, str) else "sha1"
+        return [(TWILIO_HEADER, self._compute(credential, text, digest))]
 
     def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         form = dict(SignedRequest([], body.decoded).form())
