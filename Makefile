@@ -43,7 +43,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format $(SRC)
 
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshot.png
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshots
 
 # Installing (docs/install.md). The one-folder PyInstaller bundle: dist/webhook-inspector/.
 BUNDLE := dist/webhook-inspector/webhook-inspector

@@ -26,7 +26,7 @@ from inspector.core.events import Signal
 from inspector.core.origin import TUNNEL_HEADER, TunnelMark, new_secret, own_markers
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.ratelimit import RateLimiter
-from inspector.core.resign import resign, signing_configs
+from inspector.core.resign import can_resign, resign
 from inspector.core.responses import ResponsePlan, json_response
 from inspector.core.secrets import CUSTOM_TUNNEL_VALUE, NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
@@ -45,6 +45,7 @@ from inspector.core.submission import (
 )
 from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor
+from inspector.core.words import plural
 from inspector.net.agent_download import install_agent
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
@@ -294,6 +295,10 @@ class AppCore:
     async def stop_tunnel(self) -> None:
         await self.tunnel.stop()
 
+    def tunnel_setup_missing(self) -> list[str]:
+        """What the tunnel lacks before it can start: "agent", "authtoken" (runs nothing)."""
+        return self.tunnel_config().missing_setup()
+
     def _on_tunnel_status(self, status: TunnelStatus) -> None:
         if status.state is TunnelState.ONLINE and status.public_url:
             old = self.previous_public_url
@@ -318,7 +323,7 @@ class AppCore:
     def resigner_for(self, capture: Capture) -> Callable[[Capture], Capture] | None:
         """How to re-sign an edited copy of ``capture``, when its endpoint signs bodies."""
         endpoint = self.endpoints.match(capture.endpoint) if capture.endpoint else None
-        if endpoint is None or not signing_configs(endpoint):
+        if endpoint is None or not can_resign(endpoint):
             return None
         return lambda edited: resign(edited, endpoint)
 
@@ -464,7 +469,9 @@ class AppCore:
     async def simulate(self, vendor: str, event: str | None = None) -> list[str]:
         """Send a vendor's sample webhook(s) to our own listener; one line per answer."""
         matches = self.endpoints.for_vendor(vendor)
-        samples = sample_requests(vendor, event, matches[0] if matches else None)
+        samples = sample_requests(
+            vendor, event, matches[0] if matches else None, base_url=self.listener.url
+        )
         lines = []
         for url, result in await send_samples(
             samples, self.listener.url, run_token=self.listener.run_token
@@ -484,8 +491,8 @@ class AppCore:
             if removed:
                 self.store.removed.emit(removed)  # on the loop's thread, for the views
                 self.warned.emit(
-                    f"store over {self.settings.max_store_mb} MiB: removed the {len(removed)} "
-                    "oldest unpinned captures"
+                    f"store over {self.settings.max_store_mb} MiB: removed the "
+                    f"{plural(len(removed), 'oldest unpinned capture')}"
                 )
         free = shutil.disk_usage(self.data_dir).free
         if free < self.settings.min_free_disk_mb * 1024 * 1024:

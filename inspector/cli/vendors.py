@@ -31,6 +31,7 @@ from inspector.core.submission import (
 from inspector.core.tasks import Task, format_timeline, is_final, timeline
 from inspector.core.vendors import get_vendor
 from inspector.core.vendors.descriptor import SubmitSpec
+from inspector.core.words import plural
 
 if TYPE_CHECKING:
     from inspector.net.sandbox.runner import Sandbox
@@ -45,14 +46,19 @@ async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
         table = endpoint_table(data_dir)
         matches = table.for_vendor(args.vendor)
         endpoint = matches[0] if matches else None
-    try:
-        samples = sample_requests(args.vendor, args.event, endpoint, args.token)
+    try:  # an unknown vendor or event is told first, listener or not
+        sample_requests(args.vendor, args.event, endpoint, args.token)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if args.to:
         base, token = args.to, None
     else:
         base, token = running_listener(data_dir)
+    try:
+        # Twilio and Square sign the URL they call: the samples sign the one they go to.
+        samples = sample_requests(args.vendor, args.event, endpoint, args.token, base_url=base)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     try:
         results = await send_samples(samples, base, run_token=token)
     except ValueError as exc:
@@ -242,7 +248,11 @@ async def _watch(store: CaptureStore, task: Task, wait: float) -> int:
         await asyncio.sleep(0.2)
     for line in format_timeline(timeline(task, callbacks)):
         out(line)
-    came = f"{len(callbacks)} callback(s) came, none final" if callbacks else "no callback came"
+    came = (
+        f"{plural(len(callbacks), 'callback')} came, none final"
+        if callbacks
+        else "no callback came"
+    )
     raise UserError(f"timed out after {wait:g} s waiting for task {task.task_id}: {came}")
 
 

@@ -1,11 +1,16 @@
 """The endpoint dialog: create or edit one endpoint (path, vendor, checks, answer, forward).
 
 The form checks itself on every change with the same ``Endpoint`` constructor the command
-line uses; its messages are reworded to name the form's fields rather than the CLI's flags.
+line uses; its messages are reworded to name the form's fields rather than the CLI's flags,
+and nothing shows red before the user typed anything. For a new endpoint the vendor
+follows the path typed (``/blurit`` is BlurIt, from the vendor registry) until the user
+picks one; a draft (New endpoint from capture) opens as a new endpoint with its fields
+filled in.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import (
@@ -29,8 +34,14 @@ from inspector.core.endpoints import (
     ResponseRule,
     normalize_path,
 )
-from inspector.core.validation import DEFAULT_HMAC_HEADER, DEFAULT_TOKEN_HEADER, ENCODINGS, SCHEMES
-from inspector.core.vendors import all_vendors, get_vendor
+from inspector.core.validation import (
+    DEFAULT_HMAC_HEADER,
+    DEFAULT_TOKEN_HEADER,
+    ENCODINGS,
+    SCHEMES,
+    scheme_title,
+)
+from inspector.core.vendors import FALLBACK_VENDOR, all_vendors, get_vendor, vendor_for_path
 from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
 
 # The Endpoint constructor speaks to command-line users; in the form its flags would
@@ -45,10 +56,14 @@ _FLAG_WORDING = (
 
 
 def form_message(message: str) -> str:
-    """An Endpoint ``ValueError`` message worded for the dialog instead of the CLI."""
+    """An Endpoint ``ValueError`` message worded for the dialog instead of the CLI (its
+    flags, and its scheme names such as ``token-header``, become the form's words)."""
     for flag, words in _FLAG_WORDING:
         message = message.replace(flag, words)
-    return message
+    return _SCHEME_NAME.sub(lambda m: f"the {scheme_title(m.group(1))} check", message)
+
+
+_SCHEME_NAME = re.compile(r"\bscheme (" + "|".join(map(re.escape, SCHEMES)) + r")\b")
 
 
 def parse_header_lines(text: str) -> list[tuple[str, str]]:
@@ -72,6 +87,8 @@ class EndpointDialog(QDialog):
         endpoint: Endpoint | None,
         existing_paths: set[str],
         parent: QWidget | None = None,
+        *,
+        draft: Endpoint | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit endpoint" if endpoint else "Add endpoint")
@@ -92,10 +109,14 @@ class EndpointDialog(QDialog):
         self.query_token = SecretField(placeholder="key=s3cret (optional)")
 
         self.scheme = QComboBox()
-        self.scheme.addItem("none", None)
+        self.scheme.addItem("None", None)
         for scheme in SCHEMES:
-            self.scheme.addItem(scheme, scheme)
+            title = scheme_title(scheme)
+            self.scheme.addItem(title[:1].upper() + title[1:], scheme)
         self.secret = SecretField(placeholder="signing secret")
+        # For providers that sign with a key pair (the vendor's credential descriptor).
+        self.public_key = QLineEdit()
+        self.public_key.setObjectName("public-key")
         self.header = QLineEdit()
         self.encoding = QComboBox()
         self.encoding.addItems(list(ENCODINGS))
@@ -130,7 +151,7 @@ class EndpointDialog(QDialog):
         self.error_label = plain_label(selectable=False)
         self.error_label.setStyleSheet(ERROR_STYLE)
 
-        main = QFormLayout()
+        main = self.main_form = QFormLayout()
         main.addRow("Path", self.path)
         main.addRow("Vendor", self.vendor)
         main.addRow(self.token_label, self.token)
@@ -142,6 +163,7 @@ class EndpointDialog(QDialog):
         self.signature_form = QFormLayout()
         self.signature_form.addRow("Scheme", self.scheme)
         self.signature_form.addRow("Secret", self.secret)
+        self.signature_form.addRow("Public key", self.public_key)
         self.signature_form.addRow("Header", self.header)
         self.signature_form.addRow("Encoding", self.encoding)
         self.signature_form.addRow("Prefix", self.prefix)
@@ -172,14 +194,23 @@ class EndpointDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
-        if endpoint is not None:
-            self._fill(endpoint)
+        filled = endpoint or draft
+        if filled is not None:
+            self._fill(filled)
+        else:
+            self.vendor.setCurrentIndex(max(0, self.vendor.findData(FALLBACK_VENDOR)))
+        #: the vendor the path chose; the vendor stops following once it is changed
+        self._vendor_from_path: str | None = None if filled else self.vendor.currentData()
+        #: no error is shown before the user typed something
+        self._quiet = endpoint is None and draft is None
+        self.path.textChanged.connect(self._follow_path)
 
         for edit in (
             self.path,
             self.token.edit,
             self.query_token.edit,
             self.secret.edit,
+            self.public_key,
             self.header,
             self.prefix,
             self.forward,
@@ -201,6 +232,7 @@ class EndpointDialog(QDialog):
         self.query_token.setText(endpoint.query_token or "")
         self.scheme.setCurrentIndex(max(0, self.scheme.findData(endpoint.scheme)))
         self.secret.setText(endpoint.secret or "")
+        self.public_key.setText(endpoint.public_key or "")
         self.header.setText(endpoint.header or "")
         self.encoding.setCurrentText(endpoint.encoding)
         self.prefix.setText(endpoint.prefix)
@@ -245,6 +277,7 @@ class EndpointDialog(QDialog):
             response=rule,
             forward_url=forward,
             forward_proxy=self.proxy.isChecked(),
+            public_key=self.public_key.text().strip() or None,
             created_at=self.original.created_at if self.original else utc_now(),
         )
 
@@ -269,8 +302,19 @@ class EndpointDialog(QDialog):
         scheme = self.scheme.currentData()
         # A secret typed before the scheme went back to "none" stays visible, so the
         # "needs a scheme" error below points at something the user can see and clear.
+        own = profile.credential  # a provider signs its own way: its secret or public key
+        # A provider sends no shared token: the Token row would check nothing.
+        no_token = own is not None and not profile.token_header and not profile.token_query
+        self.main_form.setRowVisible(self.token, not no_token or bool(self.token.text()))
+        self.main_form.setRowVisible(self.token_hint, not no_token or bool(self.token.text()))
         self.signature_form.setRowVisible(
-            self.secret, scheme is not None or bool(self.secret.text())
+            self.secret, scheme is not None or bool(self.secret.text()) or own == "secret"
+        )
+        self.signature_form.setRowVisible(
+            self.public_key, own == "public-key" or bool(self.public_key.text())
+        )
+        self.public_key.setPlaceholderText(
+            f"{vendor.brand_name}'s public key (see docs/providers.md)"
         )
         self.signature_form.setRowVisible(
             self.header,
@@ -284,18 +328,35 @@ class EndpointDialog(QDialog):
             "standard-webhooks": "whsec_...",
             "stripe": "whsec_...",
         }
-        self.secret.edit.setPlaceholderText(placeholders.get(scheme or "", "signing secret"))
+        own_secret = f"{vendor.brand_name}'s signing secret (no scheme needed)"
+        self.secret.edit.setPlaceholderText(
+            placeholders.get(scheme or "", own_secret if own == "secret" else "signing secret")
+        )
         self.header.setPlaceholderText(
             DEFAULT_HMAC_HEADER if scheme == "hmac-sha256" else "X-Webhook-Token"
         )
 
+    def _follow_path(self, text: str) -> None:
+        """A new endpoint's vendor follows the path until the user picks another one."""
+        if self._vendor_from_path is None:
+            return
+        if self.vendor.currentData() != self._vendor_from_path:
+            self._vendor_from_path = None  # chosen by the user: it stays
+            return
+        found = vendor_for_path(text)
+        wanted = found.id if found is not None else FALLBACK_VENDOR
+        self._vendor_from_path = wanted
+        self.vendor.setCurrentIndex(max(0, self.vendor.findData(wanted)))
+
     def _revalidate(self) -> None:
         self._update_fields()
+        if self._quiet and self.sender() is not None:
+            self._quiet = False  # the user changed something: from now on, say what is wrong
         try:
             endpoint = self.build()
         except ValueError as exc:
             self._result = None
-            self.error_label.setText(form_message(str(exc).splitlines()[0]))
+            self.error_label.setText("" if self._quiet else form_message(str(exc).splitlines()[0]))
             self.warning_label.setText("")
             self.ok_button.setEnabled(False)
             return

@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
+from inspector.core.endpoints import Endpoint
 from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.core.tasks import Task
 from inspector.core.vendors import all_vendors
+from inspector.core.words import plural
 from inspector.gui import workers
 from inspector.gui.capture_actions import CaptureActions
 from inspector.gui.capture_model import CaptureTableModel, Column
@@ -52,14 +54,15 @@ from inspector.gui.widgets import make_action
 
 #: Starting widths in pixels; the path column takes the rest.
 COLUMN_WIDTHS = {
+    Column.NUMBER: 55,
     Column.TIME: 95,
-    Column.VIA: 55,
-    Column.METHOD: 65,
-    Column.STATUS: 55,
-    Column.VENDOR: 75,
-    Column.EVENT: 140,
-    Column.VALIDATION: 70,
-    Column.FORWARD: 70,
+    Column.VIA: 50,
+    Column.METHOD: 60,
+    Column.STATUS: 50,
+    Column.VENDOR: 90,
+    Column.EVENT: 120,
+    Column.VALIDATION: 90,
+    Column.FORWARD: 60,
     Column.SIZE: 70,
 }
 FILTER_DEBOUNCE_MS = 200
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
         self.captures = CaptureActions(
             self, store, services, self.detail, self.selected_captures, self.loop_tasks
         )
+        self.captures.open_endpoint_draft = self._open_endpoint_draft
         self.transfers = TransferActions(
             self,
             store,
@@ -161,7 +165,11 @@ class MainWindow(QMainWindow):
             self.captures.reveal_secrets,
         )
         self.tunnel_indicator = TunnelIndicator(
-            self, services, self.loop_tasks, self.endpoints_panel.public_url_changed
+            self,
+            services,
+            self.loop_tasks,
+            self.endpoints_panel.public_url_changed,
+            self.open_settings,
         )
         self.tunnel_indicator.changed.connect(self.tunnel_changed)
         self._build_menus()
@@ -216,6 +224,7 @@ class MainWindow(QMainWindow):
         capture_menu.addAction(captures.edit_replay_action)
         capture_menu.addAction(captures.compare_action)
         capture_menu.addAction(captures.pin_action)
+        capture_menu.addAction(captures.new_endpoint_action)
         capture_menu.addSeparator()
         for action in captures.copy_actions.values():
             capture_menu.addAction(action)
@@ -245,6 +254,7 @@ class MainWindow(QMainWindow):
         tunnel_menu = self.menuBar().addMenu("&Tunnel")
         tunnel_menu.addAction(self.tunnel_indicator.toggle_action)
         tunnel_menu.addAction(self.tunnel_indicator.copy_url_action)
+        tunnel_menu.addAction(self.tunnel_indicator.settings_action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addActions(captures.context_actions())
 
@@ -296,7 +306,7 @@ class MainWindow(QMainWindow):
             ("Valid", "valid"),
             ("Invalid", "invalid"),
             ("Missing", "missing"),
-            ("Unchecked", "unchecked"),
+            ("Not checked", "unchecked"),
         ):
             self.validation_combo.addItem(label, value)
         self.vendor_combo = QComboBox()
@@ -317,6 +327,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self.count_label.setObjectName("count")
         self.statusBar().addPermanentWidget(self.tunnel_indicator.label)
+        self.statusBar().addPermanentWidget(self.tunnel_indicator.settings_button)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().showMessage(f"Listening on {self.local_url}")
 
@@ -384,6 +395,11 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.settings_dialog = dialog
         return dialog
+
+    def _open_endpoint_draft(self, draft: Endpoint) -> None:
+        self.endpoints_dock.show()
+        self.endpoints_dock.raise_()
+        self.endpoints_panel.add_endpoint_from(draft)
 
     def open_submit(self) -> SubmitDialog:
         dialog = SubmitDialog(self.services, self)
@@ -469,7 +485,11 @@ class MainWindow(QMainWindow):
     def _update_counts(self) -> None:
         shown = self.model.rowCount()
         total = self.model.total
-        text = f"{total:,} captures" if shown == total else f"{shown:,} of {total:,} shown"
+        text = (
+            plural(total, "capture", grouped=True)
+            if shown == total
+            else f"{shown:,} of {total:,} shown"
+        )
         refused = self.services.rate_limited_count()
         if refused:
             text += f" · {refused:,} rate-limited (429)"

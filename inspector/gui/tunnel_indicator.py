@@ -1,18 +1,34 @@
-"""The tunnel in the window: a coloured status-bar indicator, Start/Stop, Copy public URL."""
+"""The tunnel in the window: a coloured status-bar indicator, Start/Stop, Copy public URL.
+
+At launch the tunnel starts only once it is set up (an agent and an authtoken, or a custom
+public URL): a first window is not a red error, and a one-time hint says how to set it up.
+Failures are worded for the window (:mod:`inspector.core.tunnel_help`: menus and buttons,
+no command-line flags), and an "Open tunnel settings" button sits next to them.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QLabel, QMainWindow, QToolButton
 
+from inspector.core.tunnel_help import (
+    OPEN_TUNNEL_SETTINGS,
+    SETUP_HINT,
+    SETUP_HINT_SHORT,
+    window_message,
+)
 from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.services import AppServices, TunnelView
+from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.widgets import make_action
 
 TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
+#: settings.json's extra key that remembers the set-up hint was shown once
+HINT_SHOWN_KEY = "tunnel_setup_hint_shown"
 
 
 class TunnelIndicator(QObject):
@@ -30,13 +46,17 @@ class TunnelIndicator(QObject):
         services: AppServices,
         tasks: LoopTasks,
         public_url_changed: Callable[[], None],
+        open_settings: Callable[[], SettingsDialog] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.services = services
         self.tasks = tasks
         self.public_url_changed = public_url_changed
+        self._open_settings = open_settings
         self.state = "off"
+        #: what the tunnel lacks (set at launch; cleared when it starts)
+        self.missing: list[str] = []
         self.label = QLabel("")
         self.label.setObjectName("tunnel-indicator")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
@@ -47,22 +67,43 @@ class TunnelIndicator(QObject):
             window, "Copy public URL", self.copy_public_url, tip="Copy the tunnel's public URL"
         )
         self.copy_url_action.setEnabled(False)
+        self.settings_action = make_action(
+            window,
+            "Tunnel settings…",
+            self.open_tunnel_settings,
+            tip="The ngrok authtoken, the ngrok agent, region, domain or a custom public URL",
+        )
+        #: shown next to the indicator while the tunnel failed or is not set up
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("open-tunnel-settings")
+        self.settings_button.setText(OPEN_TUNNEL_SETTINGS)
+        self.settings_button.setAutoRaise(True)
+        self.settings_button.clicked.connect(self.open_tunnel_settings)
+        self.settings_button.setVisible(False)
 
     def _say(self, message: str, ms: int) -> None:
         self.window.statusBar().showMessage(message, ms)
 
     def show_status(self, status: TunnelView) -> None:
         state, url, reason, warning = status.state, status.public_url, status.reason, status.warning
+        detail = status.detail or reason or "unknown error"
+        message = window_message(status.error_code, detail) if state == "error" else ""
         if state == "online":
+            self.missing = []
             text = f"● Tunnel online: {url}" + (f" ({warning})" if warning else "")
         elif state == "starting":
+            self.missing = []
             text = "● Tunnel starting…"
         elif state == "error":
-            text = f"● Tunnel error: {reason}"
+            text = f"● Tunnel error: {detail}"
+        elif self.missing:
+            text = "● Tunnel not set up"
         else:
             text = "● Tunnel off"
         self.label.setText(text)
-        self.label.setToolTip(reason or url or "")
+        tip = message or (SETUP_HINT if self.missing and state == "off" else "") or url or ""
+        self.label.setToolTip(tip)
+        self.settings_button.setVisible(state == "error" or (state == "off" and bool(self.missing)))
         self.label.setStyleSheet(f"color: {TUNNEL_COLOURS.get(state, '#8a8a8a')};")
         self.state = state
         running = state in ("online", "starting")
@@ -77,8 +118,41 @@ class TunnelIndicator(QObject):
                 30_000,
             )
         elif state == "error":
-            self._say(f"Tunnel: {reason}. Still listening locally.", 30_000)
+            self._say(f"Tunnel: {message} Still listening locally.", 30_000)
         self.changed.emit()
+
+    def start_at_launch(self) -> None:
+        """What the app does with the tunnel when its window opens.
+
+        Not set up (no agent or no authtoken): nothing starts, the indicator says so, and
+        the first time a hint says how to set it up. Set up: it starts when Settings say so.
+        """
+        settings = self.services.settings
+        self.missing = self.services.tunnel_setup_missing()
+        if self.missing:
+            self.show_status(self.services.tunnel.status)
+            if not settings.extra.get(HINT_SHOWN_KEY):
+                self._say(SETUP_HINT_SHORT, 60_000)
+                settings.extra[HINT_SHOWN_KEY] = True
+                with contextlib.suppress(OSError):  # a read-only data dir: shown again
+                    settings.save(self.services.data_dir)
+            return
+        if settings.tunnel_autostart:
+            self.tasks.spawn(self.services.start_tunnel(), "starting the tunnel")
+
+    def open_tunnel_settings(self) -> None:
+        """Settings, at the tunnel's fields (the first one missing has the focus)."""
+        if self._open_settings is None:
+            return
+        dialog = self._open_settings()
+        dialog.focus_tunnel(self.missing)
+        dialog.accepted.connect(self.refresh_setup)
+
+    def refresh_setup(self) -> None:
+        """After Settings were saved: "not set up" goes once the tunnel has what it needs."""
+        if self.missing:
+            self.missing = self.services.tunnel_setup_missing()
+            self.show_status(self.services.tunnel.status)
 
     def toggle(self) -> None:
         if self.state in ("online", "starting"):

@@ -11,7 +11,7 @@ Secrets are never echoed; a wrong token is shown masked (``ab…yz (32 chars)``)
 All comparisons go through :func:`hmac.compare_digest`.
 
 Schemes (names as on the command line): ``token-header``, ``query-token``, ``hmac-sha256``,
-``standard-webhooks``, ``github``, ``stripe``. Each HMAC scheme has a ``sign_*`` helper
+``standard-webhooks`` (``webhook-*`` or Svix's ``svix-*`` headers), ``github``, ``stripe``. Each HMAC scheme has a ``sign_*`` helper
 that produces the headers a sender would add, for tests, ``simulate`` and re-signing.
 
 Modules:
@@ -39,14 +39,19 @@ from inspector.core.validation.body_hmac import (
 from inspector.core.validation.config import (
     DEFAULT_TOLERANCE_S,
     ENCODINGS,
+    SCHEME_TITLES,
     SCHEMES,
     Encoding,
     SchemeConfig,
+    scheme_title,
 )
 from inspector.core.validation.dispatch import check, check_all, sign
 from inspector.core.validation.helpers import format_seconds, mask, public_reason, safe_equal
 from inspector.core.validation.timestamped import (
     STRIPE_HEADER,
+    SVIX_ID,
+    SVIX_SIGNATURE,
+    SVIX_TIMESTAMP,
     SW_ID,
     SW_SIGNATURE,
     SW_TIMESTAMP,
@@ -68,7 +73,11 @@ __all__ = [
     "ENCODINGS",
     "GITHUB_HEADER",
     "SCHEMES",
+    "SCHEME_TITLES",
     "STRIPE_HEADER",
+    "SVIX_ID",
+    "SVIX_SIGNATURE",
+    "SVIX_TIMESTAMP",
     "SW_ID",
     "SW_SIGNATURE",
     "SW_TIMESTAMP",
@@ -86,6 +95,7 @@ __all__ = [
     "mask",
     "public_reason",
     "safe_equal",
+    "scheme_title",
     "sign",
     "sign_github",
     "sign_hmac_sha256",

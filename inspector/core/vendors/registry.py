@@ -18,11 +18,21 @@ _VENDORS: dict[str, Vendor] = {}
 #: The profiles in registration order; detection reads it for every capture with no
 #: endpoint (from the writer's thread), so it is replaced whole, never changed in place.
 _PROFILES: tuple[VendorProfile, ...] = ()
+#: Profiles that name the headers they always send (``detect_headers``), by header: only
+#: a request carrying one of them is scored by them. Replaced whole, as _PROFILES.
+_BY_HEADER: dict[str, tuple[VendorProfile, ...]] = {}
+_HEADER_ONLY: frozenset[VendorProfile] = frozenset()
 
 
 def _refresh() -> None:
-    global _PROFILES
-    _PROFILES = tuple(v.profile for v in _VENDORS.values())
+    global _PROFILES, _BY_HEADER, _HEADER_ONLY
+    profiles = tuple(v.profile for v in _VENDORS.values())
+    by_header: dict[str, tuple[VendorProfile, ...]] = {}
+    for profile in profiles:
+        for name in profile.detect_headers:
+            by_header[name] = (*by_header.get(name, ()), profile)
+    _PROFILES, _BY_HEADER = profiles, by_header
+    _HEADER_ONLY = frozenset(p for p in profiles if p.detect_headers)
 
 
 def register(vendor: Vendor) -> Vendor:
@@ -85,6 +95,24 @@ def vendor_title(vendor_id: str) -> str:
     return vendor.title if vendor is not None and vendor.title else vendor_id
 
 
+def vendor_for_path(path: str) -> Vendor | None:
+    """The vendor a path names: its default path (``/blurit``, ``/celantur-v1``), or a
+    first segment that starts with a vendor's (``/blurit-staging/x`` is BlurIt); the
+    longest match wins. ``None`` for any other path (and for the fallback vendor's)."""
+    segment = path.strip().strip("/").split("/", 1)[0].lower()
+    if not segment:
+        return None
+    best: Vendor | None = None
+    best_length = 0
+    for vendor in _VENDORS.values():
+        if vendor.fallback:
+            continue
+        own = vendor.default_path.strip("/").lower()
+        if own and segment.startswith(own) and len(own) > best_length:
+            best, best_length = vendor, len(own)
+    return best
+
+
 def detect_vendor(
     capture: Capture, threshold: float = DETECT_THRESHOLD, body: VendorBody | None = None
 ) -> tuple[str | None, float]:
@@ -99,7 +127,13 @@ def detect_vendor(
         body = VendorBody.of(capture)
     obj = body.json_object
     headers = capture.header_map()
+    by_header, header_only = _BY_HEADER, _HEADER_ONLY
+    named: set[VendorProfile] = set()
+    for name in headers.keys() & by_header.keys():
+        named.update(by_header[name])
     for profile in _PROFILES:
+        if profile in header_only and profile not in named:
+            continue  # none of the headers it always sends
         try:
             score = profile.score(capture, body, obj, headers)
         except Exception:
