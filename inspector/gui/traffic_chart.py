@@ -36,8 +36,8 @@ OTHER_COLOUR = "#9e9e9e"
 FAILED_COLOUR = "#b3261e"
 NON_2XX_COLOUR = "#b86e00"
 GRID_COLOUR = "#d0d0d0"
-#: Pixels: the margins around the plot and the height of each marker strip.
-LEFT, RIGHT, TOP, STRIP = 44, 10, 26, 9
+#: Pixels: the right margin, and the height of each marker strip under the bars.
+RIGHT, STRIP = 10, 7
 
 
 def nice_ceiling(value: int) -> int:
@@ -82,14 +82,18 @@ class TrafficChart(QWidget):
         totals = self.buckets.totals(self.now())
         return (
             f"last hour: {totals.total:,} requests · {totals.failed:,} failed validation · "
-            f"{totals.non_2xx:,} non-2xx answers"
+            f"{totals.non_2xx:,} non-2xx"
         )
 
     # -- geometry --------------------------------------------------------------------------------
     def _plot_rect(self) -> QRectF:
+        # Room for the values on the left, two legend lines above, and under the bars the
+        # two marker strips and the times.
         fm = QFontMetrics(self.font())
+        left = fm.horizontalAdvance("10,000/min") + 8
+        top = 2 * fm.height() + 10 + fm.height() // 2 + 4
         bottom = 2 * STRIP + 6 + fm.height() + 4
-        return QRectF(LEFT, TOP, self.width() - LEFT - RIGHT, self.height() - TOP - bottom)
+        return QRectF(left, top, self.width() - left - RIGHT, self.height() - top - bottom)
 
     def minute_at(self, x: float) -> datetime | None:
         plot = self._plot_rect()
@@ -115,26 +119,30 @@ class TrafficChart(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().base())
         text_pen = QPen(self.palette().text().color())
-        # Legend along the top: each vendor of the hour in its colour.
-        x = float(LEFT)
+        # Legend: each vendor of the hour in its colour, then what the strips mean.
         p.setPen(text_pen)
-        p.drawText(QPointF(4, fm.ascent() + 4), "req/min")
-        for vendor in self.buckets.vendors():
-            width = fm.horizontalAdvance(vendor) + 22
-            if x + width > self.width() - RIGHT:
-                break
-            p.fillRect(QRectF(x + 8, 6, 10, 10), self.colour_of(vendor))
-            p.drawText(QPointF(x + 22, fm.ascent() + 4), vendor)
-            x += width + 4
-        # Grid lines and their values.
+        line = fm.height() + 4
+        self._legend(p, fm, [(v, self.colour_of(v)) for v in self.buckets.vendors()], 4)
+        self._legend(
+            p,
+            fm,
+            [
+                ("failed validation", QColor(FAILED_COLOUR)),
+                ("non-2xx answer", QColor(NON_2XX_COLOUR)),
+                ("(strips under the bars)", None),
+            ],
+            4 + line,
+        )
+        # Grid lines and their values (requests per minute).
+        left_margin = plot.left()
         for fraction in (0.0, 0.5, 1.0):
             y = plot.bottom() - fraction * plot.height()
             p.setPen(QPen(QColor(GRID_COLOUR)))
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(text_pen)
-            label = f"{round(scale * fraction):,}"
+            label = f"{round(scale * fraction):,}" + ("/min" if fraction == 1.0 else "")
             p.drawText(
-                QRectF(0, y - fm.height() / 2, LEFT - 6, fm.height()),
+                QRectF(0, y - fm.height() / 2, left_margin - 6, fm.height()),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 label,
             )
@@ -161,12 +169,8 @@ class TrafficChart(QWidget):
                 p.fillRect(QRectF(left, failed_y, bar, STRIP), QColor(FAILED_COLOUR))
             if non_2xx:
                 p.fillRect(QRectF(left, non_2xx_y, bar, STRIP), QColor(NON_2XX_COLOUR))
-        # What the strips mean, at their left; times under the axis.
+        # Times under the strips.
         p.setPen(text_pen)
-        small = QRectF(0, failed_y - 2, LEFT - 6, STRIP + 4)
-        p.drawText(small, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "invalid")
-        small.translate(0, STRIP + 2)
-        p.drawText(small, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "non-2xx")
         label_y = non_2xx_y + STRIP + 2 + fm.ascent()
         for i in range(0, len(minutes), 15):
             text = minutes[i].astimezone().strftime("%H:%M")
@@ -174,6 +178,21 @@ class TrafficChart(QWidget):
         now_text = "now"
         p.drawText(QPointF(plot.right() - fm.horizontalAdvance(now_text), label_y), now_text)
         p.end()
+
+    def _legend(
+        self, p: QPainter, fm: QFontMetrics, items: list[tuple[str, QColor | None]], top: float
+    ) -> None:
+        """One line of legend entries (a colour square, then the name) from the left."""
+        x = 4.0
+        for name, colour in items:
+            width = fm.horizontalAdvance(name) + (16 if colour is not None else 0)
+            if x + width > self.width() - RIGHT:
+                break
+            if colour is not None:
+                p.fillRect(QRectF(x, top + (fm.height() - 10) / 2, 10, 10), colour)
+                x += 14
+            p.drawText(QPointF(x, top + fm.ascent()), name)
+            x += fm.horizontalAdvance(name) + 12
 
     # -- tooltips ----------------------------------------------------------------------------------
     def tooltip_at(self, x: float) -> str:
