@@ -177,6 +177,21 @@ def close_app(qtbot: Any, core: Any, window: Any) -> None:
     run_in_qloop(qtbot, core.stop())
 
 
+def shut_app(qtbot: Any, core: Any, window: Any) -> None:
+    """:func:`close_app` for a window the test may have quit already, or hidden in the
+    tray (closed once for real, never twice)."""
+    from inspector.gui import workers
+
+    if not window.isVisible() and not window.quitting:
+        window.show()  # hidden in the tray: closed below
+    if window.isVisible():
+        window.quitting = True
+        close_app(qtbot, core, window)
+    else:
+        workers.wait_idle(10)
+        run_in_qloop(qtbot, core.stop())
+
+
 def cell_text(table: Any, row: int, column: int) -> str:
     """The text of a QTableWidget cell that must exist."""
     item = table.item(row, column)

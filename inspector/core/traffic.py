@@ -51,7 +51,9 @@ class TrafficRow:
 
 def minute_of(at: datetime) -> datetime:
     """The UTC minute ``at`` falls in."""
-    return at.astimezone(UTC).replace(second=0, microsecond=0)
+    if at.tzinfo is not UTC:  # captures' times are UTC already: no conversion
+        at = at.astimezone(UTC)
+    return at.replace(second=0, microsecond=0)
 
 
 def failed(capture: Capture) -> bool:
@@ -80,8 +82,17 @@ class TrafficBuckets:
 
     def add(self, captures: Iterable[Capture]) -> None:
         """Count live captures (the store's ``added`` event)."""
+        # Live captures arrive in time order: most share the previous one's minute, which
+        # a comparison tells without building a datetime.
+        start = end = None
+        minute = None
         for capture in captures:
-            counts = self._counts(minute_of(capture.received_at), capture.vendor or OTHER)
+            at = capture.received_at
+            if start is None or end is None or not start <= at < end:
+                minute = start = minute_of(at)
+                end = start + timedelta(minutes=1)
+            assert minute is not None
+            counts = self._counts(minute, capture.vendor or OTHER)
             counts.total += 1
             if capture.validation.result in FAILED_VALIDATIONS:
                 counts.failed += 1

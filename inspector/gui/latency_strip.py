@@ -5,10 +5,11 @@ its validation's colour, on a seconds axis (the Tasks view shows it for the sele
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from inspector.core.tasks import TimelineEntry
+from inspector.gui.widgets import show_tooltip_at
 
 DOT_COLOURS = {"valid": "#1b7f3b", "invalid": "#b3261e", "missing": "#b86e00"}
 DOT_COLOUR = "#6b6b6b"
@@ -93,11 +94,4 @@ class LatencyStrip(QWidget):
         )
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.tooltip_at(event.pos().x())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-            return True
-        return super().event(event)
+        return show_tooltip_at(self, event, self.tooltip_at) or super().event(event)

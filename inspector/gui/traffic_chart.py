@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QSizePolicy,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,7 @@ from inspector.core.capture import Capture, utc_now
 from inspector.core.store import CaptureStore
 from inspector.core.traffic import OTHER, TrafficBuckets, TrafficRow, minute_of
 from inspector.gui import workers
-from inspector.gui.widgets import plain_label
+from inspector.gui.widgets import plain_label, show_tooltip_at
 
 REPAINT_MS = 1000
 #: Vendor colours, in order of traffic; "other" is always grey.
@@ -64,12 +63,12 @@ class TrafficChart(QWidget):
         self._painted_minute: datetime | None = None
         self.paint_count = 0
 
-    def colour_of(self, vendor: str) -> QColor:
-        if vendor == OTHER:
-            return QColor(OTHER_COLOUR)
-        ranked = [v for v in self.buckets.vendors() if v != OTHER]
-        index = ranked.index(vendor) if vendor in ranked else len(ranked)
-        return QColor(PALETTE[index % len(PALETTE)])
+    def colours(self, vendors: list[str]) -> dict[str, QColor]:
+        """Each vendor's colour, in the order of :meth:`TrafficBuckets.vendors`."""
+        ranked = [v for v in vendors if v != OTHER]
+        out = {v: QColor(PALETTE[i % len(PALETTE)]) for i, v in enumerate(ranked)}
+        out[OTHER] = QColor(OTHER_COLOUR)
+        return out
 
     def needs_repaint(self) -> bool:
         return (
@@ -122,7 +121,9 @@ class TrafficChart(QWidget):
         # Legend: each vendor of the hour in its colour, then what the strips mean.
         p.setPen(text_pen)
         line = fm.height() + 4
-        self._legend(p, fm, [(v, self.colour_of(v)) for v in self.buckets.vendors()], 4)
+        order = self.buckets.vendors()
+        colours = self.colours(order)
+        self._legend(p, fm, [(v, colours[v]) for v in order], 4)
         self._legend(
             p,
             fm,
@@ -151,7 +152,7 @@ class TrafficChart(QWidget):
         bar = max(1.0, slot - (2 if slot > 4 else 0))
         failed_y = plot.bottom() + 4
         non_2xx_y = failed_y + STRIP + 2
-        order = self.buckets.vendors()
+        failed_colour, non_2xx_colour = QColor(FAILED_COLOUR), QColor(NON_2XX_COLOUR)
         for i, counts in enumerate(per_minute):
             left = plot.left() + i * slot
             y = plot.bottom()
@@ -161,14 +162,14 @@ class TrafficChart(QWidget):
                 if c is None:
                     continue
                 height = c.total / scale * plot.height()
-                p.fillRect(QRectF(left, y - height, bar, height), self.colour_of(vendor))
+                p.fillRect(QRectF(left, y - height, bar, height), colours[vendor])
                 y -= height
                 failed += c.failed
                 non_2xx += c.non_2xx
             if failed:
-                p.fillRect(QRectF(left, failed_y, bar, STRIP), QColor(FAILED_COLOUR))
+                p.fillRect(QRectF(left, failed_y, bar, STRIP), failed_colour)
             if non_2xx:
-                p.fillRect(QRectF(left, non_2xx_y, bar, STRIP), QColor(NON_2XX_COLOUR))
+                p.fillRect(QRectF(left, non_2xx_y, bar, STRIP), non_2xx_colour)
         # Times under the strips.
         p.setPen(text_pen)
         label_y = non_2xx_y + STRIP + 2 + fm.ascent()
@@ -216,14 +217,7 @@ class TrafficChart(QWidget):
         return "\n".join(lines)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.tooltip_at(event.pos().x())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-            return True
-        return super().event(event)
+        return show_tooltip_at(self, event, self.tooltip_at) or super().event(event)
 
 
 class TrafficPanel(QWidget):

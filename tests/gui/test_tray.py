@@ -9,19 +9,15 @@ desktop with a tray, it says so with ``tray.available = True`` and records the c
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import close_app, open_app, run_in_qloop, send_http
+from helpers import send_http
 from PySide6.QtGui import QCloseEvent
 
 from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint
 from inspector.core.tasks import Task
-from inspector.gui import workers
 from inspector.gui.main_window import MainWindow
 from inspector.gui.tray import NO_TRAY_REASON
 
@@ -29,17 +25,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def running(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, fake_ngrok_path: Path
-) -> Iterator[tuple[AppCore, MainWindow]]:
-    core, window = open_app(qtbot, data_dir, ngrok_path=str(fake_ngrok_path))
-    yield core, window
-    window.quit()
-    if window.isVisible():
-        close_app(qtbot, core, window)
-    else:  # closed by the test, or hidden in the tray and quit
-        workers.wait_idle(10)
-        run_in_qloop(qtbot, core.stop())
+def running(running_with_agent: tuple[AppCore, MainWindow]) -> tuple[AppCore, MainWindow]:
+    return running_with_agent
 
 
 @pytest.fixture
