@@ -26,7 +26,7 @@ from inspector.core.capture import Capture, utc_now
 from inspector.core.store import CaptureStore
 from inspector.core.traffic import OTHER, TrafficBuckets, TrafficRow, minute_of
 from inspector.gui import workers
-from inspector.gui.widgets import plain_label, show_tooltip_at
+from inspector.gui.widgets import show_tooltip_at
 
 REPAINT_MS = 1000
 #: Vendor colours, in order of traffic; "other" is always grey.
@@ -80,7 +80,7 @@ class TrafficChart(QWidget):
         """One line under the title: totals of the hour."""
         totals = self.buckets.totals(self.now())
         return (
-            f"last hour: {totals.total:,} requests · {totals.failed:,} failed validation · "
+            f"Last hour: {totals.total:,} requests · {totals.failed:,} failed validation · "
             f"{totals.non_2xx:,} non-2xx"
         )
 
@@ -90,7 +90,7 @@ class TrafficChart(QWidget):
         # two marker strips and the times.
         fm = QFontMetrics(self.font())
         left = fm.horizontalAdvance("10,000/min") + 8
-        top = 2 * fm.height() + 10 + fm.height() // 2 + 4
+        top = 3 * fm.height() + 14 + fm.height() // 2 + 4
         bottom = 2 * STRIP + 6 + fm.height() + 4
         return QRectF(left, top, self.width() - left - RIGHT, self.height() - top - bottom)
 
@@ -118,12 +118,14 @@ class TrafficChart(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().base())
         text_pen = QPen(self.palette().text().color())
-        # Legend: each vendor of the hour in its colour, then what the strips mean.
+        # The hour's totals (drawn here, not in a label: a label's new text would lay the
+        # window out again every second), each vendor in its colour, what the strips mean.
         p.setPen(text_pen)
         line = fm.height() + 4
+        p.drawText(QPointF(4, 4 + fm.ascent()), self.summary_text())
         order = self.buckets.vendors()
         colours = self.colours(order)
-        self._legend(p, fm, [(v, colours[v]) for v in order], 4)
+        self._legend(p, fm, [(v, colours[v]) for v in order], 4 + line)
         self._legend(
             p,
             fm,
@@ -132,7 +134,7 @@ class TrafficChart(QWidget):
                 ("non-2xx answer", QColor(NON_2XX_COLOUR)),
                 ("(strips under the bars)", None),
             ],
-            4 + line,
+            4 + 2 * line,
         )
         # Grid lines and their values (requests per minute).
         left_margin = plot.left()
@@ -226,10 +228,8 @@ class TrafficPanel(QWidget):
     def __init__(self, store: CaptureStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart = TrafficChart(self)
-        self.summary = plain_label(selectable=False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.summary)
         layout.addWidget(self.chart, 1)
         self.loaded = False
         # Subscribe first, then take the seq the aggregate stops at: a live capture is
@@ -263,7 +263,6 @@ class TrafficPanel(QWidget):
     def repaint_if_changed(self) -> None:
         """Once a second: redraw when counts changed or a minute passed, if visible."""
         if self.isVisible() and self.chart.needs_repaint():
-            self.summary.setText(self.chart.summary_text())
             self.chart.update()
 
 

@@ -44,7 +44,9 @@ def test_live_captures_draw_and_the_tooltip_tells_the_minute(
     qtbot.waitUntil(panel.chart.isVisible, timeout=3000)
     send_traffic(qtbot, core)
     qtbot.waitUntil(
-        lambda: panel.summary.text() == "last hour: 3 requests · 1 failed validation · 1 non-2xx",
+        lambda: (
+            panel.chart.summary_text() == "Last hour: 3 requests · 1 failed validation · 1 non-2xx"
+        ),
         timeout=3000,
     )
     tip = panel.chart.tooltip_at(last_minute_x(panel))
