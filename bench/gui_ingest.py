@@ -59,7 +59,8 @@ async def chart_phases(
             window.traffic_dock.raise_()
         await asyncio.sleep(0.5)
         probe.take()
-        painted = window.traffic.chart.paint_count
+        chart = window.traffic.chart
+        painted, paint_s = chart.paint_count, chart.paint_seconds
         proc = run_python_loadgen(
             url + "/bench/chart",
             seconds=args.seconds,
@@ -69,16 +70,17 @@ async def chart_phases(
         )
         load = await asyncio.to_thread(loadgen_result, proc, args.seconds + 60)
         busy = probe.take()
-        paints = window.traffic.chart.paint_count - painted
+        paints = (chart.paint_count - painted, chart.paint_seconds - paint_s)
         figures.append((shown, busy, load, paints))
     print(
-        f"{'traffic chart':<16} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'req/s':>8} {'paints':>7}"
+        f"{'traffic chart':<16} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'req/s':>8} "
+        f"{'paints':>7} {'paint ms':>9}"
     )
     for shown, busy, load, paints in figures:
         print(
             f"{'shown' if shown else 'hidden':<16} {percentile(busy, 0.5):>8.1f} "
             f"{percentile(busy, 0.99):>8.1f} {max(busy, default=0):>8.1f} "
-            f"{load.ok / load.seconds:>8,.0f} {paints:>7}"
+            f"{load.ok / load.seconds:>8,.0f} {paints[0]:>7} {paints[1] * 1000:>9.0f}"
         )
     print()
     window.traffic_dock.setVisible(False)

@@ -10,6 +10,7 @@ second, and only while it is visible.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
@@ -61,7 +62,9 @@ class TrafficChart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._painted_generation = -1
         self._painted_minute: datetime | None = None
+        #: paints so far and the seconds they took (bench/gui_ingest.py --chart reports them)
         self.paint_count = 0
+        self.paint_seconds = 0.0
 
     def colours(self, vendors: list[str]) -> dict[str, QColor]:
         """Each vendor's colour, in the order of :meth:`TrafficBuckets.vendors`."""
@@ -104,6 +107,11 @@ class TrafficChart(QWidget):
 
     # -- painting ----------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
+        started = time.perf_counter()
+        self._paint()
+        self.paint_seconds += time.perf_counter() - started
+
+    def _paint(self) -> None:
         now = self.now()
         self.buckets.trim(now)
         self._painted_generation = self.buckets.generation
