@@ -286,4 +286,6 @@ def add_traffic_dock(
     dock.setFeatures(beside.features())
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.tabifyDockWidget(beside, dock)
+    # Chosen from the menu, the dock comes to the front of its tab group, not behind a tab.
+    dock.toggleViewAction().triggered.connect(lambda checked: dock.raise_() if checked else None)
     return panel, dock
