@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from inspector.core.notify_policy import KIND_LABELS, KINDS, settings_key
 from inspector.core.settings import Settings
-from inspector.gui.tray import NO_TRAY_REASON, tray_available
 from inspector.gui.widgets import plain_label
+
+NO_TRAY_REASON = (
+    "This desktop has no system tray (no status-notifier host is running), so the window "
+    "cannot be hidden there: closing it quits. Notifications are shown in the window's "
+    "status bar instead."
+)
+
+
+def tray_available() -> bool:
+    return QSystemTrayIcon.isSystemTrayAvailable()
 
 
 class TrayPage(QWidget):

@@ -27,24 +27,16 @@ from inspector.core.notify_policy import (
     settings_key,
     tunnel_notice,
 )
+from inspector.gui.notify_settings import tray_available
 from inspector.gui.services import AppServices
 from inspector.gui.tunnel_indicator import TunnelIndicator
 from inspector.gui.widgets import make_action
 
 #: Why the tray options are disabled where there is no tray (shown in Settings).
-NO_TRAY_REASON = (
-    "This desktop has no system tray (no status-notifier host is running), so the window "
-    "cannot be hidden there: closing it quits. Notifications are shown in the window's "
-    "status bar instead."
-)
 #: How often the tray's texts follow the counts, and held notifications are summarised.
 TICK_MS = 1000
 NOTIFY_MS = 8000
 BADGE_COLOUR = "#b3261e"
-
-
-def tray_available() -> bool:
-    return QSystemTrayIcon.isSystemTrayAvailable()
 
 
 class _Relay(QObject):

@@ -19,7 +19,7 @@ from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint
 from inspector.core.tasks import Task
 from inspector.gui.main_window import MainWindow
-from inspector.gui.tray import NO_TRAY_REASON
+from inspector.gui.notify_settings import NO_TRAY_REASON
 
 pytestmark = pytest.mark.gui
 
