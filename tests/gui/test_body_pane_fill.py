@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from inspector.core.body_display import LINE_CAP
-from inspector.gui.detail import BodyPane, decode_all
+from inspector.gui.body_pane import BodyPane, decode_all
 
 pytestmark = pytest.mark.gui
 
@@ -19,7 +19,8 @@ def test_hidden_views_are_filled_on_first_show_exactly(qtbot: Any) -> None:
     view.show()
     body = b'{"a": [' + b",".join(b'"%d"' % i for i in range(60_000)) + b"]}"
     headers = [("Content-Type", "application/json")]
-    _, text, _, hexed, _ = decode_all(body, headers)
+    rendered = decode_all(body, headers)
+    text, hexed = rendered.text, rendered.hexed
     view.show_body(body, headers)
     qtbot.waitUntil(lambda: not view.is_busy(), timeout=10_000)
     assert view.mode() == "Tree"
