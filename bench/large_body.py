@@ -12,12 +12,16 @@ limit, ``MainWindow`` shown):
   and the worker part;
 * the event loop's lag during capture and during display: a 5 ms asyncio timer's lateness
   (max and p99), the delay a click or repaint would see;
-* RSS before, after and peak.
+* RSS before, after and peak;
+* with ``--compare-highlight``: a 2 MiB JSON body (small enough to be pretty-printed, so
+  the Text view holds ~1 MiB of indented lines) shown in the Text view with JSON colours
+  off and on, alternating, side by side: the click's synchronous time, the loop's lag
+  after it and how many lines were coloured.
 
 Target (SPEC.md): the views stay responsive; here read as a max loop lag under 100 ms and the
 Body tab shown within a few seconds.
 
-Run:  .venv/bin/python bench/large_body.py [--mib 25]
+Run:  .venv/bin/python bench/large_body.py [--mib 25] [--compare-highlight [--rounds 3]]
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from throughput import rss_mib
 
 from inspector.app import AppCore
 from inspector.desktop import settle_heap
+from inspector.gui import body_pane as body_pane_module
 from inspector.gui.main_window import MainWindow
 
 TARGET_LAG_MS = 100.0
@@ -143,6 +148,13 @@ async def run_case(
     t2 = time.perf_counter()
     await asyncio.sleep(0.05)
     show_lag = probe.take()
+    mode, info = body_pane.mode(), body_pane.info.text()[:70]
+    # The Text view: filled (and for JSON coloured) when first shown.
+    t3 = time.perf_counter()
+    body_pane.buttons.button(body_pane_module.TEXT).click()
+    text_sync = time.perf_counter() - t3
+    await asyncio.sleep(0.3)  # paints, and the colouring of what is on screen
+    text_lag = probe.take()
     displayed = window.detail.capture
     return {
         "name": name,
@@ -157,15 +169,62 @@ async def run_case(
         "busy_timeout": "yes" if body_pane.is_busy() else "no",
         "show_lag_max": max(show_lag, default=0.0),
         "show_lag_p99": p99(show_lag),
-        "mode": body_pane.mode(),
-        "info": body_pane.info.text()[:70],
+        "mode": mode,
+        "info": info,
+        "text_sync_s": text_sync,
+        "text_lag_max": max(text_lag, default=0.0),
+        "text_lines": float(body_pane.text.document().blockCount()),
+        "coloured_lines": float(body_pane.highlighter.formatted),
         "shown_id_ok": "yes" if displayed is not None and displayed.id == summary.id else "no",
         "rss_before_show": rss_before_show,
         "rss_after": rss_mib()[0],
     }
 
 
+async def compare_highlight(args: argparse.Namespace) -> int:
+    """JSON colours off / on, alternating, on a pretty-printed 2 MiB body."""
+    body = json_body(2 * 1024 * 1024 - 1024)
+    results: dict[bool, list[dict[str, float | str]]] = {False: [], True: []}
+    with tempfile.TemporaryDirectory(prefix="bench-highlight-") as tmp:
+        core = AppCore(Path(tmp), port=0, kind="gui")
+        await core.start()
+        window = MainWindow(core.store, core)
+        window.resize(1280, 800)
+        window.show()
+        probe = LagProbe(0.005)
+        probe.start()
+        await asyncio.sleep(0.5)
+        for n in range(args.rounds * 2):
+            on = n % 2 == 1
+            body_pane_module.HIGHLIGHT_JSON = on
+            pane = window.detail.body
+            formatted_before = pane.highlighter.formatted
+            r = await run_case(f"json{n}", body, "application/json", core, window, probe)
+            r["coloured_lines"] = float(r["coloured_lines"]) - formatted_before
+            results[on].append(r)
+        await probe.stop()
+        window.close()
+        await core.stop()
+    print("JSON colours in the Text view: 2 MiB JSON body, pretty-printed, off/on alternating\n")
+    print(f"{'':<40} {'colours off':>22} {'colours on':>22}")
+    for label, key, fmt in (
+        ("lines in the Text view", "text_lines", "{:,.0f}"),
+        ("lines coloured", "coloured_lines", "{:,.0f}"),
+        ("click Text, synchronous part (ms)", "text_sync_s", "{:.0f}"),
+        ("loop lag after the click max (ms)", "text_lag_max", "{:.0f}"),
+    ):
+        cells = []
+        for on in (False, True):
+            scale = 1000.0 if key == "text_sync_s" else 1.0
+            values = [float(r[key]) * scale for r in results[on]]
+            cells.append(" / ".join(fmt.format(v) for v in values))
+        print(f"{label:<40} {cells[0]:>22} {cells[1]:>22}")
+    return 0
+
+
 async def bench(args: argparse.Namespace) -> int:
+    if args.compare_highlight:
+        return await compare_highlight(args)
     size = int(args.mib * 1024 * 1024)
     bodies = [
         ("json", json_body(size), "application/json"),
@@ -210,6 +269,12 @@ async def bench(args: argparse.Namespace) -> int:
         print(f"{label:<36} " + " ".join(f"{fmt.format(r[key]):>14}" for r in results))
     for r in results:
         print(f"  {r['name']} body view note: {r['info']}")
+    for r in results:
+        print(
+            f"  {r['name']} Text view: {float(r['text_sync_s']) * 1000:.0f} ms to show, "
+            f"lag after {float(r['text_lag_max']):.0f} ms, {float(r['coloured_lines']):.0f} "
+            f"of {float(r['text_lines']):,.0f} lines coloured"
+        )
     print(f"\nRSS at start {rss_start:.0f} MiB, peak {rss_peak:.0f} MiB")
     worst = max(
         max(float(r["capture_lag_max"]), float(r["show_lag_max"]), float(r["select_sync_s"]) * 1000)
@@ -227,6 +292,12 @@ async def bench(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mib", type=float, default=25.0, help="body size (default 25 MiB)")
+    parser.add_argument(
+        "--compare-highlight",
+        action="store_true",
+        help="measure the Text view of a 2 MiB JSON body with colours off and on",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of off/on (default 3)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)

@@ -162,6 +162,9 @@ def decode_all(body: bytes, headers: list[tuple[str, str]]) -> Rendered:
 
 
 TREE, TEXT, HEX, PARTS, FORM, IMAGE = range(6)
+#: Colour JSON in the Text view (bench/large_body.py --compare-highlight turns it off
+#: and on, side by side).
+HIGHLIGHT_JSON = True
 #: Views shown only for bodies that have that structure.
 _STRUCTURED = (PARTS, FORM, IMAGE)
 
@@ -210,6 +213,7 @@ class BodyPane(QWidget):
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
         self.info = note_label()
+        self.info.hide()
         layout.addWidget(self.info)
         self.stack = QStackedWidget()
         self.tree = JsonTree()
@@ -261,7 +265,7 @@ class BodyPane(QWidget):
         view = self.text if mode == TEXT else self.hex
         view.setPlainText(content)
         if mode == TEXT:
-            self.highlighter.reset(self._json)
+            self.highlighter.reset(self._json and HIGHLIGHT_JSON)
         if self.find_bar.isVisible() and self._searched_view() is view:
             self.find_bar.refresh()
 
@@ -300,8 +304,7 @@ class BodyPane(QWidget):
             self.text.setPlainText("decoding…")
             self.highlighter.reset(False)
             self.hex.setPlainText("")
-            self.info.setStyleSheet("")
-            self.info.setText(f"decoding {len(body):,} bytes…")
+            self._say(f"decoding {len(body):,} bytes…")
             workers.submit(
                 partial(_decode_in_worker, body, headers), partial(self._on_decoded, self._token)
             )
@@ -380,8 +383,13 @@ class BodyPane(QWidget):
         return None, ""
 
     def _update_info(self) -> None:
-        self.info.setStyleSheet("")
-        self.info.setText(self._notes.get(self.mode(), ""))
+        self._say(self._notes.get(self.mode(), ""))
+
+    def _say(self, text: str, error: bool = False) -> None:
+        """Show ``text`` on the note line (hidden while there is nothing to say)."""
+        self.info.setStyleSheet(ERROR_STYLE if error else "")
+        self.info.setText(text)
+        self.info.setVisible(bool(text))
 
     # -- saving ------------------------------------------------------------------------------
 
@@ -406,8 +414,7 @@ class BodyPane(QWidget):
             return
         said = save_bytes(self, "Save body as", "body.bin" if not self._json else "body.json", data)
         if said:
-            self.info.setStyleSheet(ERROR_STYLE if said.startswith("Could not") else "")
-            self.info.setText(said)
+            self._say(said, error=said.startswith("Could not"))
 
     # -- find (Ctrl+F) ---------------------------------------------------------------------
 

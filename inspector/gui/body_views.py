@@ -189,10 +189,13 @@ class PartsView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
+        # Compact rows: the parts above and the selected one below share the pane.
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((140, 160, 170)):
+        # The file name gets the room; the size stays a narrow right-aligned column.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 140), (2, 190), (3, 80)):
             self.table.setColumnWidth(col, width)
         self.table.itemSelectionChanged.connect(self._on_selection)
         bar = QHBoxLayout()
@@ -234,6 +237,10 @@ class PartsView(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                if col == 3:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(row, col, item)
         if self._parts:
             self.table.selectRow(0)
