@@ -143,29 +143,55 @@ def _sniff_boundary(body: bytes) -> str | None:
     return line.decode("latin-1")
 
 
-def _delimiter_pattern(delim: bytes) -> re.Pattern[bytes]:
-    """``--boundary`` at the start of a line, followed by ``--``, blanks, a line break or
-    the end, so that part data that merely begins like the boundary is not cut. The
-    regex engine skips such look-alikes in C: a body of millions of them costs no
-    Python loop."""
-    return re.compile(rb"(?:^|\n)" + re.escape(delim) + rb"(?=--|[ \t\r\n]|\Z)")
+class _Delimiters:
+    """Finds ``--boundary`` lines: at the start of a line and followed by ``--``, blanks,
+    a line break or the end, so that part data that merely begins like the boundary is
+    not cut.
+
+    One ``bytes.find`` per allowed follower, each remembered until passed, so the body is
+    scanned at most once per follower whatever it holds: millions of look-alike lines
+    (``--boundaryX``) cost no Python loop.
+    """
+
+    FOLLOWERS = (b"--", b"\r", b"\n", b" ", b"\t")
+
+    def __init__(self, body: bytes, delim: bytes) -> None:
+        self.body = body
+        self.delim = delim
+        self.needles = [b"\n" + delim + f for f in self.FOLLOWERS]
+        self.next_at = [-2] * len(self.needles)  # -2: not searched yet; -1: none left
+
+    def find(self, start: int) -> tuple[int, int]:
+        """(where the part before the next delimiter ends, just after ``--boundary``), or
+        (-1, -1) when no delimiter follows ``start``. The part's end excludes the line
+        break (CRLF or LF) that belongs to the delimiter."""
+        body, delim = self.body, self.delim
+        if start == 0 and body.startswith(delim) and self._ends_well(len(delim)):
+            return 0, len(delim)
+        best = -1
+        for i, needle in enumerate(self.needles):
+            at = self.next_at[i]
+            if at == -2 or (at != -1 and at < start):
+                at = self.next_at[i] = body.find(needle, start)
+            if at >= 0 and (best < 0 or at < best):
+                best = at
+        tail = len(body) - len(delim) - 1  # the delimiter as the body's very last bytes
+        if best < 0 and tail >= start and body.endswith(b"\n" + delim):
+            best = tail
+        if best < 0:
+            return -1, -1
+        end = best
+        if end > start and body[end - 1 : end] == b"\r":
+            end -= 1
+        return end, best + 1 + len(delim)
+
+    def _ends_well(self, after: int) -> bool:
+        follower = self.body[after : after + 1]
+        return follower in (b"", b"-", b"\r", b"\n", b" ", b"\t")
 
 
 #: Transport padding after a delimiter, then the end of its line.
 _PADDING = re.compile(rb"[ \t]*(?:\r\n|\n)?")
-
-
-def _find_delimiter(body: bytes, pattern: re.Pattern[bytes], start: int) -> tuple[int, int]:
-    """(where the part before the next delimiter ends, just after ``--boundary``), or
-    (-1, -1) when no delimiter follows ``start``. The part's end excludes the line break
-    (CRLF or LF) that belongs to the delimiter."""
-    m = pattern.search(body, start)
-    if m is None:
-        return -1, -1
-    end = m.start()
-    if body[end : end + 1] == b"\n" and end > start and body[end - 1 : end] == b"\r":
-        end -= 1
-    return end, m.end()
 
 
 def parse_multipart(body: bytes, content_type: str | None) -> Multipart:
@@ -187,8 +213,8 @@ def parse_multipart(body: bytes, content_type: str | None) -> Multipart:
         out.note = "empty multipart body"
         return out
     delim = b"--" + boundary.encode("utf-8", "replace")
-    pattern = _delimiter_pattern(delim)
-    _, pos = _find_delimiter(body, pattern, 0)  # pos: just after "--boundary"
+    delimiters = _Delimiters(body, delim)
+    _, pos = delimiters.find(0)  # pos: just after "--boundary"
     if pos < 0:
         out.note = f"the boundary {boundary!r} does not occur in the body: not read as parts"
         return out
@@ -203,7 +229,7 @@ def parse_multipart(body: bytes, content_type: str | None) -> Multipart:
             closed = True
             break
         # From the line break that ended the delimiter line: the next may follow at once.
-        end, nxt = _find_delimiter(body, pattern, pos - 1 if body[pos - 1 : pos] == b"\n" else pos)
+        end, nxt = delimiters.find(pos - 1 if body[pos - 1 : pos] == b"\n" else pos)
         if nxt < 0:
             if pos >= len(body):
                 break

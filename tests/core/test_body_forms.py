@@ -184,7 +184,7 @@ def test_look_alike_delimiters_cost_no_python_loop() -> None:
     result = parse_multipart(body, CT)
     spent = time.process_time() - t0
     assert len(result.parts) == 1 and len(result.parts[0].data) == 7 * 3_000_000
-    assert spent < 5  # a sanity bound (the Python loop this replaced took 8 s)
+    assert spent < 5  # a sanity bound (0.3 s here; the Python loop it replaced took 8 s)
 
 
 def test_part_with_nothing_at_all_and_delimiter_right_after() -> None:
