@@ -181,16 +181,22 @@ async def run_case(
     }
 
 
+async def start_app(data_dir: Path) -> tuple[AppCore, MainWindow]:
+    """The app's listener and its window at 1280 x 800, shown offscreen."""
+    core = AppCore(data_dir, port=0, kind="gui")
+    await core.start()
+    window = MainWindow(core.store, core)
+    window.resize(1280, 800)
+    window.show()
+    return core, window
+
+
 async def compare_highlight(args: argparse.Namespace) -> int:
     """JSON colours off / on, alternating, on a pretty-printed 2 MiB body."""
     body = json_body(2 * 1024 * 1024 - 1024)
     results: dict[bool, list[dict[str, float | str]]] = {False: [], True: []}
     with tempfile.TemporaryDirectory(prefix="bench-highlight-") as tmp:
-        core = AppCore(Path(tmp), port=0, kind="gui")
-        await core.start()
-        window = MainWindow(core.store, core)
-        window.resize(1280, 800)
-        window.show()
+        core, window = await start_app(Path(tmp))
         probe = LagProbe(0.005)
         probe.start()
         await asyncio.sleep(0.5)
@@ -231,11 +237,7 @@ async def bench(args: argparse.Namespace) -> int:
         ("binary", os.urandom(size), "application/octet-stream"),
     ]
     with tempfile.TemporaryDirectory(prefix="bench-large-") as tmp:
-        core = AppCore(Path(tmp), port=0, kind="gui")
-        await core.start()
-        window = MainWindow(core.store, core)
-        window.resize(1280, 800)
-        window.show()
+        core, window = await start_app(Path(tmp))
         settle_heap()  # as run_gui does once the window is up
         probe = LagProbe(0.005)
         probe.start()

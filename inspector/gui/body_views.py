@@ -31,19 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.body_forms import Form, Multipart, Part
+from inspector.gui.capture_model import human_size
 from inspector.gui.widgets import ERROR_STYLE, fill_pairs, pairs_table, plain_label
 
 #: Images with more pixels than this are not decoded for the preview (a small PNG can
 #: declare a 100,000 x 100,000 canvas).
 MAX_IMAGE_PIXELS = 64 * 1024 * 1024
-
-
-def human_size(n: int) -> str:
-    if n < 1024:
-        return f"{n:,} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / (1024 * 1024):.1f} MiB"
 
 
 # -- saving -------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from inspector.app import AppCore
 from inspector.gui.body_pane import FORM, HEX, IMAGE, PARTS, TEXT, BodyPane
-from inspector.gui.body_views import human_size, safe_file_name
+from inspector.gui.body_views import safe_file_name
+from inspector.gui.capture_model import human_size
 from inspector.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
