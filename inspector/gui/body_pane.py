@@ -232,6 +232,8 @@ class BodyPane(QWidget):
         self.highlighter = JsonHighlighter(self.text)
         for w in (self.tree, self.text, self.hex, self.form.table, self.image, self.find_bar):
             w.installEventFilter(self)
+        if self.parts is not None:
+            self.parts.table.installEventFilter(self)
         for button in self.buttons.buttons():
             button.installEventFilter(self)
         self.buttons.idClicked.connect(self._on_mode_clicked)
@@ -335,6 +337,11 @@ class BodyPane(QWidget):
         else:
             tree_note = decoded.json_error or "not JSON"
         structured, structure_note = self._show_structure(r)
+        if structured is None and structure_note:
+            # e.g. a multipart body without parts, an image that does not decode: said
+            # over whichever view shows the bytes
+            notes.append(structure_note)
+            structure_note = ""
 
         def joined(extra: str) -> str:
             return "; ".join([*notes, extra] if extra else notes)
@@ -376,7 +383,7 @@ class BodyPane(QWidget):
             return FORM, "; ".join(x for x in (count, s.form.note) if x)
         if r.image is not None:
             if r.image.isNull():
-                return None, ""
+                return None, r.image_note
             self.buttons.button(IMAGE).setVisible(True)
             self.image.set_image(r.image)
             return IMAGE, f"{r.image_note}; scaled down to fit when larger than the pane"

@@ -153,7 +153,8 @@ def test_form_fields_decoded_in_order(qtbot: Any, running: tuple[AppCore, MainWi
 
 
 @pytest.mark.parametrize(
-    ("fmt", "ctype"), [("PNG", "image/png"), ("JPEG", "application/octet-stream")]
+    ("fmt", "ctype"),
+    [("PNG", "image/png"), ("JPEG", "application/octet-stream"), ("WEBP", "image/webp")],
 )
 def test_image_body_is_previewed_scaled_to_fit(
     qtbot: Any, running: tuple[AppCore, MainWindow], fmt: str, ctype: str
@@ -174,6 +175,28 @@ def test_image_body_is_previewed_scaled_to_fit(
     click_mode(qtbot, pane, HEX)
     click_mode(qtbot, pane, IMAGE)
     assert window.width() == width_before
+
+
+#: A 1 x 1 GIF (Qt reads GIF but cannot write it).
+GIF_1X1 = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00"
+    b"\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+def test_gif_sniffed_without_an_image_content_type(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    post(qtbot, core.listener.url + "/gif", GIF_1X1, {"Content-Type": "text/plain"})
+    pane = select_newest(qtbot, window, 1)
+    assert pane.mode() == "Image" and pane.image.pixmap().size().toTuple() == (1, 1)
+    # an image that does not decode is a note and the bytes, not an empty view
+    broken = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    post(qtbot, core.listener.url + "/bad-png", broken, {"Content-Type": "image/png"})
+    pane = select_newest(qtbot, window, 2)
+    assert pane.mode() == "Hex" and not pane.buttons.button(IMAGE).isVisible()
+    assert "not shown as an image" in pane.info.text()
 
 
 def test_save_body_as_received_and_decoded(
