@@ -409,6 +409,7 @@ class BodyPane(QWidget):
             if decoded is not None
             else "Save decoded (the body has no content encoding)"
         )
+        self.save_button.setEnabled(bool(self._body))  # nothing selected, or no body
         self.save_button.setPopupMode(
             QToolButton.ToolButtonPopupMode.MenuButtonPopup
             if decoded is not None

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from helpers import run_in_qloop
+from helpers import key_with, run_in_qloop
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog
@@ -231,10 +231,11 @@ def test_save_body_without_content_encoding_offers_only_the_bytes(
     qtbot: Any, running: tuple[AppCore, MainWindow], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     core, window = running
+    assert not window.detail.body.save_button.isEnabled()  # nothing selected yet
     body = bytes(range(256))
     post(qtbot, core.listener.url + "/bin", body)
     pane = select_newest(qtbot, window, 1)
-    assert not pane.save_decoded_action.isEnabled()
+    assert pane.save_button.isEnabled() and not pane.save_decoded_action.isEnabled()
     answer_save_dialog(monkeypatch, tmp_path / "b.bin")
     qtbot.mouseClick(pane.save_button, Qt.MouseButton.LeftButton)
     assert (tmp_path / "b.bin").read_bytes() == body
@@ -247,7 +248,7 @@ def test_find_in_body_with_ctrl_f(qtbot: Any, running: tuple[AppCore, MainWindow
     pane = select_newest(qtbot, window, 1)
     assert pane.mode() == "Tree"
     pane.tree.setFocus()
-    qtbot.keyClick(pane.tree, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    key_with(qtbot, pane.tree, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     bar = pane.find_bar
     assert bar.isVisible() and pane.mode() == "Text"  # found in the text view
     assert bar.edit.hasFocus() or window.focusWidget() is bar.edit
@@ -259,14 +260,14 @@ def test_find_in_body_with_ctrl_f(qtbot: Any, running: tuple[AppCore, MainWindow
     assert bar.count.text() == "2 of 3"
     qtbot.mouseClick(bar.next_button, Qt.MouseButton.LeftButton)
     assert bar.count.text() == "3 of 3" and pane.text.textCursor().selectedText() == "Status"
-    qtbot.keyClick(bar.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    key_with(qtbot, bar.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert bar.count.text() == "2 of 3"
     qtbot.keyClicks(bar.edit, "zzz")
     assert bar.count.text() == "no matches"
     qtbot.keyClick(bar.edit, Qt.Key.Key_Escape)
     assert not bar.isVisible() and pane.text.extraSelections() == []
     # Outside the body pane Ctrl+F is still the window's: it goes to the capture filter.
-    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    key_with(qtbot, window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.filter_edit.hasFocus() or window.focusWidget() is window.filter_edit
 
 
@@ -345,7 +346,7 @@ def test_long_names_and_notes_do_not_widen_the_window(
     window.table.selectRow(1)
     qtbot.waitUntil(lambda: pane.mode() == "Parts", timeout=5000)
     viewer = click_part(qtbot, pane, 0)
-    qtbot.keyClick(viewer.text, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    key_with(qtbot, viewer.text, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert viewer.find_bar.isVisible()
     QApplication.processEvents()
     assert window.width() == 1024
