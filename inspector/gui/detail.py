@@ -9,7 +9,7 @@ from __future__ import annotations
 import urllib.parse
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
 from inspector.core.body_display import break_long_lines
 from inspector.core.capture import Capture, format_timestamp
@@ -55,6 +55,9 @@ class DetailPane(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title.setWordWrap(True)
         self.title.setStyleSheet("padding: 4px 2px;")
+        # A long path or query has no place to wrap: without this its width became the
+        # window's minimum (issue 13). The full text stays selectable and in the tooltip.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.title)
         self.tabs = QTabWidget()
         self.body = BodyPane()
@@ -65,6 +68,8 @@ class DetailPane(QWidget):
         self.query_raw = QLabel("")
         self.query_raw.setTextFormat(Qt.TextFormat.PlainText)
         self.query_raw.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.query_raw.setWordWrap(True)
+        self.query_raw.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.query = pairs_table(("Parameter", "Value (decoded)"))
         ql.addWidget(self.query_raw)
         ql.addWidget(self.query)
@@ -113,10 +118,12 @@ class DetailPane(QWidget):
             f"{capture.remote_addr or '?'} · {capture.body_size:,} bytes · id {capture.id}"
             + (" · " + " · ".join(flags) if flags else "")
         )
+        self.title.setToolTip(self.title.text())
         prefix = "; ".join(capture.notes)
         self.body.show_body(capture.body_bytes, capture.headers, prefix)
         fill_pairs(self.headers, capture.headers)
         self.query_raw.setText(f"?{capture.query}" if capture.query else "(no query string)")
+        self.query_raw.setToolTip(self.query_raw.text())
         fill_pairs(self.query, urllib.parse.parse_qsl(capture.query, keep_blank_values=True))
         self.raw.setPlainText(raw_text(capture))
         self.response.setPlainText(response_text(capture))
