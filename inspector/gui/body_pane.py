@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -162,9 +162,11 @@ def decode_all(body: bytes, headers: list[tuple[str, str]]) -> Rendered:
 
 
 TREE, TEXT, HEX, PARTS, FORM, IMAGE = range(6)
-#: Colour JSON in the Text view (bench/large_body.py --compare-highlight turns it off
+#: Colour JSON in the Text view (bench/large_body.py --compare highlight turns it off
 #: and on, side by side).
 HIGHLIGHT_JSON = True
+#: Lines put into the Text or Hex view per event-loop turn (~20-50 ms each).
+FILL_LINES = 4000
 #: Views shown only for bodies that have that structure.
 _STRUCTURED = (PARTS, FORM, IMAGE)
 
@@ -246,6 +248,8 @@ class BodyPane(QWidget):
         self._json = False
         #: view contents (by mode) set when that view is first shown
         self._unfilled: dict[int, str] = {}
+        #: views (by mode) whose text is still going in, step by step
+        self._filling: set[int] = set()
         self._update_save()
 
     @staticmethod
@@ -261,15 +265,45 @@ class BodyPane(QWidget):
     def _fill(self, mode: int) -> None:
         # Text and Hex are filled when first shown: laying out a view nobody looks at
         # was half of the UI stall when a 25 MiB body is selected (bench/large_body.py).
+        # A long text goes in FILL_LINES lines at a time, one step per event-loop turn:
+        # 1 MiB of pretty JSON (~67,000 lines) in one setPlainText held the loop for
+        # 0.25-1.4 s (docs/performance.md).
         content = self._unfilled.pop(mode, None)
         if content is None:
             return
         view = self.text if mode == TEXT else self.hex
-        view.setPlainText(content)
+        lines = content.split("\n")
+        view.setPlainText("\n".join(lines[:FILL_LINES]))
         if mode == TEXT:
             self.highlighter.reset(self._json and HIGHLIGHT_JSON)
+        if len(lines) > FILL_LINES:
+            self._filling.add(mode)
+            step = partial(self._fill_step, self._token, mode, lines, FILL_LINES)
+            QTimer.singleShot(0, self, step)
+        else:
+            self._filled(view)
+
+    def _fill_step(self, token: int, mode: int, lines: list[str], start: int) -> None:
+        if token != self._token:  # another body is shown by now
+            return
+        view = self.text if mode == TEXT else self.hex
+        cursor = QTextCursor(view.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText("\n" + "\n".join(lines[start : start + FILL_LINES]))
+        start += FILL_LINES
+        if start < len(lines):
+            QTimer.singleShot(0, self, partial(self._fill_step, token, mode, lines, start))
+        else:
+            self._filling.discard(mode)
+            self._filled(view)
+
+    def _filled(self, view: Any) -> None:
         if self.find_bar.isVisible() and self._searched_view() is view:
             self.find_bar.refresh()
+
+    def is_filling(self) -> bool:
+        """Whether the Text or Hex view is still being filled, step by step."""
+        return bool(self._filling)
 
     def mode(self) -> str:
         return self.MODES[self.stack.currentIndex()]
@@ -292,6 +326,7 @@ class BodyPane(QWidget):
 
     def show_body(self, body: bytes, headers: list[tuple[str, str]], prefix_note: str = "") -> None:
         self._token += 1
+        self._filling.clear()
         self._prefix = prefix_note
         self._body = body
         self._decoded_body = None

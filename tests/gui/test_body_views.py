@@ -283,6 +283,7 @@ def test_json_text_is_coloured_only_where_visible(
     post(qtbot, core.listener.url + "/big", body.encode(), {"Content-Type": "application/json"})
     pane = select_newest(qtbot, window, 1)
     click_mode(qtbot, pane, TEXT)
+    qtbot.waitUntil(lambda: not pane.is_filling(), timeout=10_000)
     doc = pane.text.document()
     assert doc.blockCount() > 20_000
     qtbot.waitUntil(lambda: pane.highlighter.formatted > 0, timeout=3000)
