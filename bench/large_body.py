@@ -196,6 +196,8 @@ async def start_app(data_dir: Path) -> tuple[AppCore, MainWindow]:
     return core, window
 
 
+#: The app's step when filling the Text view (--compare fill puts it back after "in one go").
+FILL_LINES = body_pane_module.FILL_LINES
 #: What --compare turns off (first) and on (second), alternating.
 COMPARED = {
     "highlight": ("colours off", "colours on"),
@@ -207,7 +209,7 @@ def set_compared(what: str, second: bool) -> None:
     if what == "highlight":
         body_pane_module.HIGHLIGHT_JSON = second
     else:
-        body_pane_module.FILL_LINES = 4000 if second else 10**9
+        body_pane_module.FILL_LINES = FILL_LINES if second else 10**9
 
 
 async def compare(args: argparse.Namespace) -> int:

@@ -165,8 +165,8 @@ TREE, TEXT, HEX, PARTS, FORM, IMAGE = range(6)
 #: Colour JSON in the Text view (bench/large_body.py --compare highlight turns it off
 #: and on, side by side).
 HIGHLIGHT_JSON = True
-#: Lines put into the Text or Hex view per event-loop turn (~20-50 ms each).
-FILL_LINES = 4000
+#: Lines put into the Text or Hex view per event-loop turn (docs/performance.md).
+FILL_LINES = 2000
 #: Views shown only for bodies that have that structure.
 _STRUCTURED = (PARTS, FORM, IMAGE)
 

@@ -46,6 +46,7 @@ class JsonHighlighter(QSyntaxHighlighter):
         super().__init__(view.document())
         self._view = view
         self._active = False
+        self._walking = False
         self._enabled = False
         #: whether Qt's per-change formatting was cut (else every block costs a quick call)
         self.lazy = bool(
@@ -79,6 +80,18 @@ class JsonHighlighter(QSyntaxHighlighter):
             self._highlight_visible()
 
     def _highlight_visible(self) -> None:
+        # Formatting a block makes the view ask for a repaint, which comes back here at
+        # once: without this guard every block re-walked all visible ones (3,666
+        # geometry queries and ~0.2 s for 77 lines).
+        if self._walking:
+            return
+        self._walking = True
+        try:
+            self._walk_visible()
+        finally:
+            self._walking = False
+
+    def _walk_visible(self) -> None:
         view = self._view
         block = view.firstVisibleBlock()
         bottom = view.viewport().height()
