@@ -232,7 +232,7 @@ class BodyPane(QWidget):
         self.find_bar = FindBar()
         layout.addWidget(self.find_bar)
         self.highlighter = JsonHighlighter(self.text)
-        for w in (self.tree, self.text, self.hex, self.form.table, self.image, self.find_bar):
+        for w in (self.tree, self.text, self.hex, self.form.table, self.image, self.find_bar.edit):
             w.installEventFilter(self)
         if self.parts is not None:
             self.parts.table.installEventFilter(self)

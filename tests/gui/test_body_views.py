@@ -258,6 +258,10 @@ def test_find_in_body_with_ctrl_f(qtbot: Any, running: tuple[AppCore, MainWindow
     assert bar.edit.hasFocus() or window.focusWidget() is bar.edit
     qtbot.keyClicks(bar.edit, "status")
     assert bar.count.text() == "1 of 3"  # case-insensitive
+    # Ctrl+F again in the bar keeps it (the window's Ctrl+F would go to the filter)
+    key_with(qtbot, bar.edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert bar.isVisible() and window.focusWidget() is bar.edit
+    assert bar.edit.selectedText() == "status"
     assert pane.text.textCursor().selectedText() == "status"
     assert len(pane.text.extraSelections()) == 4  # three matches and the current one
     qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
