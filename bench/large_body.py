@@ -1,6 +1,6 @@
 """Large bodies: a 25 MiB JSON body and a 25 MiB binary body through the real listener and GUI.
 
-What it measures (SPEC.md section 5, issue 7), for each body, in the app as the desktop runs
+What it measures (docs/performance.md, issue 7), for each body, in the app as the desktop runs
 it (QApplication offscreen, the qasync loop, ``AppCore``'s listener at the default 25 MiB
 limit, ``MainWindow`` shown):
 
@@ -19,7 +19,7 @@ limit, ``MainWindow`` shown):
   alternating, side by side: the click's synchronous time, the time until the view is
   full, the loop's worst lag meanwhile and how many lines were coloured.
 
-Target (SPEC.md): the views stay responsive; here read as a max loop lag under 100 ms and the
+Target (docs/performance.md): the views stay responsive; here read as a max loop lag under 100 ms and the
 Body tab shown within a few seconds.
 
 Run:  .venv/bin/python bench/large_body.py [--mib 25] [--compare highlight|fill [--rounds 3]]

@@ -202,3 +202,88 @@ def key_with(qtbot: Any, widget: Any, key: Any, modifier: Any) -> None:
     ):
         if modifier & flag:
             qtbot.keyRelease(widget, modifier_key)
+
+
+def send_http(
+    qtbot: Any,
+    url: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+) -> int:
+    """Send one request with aiohttp on the qasync loop (GUI tests); returns the status."""
+    import io
+
+    import aiohttp
+
+    async def go() -> int:
+        data = io.BytesIO(body) if len(body) > 65536 else body
+        async with (
+            aiohttp.ClientSession() as s,
+            s.request(method, url, data=data, headers=headers) as r,
+        ):
+            await r.read()
+            return r.status
+
+    return run_in_qloop(qtbot, go())
+
+
+def menu_actions(window: Any) -> list[tuple[str, Any]]:
+    """Every action in every menu and submenu of ``window``'s menu bar, with its menu path
+    ("File > Import…"), in menu order; separators and submenu titles left out."""
+    out: list[tuple[str, Any]] = []
+
+    def walk(actions: list[Any], prefix: str) -> None:
+        for action in actions:
+            if action.isSeparator():
+                continue
+            label = f"{prefix}{action.text().replace('&', '')}"
+            if action.menu() is not None:
+                walk(action.menu().actions(), f"{label} > ")
+            else:
+                out.append((label, action))
+
+    walk(window.menuBar().actions(), "")
+    return out
+
+
+class ModalCloser:
+    """While in a ``with`` block, closes any modal dialog that opens (a message box run with
+    ``exec()``, a window-modal dialog) and every new top-level dialog, as a user pressing
+    Escape would; ``seen`` keeps their titles. Progress dialogs are left alone: the job
+    they follow ends by itself."""
+
+    def __init__(self, interval_ms: int = 50) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.seen: list[str] = []
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.close_all)
+
+    def close_all(self) -> None:
+        from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
+
+        modal = QApplication.activeModalWidget()
+        while modal is not None and not isinstance(modal, QProgressDialog):
+            self.seen.append(modal.windowTitle())
+            modal.close()
+            if QApplication.activeModalWidget() is modal:
+                break
+            modal = QApplication.activeModalWidget()
+        for widget in QApplication.topLevelWidgets():
+            if (
+                isinstance(widget, QDialog)
+                and not isinstance(widget, QProgressDialog)
+                and widget.isVisible()
+            ):
+                self.seen.append(widget.windowTitle())
+                widget.reject()
+
+    def __enter__(self) -> ModalCloser:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.stop()
+        self.close_all()

@@ -39,12 +39,11 @@ from inspector.gui.body_views import (
     ImageView,
     PartsView,
     load_image,
-    note_label,
     save_bytes,
 )
 from inspector.gui.find_bar import FindBar
 from inspector.gui.json_highlight import JsonHighlighter
-from inspector.gui.widgets import ERROR_STYLE, plain_view
+from inspector.gui.widgets import ERROR_STYLE, note_label, plain_view
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
@@ -215,6 +214,7 @@ class BodyPane(QWidget):
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
         self.info = note_label()
+        self.info.setObjectName("body-note")
         self.info.hide()
         layout.addWidget(self.info)
         self.stack = QStackedWidget()
@@ -431,6 +431,7 @@ class BodyPane(QWidget):
         """Show ``text`` on the note line (hidden while there is nothing to say)."""
         self.info.setStyleSheet(ERROR_STYLE if error else "")
         self.info.setText(text)
+        self.info.setToolTip(text)
         self.info.setVisible(bool(text))
 
     # -- saving ------------------------------------------------------------------------------

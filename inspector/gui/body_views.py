@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.body_forms import Form, Multipart, Part
 from inspector.gui.capture_model import human_size
-from inspector.gui.widgets import ERROR_STYLE, fill_pairs, pairs_table, plain_label
+from inspector.gui.widgets import ERROR_STYLE, fill_pairs, note_label, pairs_table
 
 #: Images with more pixels than this are not decoded for the preview (a small PNG can
 #: declare a 100,000 x 100,000 canvas).
@@ -196,8 +195,7 @@ class PartsView(QWidget):
         self.save_button.setObjectName("save-part")
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_part)
-        self.message = plain_label("")
-        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.message = note_label()
         bar.addWidget(self.save_button)
         bar.addWidget(self.message, 1)
         self.viewer = make_viewer()
@@ -277,11 +275,3 @@ class PartsView(QWidget):
         said = save_bytes(self, "Save part as", suggested, part.data)
         self.message.setStyleSheet(ERROR_STYLE if said.startswith("Could not") else "")
         self.message.setText(said)
-
-
-def note_label() -> QLabel:
-    """The line under the view buttons saying what is shown: it wraps and never widens."""
-    label = plain_label("")
-    label.setObjectName("body-note")
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    return label

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import urllib.parse
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from inspector.core.body_display import break_long_lines
 from inspector.core.capture import Capture, format_timestamp
 from inspector.core.store import ReplayRecord
 from inspector.gui.body_pane import BodyPane
 from inspector.gui.meaning import ValidationView, VendorView
-from inspector.gui.widgets import fill_pairs, pairs_table, plain_view
+from inspector.gui.widgets import fill_pairs, note_label, pairs_table, plain_view
 
 __all__ = ["BodyPane", "DetailPane", "raw_text", "replays_text", "response_text"]
+
+#: the detail pane's minimum width in pixels, whatever its labels hold
+MIN_WIDTH = 240
 
 
 def raw_text(capture: Capture, body_text_cap: int = 64 * 1024) -> str:
@@ -50,14 +52,11 @@ class DetailPane(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel("Select a capture to see it here.")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.title.setWordWrap(True)
+        # No widget here may take its minimum width from its text (a path, a query, a note
+        # can be one long line): the pane's own minimum caps what its contents ask for.
+        self.setMinimumWidth(MIN_WIDTH)
+        self.title = note_label("Select a capture to see it here.")
         self.title.setStyleSheet("padding: 4px 2px;")
-        # A long path or query has no place to wrap: without this its width became the
-        # window's minimum (issue 13). The full text stays selectable and in the tooltip.
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.title)
         self.tabs = QTabWidget()
         self.body = BodyPane()
@@ -65,11 +64,7 @@ class DetailPane(QWidget):
         query_box = QWidget()
         ql = QVBoxLayout(query_box)
         ql.setContentsMargins(0, 0, 0, 0)
-        self.query_raw = QLabel("")
-        self.query_raw.setTextFormat(Qt.TextFormat.PlainText)
-        self.query_raw.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.query_raw.setWordWrap(True)
-        self.query_raw.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.query_raw = note_label()
         self.query = pairs_table(("Parameter", "Value (decoded)"))
         ql.addWidget(self.query_raw)
         ql.addWidget(self.query)

@@ -153,7 +153,12 @@ class MainWindow(QMainWindow):
             self, store, services, self.detail, self.selected_captures, self.loop_tasks
         )
         self.transfers = TransferActions(
-            self, store, self.model, self.selected_captures, self._update_counts
+            self,
+            store,
+            self.model,
+            self.selected_captures,
+            self._update_counts,
+            self.captures.reveal_secrets,
         )
         self.tunnel_indicator = TunnelIndicator(
             self, services, self.loop_tasks, self.endpoints_panel.public_url_changed
@@ -200,6 +205,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(transfers.export_all_action)
         file_menu.addAction(transfers.export_shown_action)
         file_menu.addAction(transfers.export_selected_action)
+        file_menu.addAction(captures.reveal_action)  # also in Capture: one shared choice
         file_menu.addSeparator()
         file_menu.addAction(make_action(self, "Settings…", self.open_settings, "Ctrl+,"))
         file_menu.addAction(self.endpoints_dock.toggleViewAction())
@@ -331,8 +337,12 @@ class MainWindow(QMainWindow):
         self._filter_timer.stop()
         selected = self.selected_capture_id()
         self.model.set_filter(self.current_filter())
-        if selected:
-            self.select_capture(selected)
+        if selected and self.select_capture(selected):
+            return
+        # The capture shown is now hidden (or none was selected): the pane shows nothing
+        # rather than a capture the list no longer has.
+        self.table.clearSelection()
+        self.detail.clear()
 
     def selected_capture_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -428,7 +438,7 @@ class MainWindow(QMainWindow):
         if self.detail.capture is not None and self.detail.capture.id == summary.id:
             return
         if summary.body_size > LOAD_IN_WORKER_BYTES:
-            # Reading many MiB from SQLite on the UI thread stalls the loop (~0.1 s at 25 MiB).
+            # Reading many MiB from SQLite on the UI thread stalls the loop (docs/performance.md).
             self.detail.title.setText(f"loading {summary.body_size:,} bytes…")
             self._loading_id = summary.id
             workers.submit(partial(_read_capture, self.store, summary.id), self._on_capture_loaded)
