@@ -4,14 +4,13 @@ fields, images, Save body/part as…, find in body (Ctrl+F) and JSON colours."""
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from helpers import key_with, run_in_qloop
+from helpers import key_with, run_in_qloop, send_http
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
@@ -36,8 +35,10 @@ def image_bytes(fmt: str, width: int, height: int) -> bytes:
 
 
 def post(qtbot: Any, url: str, data: Any, headers: dict[str, str] | None = None) -> None:
-    if isinstance(data, bytes) and len(data) > 65536:
-        data = io.BytesIO(data)  # aiohttp warns about big bytes bodies
+    """POST bytes (tests/helpers.py send_http) or an aiohttp FormData (multipart)."""
+    if isinstance(data, bytes):
+        assert send_http(qtbot, url, data, headers) == 200
+        return
 
     async def go() -> None:
         async with aiohttp.ClientSession() as s, s.post(url, data=data, headers=headers) as r:
