@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.body_display import DisplayBody, decode_for_display, hex_dump, pretty_text
+from inspector.core.body_display import (
+    INFLATE_CAP,
+    DisplayBody,
+    decode_for_display,
+    hex_dump,
+    pretty_text,
+)
 from inspector.core.body_forms import Structure, read_structure
 from inspector.core.capture import header_get
 from inspector.gui import workers
@@ -441,7 +447,12 @@ class BodyPane(QWidget):
         self.save_raw_action.setText(f"Save as received ({len(self._body):,} bytes)…")
         self.save_decoded_action.setEnabled(decoded is not None)
         self.save_decoded_action.setText(
-            f"Save decoded ({len(decoded):,} bytes)…"
+            (
+                f"Save decoded: only the first {len(decoded):,} bytes (inflating stopped "
+                "at the viewing cap)…"
+                if len(decoded) >= INFLATE_CAP
+                else f"Save decoded ({len(decoded):,} bytes)…"
+            )
             if decoded is not None
             else "Save decoded (the body has no content encoding)"
         )

@@ -62,3 +62,19 @@ def test_a_new_body_stops_an_unfinished_fill(qtbot: Any) -> None:
     for _ in range(3):  # the pending steps of the first body run now, and must do nothing
         QApplication.processEvents()
     assert view.text.toPlainText() == "short"
+
+
+def test_save_decoded_says_when_inflating_stopped_at_the_cap(qtbot: Any) -> None:
+    import gzip
+
+    from inspector.core.body_display import INFLATE_CAP
+
+    view = BodyPane()
+    qtbot.addWidget(view)
+    bomb = gzip.compress(b"\0" * (INFLATE_CAP + 1024))
+    view.show_body(bomb, [("Content-Encoding", "gzip")])
+    qtbot.waitUntil(lambda: not view.is_busy(), timeout=10_000)
+    assert view.save_decoded_action.isEnabled()
+    assert "only the first" in view.save_decoded_action.text()
+    view.show_body(gzip.compress(b"small"), [("Content-Encoding", "gzip")])
+    assert view.save_decoded_action.text() == "Save decoded (5 bytes)…"
