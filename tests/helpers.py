@@ -199,6 +199,26 @@ def cell_text(table: Any, row: int, column: int) -> str:
     return str(item.text())
 
 
+def key_with(qtbot: Any, widget: Any, key: Any, modifier: Any) -> None:
+    """Press ``key`` with ``modifier`` (e.g. Ctrl+F) on ``widget`` as a user would.
+
+    QTest's keyClick leaves the application's idea of the held modifiers at ``modifier``
+    after the click, so a later ``QTableView.selectRow`` acts as a Ctrl-click and toggles
+    the row instead of selecting it; releasing the modifier key clears that.
+    """
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(widget, key, modifier)
+    for flag, modifier_key in (
+        (Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Control),
+        (Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Shift),
+        (Qt.KeyboardModifier.AltModifier, Qt.Key.Key_Alt),
+        (Qt.KeyboardModifier.MetaModifier, Qt.Key.Key_Meta),
+    ):
+        if modifier & flag:
+            qtbot.keyRelease(widget, modifier_key)
+
+
 def send_http(
     qtbot: Any,
     url: str,
