@@ -48,7 +48,9 @@ from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
 from inspector.gui.tasks_view import TasksView
+from inspector.gui.traffic_chart import add_traffic_dock
 from inspector.gui.transfer_actions import TransferActions
+from inspector.gui.tray import Tray
 from inspector.gui.tunnel_indicator import TunnelIndicator
 from inspector.gui.widgets import make_action
 
@@ -172,6 +174,9 @@ class MainWindow(QMainWindow):
             self.open_settings,
         )
         self.tunnel_indicator.changed.connect(self.tunnel_changed)
+        self.quitting = False
+        self.tray = Tray(self, services, self.tunnel_indicator, self.quit, icon=icon)
+        self.traffic, self.traffic_dock = add_traffic_dock(self, store, self.tasks_dock)
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -218,7 +223,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(make_action(self, "Settings…", self.open_settings, "Ctrl+,"))
         file_menu.addAction(self.endpoints_dock.toggleViewAction())
         file_menu.addSeparator()
-        file_menu.addAction(make_action(self, "Quit", self.close, "Ctrl+Q"))
+        file_menu.addAction(make_action(self, "Quit", self.quit, "Ctrl+Q"))
         capture_menu = self.menuBar().addMenu("&Capture")
         capture_menu.addAction(captures.replay_action)
         capture_menu.addAction(captures.edit_replay_action)
@@ -229,6 +234,7 @@ class MainWindow(QMainWindow):
         for action in captures.copy_actions.values():
             capture_menu.addAction(action)
         capture_menu.addAction(captures.reveal_action)
+        capture_menu.addAction(self.tray.pause_action)
         self.capture_menu = capture_menu
         samples = self.menuBar().addMenu("&Vendors")
         samples.setToolTipsVisible(True)
@@ -251,6 +257,7 @@ class MainWindow(QMainWindow):
         )
         samples.addAction(self.submit_action)
         samples.addAction(self.tasks_dock.toggleViewAction())
+        samples.addAction(self.traffic_dock.toggleViewAction())  # for the View menu
         tunnel_menu = self.menuBar().addMenu("&Tunnel")
         tunnel_menu.addAction(self.tunnel_indicator.toggle_action)
         tunnel_menu.addAction(self.tunnel_indicator.copy_url_action)
@@ -493,6 +500,8 @@ class MainWindow(QMainWindow):
         refused = self.services.rate_limited_count()
         if refused:
             text += f" · {refused:,} rate-limited (429)"
+        if self.services.capture_paused:
+            text += f" · capture paused, {self.services.paused_count():,} refused (503)"
         self.count_label.setText(text)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -502,7 +511,16 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             self.resizeDocks([self.endpoints_dock], [380], Qt.Orientation.Horizontal)
 
+    def quit(self) -> None:
+        """Close the window and stop listening, even when closing would hide it in the tray."""
+        self.quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.quitting and self.tray.hide_on_close(event):
+            return
+        self.tray.detach()
+        self.traffic.detach()
         self.transfers.cancel()
         self.loop_tasks.cancel_all()
         self._unsubscribe_tunnel()
