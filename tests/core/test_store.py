@@ -21,6 +21,7 @@ from inspector.core.store import (
     CaptureStore,
     StoreError,
     fastpaths,
+    schema,
 )
 from inspector.core.store.schema import connect, transaction
 
@@ -559,3 +560,27 @@ def test_a_store_that_fails_to_open_leaves_no_connection_open(data_dir: Path, da
         CaptureStore(path)
     leaked = [c for c in _open_connections() if id(c) not in before]
     assert leaked == []
+
+
+def test_a_store_locked_by_another_process_is_not_called_damaged(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A store held by another process (a CLI import, a probe) must not be offered to be
+    # moved aside as damaged: the window's damaged-store dialog would do just that.
+    path = data_dir / "captures.sqlite3"
+    CaptureStore(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")  # keeps the lock after the write
+        with transaction(holder):
+            holder.execute("UPDATE meta SET value=value WHERE key='search_from'")
+        monkeypatch.setattr(schema, "BUSY_TIMEOUT_S", 0.1)  # not the 30 s a user waits
+        with pytest.raises(StoreError) as raised:
+            CaptureStore(path)
+        assert not raised.value.damaged
+        assert "another process kept it locked" in str(raised.value)
+    finally:
+        holder.close()
+    store = CaptureStore(path)  # free again: it opens, nothing was lost or moved
+    store.close()
+    assert path.exists() and not list(data_dir.glob("*.damaged*"))

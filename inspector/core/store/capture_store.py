@@ -46,6 +46,7 @@ from inspector.core.store.schema import (
     STORE_FILENAME,
     StoreError,
     connect,
+    is_busy,
     migrate,
     transaction,
 )
@@ -132,6 +133,11 @@ class CaptureStore:
                 "SELECT value FROM meta WHERE key='search_from'"
             ).fetchone()[0]
         except sqlite3.DatabaseError as exc:
+            if is_busy(exc):  # another process holds it: nothing to move aside
+                raise StoreError(
+                    f"cannot open the capture store {self.path}: another process kept it "
+                    f"locked ({exc}); try again when it is done"
+                ) from exc
             raise StoreError(
                 f"cannot open the capture store {self.path}: {exc} (the file is damaged or "
                 f"not a Webhook Inspector store; move it aside to start afresh: "

@@ -127,10 +127,16 @@ class StoreError(Exception):
         self.damaged = damaged
 
 
+#: How long a statement waits for another process's lock on the file before it fails.
+BUSY_TIMEOUT_S = 30.0
+
+
 def connect(path: Path, synchronous: str) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit, see :func:`transaction`),
     usable from any thread (the store serialises its use with a lock)."""
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+    )
     try:
         conn.execute("PRAGMA journal_mode=WAL")  # the first read: a damaged file fails here
         conn.execute(f"PRAGMA synchronous={synchronous}")
@@ -156,6 +162,15 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says another connection holds the file (SQLITE_BUSY, SQLITE_LOCKED
+    and their extended codes), which is no sign of damage."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
