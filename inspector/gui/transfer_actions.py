@@ -14,6 +14,7 @@ from inspector.core.capture import Capture
 from inspector.core.store import CaptureStore
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.message_log import Level, say
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
 from inspector.gui.widgets import make_action
 
@@ -60,8 +61,8 @@ class TransferActions(QObject):
     def update_enabled(self, selected: int) -> None:
         self.export_selected_action.setEnabled(selected >= 1)
 
-    def _say(self, message: str, ms: int) -> None:
-        self.window.statusBar().showMessage(message, ms)
+    def _say(self, message: str, ms: int | None = None, level: Level = "info") -> None:
+        say(self.window, message, ms, level)
 
     def _ids_for(self, which: Which) -> list[str]:
         if which == "selected":
@@ -134,7 +135,11 @@ class TransferActions(QObject):
                 self.model.set_filter(self.model.filter)
                 self.model.total = self.store.count()
                 self.imported()
-            self._say(message if ok else f"{label} failed: {message}", 10000)
+            self._say(
+                message if ok else f"{label} failed: {message}",
+                None if ok else 0,
+                "info" if ok else "error",
+            )
             self.last_job_message = message
 
         def crashed(exc: BaseException) -> None:
