@@ -177,6 +177,19 @@ def close_app(qtbot: Any, core: Any, window: Any) -> None:
     run_in_qloop(qtbot, core.stop())
 
 
+def post_in_qloop(qtbot: Any, url: str, body: bytes = b"") -> int:
+    """POST ``body`` to ``url`` with aiohttp on the qasync loop (the listener answers on
+    the same loop, so a blocking client would wait for ever); returns the status."""
+    import aiohttp
+
+    async def go() -> int:
+        async with aiohttp.ClientSession() as session, session.post(url, data=body) as r:
+            await r.read()
+            return r.status
+
+    return run_in_qloop(qtbot, go())
+
+
 def cell_text(table: Any, row: int, column: int) -> str:
     """The text of a QTableWidget cell that must exist."""
     item = table.item(row, column)

@@ -39,6 +39,7 @@ class RoomyColumn(QObject):
         self.main = main
         self.main_min = main_min
         self.preferred = {column: wanted for column, (wanted, _) in elastic.items()}
+        # Titles may be cut (the header's tooltips hold them), Path may not.
         self.minimum = {column: least for column, (_, least) in elastic.items()}
         self._fitting = False
         header.setSectionResizeMode(main, QHeaderView.ResizeMode.Stretch)

@@ -152,9 +152,20 @@ class WindowLayout:
             **self.saved,
             "geometry": _encode(self.window.saveGeometry()),
             "docks": _encode(self.window.saveState(DOCKS_VERSION)),
-            "splitters": {name: s.sizes() for name, s in self.splitters.items()},
+            "splitters": self._splitter_sizes(),
             "columns": columns,
         }
+
+    def _splitter_sizes(self) -> dict[str, list[int]]:
+        saved = self.saved.get("splitters")
+        sizes: dict[str, list[int]] = dict(saved) if isinstance(saved, dict) else {}
+        for name, splitter in self.splitters.items():
+            children = (splitter.widget(i) for i in range(splitter.count()))
+            # A hidden pane (the detail pane while nothing is stored) counts as 0 px:
+            # keep what was saved before rather than restoring it collapsed.
+            if all(child is not None and not child.isHidden() for child in children):
+                sizes[name] = splitter.sizes()
+        return sizes
 
     def set_theme(self, theme: str) -> None:
         self.saved["theme"] = theme

@@ -67,17 +67,19 @@ from inspector.gui.view_menu import ViewMenu
 from inspector.gui.widgets import make_action
 
 #: Starting widths in pixels; the path column takes the rest.
-COLUMN_WIDTHS = {
-    Column.TIME: 95,
-    Column.VIA: 50,
-    Column.METHOD: 60,
-    Column.STATUS: 52,
-    Column.VENDOR: 75,
-    Column.VALIDATION: 70,
-    Column.SIZE: 68,
+COLUMN_WIDTHS = {Column.TIME: 90, Column.STATUS: 50, Column.SIZE: 64}
+#: Columns that give up width, down to their minimum (or their title's width), before Path
+#: is cut: (wanted, least).
+ELASTIC_WIDTHS: dict[int, tuple[int, int]] = {
+    Column.VIA: (50, 34),
+    Column.METHOD: (62, 44),
+    Column.VENDOR: (80, 44),
+    Column.EVENT: (140, 44),
+    Column.VALIDATION: (76, 44),
+    Column.FORWARD: (90, 40),
 }
-#: Columns that give up width, down to their minimum, before Path is cut: (wanted, least).
-ELASTIC_WIDTHS: dict[int, tuple[int, int]] = {Column.EVENT: (140, 56), Column.FORWARD: (90, 44)}
+#: The Endpoints dock's starting share of the window's width (between its bounds, in px).
+DOCK_SHARE, DOCK_MIN, DOCK_MAX = 0.3, 300, 420
 FILTER_DEBOUNCE_MS = 200
 LOAD_IN_WORKER_BYTES = 4 * 1024 * 1024
 
@@ -568,9 +570,12 @@ class MainWindow(QMainWindow):
     def _update_empty_state(self, *_: object) -> None:
         if self.model.rowCount() > 0:
             self.list_stack.setCurrentWidget(self.table)
+            self.detail.setVisible(True)
             return
         self.empty_state.show_for(filtered=self.model.total > 0)
         self.list_stack.setCurrentWidget(self.empty_state)
+        # Nothing stored yet: the page on getting a first webhook gets the whole height.
+        self.detail.setVisible(self.model.total > 0)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -579,7 +584,8 @@ class MainWindow(QMainWindow):
             # (unless the user's own layout was restored).
             self._shown_once = True
             if not self._layout_restored:
-                self.resizeDocks([self.endpoints_dock], [380], Qt.Orientation.Horizontal)
+                width = int(min(DOCK_MAX, max(DOCK_MIN, self.width() * DOCK_SHARE)))
+                self.resizeDocks([self.endpoints_dock], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.layout_state.save()

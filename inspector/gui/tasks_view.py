@@ -56,13 +56,15 @@ class TaskColumn(enum.IntEnum):
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
 #: Starting widths in pixels (the last column takes the rest).
 COLUMN_WIDTHS = {
-    TaskColumn.VENDOR: 110,
+    TaskColumn.VENDOR: 80,
     TaskColumn.TASK_ID: 230,
     TaskColumn.FILE: 130,
     TaskColumn.SUBMITTED: 150,
     TaskColumn.STATUS: 90,
-    TaskColumn.CALLBACKS: 70,
+    TaskColumn.CALLBACKS: 72,
 }
+#: Shown first, left to right, so that a narrow dock shows them: the rest follow.
+FIRST_COLUMNS = (TaskColumn.VENDOR, TaskColumn.STATUS, TaskColumn.CALLBACKS)
 #: Where a timeline row shows its validation badge.
 BADGE_COLUMN = TaskColumn.STATUS
 #: How long captures may keep arriving before the tree is refreshed once for all of them.
@@ -145,6 +147,8 @@ class TasksView(QWidget):
         header.setStretchLastSection(True)
         for column, width in COLUMN_WIDTHS.items():
             self.tree.setColumnWidth(column, width)
+        for visual, column in enumerate(FIRST_COLUMNS):
+            header.moveSection(header.visualIndex(column), visual)
         self.tree.itemSelectionChanged.connect(self._on_tree_selection_changed)
 
         self.fetch_button = QPushButton("Fetch result")
