@@ -14,7 +14,7 @@ import pytest
 from helpers import close_app, open_app, post_in_qloop
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 
 from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint
@@ -169,10 +169,9 @@ def test_the_empty_list_shows_how_to_get_a_first_webhook(
     assert empty.url_field.text() == core.listener.url
     assert empty.curl_field.text().startswith(f"curl -X POST {core.listener.url}/hello")
     assert empty.tunnel_button.text() == "Start tunnel"
-    qtbot.mouseClick(
-        empty.curl_field.parentWidget().findChild(type(empty.sample_button), "empty-curl-copy"),
-        Qt.MouseButton.LeftButton,
-    )
+    copy_curl = empty.findChild(QPushButton, "empty-curl-copy")
+    assert copy_curl is not None
+    qtbot.mouseClick(copy_curl, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == empty.curl_field.text()
     qtbot.mouseClick(empty.sample_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.model.rowCount() >= 1, timeout=5000)
