@@ -200,7 +200,12 @@ def test_help_menu_opens_folders_and_shows_shortcuts_and_versions(
 ) -> None:
     core, window = running
     opened: list[QUrl] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+
+    def open_url(url: QUrl) -> bool:  # what the desktop would open
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
     help_actions = menu_actions(window, "Help")
     window.help.data_folder_action.trigger()
     assert opened == [QUrl.fromLocalFile(str(core.data_dir))]
