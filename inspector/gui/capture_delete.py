@@ -40,7 +40,8 @@ class ConfirmDelete(QDialog):
         self.setObjectName("confirm-delete")
         self.setWindowTitle(title)
         self.question = plain_label(question, selectable=False)
-        self.include_pinned = QCheckBox(f"Also delete the {_captures(pinned)} pinned")
+        pinned_ones = "the pinned capture" if pinned == 1 else f"the {pinned:,} pinned captures"
+        self.include_pinned = QCheckBox(f"Also delete {pinned_ones}")
         self.include_pinned.setVisible(pinned > 0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.delete_button = buttons.addButton(

@@ -31,7 +31,6 @@ from inspector.gui.widgets import make_action, plain_label
 
 #: Keys the window handles that are no action's shortcut: (key, what it does).
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
-    ("Esc", "Clear the filter (in the main window)"),
     ("Tab / Shift+Tab", "Move between the capture list, the filter and the panes"),
     ("Up / Down", "Select the previous or next capture"),
     ("Shift+Click, Ctrl+Click", "Select several captures (Compare, Export selected, Delete)"),
@@ -80,6 +79,7 @@ class ShortcutsDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )

@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMinimumWidth(320)
         bar.addWidget(self.filter_edit)
-        find = QAction(self)
+        find = QAction("Go to the filter", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.filter_edit.setFocus())
         self.addAction(find)
@@ -589,6 +589,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.layout_state.save()
+        self._filter_timer.stop()  # a pending filter must not read the store after it closed
         self.deleting.cancel()
         self.transfers.cancel()
         self.loop_tasks.cancel_all()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -110,6 +110,7 @@ class MessageLogView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -144,7 +145,8 @@ class MessageLogView(QWidget):
             if colour is not None:
                 item.setForeground(QBrush(QColor(colour)))
             self.table.setItem(row, column, item)
-        self.table.scrollToBottom()
+        # After the new row is laid out, or the view stops one row short of it.
+        QTimer.singleShot(0, self.table.scrollToBottom)
 
     def rows(self) -> list[tuple[str, str, str]]:
         """The rows as shown: (time, level, message), oldest first."""

@@ -68,4 +68,9 @@ def apply_theme(theme: str) -> str:
         app.setPalette(style.standardPalette() if style is not None else QPalette())
     else:
         app.setPalette(_system_palette)
+    # Widgets with a style sheet keep the colours they were polished with: polish again.
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
     return theme

@@ -29,7 +29,8 @@ class WrappedUrl(QPlainTextEdit):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setFont(mono_font())
-        self.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        # Words of a hint wrap between words; a URL, having no spaces, anywhere.
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.StyledPanel)
