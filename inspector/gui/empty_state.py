@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.widgets import mono_font, plain_label
 
 SAMPLE_PATH = "/hello"
@@ -156,3 +158,16 @@ class EmptyState(QWidget):
             )
         self.first.setVisible(not filtered)
         self.filtered.setVisible(filtered)
+
+    def show_in(
+        self, stack: QStackedWidget, table: QWidget, detail: QWidget, model: CaptureTableModel
+    ) -> None:
+        """Show ``table`` in ``stack`` when it has rows, else this page; while nothing is
+        stored, the page gets the whole height (``detail`` is hidden)."""
+        if model.rowCount() > 0:
+            stack.setCurrentWidget(table)
+            detail.setVisible(True)
+            return
+        self.show_for(filtered=model.total > 0)
+        stack.setCurrentWidget(self)
+        detail.setVisible(model.total > 0)

@@ -568,14 +568,7 @@ class MainWindow(QMainWindow):
         self.count_label.setText(text)
 
     def _update_empty_state(self, *_: object) -> None:
-        if self.model.rowCount() > 0:
-            self.list_stack.setCurrentWidget(self.table)
-            self.detail.setVisible(True)
-            return
-        self.empty_state.show_for(filtered=self.model.total > 0)
-        self.list_stack.setCurrentWidget(self.empty_state)
-        # Nothing stored yet: the page on getting a first webhook gets the whole height.
-        self.detail.setVisible(self.model.total > 0)
+        self.empty_state.show_in(self.list_stack, self.table, self.detail, self.model)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
