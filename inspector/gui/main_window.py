@@ -190,7 +190,10 @@ class MainWindow(QMainWindow):
         )
         self.tunnel_indicator.changed.connect(self.tunnel_changed)
         self.tunnel_indicator.settings_requested.connect(self.open_tunnel_settings)
-        self.deleting = DeleteActions(self, store, self.selected_seqs)
+        self.deleting = DeleteActions(self, store, self.model, self.selected_seqs)
+        self.deleting.deleted.connect(
+            lambda _n: self._on_selection_changed(QItemSelection(), QItemSelection())
+        )
         self.help = HelpMenu(self, services.data_dir)
         self.layout_state = WindowLayout(
             self,

@@ -18,8 +18,9 @@ def test_delete_chosen_captures_with_their_bodies(store: CaptureStore) -> None:
     caps = fill(store, 10)
     removed: list[list[str]] = []
     store.removed.connect(removed.append)
-    deleted = store.delete([caps[2].seq, caps[5].seq])
-    assert sorted(deleted) == sorted([caps[2].id, caps[5].id])
+    ids: list[str] = []
+    assert store.delete([caps[2].seq, caps[5].seq], ids=ids) == 2
+    assert sorted(ids) == sorted([caps[2].id, caps[5].id])
     assert store.count() == 8
     assert store.get(caps[2].id) is None
     assert store.get(caps[3].id) is not None and store.get(caps[3].id).body == b"x" * 100  # type: ignore[union-attr]
@@ -31,8 +32,9 @@ def test_delete_keeps_pinned_unless_asked(store: CaptureStore) -> None:
     store.set_pinned([caps[0].id, caps[4].id])
     assert store.pinned_count() == 2
     assert store.pinned_count([caps[0].seq, caps[1].seq]) == 1
-    deleted = store.delete([caps[0].seq, caps[1].seq], keep_pinned=True)
-    assert deleted == [caps[1].id]
+    ids: list[str] = []
+    assert store.delete([caps[0].seq, caps[1].seq], keep_pinned=True, ids=ids) == 1
+    assert ids == [caps[1].id]
     assert store.get(caps[0].id) is not None and store.get(caps[0].id).body  # type: ignore[union-attr]
     store.delete(keep_pinned=True)
     assert [c.id for c in store.captures(limit=0)] == [caps[4].id, caps[0].id]
@@ -53,8 +55,8 @@ def test_delete_all_in_batches_reports_progress_and_stops_when_cancelled(
             stop.set()
 
     deleted = store.delete(batch=100, progress=progress, cancelled=stop.is_set)
-    assert len(deleted) == 300 and store.count() == 700
+    assert deleted == 300 and store.count() == 700
     assert seen == [(n, 1000) for n in range(100, 301, 100)]
     # The oldest went first; the rest are whole.
     assert min(c.seq for c in store.captures(limit=0)) == 301
-    assert len(store.delete(batch=128)) == 700 and store.count() == 0
+    assert store.delete(batch=128) == 700 and store.count() == 0

@@ -95,6 +95,8 @@ def test_delete_key_asks_then_deletes_the_selection_but_keeps_pinned(
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: paths(window) == ["📌 /hook2", "/hook0"])
     assert core.store.count() == 2
+    shown = window.detail.capture  # the pinned one stayed, selected
+    assert shown is not None and shown.path == "/hook2"
     qtbot.waitUntil(lambda: "Deleted 1 capture" in message_texts(window))
 
 
@@ -117,6 +119,7 @@ def test_clear_all_keeps_pinned_captures_unless_asked(
     capture_some(qtbot, core, window, 3)
     window.table.selectRow(2)
     window.captures.pin_action.trigger()  # /hook0 pinned
+    qtbot.waitUntil(lambda: window.detail.capture is not None)
     window.deleting.clear_action.trigger()  # Capture -> Clear all…
     dialog = window.deleting.dialog
     assert dialog is not None and "Delete all 3 captures?" in dialog.question.text()
@@ -128,6 +131,7 @@ def test_clear_all_keeps_pinned_captures_unless_asked(
     dialog.include_pinned.setChecked(True)
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.model.rowCount() == 0 and core.store.count() == 0)
+    assert window.detail.capture is None  # it showed /hook0, deleted now
     assert window.list_stack.currentWidget() is window.empty_state
     # Cancel deletes nothing.
     capture_some(qtbot, core, window, 1)

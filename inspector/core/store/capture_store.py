@@ -333,9 +333,11 @@ class CaptureStore:
         batch: int = DELETE_BATCH,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
-    ) -> list[str]:
+        ids: list[str] | None = None,
+    ) -> int:
         """Delete the captures numbered ``seqs`` (None: every capture), the pinned ones
-        too unless ``keep_pinned``; returns the ids deleted.
+        too unless ``keep_pinned``; returns how many were deleted, and appends their ids to
+        ``ids`` when given (a million ids are ~75 MB: "delete all" need not collect them).
 
         Made for the user's Delete and Clear all, off the UI thread: a batch per
         transaction, so the listener keeps storing in between; ``progress(done, total)``
@@ -349,7 +351,7 @@ class CaptureStore:
         else:
             pending = sorted(set(seqs))
             total = len(pending)
-        deleted: list[str] = []
+        deleted = 0
         done = 0
         while not (cancelled is not None and cancelled()):
             if seqs is None:
@@ -361,7 +363,10 @@ class CaptureStore:
             bodies, captures = retention.delete_statements(len(chunk), keep_pinned)
             with self._writing() as conn, transaction(conn):
                 conn.execute(bodies, chunk)
-                deleted += [cid for (cid,) in conn.execute(captures, chunk).fetchall()]
+                gone = conn.execute(captures, chunk).fetchall()
+            deleted += len(gone)
+            if ids is not None:
+                ids += [cid for (cid,) in gone]
             done += len(chunk)
             if progress is not None:
                 progress(min(done, total), total)
