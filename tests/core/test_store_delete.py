@@ -60,3 +60,15 @@ def test_delete_all_in_batches_reports_progress_and_stops_when_cancelled(
     # The oldest went first; the rest are whole.
     assert min(c.seq for c in store.captures(limit=0)) == 301
     assert store.delete(batch=128) == 700 and store.count() == 0
+
+
+def test_delete_all_keeps_captures_stored_meanwhile(store: CaptureStore) -> None:
+    fill(store, 300)
+    late: list[Capture] = []
+
+    def progress(done: int, total: int) -> None:
+        if not late:  # a webhook arrives while the first batches are deleted
+            late.extend(fill(store, 1))
+
+    assert store.delete(batch=100, progress=progress) == 300
+    assert [c.id for c in store.captures(limit=0)] == [late[0].id]

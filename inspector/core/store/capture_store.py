@@ -335,9 +335,10 @@ class CaptureStore:
         cancelled: Callable[[], bool] | None = None,
         ids: list[str] | None = None,
     ) -> int:
-        """Delete the captures numbered ``seqs`` (None: every capture), the pinned ones
-        too unless ``keep_pinned``; returns how many were deleted, and appends their ids to
-        ``ids`` when given (a million ids are ~75 MB: "delete all" need not collect them).
+        """Delete the captures numbered ``seqs`` (None: every capture stored when the call
+        starts; those stored meanwhile stay), the pinned ones too unless ``keep_pinned``.
+        Returns how many were deleted, and appends their ids to ``ids`` when given (a
+        million ids are ~75 MB: "delete all" need not collect them).
 
         Made for the user's Delete and Clear all, off the UI thread: a batch per
         transaction, so the listener keeps storing in between; ``progress(done, total)``
@@ -345,9 +346,12 @@ class CaptureStore:
         deleted). Emits nothing: the caller announces ``removed`` on its own thread.
         """
         if seqs is None:
-            where = " WHERE pinned = 0" if keep_pinned else ""
-            total = self._value(f"SELECT count(*) FROM captures{where}")
-            select = retention.SELECT_FIRST_SEQS.format(where=where)
+            top = self.max_seq()
+            where = " AND pinned = 0" if keep_pinned else ""
+            total = self._value(f"SELECT count(*) FROM captures WHERE seq <= ?{where}", (top,))
+            pinned = retention.UNPINNED if keep_pinned else ""
+            select = retention.SELECT_NEXT_SEQS.format(pinned=pinned)
+            last = 0
         else:
             pending = sorted(set(seqs))
             total = len(pending)
@@ -355,7 +359,8 @@ class CaptureStore:
         done = 0
         while not (cancelled is not None and cancelled()):
             if seqs is None:
-                chunk = [seq for (seq,) in self._read(select, (batch,))]
+                chunk = [seq for (seq,) in self._read(select, (last, top, batch))]
+                last = chunk[-1] if chunk else last
             else:
                 chunk, pending = pending[:batch], pending[batch:]
             if not chunk:

@@ -18,8 +18,12 @@ DELETE_BODIES = (
 )
 DELETE_CAPTURES = "DELETE FROM captures WHERE seq IN ({marks}){pinned} RETURNING id"
 UNPINNED = " AND pinned = 0"
-#: The next batch of a "delete all": the oldest seqs (all, or only the unpinned ones).
-SELECT_FIRST_SEQS = "SELECT seq FROM captures{where} ORDER BY seq LIMIT ?"
+#: The next batch of a "delete all": the oldest seqs after the last batch's (all, or only
+#: the unpinned ones: starting after the last batch skips the pinned ones kept before it),
+#: up to the newest when the deletion started (what arrives meanwhile stays).
+SELECT_NEXT_SEQS = (
+    "SELECT seq FROM captures WHERE seq > ? AND seq <= ?{pinned} ORDER BY seq LIMIT ?"
+)
 
 
 def delete_statements(count: int, keep_pinned: bool) -> tuple[str, str]:
