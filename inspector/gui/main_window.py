@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
+        # A narrow column's title is cut at its end (its tooltip has it all).
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
         self.path_room = RoomyColumn(self.table, hh, Column.PATH, ELASTIC_WIDTHS)
@@ -319,8 +321,7 @@ class MainWindow(QMainWindow):
             theme_chosen=self.layout_state.set_theme,
         )
         self.help.fill(self.menuBar().addMenu("&Help"))
-        # The context menu shares the menus' actions; the table also holds the actions
-        # whose shortcut works only while it has the focus (Delete).
+        # Shared with the menus; the table holds Delete, whose key works only in the list.
         self.capture_context = ContextMenu(
             self.table, partial(capture_entries, self.captures, self.deleting)
         )
