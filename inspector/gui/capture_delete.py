@@ -89,6 +89,7 @@ class DeleteActions(QObject):
         self.dialog: ConfirmDelete | None = None
         self.progress: QProgressDialog | None = None
         self._cancel = False
+        self._detached = False
         self.running = False
         self.delete_action = make_action(
             window,
@@ -170,6 +171,8 @@ class DeleteActions(QObject):
             progress.setValue(min(done, max(total, 1)))
 
         def finish(n: int, error: str = "") -> None:
+            if self._detached:
+                return  # the window closed; the store may be closed too
             self.running = False
             self.progress = None
             progress.reset()
@@ -197,6 +200,11 @@ class DeleteActions(QObject):
     def cancel(self) -> None:
         """Stop after the batch being deleted (what was deleted stays deleted)."""
         self._cancel = True
+
+    def detach(self) -> None:
+        """The window is closing: stop, and touch neither the list nor the store after."""
+        self._detached = True
+        self.cancel()
 
 
 def _delete(

@@ -587,7 +587,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.layout_state.save()
         self._filter_timer.stop()  # a pending filter must not read the store after it closed
-        self.deleting.cancel()
+        self.deleting.detach()
         self.transfers.cancel()
         self.loop_tasks.cancel_all()
         self._unsubscribe_tunnel()

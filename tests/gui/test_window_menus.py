@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import post_in_qloop
+from helpers import close_app, open_app, post_in_qloop
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QUrl, qVersion
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMenu
 
 from inspector.app import AppCore
+from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
+from inspector.core.store import CaptureStore
 from inspector.gui.capture_model import Column
 from inspector.gui.help_menu import AboutDialog, ShortcutsDialog
 from inspector.gui.layout_state import load_layout
@@ -277,3 +279,23 @@ def test_new_menus_are_safe_to_trigger_on_an_empty_window(
                         dialog.reject()
     levels = {level for _, level, _ in window.messages_view.rows()}
     assert "error" not in levels
+
+
+def test_closing_the_window_stops_a_deletion_between_two_batches(
+    qtbot: Any, qloop: Any, data_dir: Path
+) -> None:
+    core, window = open_app(qtbot, data_dir)
+    core.store.add_many([Capture(method="POST", path=f"/c{i}") for i in range(10_000)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 10_000)
+    window.deleting.clear_action.trigger()
+    dialog = window.deleting.dialog
+    assert dialog is not None
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    assert window.deleting.running
+    close_app(qtbot, core, window)  # the deletion stops: the app does not wait for it all
+    store = CaptureStore.in_dir(data_dir)
+    try:
+        left = store.count()
+        assert left > 0 and left % 2000 == 0  # whole batches of 2,000
+    finally:
+        store.close()
