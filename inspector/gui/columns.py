@@ -124,5 +124,14 @@ def cut_text(view: QAbstractItemView, index: QModelIndex) -> str:
 
 
 def tooltips_for_cut_text(view: QAbstractItemView) -> None:
-    """Show the full text of a cut-off cell as its tooltip (cells with tooltips keep them)."""
+    """Show the full text of a cut-off cell as its tooltip (cells with tooltips keep them),
+    and each column's title as its header's tooltip (a narrow column cuts its title)."""
     view.viewport().installEventFilter(_CutTextTips(view))
+    model = view.model()
+    if model is None:
+        return
+    horizontal = Qt.Orientation.Horizontal
+    for column in range(model.columnCount()):
+        title = model.headerData(column, horizontal, Qt.ItemDataRole.DisplayRole)
+        if title and not model.headerData(column, horizontal, Qt.ItemDataRole.ToolTipRole):
+            model.setHeaderData(column, horizontal, title, Qt.ItemDataRole.ToolTipRole)

@@ -163,7 +163,9 @@ class WindowLayout:
             children = (splitter.widget(i) for i in range(splitter.count()))
             # A hidden pane (the detail pane while nothing is stored) counts as 0 px:
             # keep what was saved before rather than restoring it collapsed.
-            if all(child is not None and not child.isHidden() for child in children):
+            # One never shown (a dock behind another's tab) has no sizes yet either.
+            shown = splitter.isVisible() and sum(splitter.sizes()) > 0
+            if shown and all(child is not None and not child.isHidden() for child in children):
                 sizes[name] = splitter.sizes()
         return sizes
 

@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         self.layout_state = WindowLayout(
             self,
             services.data_dir,
-            splitters={"list-detail": splitter},
+            splitters={"list-detail": splitter, "tasks": self.tasks_view.splitter},
             headers={
                 "captures": hh,
                 "endpoints": self.endpoints_panel.view.horizontalHeader(),

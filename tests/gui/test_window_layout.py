@@ -42,6 +42,10 @@ def test_layout_comes_back_after_a_restart(qtbot: Any, qloop: Any, data_dir: Pat
     window.tasks_view.tree.header().resizeSection(TaskColumn.STATUS, 140)
     window.view_menu.messages_action.trigger()  # View -> Messages
     assert window.messages_dock.isVisible()
+    window.tasks_dock.raise_()
+    tasks = window.tasks_view.splitter
+    qtbot.waitUntil(tasks.isVisible)
+    tasks.setSizes([100, 300])  # the result area taller than the list (not the default)
     splitter = window.splitter
     qtbot.waitUntil(lambda: sum(splitter.sizes()) + splitter.handleWidth() == splitter.height())
     close_app(qtbot, core, window)
@@ -59,6 +63,11 @@ def test_layout_comes_back_after_a_restart(qtbot: Any, qloop: Any, data_dir: Pat
         assert window.path_room.preferred[Column.EVENT] == 170
         assert window.tasks_view.tree.header().sectionSize(TaskColumn.STATUS) == 140
         assert window.messages_dock.isVisible()
+        window.tasks_dock.raise_()
+        tasks = window.tasks_view.splitter
+        qtbot.waitUntil(lambda: tasks.isVisible() and sum(tasks.sizes()) > 0)
+        top, bottom = tasks.sizes()
+        assert top < bottom
     finally:
         close_app(qtbot, core, window)
 
