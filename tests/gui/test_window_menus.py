@@ -77,6 +77,11 @@ def test_the_message_log_keeps_messages_with_time_and_level(
     assert (level, text) == ("warning", "Warning: only 12 MiB free on the disk")
     assert re.fullmatch(r"\d\d:\d\d:\d\d", time)
     assert ("info", f"Listening on {core.listener.url}") == rows[0][1:]
+    qtbot.mouseClick(window.messages_view.copy_button, Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().text().splitlines()
+    assert copied[-1].endswith("warning  Warning: only 12 MiB free on the disk")
+    qtbot.mouseClick(window.messages_view.clear_button, Qt.MouseButton.LeftButton)
+    assert window.messages_view.rows() == [] and window.messages.messages() == []
 
 
 def test_delete_key_asks_then_deletes_the_selection_but_keeps_pinned(
