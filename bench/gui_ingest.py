@@ -1,6 +1,6 @@
 """GUI ingest: the main window (offscreen) with the live list while ~1,000 requests/s arrive.
 
-What it measures (SPEC.md section 5, issue 7): the app as ``webhook-inspector gui`` builds it
+What it measures (docs/performance.md, issue 7): the app as ``webhook-inspector gui`` builds it
 (QApplication, the qasync loop, ``AppCore``'s listener and store, ``MainWindow`` shown) on a
 fresh temporary data directory, while a separate process (``throughput.py loadgen``) sends
 1 KiB JSON POSTs at a fixed rate. Meanwhile a periodic asyncio timer (every 10 ms) records

@@ -1,6 +1,6 @@
 """History: the window over 100,000 stored captures.
 
-What it measures (SPEC.md section 5, issue 7). First, unless the data directory already
+What it measures (docs/performance.md, issue 7). First, unless the data directory already
 holds them, 100,000 captures are generated through ``CaptureStore.add_many`` in batches:
 webhook-like ~1 KiB JSON bodies, varied paths, vendors, events, validation results and
 answers. Then, in a fresh process (so nothing is warm but the OS page cache):

@@ -1,6 +1,6 @@
 """Large bodies: a 25 MiB JSON body and a 25 MiB binary body through the real listener and GUI.
 
-What it measures (SPEC.md section 5, issue 7), for each body, in the app as the desktop runs
+What it measures (docs/performance.md, issue 7), for each body, in the app as the desktop runs
 it (QApplication offscreen, the qasync loop, ``AppCore``'s listener at the default 25 MiB
 limit, ``MainWindow`` shown):
 
@@ -14,7 +14,7 @@ limit, ``MainWindow`` shown):
   (max and p99), the delay a click or repaint would see;
 * RSS before, after and peak.
 
-Target (SPEC.md): the views stay responsive; here read as a max loop lag under 100 ms and the
+Target (docs/performance.md): the views stay responsive; here read as a max loop lag under 100 ms and the
 Body tab shown within a few seconds.
 
 Run:  .venv/bin/python bench/large_body.py [--mib 25]

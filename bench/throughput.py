@@ -1,6 +1,6 @@
 """Throughput: headless ``serve`` (persistence on) against a bare aiohttp server, side by side.
 
-What it measures (SPEC.md section 5, issue 7): requests per second for the same load,
+What it measures (docs/performance.md, issue 7): requests per second for the same load,
 1 KiB JSON POSTs over 50 keep-alive connections for N seconds per round, alternating a bare
 aiohttp server (a handler that reads the body and answers 200 JSON) and
 ``python -m inspector serve --port 0 --no-tunnel`` on a fresh temporary data directory. Both

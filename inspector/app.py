@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from inspector.core.capture import Capture, ForwardRecord
 from inspector.core.endpoints import ENDPOINTS_FILE, Endpoint, EndpointTable
@@ -32,9 +33,14 @@ from inspector.core.settings import Settings
 from inspector.core.simulate import sample_requests
 from inspector.core.store import CaptureStore, ReplayRecord
 from inspector.core.submission import (
+    EndpointPlan,
+    apply_endpoint_plan,
     credential_fields,
     ensure_vendor_endpoint,
+    plan_vendor_endpoint,
+    planned_changes,
     resolve_credentials,
+    sandbox_line,
     webhook_url,
 )
 from inspector.core.tasks import Task
@@ -49,14 +55,22 @@ from inspector.net.replay import (
     send_capture,
     target_url,
 )
+from inspector.net.sandbox.runner import Sandbox
 from inspector.net.simulate import send_samples
-from inspector.net.submit import SubmitRequest, TaskResult, fetch_task_result, submit_task
+from inspector.net.submit import (
+    SubmitRequest,
+    TaskResult,
+    VendorError,
+    fetch_task_result,
+    submit_task,
+)
 from inspector.net.tunnel import (
     TunnelConfig,
     TunnelService,
     TunnelState,
     TunnelStatus,
 )
+from inspector.net.vendors import find_api
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +145,9 @@ class AppCore:
         self.forwarder = Forwarder(self._on_forwarded, name="forward")
         self._housekeeping: asyncio.Task[None] | None = None
         self._recording: set[asyncio.Task[None]] = set()
+        #: the sandbox's simulated vendor APIs started by :meth:`submit`, by vendor id; they
+        #: run until :meth:`stop`, so that the Tasks view can fetch their results
+        self._sandboxes: dict[str, Sandbox] = {}
         #: emitted with a one-line warning (disk nearly full, captures trimmed)
         self.warned: Signal[str] = Signal("warned")
         self.housekeeping_interval = 30.0
@@ -322,6 +339,20 @@ class AppCore:
             self.endpoints.save()
         return webhook_url(self.public_url, endpoint) if self.public_url else None
 
+    def plan_endpoint(self, vendor: str) -> EndpointPlan:
+        """The endpoint the vendor's callbacks will reach (created only on submit)."""
+        return plan_vendor_endpoint(self.endpoints, vendor)
+
+    def plan_webhook_url(self, plan: EndpointPlan) -> str | None:
+        """The public URL of the planned endpoint, when there is a public URL."""
+        return webhook_url(self.public_url, plan.endpoint) if self.public_url else None
+
+    def planned_changes(self, plan: EndpointPlan, webhook: str) -> list[str]:
+        """What submitting with this webhook URL will create or change in the endpoints."""
+        api = find_api(plan.vendor)
+        registers = api is not None and api.registers_webhook
+        return planned_changes(self.endpoints, plan, webhook, token_from_api=registers)
+
     async def submit(
         self,
         vendor: str,
@@ -334,28 +365,90 @@ class AppCore:
         credentials: dict[str, str] | None = None,
         progress: Callable[[int, int], None] | None = None,
         say: Callable[[str], None] = lambda _: None,
+        plan: EndpointPlan | None = None,
+        sandbox: bool = False,
     ) -> Task:
-        """Submit a task (cancel by cancelling the coroutine); stored and announced."""
-        request = SubmitRequest(
-            vendor=vendor,
-            file_name=file_name,
-            data=data,
-            webhook_url=webhook,
-            credentials=credentials or self.credentials(vendor),
-            api_base=api_base,
-            options=options,
-        )
+        """Submit a task (cancel by cancelling the coroutine); stored and announced.
+
+        ``plan``: the endpoint to create first (when the webhook URL calls it), as the
+        Submit dialog announced it. What changed in the endpoints is told through ``say``.
+        ``sandbox``: to the sandbox's simulation of the vendor's API instead, with its own
+        credentials, its callbacks to our listener's local URL (``webhook``, ``api_base``,
+        ``credentials`` and ``plan`` do not apply).
+        """
+        if sandbox:
+            endpoint, created = ensure_vendor_endpoint(self.endpoints, vendor)
+            if created:
+                self.endpoints.save()
+            simulation = await self._sandbox(vendor)
+            local = webhook_url(self.listener.url, endpoint)
+            say(sandbox_line(vendor, local))
+            request = simulation.request(file_name, data, options, local, endpoint)
+            path = endpoint.path
+        else:
+            if plan is not None:
+                for line in apply_endpoint_plan(self.endpoints, plan, webhook):
+                    say(line[0].upper() + line[1:])
+            path = urlsplit(webhook).path or "/"
+            request = SubmitRequest(
+                vendor=vendor,
+                file_name=file_name,
+                data=data,
+                webhook_url=webhook,
+                credentials=credentials or self.credentials(vendor),
+                api_base=api_base,
+                options=options,
+            )
+        before = self.endpoints.match(path)
         # The listener reads this very table: a new endpoint token applies at once.
         task = await submit_task(
-            request, self.endpoints, self.settings, self.data_dir, progress=progress, say=say
+            request,
+            self.endpoints,
+            self.settings,
+            self.data_dir,
+            progress=progress,
+            say=say,
+            sandbox=sandbox,
         )
+        after = self.endpoints.match(path)
+        if after is not None and (before is None or before.token != after.token):
+            brand = get_vendor(vendor).brand_name
+            if before is None:
+                say(f"Created the endpoint {after.path} with the token {brand} handed out")
+            elif before.token:
+                say(f"Replaced the token of {after.path} with the one {brand} handed out")
+            else:
+                say(f"Set the token of {after.path} to the one {brand} handed out")
         await asyncio.to_thread(self.store.save_task, task)
         self.task_saved.emit(task)
         return task
 
-    async def fetch_result(self, task: Task, api_base: str | None = None) -> TaskResult:
-        """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya)."""
-        return await fetch_task_result(task, self.credentials(task.vendor), api_base)
+    async def fetch_result(
+        self, task: Task, api_base: str | None = None, credentials: dict[str, str] | None = None
+    ) -> TaskResult:
+        """The vendor's result: an image (Celantur, BlurIt) or the extract (Anesya).
+
+        ``credentials`` (typed in the window) complete the stored ones."""
+        if task.sandbox:
+            simulation = self._sandboxes.get(task.vendor)
+            if simulation is None:
+                raise VendorError(
+                    task.vendor,
+                    "this task went to a sandbox that has stopped since: its simulated "
+                    "results are gone (submit to the sandbox again)",
+                )
+            return await fetch_task_result(task, simulation.credentials, simulation.base_url)
+        found = {**self.credentials(task.vendor), **(credentials or {})}
+        return await fetch_task_result(task, found, api_base)
+
+    async def _sandbox(self, vendor: str) -> Sandbox:
+        """The vendor's running simulation, started on first use."""
+        simulation = self._sandboxes.get(vendor)
+        if simulation is None:
+            simulation = Sandbox(vendor)
+            await simulation.start(self.listener.run_token)
+            self._sandboxes[vendor] = simulation
+        return simulation
 
     async def install_agent(
         self, progress: Callable[[int, int | None], None], cancel: asyncio.Event
@@ -416,6 +509,9 @@ class AppCore:
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._housekeeping
             await self.tunnel.stop()
+            for simulation in self._sandboxes.values():
+                await simulation.stop()
+            self._sandboxes.clear()
             await self.listener.stop()
             await self.forwarder.stop()
             if self._recording:

@@ -7,11 +7,12 @@ window works with is the headless :class:`~inspector.app.AppCore`.
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import qasync
@@ -23,12 +24,16 @@ from inspector.app import AppCore
 from inspector.core.errors import UserError
 from inspector.core.store import STORE_FILENAME, CaptureStore, StoreError
 from inspector.gui import workers
+from inspector.gui.error_log import install_excepthook, install_loop_handler, log_to_stderr
 from inspector.gui.main_window import MainWindow
+from inspector.gui.port_dialog import ask_port
 
 log = logging.getLogger(__name__)
 
-#: The listener's port when ``--port`` is not given.
+#: The listener's port when neither ``--port`` nor settings.json's ``listen_port`` says.
 DEFAULT_PORT = 8765
+#: ask(reason, host) -> (port, remember) or None to quit: when the port cannot be bound
+AskPort = Callable[[str, str], Awaitable[tuple[int, bool] | None]]
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -57,17 +62,58 @@ def settle_heap() -> None:
 
 
 def open_gui_core(
-    data_dir: Path, *, port: int, ask: Callable[[str], bool] = _ask_move_aside
+    data_dir: Path, *, port: int | None, ask: Callable[[str], bool] = _ask_move_aside
 ) -> AppCore:
-    """The app's core; a damaged store is moved aside only when the user says so."""
+    """The app's core; a damaged store is moved aside only when the user says so.
+
+    The listener takes ``port`` (``--port``), else settings.json's ``listen_port``, and
+    bodies up to its ``body_limit``: what the Settings dialog saves.
+    """
     try:
-        return AppCore(data_dir, port=port, kind="gui")
+        core = AppCore(data_dir, port=DEFAULT_PORT, kind="gui")
     except StoreError as exc:
         if not exc.damaged or not ask(str(exc)):
             raise
         moved = CaptureStore.move_aside(data_dir / STORE_FILENAME)
         log.warning("moved a damaged store aside to %s", moved)
-        return AppCore(data_dir, port=port, kind="gui")
+        core = AppCore(data_dir, port=DEFAULT_PORT, kind="gui")
+    core.listener.requested_port = core.settings.listen_port if port is None else port
+    core.listener.body_limit = core.settings.body_limit
+    return core
+
+
+def _cannot_bind(exc: UserError) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, OSError) and cause.errno in (errno.EADDRINUSE, errno.EACCES)
+
+
+async def start_listening(core: AppCore, ask: AskPort = ask_port) -> bool:
+    """Start the core; when its port cannot be bound, ask for another (a free one is
+    offered) until one works. False when the user chose to quit (the store is closed)."""
+    while True:
+        try:
+            await core.start()
+            return True
+        except UserError as exc:
+            if not _cannot_bind(exc):
+                core.store.close()
+                raise
+            log.warning("%s", exc)
+            answer = await ask(str(exc).split(";")[0], core.listener.host)
+        except BaseException:
+            core.store.close()
+            raise
+        if answer is None:
+            core.store.close()
+            return False
+        port, remember = answer
+        core.listener.requested_port = port
+        if remember:
+            core.settings.listen_port = port
+            try:
+                core.settings.save(core.data_dir)
+            except OSError as exc:
+                log.warning("could not save the port in the settings: %s", exc)
 
 
 def run_gui(data_dir: Path, *, port: int | None = None) -> int:
@@ -83,14 +129,16 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
 
+    # Errors (with their tracebacks) also go to the terminal the app was started from.
+    log_to_stderr()
+
     async def main() -> int:
-        core = open_gui_core(data_dir, port=DEFAULT_PORT if port is None else port)
-        try:
-            await core.start()
-        except (OSError, UserError):
-            core.store.close()
-            raise
+        install_loop_handler(asyncio.get_running_loop())
+        core = open_gui_core(data_dir, port=port)
+        if not await start_listening(core):
+            return 0
         window = MainWindow(core.store, core, icon=icon)
+        undo_hook = install_excepthook(lambda m: window.statusBar().showMessage(m, 15_000))
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         # Python runs signal handlers only when it gets control: a timer makes sure it does.
@@ -106,6 +154,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
         try:
             await closed.wait()
         finally:
+            undo_hook()
             wake.stop()
             if core.settings.tunnel_autostart and not tunnel_start.done():
                 tunnel_start.cancel()

@@ -1,6 +1,6 @@
 """Shared fixtures: a data directory, a real store, a real listener on 127.0.0.1:0.
 
-GUI tests get a qasync loop fixture (STACK-NOTES.md): pytest-qt has no asyncio support, so
+GUI tests get a qasync loop fixture (docs/decisions.md, "Tooling and tests"): pytest-qt has no asyncio support, so
 a ``QEventLoop(qapp, already_running=True)`` is made the current loop and every
 ``qtbot.wait*`` then drives asyncio too. The loop is never stopped in teardown (that
 would call ``QApplication.exit()`` and break every later wait).

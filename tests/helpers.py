@@ -177,21 +177,93 @@ def close_app(qtbot: Any, core: Any, window: Any) -> None:
     run_in_qloop(qtbot, core.stop())
 
 
-def post_in_qloop(qtbot: Any, url: str, body: bytes = b"") -> int:
-    """POST ``body`` to ``url`` with aiohttp on the qasync loop (the listener answers on
-    the same loop, so a blocking client would wait for ever); returns the status."""
+def cell_text(table: Any, row: int, column: int) -> str:
+    """The text of a QTableWidget cell that must exist."""
+    item = table.item(row, column)
+    assert item is not None, f"no item at ({row}, {column})"
+    return str(item.text())
+
+
+def send_http(
+    qtbot: Any,
+    url: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+) -> int:
+    """Send one request with aiohttp on the qasync loop (GUI tests); returns the status."""
+    import io
+
     import aiohttp
 
     async def go() -> int:
-        async with aiohttp.ClientSession() as session, session.post(url, data=body) as r:
+        data = io.BytesIO(body) if len(body) > 65536 else body
+        async with (
+            aiohttp.ClientSession() as s,
+            s.request(method, url, data=data, headers=headers) as r,
+        ):
             await r.read()
             return r.status
 
     return run_in_qloop(qtbot, go())
 
 
-def cell_text(table: Any, row: int, column: int) -> str:
-    """The text of a QTableWidget cell that must exist."""
-    item = table.item(row, column)
-    assert item is not None, f"no item at ({row}, {column})"
-    return str(item.text())
+def menu_actions(window: Any) -> list[tuple[str, Any]]:
+    """Every action in every menu and submenu of ``window``'s menu bar, with its menu path
+    ("File > Import…"), in menu order; separators and submenu titles left out."""
+    out: list[tuple[str, Any]] = []
+
+    def walk(actions: list[Any], prefix: str) -> None:
+        for action in actions:
+            if action.isSeparator():
+                continue
+            label = f"{prefix}{action.text().replace('&', '')}"
+            if action.menu() is not None:
+                walk(action.menu().actions(), f"{label} > ")
+            else:
+                out.append((label, action))
+
+    walk(window.menuBar().actions(), "")
+    return out
+
+
+class ModalCloser:
+    """While in a ``with`` block, closes any modal dialog that opens (a message box run with
+    ``exec()``, a window-modal dialog) and every new top-level dialog, as a user pressing
+    Escape would; ``seen`` keeps their titles. Progress dialogs are left alone: the job
+    they follow ends by itself."""
+
+    def __init__(self, interval_ms: int = 50) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.seen: list[str] = []
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.close_all)
+
+    def close_all(self) -> None:
+        from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
+
+        modal = QApplication.activeModalWidget()
+        while modal is not None and not isinstance(modal, QProgressDialog):
+            self.seen.append(modal.windowTitle())
+            modal.close()
+            if QApplication.activeModalWidget() is modal:
+                break
+            modal = QApplication.activeModalWidget()
+        for widget in QApplication.topLevelWidgets():
+            if (
+                isinstance(widget, QDialog)
+                and not isinstance(widget, QProgressDialog)
+                and widget.isVisible()
+            ):
+                self.seen.append(widget.windowTitle())
+                widget.reject()
+
+    def __enter__(self) -> ModalCloser:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.stop()
+        self.close_all()

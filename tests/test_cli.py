@@ -1,4 +1,4 @@
-"""The command-line contract (SPEC.md section 4), exercised as outside scripts use it."""
+"""The command-line contract (docs/cli.md), exercised as outside scripts use it."""
 
 from __future__ import annotations
 

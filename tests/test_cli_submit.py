@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from clirunner import ServeProcess, run_cli
 from doublerunner import DoubleThread
-from doubles.anesya_api import AnesyaDouble
-from doubles.blurit_api import BlurItDouble
-from doubles.celantur_api import CelanturDouble
 
 from inspector.core.secrets import SecretStore
+from inspector.net.sandbox.anesya import AnesyaSim
+from inspector.net.sandbox.blurit import BlurItSim
+from inspector.net.sandbox.celantur import CelanturSim
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
@@ -37,7 +37,7 @@ def serve(data_dir: Path) -> Iterator[ServeProcess]:
 def test_celantur_submit_wait_prints_timeline(
     data_dir: Path, serve: ServeProcess, image: Path
 ) -> None:
-    double = DoubleThread(CelanturDouble(step_delay=0.05))
+    double = DoubleThread(CelanturSim(step_delay=0.05))
     try:
         run_cli(
             data_dir,
@@ -84,7 +84,7 @@ def test_celantur_submit_wait_prints_timeline(
 def test_blurit_registers_webhook_and_every_answer_is_compliant(
     data_dir: Path, serve: ServeProcess, image: Path
 ) -> None:
-    double = DoubleThread(BlurItDouble(step_delay=0.05))
+    double = DoubleThread(BlurItSim(step_delay=0.05))
     try:
         out = run_cli(
             data_dir,
@@ -130,7 +130,7 @@ def test_anesya_prints_what_to_paste_and_matches_callbacks(
 ) -> None:
     pdf = tmp_path / "invoice.pdf"
     pdf.write_bytes(PDF)
-    double = DoubleThread(AnesyaDouble(step_delay=0.05))
+    double = DoubleThread(AnesyaSim(step_delay=0.05))
     try:
         run_cli(data_dir, "endpoint", "add", "/anesya", "--vendor", "anesya", "--token", "whk_1")
         double.double.add_webhook(serve.url + "/anesya", "extract.completed", "whk_1")
@@ -158,7 +158,7 @@ def test_anesya_prints_what_to_paste_and_matches_callbacks(
 
 
 def test_submit_errors_are_one_line(data_dir: Path, image: Path, serve: ServeProcess) -> None:
-    double = DoubleThread(CelanturDouble())
+    double = DoubleThread(CelanturSim())
     try:
         bad = run_cli(
             data_dir,
@@ -218,7 +218,7 @@ def test_submit_uses_the_credentials_the_app_saved(data_dir: Path, image: Path) 
     store = SecretStore(data_dir)
     store.set("celantur.username", "user@example.com")
     store.set("celantur.password", "s3cret-pass")
-    double = DoubleThread(CelanturDouble())
+    double = DoubleThread(CelanturSim())
     try:
         out = run_cli(
             data_dir,

@@ -1,4 +1,4 @@
-"""VENDORS.md payloads as real captures, for the vendor profile and pipeline tests."""
+"""docs/vendors.md payloads as real captures, for the vendor profile and pipeline tests."""
 
 from __future__ import annotations
 

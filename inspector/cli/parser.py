@@ -154,6 +154,12 @@ def _add_submit(submit: argparse.ArgumentParser) -> None:
         "--webhook-url", metavar="URL", help="default: the tunnel URL of the endpoint"
     )
     submit.add_argument("--wait", type=float, metavar="SECONDS", help="wait for the final callback")
+    submit.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="a simulation of the vendor's API on this machine: no account, no tunnel; "
+        "its callbacks go to the running listener, labelled simulated",
+    )
     # Vendors that share an account (Celantur's two APIs) share its flags.
     flags: set[str] = set()
     for vendor in vendors:

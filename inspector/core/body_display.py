@@ -23,7 +23,8 @@ BINARY_TEXT_CAP = 64 * 1024
 #: Most bytes shown in the hex view.
 HEX_CAP = 64 * 1024
 #: Bodies up to this size are parsed as JSON for the tree (json.loads holds the GIL even in
-#: a worker thread: ~150 ms at this size) and pretty-printed up to PRETTY_CAP.
+#: a worker thread, so the size bounds the stall; docs/performance.md) and pretty-printed up
+#: to PRETTY_CAP.
 JSON_CAP = 4 * 1024 * 1024
 PRETTY_CAP = 2 * 1024 * 1024
 #: Longer lines are broken for display: a text widget lays out a multi-MiB line slowly.
@@ -142,7 +143,7 @@ def hex_dump(data: bytes, cap: int = HEX_CAP) -> tuple[str, str]:
     lines = []
     view = data[:cap]
     # bytes.hex and translate work in C: a byte at a time in Python, 64 KiB held the GIL
-    # for tens of milliseconds, and the event loop waited for it.
+    # long enough for the event loop to stall.
     shown = view.translate(_PRINTABLE).decode("ascii")
     for off in range(0, len(view), 16):
         hexes = view[off : off + 16].hex(" ")

@@ -68,8 +68,8 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-#: "00" to "99": runs twice per capture (its row and serve's line), and %-formatting seven
-#: integers cost 11,800 instructions against 6,900 for these lookups (callgrind).
+#: "00" to "99": runs twice per capture (its row and serve's line), and lookups cost less
+#: than %-formatting seven integers (docs/performance.md, smaller measurements).
 _TWO_DIGITS = tuple(f"{i:02d}" for i in range(100))
 
 
@@ -370,7 +370,7 @@ class Capture:
         path = self.path if self.path.startswith("/") else "/" + self.path
         return origin + path + (f"?{self.query}" if self.query else "")
 
-    # -- the capture object of SPEC.md section 4 --------------------------------------
+    # -- the capture object of docs/formats.md --------------------------------------
     def to_json(self, include_body: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,

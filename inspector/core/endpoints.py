@@ -240,6 +240,9 @@ class EndpointTable:
         #: Bumped on every change (reload, add, remove): several readers (the listener, the
         #: endpoints panel) share one table, and only one of them sees reload_if_changed().
         self.generation = 0
+        #: Bumped when the file was changed by someone else (another process, a hand
+        #: edit) and re-read; the app's own saves do not count.
+        self.external_changes = 0
         for endpoint in endpoints or []:
             self._by_path[endpoint.path] = endpoint
 
@@ -319,6 +322,7 @@ class EndpointTable:
             self._stamp = stamp  # do not retry the same broken file every second
             return False
         self.last_error = None
+        self.external_changes += 1
         return True
 
     # -- queries and edits ---------------------------------------------------------------

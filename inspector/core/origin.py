@@ -10,7 +10,8 @@ the last entry is the agent's word (:func:`last_entry`); ``X-Forwarded-Host`` ke
 sender's own value when it sent one, so it is never believed.
 
 Our own tools mark what they send to the listener (``X-Inspector-Source``,
-``X-Inspector-Replay-Of``). The marks count only on a local request that also carries the
+``X-Inspector-Replay-Of``; the sandbox's simulated vendors send ``X-Inspector-Source:
+sandbox``, stored as ``simulate`` with :data:`SANDBOX_NOTE`). The marks count only on a local request that also carries the
 run token (``X-Inspector-Token``), which only the running app and the user's own command
 line know (:func:`read_own_headers`); from anywhere else they are headers like any other.
 """
@@ -33,6 +34,11 @@ TOKEN_HEADER = "X-Inspector-Token"
 REPLAY_HEADER = "X-Inspector-Replay-Of"
 #: Added by our samples (``simulate``) and replays: the capture's ``source``.
 SOURCE_HEADER = "X-Inspector-Source"
+
+#: The source marker of the sandbox's simulated vendor APIs (``submit --sandbox``).
+SANDBOX_SOURCE = "sandbox"
+#: The note a capture from the sandbox carries (its ``source`` is ``simulate``).
+SANDBOX_NOTE = "simulated: sent by the sandbox's simulation of the vendor's API, not by the vendor"
 
 _TOKEN_LOWER = TOKEN_HEADER.lower()
 _REPLAY_LOWER = REPLAY_HEADER.lower()
@@ -124,7 +130,8 @@ def called_origin(
 def read_own_headers(
     headers: Headers, *, via: str, marks: Sequence[TunnelMark], run_token: str | None
 ) -> tuple[Headers, str, str | None]:
-    """Take out what our own side added: ``(headers kept, source, replay_of)``.
+    """Take out what our own side added: ``(headers kept, source, replay_of)``; the
+    source is ``live``, ``replay``, ``simulate`` or :data:`SANDBOX_SOURCE`.
 
     The tunnel mark's value and the run token are removed wherever they are (they are
     secrets; a sender's own values of those headers stay). Our markers set the source
@@ -151,7 +158,7 @@ def read_own_headers(
         lname = name.lower()
         if lname == _REPLAY_LOWER:
             source, replay_of = "replay", value
-        elif lname == _SOURCE_LOWER and value in ("replay", "simulate"):
+        elif lname == _SOURCE_LOWER and value in ("replay", "simulate", SANDBOX_SOURCE):
             source = value
         else:
             out.append((name, value))
@@ -176,8 +183,9 @@ def without_trailing_mark(headers: Headers, mark: TunnelMark) -> Headers | None:
 def own_markers(
     run_token: str | None, *, replay_of: str | None = None, source: str | None = None
 ) -> list[tuple[str, str]]:
-    """The headers our replay (``replay_of``) or samples (``source="simulate"``) add when
-    they send to our own listener; nothing without the run token, which makes them count."""
+    """The headers our replay (``replay_of``), samples (``source="simulate"``) or sandbox
+    (``source=SANDBOX_SOURCE``) add when they send to our own listener; nothing without the
+    run token, which makes them count."""
     if not run_token:
         return []
     out: list[tuple[str, str]] = []

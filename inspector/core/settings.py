@@ -65,6 +65,9 @@ class Settings:
     #: when stored captures reach the disk: "interval" (within 0.1 s; a power cut may lose
     #: that much, a crash of the app nothing) or "commit" (before each answer; slower)
     durability: str = DEFAULT_DURABILITY
+    #: the app's copies (Copy as cURL...) and exports keep tokens and signatures as they
+    #: were received; False: they are masked (the command line has its own flags)
+    reveal_secrets: bool = False
     #: Keys found in the file that no field declares; saved back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
     #: What was wrong with the file when it was loaded (for a status line); not saved.

@@ -3,7 +3,7 @@
 Each snippet sends what the vendor sent: same method, raw path and query, headers in order
 (hop-by-hop ones, ``Host`` and ``Content-Length`` left to the tool), and the body byte for
 byte. Secrets (tokens, signatures, token-like query parameters) are masked unless
-``reveal=True``, as SPEC.md section 5 asks.
+``reveal=True``, as docs/formats.md ("Secret masking") describes.
 
 Shell snippets are POSIX ``sh``/bash: every argument is single-quoted. A UTF-8 text body
 without NUL bytes goes inline (``curl --data-raw '...'``, which unlike ``--data`` never
@@ -25,7 +25,7 @@ from inspector.core.formats.masking import mask_headers, mask_url
 SnippetKind = Literal["curl", "httpie", "requests", "aiohttp"]
 SNIPPET_KINDS: tuple[SnippetKind, ...] = ("curl", "httpie", "requests", "aiohttp")
 
-# Not sent on (same rule as replay and forward in SPEC.md section 4); Content-Length is
+# Not sent on (same rule as replay and forward in docs/cli.md); Content-Length is
 # left out too because every tool computes it from the body.
 _NOT_SENT = frozenset(
     {

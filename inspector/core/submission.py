@@ -13,13 +13,14 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.core.settings import Settings
+from inspector.core.tasks import SIMULATED
 from inspector.core.vendors import find_vendor, get_vendor, submit_vendors
 from inspector.core.vendors.descriptor import Credential, SubmitSpec
 
@@ -72,14 +73,21 @@ def submit_options(vendor: str, values: Mapping[str, Any], head: bytes) -> dict[
     return submit_spec(vendor).build(values, head)
 
 
-def ensure_vendor_endpoint(table: EndpointTable, vendor: str) -> tuple[Endpoint, bool]:
-    """The vendor's endpoint, creating one (with a fresh secret where it applies).
+@dataclass(frozen=True, slots=True)
+class EndpointPlan:
+    """The endpoint a vendor's callbacks will reach: the existing one, or one to create
+    (with its generated secret already chosen, so the webhook URL shown is the one made)."""
 
-    Returns ``(endpoint, created)``; the caller saves the table when created.
-    """
+    vendor: str
+    endpoint: Endpoint
+    create: bool
+
+
+def plan_vendor_endpoint(table: EndpointTable, vendor: str) -> EndpointPlan:
+    """The vendor's endpoint, or the one to create for it; changes nothing."""
     existing = table.for_vendor(vendor)
     if existing:
-        return existing[0], False
+        return EndpointPlan(vendor, existing[0], False)
     described = get_vendor(vendor)
     path = described.default_path
     if described.generated_secret == "query":
@@ -92,7 +100,72 @@ def ensure_vendor_endpoint(table: EndpointTable, vendor: str) -> tuple[Endpoint,
         endpoint = Endpoint(path, vendor=vendor, token=secrets.token_urlsafe(24))
     else:
         endpoint = Endpoint(path, vendor=vendor)
-    return table.add(endpoint), True
+    return EndpointPlan(vendor, endpoint, True)
+
+
+def ensure_vendor_endpoint(table: EndpointTable, vendor: str) -> tuple[Endpoint, bool]:
+    """The vendor's endpoint, creating one (with a fresh secret where it applies).
+
+    Returns ``(endpoint, created)``; the caller saves the table when created.
+    """
+    plan = plan_vendor_endpoint(table, vendor)
+    if plan.create:
+        return table.add(plan.endpoint), True
+    return plan.endpoint, False
+
+
+def _receives(plan: EndpointPlan, webhook: str) -> bool:
+    """Whether the webhook URL calls the planned endpoint's path."""
+    return (urlsplit(webhook).path or "/").rstrip("/") == plan.endpoint.path.rstrip("/")
+
+
+def _secret_words(endpoint: Endpoint) -> str:
+    if endpoint.query_token:
+        return f"with a generated key in its URL (?{endpoint.query_token.split('=')[0]}=…)"
+    if endpoint.token:
+        return "with a generated token"
+    return "that checks no token"
+
+
+def planned_changes(
+    table: EndpointTable, plan: EndpointPlan, webhook: str, *, token_from_api: bool
+) -> list[str]:
+    """What Submit will create or change in the endpoints, in sentences (empty: nothing).
+
+    ``token_from_api``: the vendor's API registers the webhook URL and hands out the token
+    its callbacks carry, which then becomes the endpoint's token.
+    """
+    brand = get_vendor(plan.vendor).brand_name
+    path = (urlsplit(webhook).path or "/") if webhook else plan.endpoint.path
+    out = []
+    create = plan.create and _receives(plan, webhook) and table.get(plan.endpoint.path) is None
+    if create:
+        secret = "" if token_from_api else " " + _secret_words(plan.endpoint)
+        out.append(f"Submit creates the endpoint {plan.endpoint.path} for {brand}{secret}.")
+    if token_from_api:
+        current = table.match(path)
+        if current is not None and current.vendor == plan.vendor and current.token:
+            out.append(
+                f"{brand} registers the webhook URL and hands out the token its callbacks "
+                f"carry: it replaces the token set on {current.path} now."
+            )
+        else:
+            out.append(
+                f"{brand} registers the webhook URL and hands out the token its callbacks "
+                f"carry: it becomes the token of {path}."
+            )
+    return out
+
+
+def apply_endpoint_plan(table: EndpointTable, plan: EndpointPlan, webhook: str) -> list[str]:
+    """Create the planned endpoint when the webhook URL calls it and it is still missing
+    (saved at once); what was done, in sentences."""
+    if not plan.create or not _receives(plan, webhook) or table.get(plan.endpoint.path):
+        return []
+    table.add(plan.endpoint)
+    table.save()
+    brand = get_vendor(plan.vendor).brand_name
+    return [f"created the endpoint {plan.endpoint.path} for {brand}"]
 
 
 def store_webhook_token(table: EndpointTable, vendor: str, url: str, token: str) -> bool:
@@ -151,3 +224,13 @@ def webhook_url(public_base: str, endpoint: Endpoint, *, mask: str | None = None
         name, value = pair
         url += f"?{quote(name, safe='')}={quote(value, safe='') if mask is None else mask}"
     return url
+
+
+def sandbox_line(vendor: str, url: str) -> str:
+    """What ``submit --sandbox`` and the Submit dialog say first: the task goes to a
+    simulation, and where its callbacks go (without the URL's query secret)."""
+    brand = get_vendor(vendor).brand_name
+    return (
+        f"sandbox: a simulated {brand} API on this machine (nothing is sent to {brand}); "
+        f"its callbacks go to {url.partition('?')[0]}, labelled {SIMULATED}"
+    )

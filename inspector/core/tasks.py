@@ -47,6 +47,11 @@ def is_final(vendor: str, capture: Capture) -> bool:
     return status is not None and found is not None and status in found.final_events
 
 
+#: The mark of everything the sandbox made (``submit --sandbox``): in the CLI's output,
+#: the Tasks view and the timeline.
+SIMULATED = "simulated"
+
+
 @dataclass(slots=True)
 class Task:
     """One submission to a vendor's API."""
@@ -60,6 +65,8 @@ class Task:
     status: str = "submitted"
     options: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] = field(default_factory=dict)
+    #: submitted to the sandbox's simulation of the vendor's API, not to the vendor
+    sandbox: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +79,7 @@ class Task:
             "status": self.status,
             "options": self.options,
             "result": self.result,
+            "sandbox": self.sandbox,
         }
 
 
@@ -88,7 +96,8 @@ class TimelineEntry:
 
 def timeline(task: Task, callbacks: list[Capture]) -> list[TimelineEntry]:
     """Submitted, then each callback in arrival order, with seconds since submission."""
-    out = [TimelineEntry(task.submitted_at, f"submitted {task.file_name}", 0.0)]
+    simulated = f" to the sandbox ({SIMULATED})" if task.sandbox else ""
+    out = [TimelineEntry(task.submitted_at, f"submitted {task.file_name}{simulated}", 0.0)]
     for c in sorted(callbacks, key=lambda c: c.seq):
         seconds = (c.received_at - task.submitted_at).total_seconds()
         status = callback_status(c) or "callback"

@@ -84,8 +84,18 @@ class CaptureActions(QObject):
             kind: make_action(window, f"Copy as {label}", lambda _=False, k=kind: self.copy_as(k))
             for kind, label in SNIPPET_LABELS
         }
-        self.reveal_action = QAction("Reveal secrets in copies", window)
+        # One choice for copies and exports, remembered in settings.json: a copied
+        # command that fails validation and an export that leaks tokens were two
+        # answers to the same question.
+        self.reveal_action = QAction("Include secrets in copies and exports", window)
         self.reveal_action.setCheckable(True)
+        self.reveal_action.setChecked(services.settings.reveal_secrets)
+        self.reveal_action.setToolTip(
+            "On: tokens and signatures are copied and exported as received (a copied "
+            "command then validates). Off: they are masked."
+        )
+        self.reveal_action.setStatusTip(self.reveal_action.toolTip())
+        self.reveal_action.toggled.connect(self._on_reveal_toggled)
 
     def context_actions(self) -> list[QAction]:
         """The actions offered on the capture list's context menu, in order."""
@@ -96,6 +106,25 @@ class CaptureActions(QObject):
             self.pin_action,
             *self.copy_actions.values(),
         ]
+
+    def reveal_secrets(self) -> bool:
+        """Whether copies and exports keep the secrets (the user's remembered choice)."""
+        return self.reveal_action.isChecked()
+
+    def _on_reveal_toggled(self, reveal: bool) -> None:
+        settings = self.services.settings
+        settings.reveal_secrets = reveal
+        try:
+            settings.save(self.services.data_dir)
+        except OSError as exc:
+            self._say(f"Could not remember the choice: {exc}", 8000)
+            return
+        self._say(
+            "Copies and exports now include secrets"
+            if reveal
+            else "Copies and exports now mask secrets",
+            5000,
+        )
 
     def update_enabled(self, selected: int) -> None:
         """Enable what applies to ``selected`` captures."""
@@ -187,6 +216,6 @@ class CaptureActions(QObject):
         reveal = self.reveal_action.isChecked()
         text = snippet(capture, kind, reveal=reveal)
         QGuiApplication.clipboard().setText(text)
-        masked = "" if reveal else " (secrets masked)"
+        masked = " (secrets included)" if reveal else " (secrets masked)"
         self._say(f"Copied #{capture.seq} as {kind}{masked}", 5000)
         return text

@@ -339,7 +339,7 @@ class CaptureTableModel(QAbstractTableModel):
     def _trim_cache(self) -> None:
         # Keep the newest half: the oldest are read again from the store if scrolled to.
         # Every cached capture is a handful of objects the garbage collector walks on each
-        # full collection: with 30,000 live rows cached, one took 240 ms of UI time.
+        # full collection, a pause the user feels (docs/performance.md, smaller measurements).
         drop = sorted(self._cache)[: len(self._cache) - CACHE_LIMIT // 2]
         for seq in drop:
             del self._cache[seq]

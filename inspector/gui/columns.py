@@ -13,10 +13,24 @@ tooltip, where the model gives no tooltip of its own.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QToolTip
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QToolTip
+
+from inspector.gui.capture_model import Column
 
 #: Pixels a cell's text needs besides its width (margins, and the focus frame).
 CELL_PADDING = 12
+#: The capture list's fixed starting widths in pixels; Path takes the rest.
+CAPTURE_WIDTHS = {Column.TIME: 90, Column.STATUS: 50, Column.SIZE: 64}
+#: The capture list's columns that give up width, down to their least, before Path is
+#: cut: (wanted, least).
+CAPTURE_ELASTIC: dict[int, tuple[int, int]] = {
+    Column.VIA: (50, 34),
+    Column.METHOD: (62, 44),
+    Column.VENDOR: (80, 44),
+    Column.EVENT: (140, 44),
+    Column.VALIDATION: (76, 44),
+    Column.FORWARD: (90, 40),
+}
 
 
 class RoomyColumn(QObject):
@@ -135,3 +149,16 @@ def tooltips_for_cut_text(view: QAbstractItemView) -> None:
         title = model.headerData(column, horizontal, Qt.ItemDataRole.DisplayRole)
         if title and not model.headerData(column, horizontal, Qt.ItemDataRole.ToolTipRole):
             model.setHeaderData(column, horizontal, title, Qt.ItemDataRole.ToolTipRole)
+
+
+def capture_columns(table: QTableView) -> RoomyColumn:
+    """The capture list's widths: fixed ones, elastic ones, and Path with the rest; titles
+    left-aligned (a narrow column's title is cut at its end) with tooltips."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for column, width in CAPTURE_WIDTHS.items():
+        table.setColumnWidth(column, width)
+    tooltips_for_cut_text(table)
+    return RoomyColumn(table, header, Column.PATH, dict(CAPTURE_ELASTIC))

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -39,11 +38,13 @@ from inspector.core.capture import Capture, format_timestamp
 from inspector.core.store import ReplayRecord
 from inspector.gui import workers
 from inspector.gui.meaning import ValidationView, VendorView
-from inspector.gui.widgets import fill_pairs, pairs_table, plain_view
+from inspector.gui.widgets import fill_pairs, note_label, pairs_table, plain_view
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
 TREE_BYTES_CAP = 8 * 1024 * 1024
+#: the detail pane's minimum width in pixels, whatever its labels hold
+MIN_WIDTH = 240
 _PLACEHOLDER = "__lazy__"
 
 
@@ -157,10 +158,11 @@ class BodyPane(QWidget):
             btn.setObjectName(f"body-mode-{name.lower()}")
             self.buttons.addButton(btn, i)
             bar.addWidget(btn)
-        bar.addStretch(1)
-        self.info = QLabel("")
-        self.info.setTextFormat(Qt.TextFormat.PlainText)
-        bar.addWidget(self.info)
+        # A note about the body can be a long line: it wraps in the room left of the
+        # buttons and never widens the window (its full text is also its tooltip).
+        self.info = note_label()
+        self.info.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.info, 1)
         layout.addLayout(bar)
         self.stack = QStackedWidget()
         self.tree = JsonTree()
@@ -249,7 +251,9 @@ class BodyPane(QWidget):
         self._update_info()
 
     def _update_info(self) -> None:
-        self.info.setText(self._notes.get(self.mode(), ""))
+        note = self._notes.get(self.mode(), "")
+        self.info.setText(note)
+        self.info.setToolTip(note)
 
 
 def raw_text(capture: Capture, body_text_cap: int = 64 * 1024) -> str:
@@ -281,10 +285,10 @@ class DetailPane(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel("Select a capture to see it here.")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.title.setWordWrap(True)
+        # No widget here may take its minimum width from its text (a path, a query, a note
+        # can be one long line): the pane's own minimum caps what its contents ask for.
+        self.setMinimumWidth(MIN_WIDTH)
+        self.title = note_label("Select a capture to see it here.")
         self.title.setStyleSheet("padding: 4px 2px;")
         layout.addWidget(self.title)
         self.tabs = QTabWidget()
@@ -293,9 +297,7 @@ class DetailPane(QWidget):
         query_box = QWidget()
         ql = QVBoxLayout(query_box)
         ql.setContentsMargins(0, 0, 0, 0)
-        self.query_raw = QLabel("")
-        self.query_raw.setTextFormat(Qt.TextFormat.PlainText)
-        self.query_raw.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.query_raw = note_label()
         self.query = pairs_table(("Parameter", "Value (decoded)"))
         ql.addWidget(self.query_raw)
         ql.addWidget(self.query)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture, header_get
 from inspector.core.diff import diff_bodies, diff_headers
 from inspector.core.store import ReplayRecord
+from inspector.gui.error_log import log_failure
 from inspector.gui.widgets import fill_pairs, mono_font, pairs_table, plain_view
 
 METHODS = ["POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "OPTIONS"]
@@ -180,10 +181,28 @@ class EditReplayDialog(QDialog):
                 out.append((name.text().strip(), value.text() if value is not None else ""))
         return out
 
+    def _sync_content_length(self) -> None:
+        """The Content-Length row shows the edited body's length (what is sent); the user
+        does not type it."""
+        length = str(len(self.body.toPlainText().encode()))
+        for row in range(self.headers.rowCount()):
+            name = self.headers.item(row, 0)
+            value = self.headers.item(row, 1)
+            if name is None or name.text().strip().lower() != "content-length":
+                continue
+            if value is None:
+                value = QTableWidgetItem()
+                self.headers.setItem(row, 1, value)
+            if value.text() != length:
+                value.setText(length)
+            value.setFlags(value.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            value.setToolTip("The length of the body below, in bytes: follows its edits")
+
     def _check_body(self) -> None:
         if self._binary:
             self.body_check.setText("")
             return
+        self._sync_content_length()
         problem = json_problem(
             self.body.toPlainText(), header_get(self.header_pairs(), "Content-Type")
         )
@@ -231,6 +250,7 @@ class EditReplayDialog(QDialog):
             return
         exc = task.exception()
         if exc is not None:
+            log_failure("edit and replay", exc)
             self.answer.setPlainText(f"could not send: {exc}")
             return
         self.show_answer(task.result())

@@ -125,6 +125,7 @@ class EndpointsPanel(QWidget):
         self._public_url = public_url
         self._confirm = confirm or self._ask
         self._reported_error: str | None = None
+        self._seen_external = table.external_changes
         #: The add/edit dialog while it is open.
         self.dialog: EndpointDialog | None = None
 
@@ -305,6 +306,10 @@ class EndpointsPanel(QWidget):
         self.table.reload_if_changed()
         if self.table.generation != self._seen_generation:
             self.refresh()
+        # Only a change made outside the app is announced: the app's own writes (Submit,
+        # a vendor's token) are told where they happen.
+        if self.table.external_changes != self._seen_external:
+            self._seen_external = self.table.external_changes
             self.message.emit("Endpoints reloaded: endpoints.json was changed outside the app")
         error = self.table.last_error
         if error and error != self._reported_error:

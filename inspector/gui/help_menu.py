@@ -197,7 +197,10 @@ class HelpMenu(QObject):
 
     def _open(self, path: Path, what: str) -> bool:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            say(self.window, f"Could not open {what} {path}: no application for it", level="error")
+            # The desktop's failure, not the app's: a warning, with what to open by hand.
+            say(
+                self.window, f"Could not open {what} {path}: no application for it", level="warning"
+            )
             return False
         return True
 

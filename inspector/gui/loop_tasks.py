@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from inspector.gui.error_log import log_failure
+
 T = TypeVar("T")
 
 
@@ -24,8 +26,11 @@ class LoopTasks:
 
         def done(t: asyncio.Future[T]) -> None:
             self._running.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                self._report(f"{what} failed: {t.exception()}")
+            exc = None if t.cancelled() else t.exception()
+            if exc is not None:
+                # The user reads one line; the log and the terminal get the traceback.
+                log_failure(what, exc)
+                self._report(f"{what} failed: {exc or exc.__class__.__name__}")
 
         task.add_done_callback(done)
         return task

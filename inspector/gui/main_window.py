@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -41,8 +40,8 @@ from inspector.core.vendors import all_vendors
 from inspector.gui import workers
 from inspector.gui.capture_actions import CaptureActions
 from inspector.gui.capture_delete import DeleteActions
-from inspector.gui.capture_model import CaptureTableModel, Column
-from inspector.gui.columns import RoomyColumn, tooltips_for_cut_text
+from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.columns import capture_columns, tooltips_for_cut_text
 from inspector.gui.context_menus import (
     ContextMenu,
     EndpointActions,
@@ -67,17 +66,6 @@ from inspector.gui.view_menu import ViewMenu
 from inspector.gui.widgets import make_action
 
 #: Starting widths in pixels; the path column takes the rest.
-COLUMN_WIDTHS = {Column.TIME: 90, Column.STATUS: 50, Column.SIZE: 64}
-#: Columns that give up width, down to their minimum (or their title's width), before Path
-#: is cut: (wanted, least).
-ELASTIC_WIDTHS: dict[int, tuple[int, int]] = {
-    Column.VIA: (50, 34),
-    Column.METHOD: (62, 44),
-    Column.VENDOR: (80, 44),
-    Column.EVENT: (140, 44),
-    Column.VALIDATION: (76, 44),
-    Column.FORWARD: (90, 40),
-}
 #: The Endpoints dock's starting share of the window's width (between its bounds, in px).
 DOCK_SHARE, DOCK_MIN, DOCK_MAX = 0.3, 300, 420
 FILTER_DEBOUNCE_MS = 200
@@ -130,14 +118,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(False)
-        # A narrow column's title is cut at its end (its tooltip has it all).
-        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
-        self.path_room = RoomyColumn(self.table, hh, Column.PATH, ELASTIC_WIDTHS)
-        tooltips_for_cut_text(self.table)
+        self.path_room = capture_columns(self.table)
 
         self.detail = DetailPane()
         self.list_stack = QStackedWidget()
@@ -185,7 +166,12 @@ class MainWindow(QMainWindow):
             self, store, services, self.detail, self.selected_captures, self.loop_tasks
         )
         self.transfers = TransferActions(
-            self, store, self.model, self.selected_captures, self._update_counts
+            self,
+            store,
+            self.model,
+            self.selected_captures,
+            self._update_counts,
+            self.captures.reveal_secrets,
         )
         self.tunnel_indicator = TunnelIndicator(
             self, services, self.loop_tasks, self.endpoints_panel.public_url_changed
@@ -263,6 +249,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(transfers.export_all_action)
         file_menu.addAction(transfers.export_shown_action)
         file_menu.addAction(transfers.export_selected_action)
+        file_menu.addAction(captures.reveal_action)  # also in Capture: one shared choice
         file_menu.addSeparator()
         file_menu.addAction(make_action(self, "Settings…", self.open_settings, "Ctrl+,"))
         file_menu.addSeparator()
@@ -421,8 +408,12 @@ class MainWindow(QMainWindow):
         self._filter_timer.stop()
         selected = self.selected_capture_id()
         self.model.set_filter(self.current_filter())
-        if selected:
-            self.select_capture(selected)
+        if selected and self.select_capture(selected):
+            return
+        # The capture shown is now hidden (or none was selected): the pane shows nothing
+        # rather than a capture the list no longer has.
+        self.table.clearSelection()
+        self.detail.clear()
 
     def clear_filter(self) -> None:
         """Show every capture again: no text, any vendor, validation and origin (Esc)."""
@@ -534,7 +525,7 @@ class MainWindow(QMainWindow):
         if self.detail.capture is not None and self.detail.capture.id == summary.id:
             return
         if summary.body_size > LOAD_IN_WORKER_BYTES:
-            # Reading many MiB from SQLite on the UI thread stalls the loop (~0.1 s at 25 MiB).
+            # Reading many MiB from SQLite on the UI thread stalls the loop (docs/performance.md).
             self.detail.title.setText(f"loading {summary.body_size:,} bytes…")
             self._loading_id = summary.id
             workers.submit(partial(_read_capture, self.store, summary.id), self._on_capture_loaded)

@@ -18,6 +18,7 @@ from inspector.core.events import Signal
 from inspector.core.secrets import SecretStore
 from inspector.core.settings import Settings
 from inspector.core.store import CaptureStore, ReplayRecord
+from inspector.core.submission import EndpointPlan
 from inspector.core.tasks import Task
 
 
@@ -121,7 +122,17 @@ class AppServices(Protocol):
 
     def save_credentials(self, vendor: str, values: dict[str, str]) -> None: ...
 
-    def default_webhook_url(self, vendor: str) -> str | None: ...
+    def plan_endpoint(self, vendor: str) -> EndpointPlan:
+        """The endpoint the vendor's callbacks will reach; nothing is created yet."""
+        ...
+
+    def plan_webhook_url(self, plan: EndpointPlan) -> str | None:
+        """The planned endpoint's public URL (None without a public URL)."""
+        ...
+
+    def planned_changes(self, plan: EndpointPlan, webhook: str) -> list[str]:
+        """What submitting with ``webhook`` will create or change in the endpoints."""
+        ...
 
     async def submit(
         self,
@@ -135,10 +146,16 @@ class AppServices(Protocol):
         credentials: dict[str, str] | None = None,
         progress: Callable[[int, int], None] | None = None,
         say: Callable[[str], None] = ...,
+        plan: EndpointPlan | None = None,
+        sandbox: bool = False,
     ) -> Task:
-        """Submit a file to the vendor's API (cancel by cancelling); the task is stored."""
+        """Submit a file to the vendor's API (cancel by cancelling); the task is stored.
+        ``sandbox``: to the sandbox's simulation of that API, callbacks to our listener."""
         ...
 
-    async def fetch_result(self, task: Task, api_base: str | None = None) -> TaskResultView:
-        """Ask the vendor for the task's status and, when done, its result."""
+    async def fetch_result(
+        self, task: Task, api_base: str | None = None, credentials: dict[str, str] | None = None
+    ) -> TaskResultView:
+        """Ask the vendor for the task's status and, when done, its result (``credentials``
+        complete the stored ones)."""
         ...

@@ -1,4 +1,5 @@
-"""The Settings dialog: listener, body limit, ngrok (authtoken, agent, region, domain), tunnel.
+"""The Settings dialog: listener, body limit, ngrok (authtoken, agent, region, domain), tunnel;
+and a Vendors page with each vendor API's credentials.
 
 The ngrok authtoken, and the value of the header a custom public URL's tunnel adds, go to
 the :class:`~inspector.core.secrets.SecretStore`, never to ``settings.json``. When the app can download the ngrok agent, a button does so with a
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +43,8 @@ from inspector.core.secrets import (
     SecretStoreError,
 )
 from inspector.core.settings import Settings
+from inspector.gui.credentials_dialog import VendorCredentialsPage
+from inspector.gui.error_log import log_failure
 from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
 
 #: Reports bytes done and the total (None while unknown).
@@ -178,8 +182,18 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
 
+        # Two pages: the app and its tunnel, and each vendor API's credentials.
+        general = QWidget()
+        general.setLayout(form)
+        self.vendors_page = VendorCredentialsPage(secrets)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(self.vendors_page, "Vendors")
+        if self.vendors_page.problem and not token_problem:
+            self.error_label.setText(self.vendors_page.problem)
+
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.info_label)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
@@ -254,6 +268,7 @@ class SettingsDialog(QDialog):
                 else:
                     self.secrets.delete(CUSTOM_TUNNEL_VALUE)
                 self._stored_tunnel_value = tunnel_value
+            self.vendors_page.save()
             edited.save(self.data_dir)
         except (OSError, SecretStoreError) as exc:
             self.error_label.setText(f"could not save: {exc}")
@@ -335,6 +350,8 @@ class SettingsDialog(QDialog):
             return
         exc = task.exception()
         if exc is not None:
+            if not cancelled:
+                log_failure("downloading the ngrok agent", exc)
             self.error_label.setText(CANCELLED_TEXT if cancelled else str(exc))
             return
         path = task.result()

@@ -26,21 +26,24 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from inspector.core.submission import FILE_HEAD, submit_options, submit_spec
+from inspector.core.submission import FILE_HEAD, EndpointPlan, submit_options, submit_spec
 from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor, submit_vendors
-from inspector.core.vendors.descriptor import Credential, SubmitOption
+from inspector.core.vendors.descriptor import SubmitOption
+from inspector.gui.credentials_dialog import CredentialForm
+from inspector.gui.error_log import log_failure
 from inspector.gui.services import AppServices
-from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
+from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, plain_label
 
-#: Files up to this size are read on the GUI thread (a few tens of ms from a local disk);
-#: larger ones are read in a worker thread so the window never freezes.
+#: Files up to this size are read on the GUI thread (quick from a local disk); larger ones
+#: are read in a worker thread so the window never freezes.
 SYNC_READ_LIMIT = 50 * 1024 * 1024
 NO_PUBLIC_URL_TEXT = (
     "No public URL yet: start the tunnel (or set a custom public URL) to get a public "
@@ -114,29 +117,6 @@ def _fit_to_current_page(stack: QStackedWidget) -> None:
     stack.adjustSize()
 
 
-class _CredentialsPage(QWidget):
-    """One API account's credential fields, secrets masked."""
-
-    def __init__(self, credentials: tuple[Credential, ...]) -> None:
-        super().__init__()
-        self.fields: dict[str, QLineEdit | SecretField] = {}
-        self.labels = {c.name: c.label for c in credentials}
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        for credential in credentials:
-            field: QLineEdit | SecretField = SecretField() if credential.secret else QLineEdit()
-            self.fields[credential.name] = field
-            form.addRow(credential.label, field)
-
-    def values(self) -> dict[str, str]:
-        return {n: f.text().strip() for n, f in self.fields.items()}
-
-    def fill(self, values: dict[str, str]) -> None:
-        for name, field in self.fields.items():
-            if values.get(name) and not field.text():
-                field.setText(values[name])
-
-
 class _OptionsPage(QWidget):
     """One API's options: a drop-down, a text field, or checkboxes sharing a row each."""
 
@@ -197,9 +177,12 @@ class SubmitDialog(QDialog):
     """Submit a test task with our webhook URL; the result is a stored ``Task``.
 
     ``services`` is the app: its ``submit``, ``credentials``, ``save_credentials``,
-    ``default_webhook_url`` and ``endpoints`` (see :class:`~inspector.gui.services.AppServices`).
-    The vendors, their
-    credentials and options come from the vendor registry.
+    ``plan_endpoint`` and ``endpoints`` (see :class:`~inspector.gui.services.AppServices`).
+    The vendors, their credentials and options come from the vendor registry.
+
+    The dialog changes no endpoint by itself: the vendor's endpoint is planned (path and
+    generated secret chosen, so the webhook URL shown is final), the dialog says what
+    Submit will create or change, and only Submit does it; the log says what was done.
     """
 
     #: the Task the vendor accepted (after it was stored)
@@ -215,6 +198,8 @@ class SubmitDialog(QDialog):
         self.setWindowTitle("Submit a test task")
         self.services = services
         self.task: asyncio.Future[Task] | None = None
+        #: by vendor: the endpoint its callbacks will reach (created only on Submit)
+        self._plans: dict[str, EndpointPlan] = {}
         self._log_lines: list[str] = []
         self._cancel_requested = False
 
@@ -239,15 +224,15 @@ class SubmitDialog(QDialog):
         self.credentials_stack = QStackedWidget()
         #: by vendor id
         self.option_pages: dict[str, _OptionsPage] = {}
-        self.credential_pages: dict[str, _CredentialsPage] = {}
-        by_spec: dict[int, tuple[_OptionsPage, _CredentialsPage]] = {}
+        self.credential_pages: dict[str, CredentialForm] = {}
+        by_spec: dict[int, tuple[_OptionsPage, CredentialForm]] = {}
         for vendor in submit_vendors():
             spec = submit_spec(vendor.id)
             pages = by_spec.get(id(spec))
             if pages is None:
                 pages = by_spec[id(spec)] = (
                     _OptionsPage(spec.options),
-                    _CredentialsPage(spec.credentials),
+                    CredentialForm(spec.credentials),
                 )
                 self.options_stack.addWidget(pages[0])
                 self.credentials_stack.addWidget(pages[1])
@@ -255,13 +240,33 @@ class SubmitDialog(QDialog):
         options_box = QGroupBox("Options")
         QVBoxLayout(options_box).addWidget(self.options_stack)
 
+        # On by default: Fetch result and the next Submit need the same credentials.
         self.remember = QCheckBox(
             "Remember these credentials (in the secret store, never in settings.json)"
         )
+        self.remember.setChecked(True)
         credentials_box = QGroupBox("API credentials")
         cred_layout = QVBoxLayout(credentials_box)
         cred_layout.addWidget(self.credentials_stack)
         cred_layout.addWidget(self.remember)
+        self.credentials_box = credentials_box
+
+        # -- where to: the vendor's real API, or the sandbox's simulation of it ------------------
+        self.real_api_radio = QRadioButton("Vendor's API")
+        self.real_api_radio.setChecked(True)
+        self.sandbox_radio = QRadioButton("Sandbox (simulated vendor)")
+        self.sandbox_radio.setToolTip(
+            "A simulation of the vendor's API on this machine: no account and no tunnel; "
+            "its callbacks come to this listener, labelled simulated"
+        )
+        self.sandbox_radio.toggled.connect(self._on_target_changed)
+        target_row = QHBoxLayout()
+        target_row.setContentsMargins(0, 0, 0, 0)
+        target_row.addWidget(self.real_api_radio)
+        target_row.addWidget(self.sandbox_radio)
+        target_row.addStretch(1)
+        target_widget = QWidget()
+        target_widget.setLayout(target_row)
 
         # -- webhook and API base ---------------------------------------------------------------
         self.webhook_edit = QLineEdit()
@@ -273,9 +278,13 @@ class SubmitDialog(QDialog):
         self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
         #: for a vendor whose webhooks are set up in its dashboard: what to enter there
         self.dashboard_info = plain_label()
+        #: what Submit will create or change in the endpoints, said before it does
+        self.changes_label = plain_label(selectable=False)
+        self.changes_label.setObjectName("submit-changes")
 
         form = QFormLayout()
         form.addRow("Vendor", self.vendor_combo)
+        form.addRow("Send to", target_widget)
         form.addRow("File", file_widget)
         form.addRow("Webhook URL", self.webhook_edit)
         form.addRow("API base URL (advanced)", self.api_base_edit)
@@ -312,6 +321,7 @@ class SubmitDialog(QDialog):
         layout.addWidget(options_box)
         layout.addWidget(credentials_box)
         layout.addWidget(self.dashboard_info)
+        layout.addWidget(self.changes_label)
         layout.addWidget(self.log_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
@@ -367,28 +377,46 @@ class SubmitDialog(QDialog):
         except Exception as exc:  # a broken keyring must not stop the dialog
             self._show_error(f"cannot read the saved credentials: {_one_line(exc)}")
         self.file_edit.setPlaceholderText(submit_spec(vendor).file_kind.words)
-        try:
-            url = self.services.default_webhook_url(vendor)
-        except (OSError, ValueError) as exc:
-            url = None
-            self._show_error(f"cannot prepare the {vendor} endpoint: {_one_line(exc)}")
+        url = self.services.plan_webhook_url(self._plan(vendor))
         self.webhook_edit.setText(url or "")
         self.webhook_hint.setText("" if url else NO_PUBLIC_URL_TEXT)
-        self.webhook_hint.setVisible(not url)
+        self.webhook_hint.setVisible(not url and not self.is_sandbox())
         self._update_dashboard_info()
 
-    def _endpoint_token(self, vendor: str) -> str | None:
-        matches = self.services.endpoints.for_vendor(vendor)
-        return matches[0].token if matches else None
+    def is_sandbox(self) -> bool:
+        return self.sandbox_radio.isChecked()
+
+    def _on_target_changed(self, _checked: bool = False) -> None:
+        """The sandbox brings its own API, credentials and URL: those fields do not apply."""
+        real = not self.is_sandbox()
+        for widget in (self.webhook_edit, self.api_base_edit, self.credentials_box):
+            widget.setEnabled(real and not self._busy)
+        self.webhook_hint.setVisible(real and not self.webhook_edit.text())
+        self._update_dashboard_info()
+
+    def _plan(self, vendor: str) -> EndpointPlan:
+        """The vendor's endpoint plan, made once per dialog (its generated secret stays)."""
+        plan = self._plans.get(vendor)
+        if plan is None or (plan.create and self.services.endpoints.for_vendor(vendor)):
+            plan = self._plans[vendor] = self.services.plan_endpoint(vendor)
+        return plan
+
+    def changes_text(self) -> str:
+        return self.changes_label.text()
 
     def _update_dashboard_info(self, _text: str = "") -> None:
         vendor = get_vendor(self.vendor())
+        plan = self._plan(vendor.id)
+        changes = self.services.planned_changes(plan, self.webhook_edit.text().strip())
+        self.changes_label.setText(
+            "\n".join(changes) if changes else "Submit creates and changes no endpoint."
+        )
         events = submit_spec(vendor.id).dashboard_events
-        if not events:
+        if not events or self.is_sandbox():
             self.dashboard_info.setVisible(False)
             return
         url = self.webhook_edit.text().strip() or "(no webhook URL yet)"
-        token = self._endpoint_token(vendor.id) or "(no endpoint token)"
+        token = plan.endpoint.token or "(no endpoint token)"
         self.dashboard_info.setText(
             f"{vendor.brand_name} calls only the webhooks set up in its dashboard. "
             f"Add one there (event {events[0]}) with:\n"
@@ -422,15 +450,16 @@ class SubmitDialog(QDialog):
         try:
             path, head = check_file(vendor, self.file_edit.text())
             options = self.options(vendor, head)
-            webhook = self.webhook_edit.text().strip()
-            if not webhook:
+            sandbox = self.is_sandbox()
+            webhook = "" if sandbox else self.webhook_edit.text().strip()
+            if not webhook and not sandbox and submit_spec(vendor).takes_webhook_url:
                 raise ValueError(
                     "give a webhook URL: start the tunnel (or set a custom public URL) or type one"
                 )
-            if not webhook.startswith(("https://", "http://")):
+            if webhook and not webhook.startswith(("https://", "http://")):
                 raise ValueError("the webhook URL must start with https:// (or http://)")
             page = self.credential_pages[vendor]
-            credentials = page.values()
+            credentials = {} if sandbox else page.values()
             missing = [page.labels[n] for n, v in credentials.items() if not v]
             if missing:
                 brand = get_vendor(vendor).brand_name
@@ -442,8 +471,19 @@ class SubmitDialog(QDialog):
         self._cancel_requested = False
         self._set_busy(True)
         self.status_label.setText(f"submitting {path.name} to {self.vendor_combo.currentText()}…")
+        remember = self.remember.isChecked() and not sandbox
         self.task = asyncio.ensure_future(
-            self._run(vendor, path, data, options, webhook, credentials, self.remember.isChecked())
+            self._run(
+                vendor,
+                path,
+                data,
+                options,
+                webhook,
+                credentials,
+                remember,
+                self._plan(vendor),
+                sandbox,
+            )
         )
         self.task.add_done_callback(self._on_done)
 
@@ -456,6 +496,8 @@ class SubmitDialog(QDialog):
         webhook: str,
         credentials: dict[str, str],
         remember: bool,
+        plan: EndpointPlan,
+        sandbox: bool = False,
     ) -> Task:
         if data is None:
             try:
@@ -472,6 +514,8 @@ class SubmitDialog(QDialog):
             credentials=credentials,
             progress=self._on_progress,
             say=self._say,
+            plan=plan,
+            sandbox=sandbox,
         )
         if remember:
             try:
@@ -513,6 +557,10 @@ class SubmitDialog(QDialog):
             self.api_base_edit,
         ):
             widget.setEnabled(not busy)
+        self.real_api_radio.setEnabled(not busy)
+        self.sandbox_radio.setEnabled(not busy)
+        if not busy:
+            self._on_target_changed()
         if busy:
             self.progress_bar.setRange(0, 0)  # busy until the upload reports its size
             self.progress_bar.setFormat("")
@@ -534,9 +582,12 @@ class SubmitDialog(QDialog):
                 self.status_label.setText(CANCELLED_TEXT)
                 return
             self.status_label.setText("")
+            log_failure(f"submitting to {self.vendor()}", exc)
             self._show_error(_one_line(exc))
             return
         result = task.result()
+        self._plans.pop(result.vendor, None)  # the endpoint exists now: plan afresh
+        self._update_dashboard_info()
         self.progress_bar.setValue(1)
         self.progress_bar.setFormat("uploaded")
         self.status_label.setText(f"task {result.task_id}")

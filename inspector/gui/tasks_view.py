@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -31,10 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
-from inspector.core.tasks import Task, callback_status, is_callback_of, timeline
+from inspector.core.secrets import SecretStoreError
+from inspector.core.submission import credential_fields
+from inspector.core.tasks import SIMULATED, Task, callback_status, is_callback_of, timeline
 from inspector.core.vendors import find_vendor
+from inspector.gui.credentials_dialog import ask_credentials
+from inspector.gui.error_log import log_failure
 from inspector.gui.services import AppServices, TaskResultView
 from inspector.gui.widgets import ERROR_STYLE, plain_label
+
+log = logging.getLogger(__name__)
 
 
 class TaskColumn(enum.IntEnum):
@@ -56,7 +63,9 @@ class TaskColumn(enum.IntEnum):
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
 #: Starting widths in pixels (the last column takes the rest).
 COLUMN_WIDTHS = {
-    TaskColumn.VENDOR: 80,
+    # "Celantur v2 (simulated)" needs ~160: cut, it is in the cell's tooltip, so that
+    # Status and Callbacks, shown next, fit a narrow dock.
+    TaskColumn.VENDOR: 120,
     TaskColumn.TASK_ID: 230,
     TaskColumn.FILE: 130,
     TaskColumn.SUBMITTED: 150,
@@ -73,7 +82,10 @@ REFRESH_DELAY_MS = 200
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 480, 360
 BADGE_COLORS = {"valid": "#2e7d32", "invalid": "#c62828"}
 _TASK_ROLE = Qt.ItemDataRole.UserRole
-EMPTY_TEXT = "No tasks yet: tasks you submit to a vendor appear here, with their callbacks."
+EMPTY_TEXT = (
+    "No tasks yet: tasks you submit to a vendor appear here, with their callbacks. To try it "
+    "without an account or a tunnel: Vendors → Submit test task…, Send to: Sandbox."
+)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -93,8 +105,9 @@ def task_status(task: Task, callbacks: list[Capture]) -> str:
 def task_row(task: Task, callbacks: list[Capture]) -> list[str]:
     """The top-level row's cells, in :data:`COLUMNS` order."""
     vendor = find_vendor(task.vendor)
+    name = vendor.short_name if vendor is not None else task.vendor
     return [
-        vendor.short_name if vendor is not None else task.vendor,
+        f"{name} ({SIMULATED})" if task.sandbox else name,
         task.task_id,
         task.file_name,
         task.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
@@ -134,6 +147,8 @@ class TasksView(QWidget):
         #: per-vendor API base overrides (a sandbox double per vendor)
         self.api_bases: dict[str, str | None] = {}
         self.fetch_task: asyncio.Future[TaskResultView] | None = None
+        #: the task whose result (or error) the result area shows
+        self._result_for: str | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
 
@@ -335,6 +350,13 @@ class TasksView(QWidget):
         return self._task_of(item)
 
     def _on_tree_selection_changed(self) -> None:
+        # A result or a red error belongs to the task it was fetched for.
+        selected = self.selected_task()
+        shown = self._result_for
+        other = selected is None or selected.task_id != shown
+        if not self.is_fetching() and shown is not None and other:
+            self._show_result(None)
+            self._result_for = None
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -367,10 +389,29 @@ class TasksView(QWidget):
             return
         base = self.api_bases.get(task.vendor, self.api_base)
         self._show_result(None)
+        self._result_for = task.task_id
         self.result_label.setText(f"fetching the result of task {task.task_id}…")
         self._set_fetching(True)
-        self.fetch_task = asyncio.ensure_future(self.services.fetch_result(task, base))
+        self.fetch_task = asyncio.ensure_future(self._fetch(task, base))
         self.fetch_task.add_done_callback(self._on_fetched)
+
+    async def _fetch(self, task: Task, base: str | None) -> TaskResultView:
+        """Fetch; a missing credential is asked for first (and kept when the user says so).
+        A sandbox task needs none: its simulation has its own."""
+        fields = () if task.sandbox else credential_fields(task.vendor)
+        known = self.services.credentials(task.vendor)
+        typed: dict[str, str] = {}
+        if any(not known.get(c.name) for c in fields):
+            answer = await ask_credentials(task.vendor, fields, known, self)
+            if answer is None:
+                raise asyncio.CancelledError
+            typed, remember = answer
+            if remember:
+                try:
+                    self.services.save_credentials(task.vendor, typed)
+                except (SecretStoreError, OSError) as exc:  # the fetch goes on regardless
+                    log.warning("could not keep the %s credentials: %s", task.vendor, exc)
+        return await self.services.fetch_result(task, base, typed or None)
 
     def cancel_fetch(self) -> None:
         if self.is_fetching() and self.fetch_task is not None and not self.fetch_task.done():
@@ -391,6 +432,7 @@ class TasksView(QWidget):
         exc = future.exception()
         if exc is not None:
             self._show_result(None)
+            log_failure("fetching a task's result", exc)
             self.error_label.setText(_one_line(exc))
             self.error_label.setVisible(True)
             return

@@ -8,6 +8,7 @@ A job is plain Python: it never touches a Qt object, and reports progress throug
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ from inspector.core.store import CaptureStore
 from inspector.gui.workers import Progress
 
 IMPORT_CHUNK = 1000
+
+log = logging.getLogger(__name__)
 
 
 def _no_report(done: int, total: int) -> None:
@@ -45,8 +48,9 @@ class TransferJob:
             return False, f"cancelled; {len(exc.captures)} captures were read"
         except (ValueError, OSError) as exc:
             return False, str(exc)
-        except Exception as exc:  # never a traceback for the user
-            return False, f"unexpected error: {exc.__class__.__name__}: {exc}"
+        except Exception as exc:  # never a traceback for the user: it goes to the log
+            log.error("%s failed", self.__class__.__name__, exc_info=True)
+            return False, f"unexpected error: {exc.__class__.__name__}: {exc} (details in the log)"
 
     def work(self) -> str:
         raise NotImplementedError
@@ -85,7 +89,8 @@ class ExportJob(TransferJob):
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return f"exported {count} captures to {self.path}"
+        secrets = "secrets masked" if self.mask else "secrets included"
+        return f"exported {count} captures to {self.path} ({secrets})"
 
 
 class ImportJob(TransferJob):

@@ -14,6 +14,7 @@ from inspector.core.capture import Capture
 from inspector.core.store import CaptureStore
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.error_log import report
 from inspector.gui.message_log import Level, say
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
 from inspector.gui.widgets import make_action
@@ -36,6 +37,7 @@ class TransferActions(QObject):
         model: CaptureTableModel,
         selected: Callable[[], list[Capture]],
         imported: Callable[[], None],
+        reveal_secrets: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -43,10 +45,14 @@ class TransferActions(QObject):
         self.model = model
         self.selected = selected
         self.imported = imported
+        #: the user's choice, shared with the copies: exports keep secrets only when true
+        self.reveal_secrets = reveal_secrets
         self.job: TransferJob | None = None
         self.progress: QProgressDialog | None = None
         #: the outcome of the latest job, as told in the status bar
         self.last_job_message = ""
+        # make_action calls the slot without the action's `checked` argument: it would
+        # arrive here as the path.
         self.import_action = make_action(window, "Import…", self.import_file, "Ctrl+O")
         self.export_all_action = make_action(
             window, "Export all…", lambda: self.export_captures("all")
@@ -89,7 +95,8 @@ class TransferActions(QObject):
                 return
             path = Path(name)
             fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
-        self._start(ExportJob(self.store, ids, path, fmt or "har", mask=False), "Exporting")
+        mask = not self.reveal_secrets()
+        self._start(ExportJob(self.store, ids, path, fmt or "har", mask=mask), "Exporting")
 
     def import_file(self, path: Path | None = None) -> None:
         """Import a HAR or JSON export; asks for the file when no path."""
@@ -143,6 +150,11 @@ class TransferActions(QObject):
             self.last_job_message = message
 
         def crashed(exc: BaseException) -> None:
-            finish(False, f"unexpected error: {exc.__class__.__name__}: {exc}")
+            self.job = None
+            progress.reset()
+            progress.deleteLater()
+            self.progress = None
+            self.last_job_message = report(label, exc)  # logged there, with the traceback
+            self._say(self.last_job_message, 0, "error")
 
         workers.submit(job.run, lambda outcome: finish(*outcome), crashed, on_progress)

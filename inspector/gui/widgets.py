@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -9,11 +10,13 @@ from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -69,6 +72,16 @@ def plain_label(text: str = "", *, selectable: bool = True) -> QLabel:
     return label
 
 
+def note_label(text: str = "") -> QLabel:
+    """A selectable, word-wrapped plain-text label whose minimum width never follows its
+    text: a long line (a note, a path, a query) wraps or is cut, and never widens the
+    window it is in."""
+    label = plain_label(text)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(1)
+    return label
+
+
 class SecretField(QWidget):
     """A password-echo line edit with a "Show" toggle, so secrets stay hidden by default."""
 
@@ -102,12 +115,35 @@ def make_action(
     shortcut: str | None = None,
     tip: str = "",
 ) -> QAction:
-    """A menu/toolbar action that calls ``slot``; ``tip`` is its tooltip and status tip."""
+    """A menu/toolbar action that calls ``slot()``; ``tip`` is its tooltip and status tip.
+
+    ``slot`` is called with no argument: ``triggered`` carries the action's ``checked``
+    state, which would otherwise arrive as a slot's first optional parameter (a path, a
+    vendor...).
+    """
     action = QAction(text, parent)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
     if tip:
         action.setToolTip(tip)
         action.setStatusTip(tip)
-    action.triggered.connect(slot)
+
+    def fire() -> None:
+        slot()
+
+    action.triggered.connect(fire)
     return action
+
+
+async def answered(dialog: QDialog) -> bool:
+    """Open ``dialog`` (window-modal, no nested event loop: the listener keeps running) and
+    wait until it is closed; True when it was accepted."""
+    result: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finished(code: int) -> None:
+        if not result.done():
+            result.set_result(code)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return await result == QDialog.DialogCode.Accepted.value

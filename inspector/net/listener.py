@@ -31,6 +31,8 @@ from inspector.core.capture import (
 from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.core.origin import (
     LOOPBACK,
+    SANDBOX_NOTE,
+    SANDBOX_SOURCE,
     TOKEN_HEADER,
     TunnelMark,
     last_entry,
@@ -306,6 +308,10 @@ class Listener:
             kept_headers, source, replay_of = read_own_headers(
                 headers, via=via, marks=self.tunnel_marks, run_token=self.run_token
             )
+            if source == SANDBOX_SOURCE:
+                # A simulated vendor's webhook: a sample like simulate's, and said so.
+                source = "simulate"
+                notes.append(SANDBOX_NOTE)
         capture = Capture(
             method=request.method,
             path=path,

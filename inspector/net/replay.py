@@ -1,6 +1,6 @@
 """Send a capture again, byte-exact: replay to any URL, and forward live captures.
 
-SPEC.md section 4 fixes the rule both share: the target URL keeps the base's path unless it
+docs/cli.md ("Sending a capture on") fixes the rule both share: the target URL keeps the base's path unless it
 is empty or ``/`` (then the capture's path is used), the capture's raw query is always
 appended, hop-by-hop headers and ``Host`` are dropped, ``Content-Length`` is recomputed and
 every other header goes out in order, repeated names and their case kept. Percent-encoding
@@ -89,7 +89,7 @@ def _quote_unsafe(text: str) -> str:
 
 
 def target_url(base: str, capture: Capture) -> str:
-    """Where to send ``capture`` given a user's base URL (SPEC.md section 4).
+    """Where to send ``capture`` given a user's base URL (docs/cli.md, "Sending a capture on").
 
     >>> c = Capture(method="POST", path="/blurit/cb", query="a=%2F+b")
     >>> target_url("http://localhost:3000", c)

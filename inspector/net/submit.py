@@ -45,6 +45,7 @@ async def submit_task(
     say: Callable[[str], None] = lambda _: None,
     settle_s: float = 0.0,
     on_task_id: Callable[[str], None] = lambda _: None,
+    sandbox: bool = False,
 ) -> Task:
     """Submit; returns the :class:`Task` (not yet stored). Raises :class:`VendorError`.
 
@@ -52,6 +53,9 @@ async def submit_task(
     ``settle_s``: after a vendor's API handed the endpoint a new token, how long to wait
     for a listener in another process to pick it up (it re-reads ``endpoints.json`` on a
     request at most every ``inspector.net.listener.ENDPOINT_RECHECK_S``).
+    ``sandbox``: the request goes to the sandbox's simulation of the API
+    (:mod:`inspector.net.sandbox.runner`); the task is marked so, and no webhook URL it
+    registered is remembered for the real API.
     """
     api = find_api(req.vendor)
     if api is None:
@@ -63,12 +67,14 @@ async def submit_task(
         settle_s=settle_s,
         on_task_id=on_task_id,
         previous_webhook_url=(
-            previous_webhook_url(settings, req.vendor) if api.registers_webhook else None
+            previous_webhook_url(settings, req.vendor)
+            if api.registers_webhook and not sandbox
+            else None
         ),
     )
     task_id = await api.submit(req, context)
     context.announce(task_id)
-    if api.registers_webhook:
+    if api.registers_webhook and not sandbox:
         remember_webhook_url(settings, data_dir, req.vendor, req.webhook_url)
     return Task(
         vendor=req.vendor,
@@ -76,6 +82,7 @@ async def submit_task(
         file_name=req.file_name,
         webhook_url=req.webhook_url,
         options={k: v for k, v in req.options.items() if isinstance(v, str | int | float | bool)},
+        sandbox=sandbox,
     )
 
 

@@ -1,4 +1,4 @@
-"""The core imports no Qt and no network library (STYLE.md: the core's tests run without Qt)."""
+"""The core imports no Qt and no network library (docs/decisions.md: the core runs without Qt)."""
 
 from __future__ import annotations
 

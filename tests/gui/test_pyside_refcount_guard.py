@@ -1,4 +1,4 @@
-"""Guard against PySide6 6.12.0 on Python 3.11 (STACK-NOTES.md): every void-returning call
+"""Guard against PySide6 6.12.0 on Python 3.11 (docs/decisions.md, "Versions"): every void-returning call
 there drops a reference to ``None``, and qasync makes one per asyncio callback, so the app
 dies after about a thousand requests. The suite alone would not notice; this test does.
 """

@@ -14,8 +14,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from doubles.blurit_api import BlurItDouble
-from doubles.celantur_api import CelanturDouble
 from helpers import run_in_qloop
 from PySide6.QtGui import QColor, QImage
 
@@ -23,6 +21,8 @@ from inspector.app import AppCore
 from inspector.gui.submit_dialog import NO_PUBLIC_URL_TEXT, SubmitDialog
 from inspector.gui.tasks_view import TasksView
 from inspector.gui.widgets import ERROR_STYLE, SecretField
+from inspector.net.sandbox.blurit import BlurItSim
+from inspector.net.sandbox.celantur import CelanturSim
 
 pytestmark = pytest.mark.gui
 
@@ -33,15 +33,15 @@ BLURIT_CLIENT = {"client_id": "client-id", "secret_id": "secret-id"}
 @dataclass
 class Rig:
     core: AppCore
-    celantur: CelanturDouble
-    blurit: BlurItDouble
+    celantur: CelanturSim
+    blurit: BlurItSim
     view: TasksView
 
 
 @pytest.fixture
 def rig(qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path) -> Iterator[Rig]:
-    celantur = CelanturDouble(step_delay=0.3)
-    blurit = BlurItDouble(step_delay=0.1)
+    celantur = CelanturSim(step_delay=0.3)
+    blurit = BlurItSim(step_delay=0.1)
     run_in_qloop(qtbot, celantur.start())
     run_in_qloop(qtbot, blurit.start())
     core = AppCore(data_dir, port=0, kind="gui")
@@ -290,9 +290,12 @@ def test_without_public_url_the_dialog_says_how_to_get_one(
     assert dialog.webhook_edit.isEnabled() and not dialog.webhook_edit.isReadOnly()
     assert dialog.webhook_hint.isVisible()
     assert dialog.webhook_hint.text() == NO_PUBLIC_URL_TEXT
-    (endpoint,) = rig.core.endpoints.for_vendor("anesya")  # created for the dialog
-    assert endpoint.token and endpoint.token in dialog.dashboard_info.text()
+    # Nothing is created before Submit: the token shown is the one Submit will create.
+    assert rig.core.endpoints.for_vendor("anesya") == []
+    token = dialog._plan("anesya").endpoint.token
+    assert token and token in dialog.dashboard_info.text()
     dialog.webhook_edit.setText("https://hooks.example.com/anesya")
+    assert "Submit creates the endpoint /anesya for Anesya" in dialog.changes_text()
     assert "URL: https://hooks.example.com/anesya" in dialog.dashboard_info.text()
     assert dialog.dashboard_info.isVisible()
     dialog.grab().save("/tmp/submit_dialog_anesya.png")

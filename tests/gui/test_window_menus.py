@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import close_app, open_app, post_in_qloop
+from helpers import close_app, open_app, send_http
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QUrl, qVersion
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMenu
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.gui
 
 def capture_some(qtbot: Any, core: AppCore, window: MainWindow, n: int) -> None:
     for i in range(n):
-        assert post_in_qloop(qtbot, f"{core.listener.url}/hook{i}", b"{}") == 200
+        assert send_http(qtbot, f"{core.listener.url}/hook{i}", b"{}") == 200
     qtbot.waitUntil(lambda: window.model.rowCount() == n)
 
 

@@ -1,4 +1,4 @@
-"""Hostile and malformed requests against the real listener (SPEC.md section 5, issue 7).
+"""Hostile and malformed requests against the real listener (docs/security.md, issue 7).
 
 Every request here is sent over a real socket to a :class:`Listener` on 127.0.0.1, most of
 them as raw bytes so that no client library tidies them up first. The rule being checked:

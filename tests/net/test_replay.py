@@ -114,7 +114,7 @@ def dead_port() -> int:
     return port
 
 
-# -- the URL rule of SPEC.md section 4 -------------------------------------------------
+# -- the URL rule of docs/cli.md -------------------------------------------------
 
 
 @pytest.mark.parametrize(

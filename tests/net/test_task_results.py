@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from doubles.anesya_api import AnesyaDouble
-from doubles.blurit_api import BlurItDouble
-from doubles.celantur_api import CelanturDouble
 from helpers import wait_until_async
 
 from inspector.app import AppCore
 from inspector.core.capture import Capture
 from inspector.core.tasks import Task, is_final
+from inspector.net.sandbox.anesya import AnesyaSim
+from inspector.net.sandbox.blurit import BlurItSim
+from inspector.net.sandbox.celantur import CelanturSim
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
 
@@ -29,7 +29,7 @@ async def wait_final(core: AppCore, task: Task) -> list[Capture]:
 
 
 async def test_celantur_submit_then_fetch_image(data_dir: Path) -> None:
-    double = CelanturDouble(step_delay=0.05)
+    double = CelanturSim(step_delay=0.05)
     base = await double.start()
     core = AppCore(data_dir, port=0, kind="gui")
     await core.start()
@@ -62,7 +62,7 @@ async def test_celantur_submit_then_fetch_image(data_dir: Path) -> None:
 
 
 async def test_blurit_and_anesya_results(data_dir: Path) -> None:
-    blurit, anesya = BlurItDouble(step_delay=0.05), AnesyaDouble(step_delay=0.05)
+    blurit, anesya = BlurItSim(step_delay=0.05), AnesyaSim(step_delay=0.05)
     b_base, a_base = await blurit.start(), await anesya.start()
     core = AppCore(data_dir, port=0, kind="gui")
     await core.start()

@@ -13,12 +13,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from doubles.anesya_api import AnesyaDouble
-from doubles.blurit_api import BlurItDouble
-from doubles.celantur_api import CelanturDouble
 from helpers import wait_until_async
 from yarl import URL
 
+from inspector.net.sandbox.anesya import AnesyaSim
+from inspector.net.sandbox.blurit import BlurItSim
+from inspector.net.sandbox.celantur import CelanturSim
 from inspector.net.vendors import VendorError
 from inspector.net.vendors.anesya import AnesyaClient
 from inspector.net.vendors.blurit import BlurItClient
@@ -35,10 +35,10 @@ ANESYA_KEY = "anesya-test-key"
 
 @pytest.fixture
 async def make_celantur() -> AsyncIterator[Callable[..., Any]]:
-    doubles: list[CelanturDouble] = []
+    doubles: list[CelanturSim] = []
 
-    async def make(**switches: Any) -> tuple[CelanturDouble, str]:
-        double = CelanturDouble(**switches)
+    async def make(**switches: Any) -> tuple[CelanturSim, str]:
+        double = CelanturSim(**switches)
         doubles.append(double)
         return double, await double.start()
 
@@ -48,16 +48,16 @@ async def make_celantur() -> AsyncIterator[Callable[..., Any]]:
 
 
 @pytest.fixture
-async def blurit() -> AsyncIterator[BlurItDouble]:
-    double = BlurItDouble(step_delay=0.05)
+async def blurit() -> AsyncIterator[BlurItSim]:
+    double = BlurItSim(step_delay=0.05)
     await double.start()
     yield double
     await double.stop()
 
 
 @pytest.fixture
-async def anesya() -> AsyncIterator[AnesyaDouble]:
-    double = AnesyaDouble(step_delay=0.05)
+async def anesya() -> AsyncIterator[AnesyaSim]:
+    double = AnesyaSim(step_delay=0.05)
     await double.start()
     yield double
     await double.stop()
@@ -341,7 +341,7 @@ async def test_celantur_v1_too_large_file(make_celantur: Callable[..., Any]) -> 
 # -- BlurIt ----------------------------------------------------------------------------------
 
 
-async def test_blurit_uses_bearer_and_multipart_job_fields(blurit: BlurItDouble) -> None:
+async def test_blurit_uses_bearer_and_multipart_job_fields(blurit: BlurItSim) -> None:
     seen: list[int] = []
     async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=blurit.base_url) as client:
         job_id = await client.create_job(
@@ -372,7 +372,7 @@ async def test_blurit_uses_bearer_and_multipart_job_fields(blurit: BlurItDouble)
     assert blurit.jobs[job_id].history == ["Sent", "Started", "Succeeded"]
 
 
-async def test_blurit_double_refuses_a_raw_token(blurit: BlurItDouble) -> None:
+async def test_blurit_double_refuses_a_raw_token(blurit: BlurItSim) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.post(
             f"{blurit.base_url}/login", json={"clientId": BLURIT_ID, "secretId": BLURIT_SECRET}
@@ -386,7 +386,7 @@ async def test_blurit_double_refuses_a_raw_token(blurit: BlurItDouble) -> None:
     assert set(body) == {"statusCode", "error", "message"} and body["statusCode"] == 401
 
 
-async def test_blurit_expired_token_is_refreshed(blurit: BlurItDouble) -> None:
+async def test_blurit_expired_token_is_refreshed(blurit: BlurItSim) -> None:
     async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=blurit.base_url) as client:
         await client.list_webhooks()
         blurit.expire_tokens()
@@ -397,7 +397,7 @@ async def test_blurit_expired_token_is_refreshed(blurit: BlurItDouble) -> None:
     assert (refresh.header("Authorization") or "").startswith("Bearer ")
 
 
-async def test_blurit_refused_refresh_falls_back_to_login(blurit: BlurItDouble) -> None:
+async def test_blurit_refused_refresh_falls_back_to_login(blurit: BlurItSim) -> None:
     async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=blurit.base_url) as client:
         await client.list_webhooks()
         blurit.expire_tokens()
@@ -408,7 +408,7 @@ async def test_blurit_refused_refresh_falls_back_to_login(blurit: BlurItDouble) 
 
 async def test_blurit_lifetime_expiry_refreshes_before_the_call() -> None:
     lifetime = 0.2
-    double = BlurItDouble(token_lifetime=lifetime)
+    double = BlurItSim(token_lifetime=lifetime)
     await double.start()
     try:
         async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=double.base_url) as client:
@@ -441,7 +441,7 @@ async def test_blurit_lifetime_expiry_refreshes_before_the_call() -> None:
     ],
 )
 async def test_blurit_errors_become_sentences(
-    blurit: BlurItDouble, call: str, status: int, sentence: str
+    blurit: BlurItSim, call: str, status: int, sentence: str
 ) -> None:
     blurit.fail_next(call, status, times=3)
     async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=blurit.base_url) as client:
@@ -451,7 +451,7 @@ async def test_blurit_errors_become_sentences(
 
 
 async def test_blurit_polling_too_fast_gets_429() -> None:
-    double = BlurItDouble(min_poll_interval=5.0)
+    double = BlurItSim(min_poll_interval=5.0)
     await double.start()
     try:
         async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=double.base_url) as client:
@@ -464,13 +464,13 @@ async def test_blurit_polling_too_fast_gets_429() -> None:
     assert err.value.status == 429
 
 
-async def test_blurit_wrong_secret(blurit: BlurItDouble) -> None:
+async def test_blurit_wrong_secret(blurit: BlurItSim) -> None:
     async with BlurItClient(BLURIT_ID, "nope", base_url=blurit.base_url) as client:
         with pytest.raises(VendorError, match=r"^the BlurIt credentials were refused$"):
             await client.list_webhooks()
 
 
-async def test_blurit_webhook_api_round_trip(blurit: BlurItDouble, listener: Any) -> None:
+async def test_blurit_webhook_api_round_trip(blurit: BlurItSim, listener: Any) -> None:
     async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=blurit.base_url) as client:
         created = await client.create_webhook(f"{listener.url}/blurit")
         assert created.active and len(created.webhook_token) >= 16
@@ -491,7 +491,7 @@ async def test_blurit_webhook_api_round_trip(blurit: BlurItDouble, listener: Any
     assert answer["success"] is False and not test_call.compliant
 
 
-async def test_blurit_ensure_webhook_created_unchanged_updated(blurit: BlurItDouble) -> None:
+async def test_blurit_ensure_webhook_created_unchanged_updated(blurit: BlurItSim) -> None:
     async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=blurit.base_url) as client:
         uid, token, action = await client.ensure_webhook("https://one.ngrok-free.app/blurit")
         assert action == "created" and blurit.webhooks[uid].token == token
@@ -517,7 +517,7 @@ async def test_blurit_ensure_webhook_created_unchanged_updated(blurit: BlurItDou
     assert len(blurit.webhooks) == 2
 
 
-async def test_blurit_ensure_webhook_respects_the_limit_of_five(blurit: BlurItDouble) -> None:
+async def test_blurit_ensure_webhook_respects_the_limit_of_five(blurit: BlurItSim) -> None:
     for n in range(5):
         blurit.add_webhook(f"https://host{n}.test/other{n}")
     async with BlurItClient(BLURIT_ID, BLURIT_SECRET, base_url=blurit.base_url) as client:
@@ -533,7 +533,7 @@ async def test_blurit_ensure_webhook_respects_the_limit_of_five(blurit: BlurItDo
     assert len(blurit.webhooks) == 5
 
 
-async def test_blurit_cancelled_multipart_upload(blurit: BlurItDouble) -> None:
+async def test_blurit_cancelled_multipart_upload(blurit: BlurItSim) -> None:
     big = JPEG + b"\x00" * (8 * 1024 * 1024)
     started = asyncio.Event()
 
@@ -556,7 +556,7 @@ async def test_blurit_cancelled_multipart_upload(blurit: BlurItDouble) -> None:
 # -- Anesya ----------------------------------------------------------------------------------
 
 
-async def test_anesya_old_api_raw_key_and_trailing_slashes(anesya: AnesyaDouble) -> None:
+async def test_anesya_old_api_raw_key_and_trailing_slashes(anesya: AnesyaSim) -> None:
     async with AnesyaClient(ANESYA_KEY, base_url=anesya.base_url) as client:
         extract = await client.create_extract(
             PDF, "invoice.pdf", server="FR-2", schema={"invoice_number": "string"}
@@ -579,7 +579,7 @@ async def test_anesya_old_api_raw_key_and_trailing_slashes(anesya: AnesyaDouble)
 
 
 async def test_anesya_double_refuses_paths_without_slash_and_bad_servers(
-    anesya: AnesyaDouble,
+    anesya: AnesyaSim,
 ) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.get(
@@ -597,7 +597,7 @@ async def test_anesya_double_refuses_paths_without_slash_and_bad_servers(
     assert len(anesya.missing_slash) == 1 and anesya.extracts == {}
 
 
-async def test_anesya_v0_upload_uses_x_api_key(anesya: AnesyaDouble) -> None:
+async def test_anesya_v0_upload_uses_x_api_key(anesya: AnesyaSim) -> None:
     async with AnesyaClient(ANESYA_KEY, base_url=anesya.base_url) as client:
         doc = await client.upload_document(PDF, "contract.pdf")
     assert anesya.documents[doc["id"]]["name"] == "contract.pdf"
@@ -607,7 +607,7 @@ async def test_anesya_v0_upload_uses_x_api_key(anesya: AnesyaDouble) -> None:
 
 
 async def test_anesya_errors_become_sentences() -> None:
-    double = AnesyaDouble(credits=0)
+    double = AnesyaSim(credits=0)
     await double.start()
     try:
         async with AnesyaClient("wrong-key", base_url=double.base_url) as client:

@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from doubles.anesya_api import AnesyaDouble
-from doubles.blurit_api import BlurItDouble
-from doubles.celantur_api import CelanturDouble
 from helpers import wait_until_async
 
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint, EndpointTable
 from inspector.core.store import CaptureStore
+from inspector.net.sandbox.anesya import AnesyaSim
+from inspector.net.sandbox.blurit import BlurItSim
+from inspector.net.sandbox.celantur import CelanturSim
 from inspector.net.vendors.anesya import AnesyaClient
 from inspector.net.vendors.blurit import BlurItClient
 from inspector.net.vendors.celantur import CelanturClient, CelanturV1Client
@@ -53,7 +53,7 @@ async def running() -> AsyncIterator[Callable[[Any], Any]]:
 async def test_celantur_v2_round_trip(
     listener: Any, store: CaptureStore, running: Callable[[Any], Any]
 ) -> None:
-    double: CelanturDouble = await running(CelanturDouble(step_delay=0.05))
+    double: CelanturSim = await running(CelanturSim(step_delay=0.05))
     use_endpoints(listener, Endpoint("/celantur", vendor="celantur", token="k3y"))
     webhook = f"{listener.url}/celantur?key=k3y"
     async with CelanturClient("user@example.com", "s3cret-pass", base_url=double.base_url) as c:
@@ -78,7 +78,7 @@ async def test_celantur_v2_round_trip(
 async def test_celantur_v1_round_trip_keeps_the_whole_webhook_url(
     listener: Any, store: CaptureStore, running: Callable[[Any], Any], shape: str
 ) -> None:
-    double: CelanturDouble = await running(CelanturDouble(v1_webhook_body=shape))  # type: ignore[arg-type]
+    double: CelanturSim = await running(CelanturSim(v1_webhook_body=shape))  # type: ignore[arg-type]
     use_endpoints(listener, Endpoint("/celantur-v1", vendor="celantur-v1", token="k3y"))
     webhook = f"{listener.url}/celantur-v1?run=a+b&x=1=2&key=k3y"
     async with CelanturV1Client(
@@ -101,7 +101,7 @@ async def test_celantur_v1_round_trip_keeps_the_whole_webhook_url(
 async def test_blurit_round_trip_every_answer_compliant(
     listener: Any, store: CaptureStore, running: Callable[[Any], Any]
 ) -> None:
-    double: BlurItDouble = await running(BlurItDouble(step_delay=0.05))
+    double: BlurItSim = await running(BlurItSim(step_delay=0.05))
     async with BlurItClient("client-id", "secret-id", base_url=double.base_url) as client:
         uid, token, action = await client.ensure_webhook(f"{listener.url}/blurit")
         assert action == "created"
@@ -132,7 +132,7 @@ async def test_blurit_double_notices_a_non_compliant_receiver(
     listener: Any, store: CaptureStore, running: Callable[[Any], Any]
 ) -> None:
     """No blurit endpoint on the path: the listener's generic 200 lacks taskId."""
-    double: BlurItDouble = await running(BlurItDouble(step_delay=0.02, deactivate_after=2))
+    double: BlurItSim = await running(BlurItSim(step_delay=0.02, deactivate_after=2))
     async with BlurItClient("client-id", "secret-id", base_url=double.base_url) as client:
         uid, _token, _ = await client.ensure_webhook(f"{listener.url}/unconfigured")
         await client.create_job(JPEG, "street.jpg")
@@ -149,7 +149,7 @@ async def test_blurit_double_notices_a_non_compliant_receiver(
 async def test_anesya_round_trip(
     listener: Any, store: CaptureStore, running: Callable[[Any], Any]
 ) -> None:
-    double: AnesyaDouble = await running(AnesyaDouble(step_delay=0.05))
+    double: AnesyaSim = await running(AnesyaSim(step_delay=0.05))
     hook = double.add_webhook(f"{listener.url}/anesya", "extract.completed", token="wh-token")
     double.add_webhook(f"{listener.url}/anesya", "extract.failed", token="wh-token")
     use_endpoints(listener, Endpoint("/anesya", vendor="anesya", token="wh-token"))

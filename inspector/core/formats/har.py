@@ -332,7 +332,7 @@ def _entry_to_capture(entry: Any, keep_source: bool) -> Capture:
 def iter_har(doc: Any, *, keep_source: bool = False) -> Iterator[Capture]:
     """Captures of a parsed HAR document, one at a time; ``ValueError`` names the bad entry.
 
-    Imported captures get ``source: "import"`` (SPEC.md section 4) unless ``keep_source``
+    Imported captures get ``source: "import"`` (docs/formats.md) unless ``keep_source``
     (which only applies to our own HAR, where the original source is recorded).
     """
     if not is_har(doc):

@@ -1,4 +1,4 @@
-"""Our own JSON export: every capture object of SPEC.md section 4, bodies included.
+"""Our own JSON export: every capture object of docs/formats.md, bodies included.
 
 ``{"format": "webhook-inspector", "version": 1, "captures": [capture.to_json(), ...]}``.
 It is the lossless format: unlike HAR it needs no mapping, and it also keeps the forward
@@ -91,7 +91,7 @@ def count_native(doc: Any) -> int:
 def iter_native(doc: Any, *, keep_source: bool = False) -> Iterator[Capture]:
     """Captures of a parsed export, one at a time; ``ValueError`` names the bad one.
 
-    Imported captures get ``source: "import"`` (SPEC.md section 4) unless ``keep_source``.
+    Imported captures get ``source: "import"`` (docs/formats.md) unless ``keep_source``.
     """
     if not is_native(doc):
         raise bad_input('no "format": "webhook-inspector" field')

@@ -37,6 +37,7 @@ def task_from_json(data: dict[str, Any]) -> Task:
         status=data.get("status", "submitted"),
         options=dict(data.get("options") or {}),
         result=dict(data.get("result") or {}),
+        sandbox=data.get("sandbox") is True,  # tasks stored before the sandbox: False
     )
 
 

@@ -25,8 +25,8 @@ MAX_DECODED = 25 * 1024 * 1024
 
 #: Lenient (non-JSON) parsing only looks at bodies up to this size: webhooks are small.
 LENIENT_LIMIT = 1024 * 1024
-#: Bodies over this size are not parsed as JSON at all: json.loads holds the GIL (a 25 MiB
-#: body stalled the event loop for 1.2 s), and no vendor sends webhooks that big.
+#: Bodies over this size are not parsed as JSON at all: json.loads holds the GIL (a multi-MiB
+#: body stalls the event loop; docs/performance.md), and no vendor sends webhooks that big.
 PARSE_LIMIT = 1024 * 1024
 TOO_LARGE = "too large to parse"
 

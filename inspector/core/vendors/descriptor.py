@@ -138,6 +138,13 @@ class SubmitSpec:
     #: configured there only (nothing can register our URL through its API)
     dashboard_events: tuple[str, ...] = ()
 
+    @property
+    def takes_webhook_url(self) -> bool:
+        """Whether a submission gives the vendor our webhook URL (with the task, or by
+        registering it). One whose webhooks are set in its dashboard takes none, so a task
+        can be submitted without knowing a public URL."""
+        return not self.dashboard_events
+
 
 @dataclass(frozen=True, slots=True)
 class Vendor:

@@ -156,7 +156,7 @@ class VendorClient:
         base = URL(base_url)
         if not base.is_absolute() or base.scheme not in ("http", "https"):
             raise ValueError(f"base URL must be http(s)://host[:port], got {base_url!r}")
-        # The bare origin per SPEC; a path prefix (a staging proxy) is tolerated.
+        # The bare origin (docs/vendors.md); a path prefix (a staging proxy) is tolerated.
         self.base_url = str(base.with_query(None).with_fragment(None)).rstrip("/")
         self._session = session
         self._own_session = session is None

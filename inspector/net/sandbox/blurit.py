@@ -1,6 +1,7 @@
-"""A local stand-in for BlurIt's API (Wassa "innovation-service"), per VENDORS.md.
+"""A simulation of BlurIt's API (Wassa "innovation-service"), per docs/vendors.md: the
+sandbox's (``submit --sandbox``) and the tests' stand-in for the real API.
 
-Serves on 127.0.0.1 (``await BlurItDouble().start()`` returns the base URL):
+Serves on 127.0.0.1 (``await BlurItSim().start()`` returns the base URL):
 
 * ``POST /login`` ``{"clientId", "secretId"}`` -> ``{"token", "refreshToken", "expireTime"}``;
   ``POST /token`` with ``Authorization: Bearer <token, even expired>`` and
@@ -22,8 +23,8 @@ recorded with whether the answer was compliant (``200`` and JSON ``{"taskId": <s
 Unconfirmed, so switchable or ours: ``strict_https``, ``deactivate_after`` (BlurIt "may stop
 calling" a non-compliant endpoint), the body of a test call and of its answer, the list's
 bare-array shape, and the wording of our error messages. Failure injection:
-``failures={"create_job": 402}`` or :meth:`BlurItDouble.fail_next`. Request recording,
-start/stop, webhook posting and failure injection come from :mod:`doubles.common`.
+``failures={"create_job": 402}`` or :meth:`BlurItSim.fail_next`. Request recording,
+start/stop, webhook posting and failure injection come from :mod:`.common`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from .common import RECORDED, DoubleServer, FailureInjection, is_image, read_form
+from .common import RECORDED, FailureInjection, SimServer, is_image, read_form
 from .common import Delivery as CommonDelivery
 
 REASONS = {
@@ -123,7 +124,7 @@ def compliance(status: int | None, body: bytes, task_id: str) -> str | None:
     return None
 
 
-class BlurItDouble(FailureInjection, DoubleServer[Delivery]):
+class BlurItSim(FailureInjection, SimServer[Delivery]):
     """BlurIt's API on 127.0.0.1, with recorded requests and webhook deliveries."""
 
     client_max_size = 256 * 1024 * 1024
@@ -180,9 +181,17 @@ class BlurItDouble(FailureInjection, DoubleServer[Delivery]):
         """Every access token issued so far is now expired (refresh tokens stay valid)."""
         self._tokens = {t: (c, 0.0) for t, (c, _) in self._tokens.items()}
 
-    def add_webhook(self, url: str, client_id: str = "client-id", active: bool = True) -> str:
-        """Register an endpoint directly (as if made in BlurIt's console); returns its uuid."""
-        hook = WebhookEndpoint(str(uuid.uuid4()), client_id, url, secrets.token_hex(16), active)
+    def add_webhook(
+        self,
+        url: str,
+        client_id: str = "client-id",
+        active: bool = True,
+        token: str | None = None,
+    ) -> str:
+        """Register an endpoint directly (as if made in BlurIt's console), with ``token``
+        as its ``webhookToken`` (default: a generated one); returns its uuid."""
+        token = token or secrets.token_hex(16)
+        hook = WebhookEndpoint(str(uuid.uuid4()), client_id, url, token, active)
         self.webhooks[hook.uuid] = hook
         return hook.uuid
 
@@ -357,7 +366,7 @@ class BlurItDouble(FailureInjection, DoubleServer[Delivery]):
             hook.noncompliant += 1
             if self.deactivate_after is not None and hook.noncompliant >= self.deactivate_after:
                 hook.active = False
-        self.deliveries.append(delivery)
+        self._record_delivery(delivery)
         return delivery
 
     def _check_url(self, url: Any) -> str | None:

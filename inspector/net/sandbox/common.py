@@ -1,11 +1,14 @@
-"""Plumbing shared by the vendor API doubles (``celantur_api``, ``blurit_api``, ``anesya_api``).
+"""Plumbing shared by the simulated vendor APIs (:mod:`.celantur`, :mod:`.blurit`,
+:mod:`.anesya`).
 
-Nothing here knows a vendor. :class:`DoubleServer` is an aiohttp server on 127.0.0.1 that
+Nothing here knows a vendor. :class:`SimServer` is an aiohttp server on 127.0.0.1 that
 records every request as it arrived (:class:`RecordedRequest`, in ``.requests``), runs and
-cancels background tasks, POSTs webhooks and keeps the receiver's answer (:class:`Delivery`,
-in ``.deliveries``), and waits for deliveries. :class:`FailureInjection` gives a double the
-``failures`` switch and :meth:`FailureInjection.fail_next`. :func:`read_form` reads a
-multipart body in memory. Routes, auth, error shapes and webhook contents stay in each double.
+cancels background tasks, POSTs webhooks (with :attr:`SimServer.extra_headers` added, which
+the sandbox uses for our run-token markers) and keeps the receiver's answer
+(:class:`Delivery`, in ``.deliveries``), and waits for deliveries. :class:`FailureInjection`
+gives a simulation the ``failures`` switch and :meth:`FailureInjection.fail_next`.
+:func:`read_form` reads a multipart body in memory. Routes, auth, error shapes and webhook
+contents stay in each vendor's module.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from typing import Any, Generic, TypeVar
 
 import aiohttp
 from aiohttp import BodyPartReader, web
-from helpers import wait_until_async
 from yarl import URL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -62,7 +64,7 @@ async def read_form(request: web.Request) -> tuple[dict[str, str], dict[str, Fil
 
 @dataclass
 class RecordedRequest:
-    """A request as the double received it (headers as raw pairs, query raw).
+    """A request as the simulation received it (headers as raw pairs, query raw).
 
     ``body`` and ``form`` stay empty unless the handler keeps them: Celantur's task creation
     keeps the raw body, the multipart handlers of BlurIt and Anesya keep the text fields.
@@ -88,7 +90,7 @@ RECORDED = web.RequestKey("recorded", RecordedRequest)
 
 @dataclass
 class Delivery:
-    """One webhook call the double made, and what the receiver answered."""
+    """One webhook call the simulation made, and what the receiver answered."""
 
     url: str
     headers: dict[str, str]
@@ -109,8 +111,8 @@ class Delivery:
 D = TypeVar("D", bound=Delivery)
 
 
-class DoubleServer(Generic[D]):
-    """A vendor double's server: subclasses add their routes in :meth:`_add_routes`."""
+class SimServer(Generic[D]):
+    """A simulated vendor API's server: subclasses add their routes in :meth:`_add_routes`."""
 
     #: The largest request body aiohttp accepts.
     client_max_size = 64 * 1024 * 1024
@@ -122,6 +124,10 @@ class DoubleServer(Generic[D]):
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.base_url = ""
+        #: added to every webhook POST, after the vendor's own headers, and not recorded in
+        #: :attr:`Delivery.headers` (the sandbox's markers for our listener)
+        self.extra_headers: list[tuple[str, str]] = []
+        self._delivered = asyncio.Event()
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         raise NotImplementedError
@@ -158,21 +164,30 @@ class DoubleServer(Generic[D]):
         task.add_done_callback(self._background.discard)
 
     # -- helpers for tests -----------------------------------------------------------------
-    async def wait_for_deliveries(self, count: int) -> list[D]:
-        """Once at least ``count`` webhooks were delivered: all deliveries so far."""
-        await wait_until_async(
-            lambda: len(self.deliveries) >= count, what=f"{count} webhook deliveries"
-        )
+    async def wait_for_deliveries(self, count: int, within: float = 10.0) -> list[D]:
+        """Once at least ``count`` webhooks were delivered: all deliveries so far
+        (TimeoutError after ``within`` seconds)."""
+        async with asyncio.timeout(within):
+            while len(self.deliveries) < count:
+                self._delivered.clear()
+                await self._delivered.wait()
         return self.deliveries
 
     async def wait_idle(self, within: float = 10.0) -> None:
-        """Until the double's background work (processing, webhooks) has all finished: no
+        """Until the simulation's background work (processing, webhooks) has all finished: no
         delivery can come after this unless a new request starts new work."""
         while working := {task for task in self._background if not task.done()}:
             _done, still = await asyncio.wait(working, timeout=within)
-            assert not still, f"still working after {within:g} s: {[t.get_name() for t in still]}"
+            if still:
+                names = ", ".join(t.get_name() for t in still)
+                raise TimeoutError(f"still working after {within:g} s: {names}")
 
     # -- plumbing ----------------------------------------------------------------------------
+    def _record_delivery(self, delivery: D) -> None:
+        """Keep a finished delivery and wake whoever waits for deliveries."""
+        self.deliveries.append(delivery)
+        self._delivered.set()
+
     @web.middleware
     async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         path, _, query = request.raw_path.partition("?")
@@ -187,7 +202,7 @@ class DoubleServer(Generic[D]):
     ) -> None:
         """POST ``delivery.body`` with ``delivery.headers`` and keep the answer or the error.
 
-        The caller appends the delivery to ``.deliveries`` once its own bookkeeping is done,
+        The caller records the delivery (:meth:`_record_delivery`) once its own bookkeeping is done,
         so that a test woken by :meth:`wait_for_deliveries` sees that bookkeeping too.
         """
         assert self._session is not None
@@ -195,7 +210,7 @@ class DoubleServer(Generic[D]):
             async with self._session.post(
                 URL(delivery.url),
                 data=delivery.body,
-                headers=delivery.headers,
+                headers=[*delivery.headers.items(), *self.extra_headers],
                 skip_auto_headers=skip_auto_headers,
             ) as resp:
                 delivery.status = resp.status
@@ -207,7 +222,7 @@ class DoubleServer(Generic[D]):
 class FailureInjection:
     """``failures`` (call name -> status answered every time) and :meth:`fail_next`.
 
-    The double turns the status into its own error answer (see its ``_injected``).
+    The simulation turns the status into its own error answer (see its ``_injected``).
     """
 
     failures: dict[str, int]

@@ -1,6 +1,7 @@
-"""A local stand-in for Celantur's cloud API (v2 and the deprecated v1), per VENDORS.md.
+"""A simulation of Celantur's cloud API (v2 and the deprecated v1), per docs/vendors.md: the
+sandbox's (``submit --sandbox``) and the tests' stand-in for the real API.
 
-Serves on 127.0.0.1 (``await CelanturDouble().start()`` returns the base URL):
+Serves on 127.0.0.1 (``await CelanturSim().start()`` returns the base URL):
 
 * ``POST /v2/signin[/]`` and ``POST /v1/signin``: JSON username/password, answers
   ``{"AccessToken", "ExpiresIn"}`` (or the older ``{"AuthenticationResult": {...}}`` shape).
@@ -20,9 +21,9 @@ Uploads start processing (``queued`` -> ``processing`` -> ``done``, one step eve
 Switches for what no public source confirms: ``webhook_on_failed``, ``v1_webhook_body``
 (``json`` | ``form`` | ``keyvalue``), ``strict_https``, ``signin_shape``, the wording of our
 own error messages, and what a failed-task webhook carries (here ``failure_cause``).
-Failure injection: ``failures={"create_task": 402}`` or :meth:`CelanturDouble.fail_next`.
+Failure injection: ``failures={"create_task": 402}`` or :meth:`CelanturSim.fail_next`.
 Request recording, start/stop, webhook posting and failure injection come from
-:mod:`doubles.common`.
+:mod:`.common`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from urllib.parse import parse_qsl, urlencode
 from aiohttp import web
 from yarl import URL
 
-from .common import RECORDED, Delivery, DoubleServer, FailureInjection, RecordedRequest, is_image
+from .common import RECORDED, Delivery, FailureInjection, RecordedRequest, SimServer, is_image
 
 V2_PARAMS = frozenset(
     {
@@ -72,7 +73,7 @@ ERROR_TEXT = {
 
 @dataclass
 class Task:
-    """A v2 task or a v1 file, as the double tracks it."""
+    """A v2 task or a v1 file, as the simulation tracks it."""
 
     task_id: int
     customer_id: str
@@ -96,7 +97,7 @@ class Task:
         return bool(self.extra_params)
 
 
-class CelanturDouble(FailureInjection, DoubleServer[Delivery]):
+class CelanturSim(FailureInjection, SimServer[Delivery]):
     """Celantur's API on 127.0.0.1, with recorded requests and webhook deliveries."""
 
     def __init__(
@@ -408,7 +409,7 @@ class CelanturDouble(FailureInjection, DoubleServer[Delivery]):
         delivery = Delivery(task.webhook, {"Content-Type": ctype}, body)
         await self._post_webhook(delivery)
         task.webhook_status = "sent" if delivery.succeeded else "failed"
-        self.deliveries.append(delivery)
+        self._record_delivery(delivery)
 
     # -- v1 ----------------------------------------------------------------------------------
     async def _v1_file(self, request: web.Request) -> web.Response:

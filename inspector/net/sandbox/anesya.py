@@ -1,18 +1,19 @@
-"""A local stand-in for Anesya's document extraction API, per VENDORS.md.
+"""A simulation of Anesya's document extraction API, per docs/vendors.md: the sandbox's
+(``submit --sandbox``) and the tests' stand-in for the real API.
 
-Serves on 127.0.0.1 (``await AnesyaDouble().start()`` returns the base URL):
+Serves on 127.0.0.1 (``await AnesyaSim().start()`` returns the base URL):
 
 * Older API ("0.8.1"): ``Authorization: <API key>`` (raw; ``Bearer <key>`` is an unknown key),
   trailing slash on every path. ``POST /extract/`` (multipart ``document`` pdf/png/jpg,
   ``server`` in EU-1/FR-1/FR-2/FR-3, optional ``schema``, ``metadata``) -> 201 extract;
   ``GET /extract/{id}/``; ``GET /extract/``. The same paths without the slash get 404 and
-  are counted in :attr:`AnesyaDouble.missing_slash`.
+  are counted in :attr:`AnesyaSim.missing_slash`.
 * Newer API ("v0"): ``X-API-Key: <key>``; ``POST /v0/documents`` (multipart ``file``).
 * 401 for a bad key, 403 when ``credits`` has run out.
 
 An extract goes ``CREATED`` -> ``IN_PROGRESS`` -> ``FINISHED`` (``ERROR`` when the bytes are
 not really a PDF/PNG/JPEG), one step every ``step_delay`` seconds. Webhooks are configured
-"in the dashboard": here :meth:`AnesyaDouble.add_webhook` or ``POST /_admin/webhooks``
+"in the dashboard": here :meth:`AnesyaSim.add_webhook` or ``POST /_admin/webhooks``
 ``{"url", "event", "token"}`` (a test-only call, no auth). On ``FINISHED`` / ``ERROR`` every
 webhook for ``extract.completed`` / ``extract.failed`` is called with Anesya's headers and
 body, and the delivery recorded.
@@ -22,7 +23,7 @@ the optional HMAC signature (``hmac_secret``, ``hmac_header``: hex SHA-256 of th
 the shape of errors other than ``{"detail"}`` (DRF-like field lists here), of the v0
 document answer and of the extract list (a bare array here).
 
-Request recording, start/stop and webhook posting come from :mod:`doubles.common`.
+Request recording, start/stop and webhook posting come from :mod:`.common`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from .common import RECORDED, Delivery, DoubleServer, RecordedRequest, read_form
+from .common import RECORDED, Delivery, RecordedRequest, SimServer, read_form
 
 SERVERS = ("EU-1", "FR-1", "FR-2", "FR-3")
 EVENTS = (
@@ -76,7 +77,7 @@ class Webhook:
     token: str
 
 
-class AnesyaDouble(DoubleServer[Delivery]):
+class AnesyaSim(SimServer[Delivery]):
     """Anesya's API on 127.0.0.1, with recorded requests and webhook deliveries."""
 
     def __init__(
@@ -247,7 +248,7 @@ class AnesyaDouble(DoubleServer[Delivery]):
             ).hexdigest()
         delivery = Delivery(hook.url, headers, body)
         await self._post_webhook(delivery, skip_auto_headers=("User-Agent",))
-        self.deliveries.append(delivery)
+        self._record_delivery(delivery)
 
     async def _get_extract(self, request: web.Request) -> web.Response:
         denied = self._auth(request, v0=False)
