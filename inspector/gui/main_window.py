@@ -572,8 +572,12 @@ class MainWindow(QMainWindow):
             # (unless the user's own layout was restored).
             self._shown_once = True
             if not self._layout_restored:
-                width = int(min(DOCK_MAX, max(DOCK_MIN, self.width() * DOCK_SHARE)))
-                self.resizeDocks([self.endpoints_dock], [width], Qt.Orientation.Horizontal)
+                # After the first layout: during showEvent the dock's size hint still wins.
+                QTimer.singleShot(0, self._size_endpoints_dock)
+
+    def _size_endpoints_dock(self) -> None:
+        width = int(min(DOCK_MAX, max(DOCK_MIN, self.width() * DOCK_SHARE)))
+        self.resizeDocks([self.endpoints_dock], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.layout_state.save()
