@@ -40,7 +40,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format $(SRC)
 
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshot.png
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) .venv-3.* .pytest_cache .mypy_cache .ruff_cache

@@ -45,6 +45,7 @@ from inspector.core.submission import (
 )
 from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor
+from inspector.core.words import plural
 from inspector.net.agent_download import install_agent
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
@@ -294,6 +295,10 @@ class AppCore:
     async def stop_tunnel(self) -> None:
         await self.tunnel.stop()
 
+    def tunnel_setup_missing(self) -> list[str]:
+        """What the tunnel lacks before it can start: "agent", "authtoken" (runs nothing)."""
+        return self.tunnel_config().missing_setup()
+
     def _on_tunnel_status(self, status: TunnelStatus) -> None:
         if status.state is TunnelState.ONLINE and status.public_url:
             old = self.previous_public_url
@@ -484,8 +489,8 @@ class AppCore:
             if removed:
                 self.store.removed.emit(removed)  # on the loop's thread, for the views
                 self.warned.emit(
-                    f"store over {self.settings.max_store_mb} MiB: removed the {len(removed)} "
-                    "oldest unpinned captures"
+                    f"store over {self.settings.max_store_mb} MiB: removed the "
+                    f"{plural(len(removed), 'oldest unpinned capture')}"
                 )
         free = shutil.disk_usage(self.data_dir).free
         if free < self.settings.min_free_disk_mb * 1024 * 1024:

@@ -27,6 +27,7 @@ from inspector.gui import workers
 from inspector.gui.error_log import install_excepthook, install_loop_handler, log_to_stderr
 from inspector.gui.main_window import MainWindow
 from inspector.gui.port_dialog import ask_port
+from inspector.gui.qt_messages import install_font_message_filter
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     """Start the desktop app: QApplication + qasync loop + listener + main window."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    install_font_message_filter()  # Qt's font warnings go to the log, not the terminal
     app.setApplicationName("Webhook Inspector")
     # The loop must outlive the window: services shut down after it closed.
     app.setQuitOnLastWindowClosed(False)
@@ -149,15 +151,13 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
             signal.signal(sig, lambda *_: window.close())
         window.show()
         settle_heap()
-        if core.settings.tunnel_autostart:
-            tunnel_start = asyncio.ensure_future(core.start_tunnel())
+        # Starts only once set up (else a one-time hint); closing the window cancels it.
+        window.tunnel_indicator.start_at_launch()
         try:
             await closed.wait()
         finally:
             undo_hook()
             wake.stop()
-            if core.settings.tunnel_autostart and not tunnel_start.done():
-                tunnel_start.cancel()
             # Closing cancelled any import or export; let background jobs end before the
             # store they read closes.
             await asyncio.to_thread(workers.wait_idle, 10)

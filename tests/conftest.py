@@ -65,6 +65,27 @@ def fake_ngrok_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def pyngrok_wrapper(tmp_path: Path) -> Path:
+    """A directory's ``ngrok`` made like the console script pip installs with pyngrok
+    (which downloads the agent when run); running it leaves ``ran`` beside it."""
+    import sys
+
+    wrapper = tmp_path / "venv-bin" / "ngrok"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        f"#!{sys.executable}\n"
+        "import pathlib, sys\n"
+        "pathlib.Path(__file__).with_name('ran').write_text('ran')\n"
+        "from pyngrok.ngrok import main\n"
+        "if __name__ == '__main__':\n"
+        "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n"
+        "    sys.exit(main())\n"
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@pytest.fixture
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     import qasync
 

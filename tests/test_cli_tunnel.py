@@ -67,3 +67,26 @@ def test_missing_binary_says_the_two_ways_out(data_dir: Path, tmp_path: Path) ->
         err = serve.stderr()
     assert "--ngrok-path" in failed and "locally" in failed
     assert err == failed + "\n" and "Traceback" not in err
+
+
+def test_pyngrok_script_on_path_is_one_line_and_never_run(
+    data_dir: Path, pyngrok_wrapper: Path, tmp_path: Path
+) -> None:
+    # The project's environment on PATH, no agent installed: pyngrok's script is found
+    # first. Run, it would download the agent (offline: a 68-line traceback).
+    home = tmp_path / "home"
+    env = {
+        "PATH": str(pyngrok_wrapper.parent),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+    }
+    with ServeProcess(data_dir, "--port", "0", env=env) as serve:
+        failed = serve.wait_for_stderr("tunnel: ")
+        status, _ = post(serve.url + "/still", b"x")
+        assert status == 200
+        assert serve.stop() == 0
+        err = serve.stderr()
+    assert err == failed + "\n" and "Traceback" not in err
+    assert "pyngrok's installer script" in failed and failed.endswith("still listening locally")
+    assert not pyngrok_wrapper.with_name("ran").exists()
+    assert not (home / ".config" / "ngrok" / "ngrok").exists()  # nothing downloaded

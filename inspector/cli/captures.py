@@ -22,6 +22,7 @@ from inspector.core.errors import UserError
 from inspector.core.origin import own_markers
 from inspector.core.paths import ensure_data_dir
 from inspector.core.store import CaptureFilter, CaptureStore
+from inspector.core.words import plural
 
 #: Captures imported per transaction.
 IMPORT_CHUNK = 1000
@@ -150,7 +151,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
             except OSError as exc:
                 tmp.unlink(missing_ok=True)
                 raise UserError(f"cannot write {target}: {exc.strerror}") from exc
-            out(f"exported {count} captures to {target}", sys.stderr)
+            out(f"exported {plural(count, 'capture')} to {target}", sys.stderr)
         else:
             write_export(
                 full(),
@@ -197,5 +198,5 @@ def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
         store.close()
     skipped = len(captures) - added
     extra = f" ({skipped} already in the store)" if skipped else ""
-    out(f"imported {added} captures from {path}{extra}")
+    out(f"imported {plural(added, 'capture')} from {path}{extra}")
     return 0

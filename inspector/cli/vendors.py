@@ -31,6 +31,7 @@ from inspector.core.submission import (
 from inspector.core.tasks import Task, format_timeline, is_final, timeline
 from inspector.core.vendors import get_vendor
 from inspector.core.vendors.descriptor import SubmitSpec
+from inspector.core.words import plural
 
 if TYPE_CHECKING:
     from inspector.net.sandbox.runner import Sandbox
@@ -242,7 +243,11 @@ async def _watch(store: CaptureStore, task: Task, wait: float) -> int:
         await asyncio.sleep(0.2)
     for line in format_timeline(timeline(task, callbacks)):
         out(line)
-    came = f"{len(callbacks)} callback(s) came, none final" if callbacks else "no callback came"
+    came = (
+        f"{plural(len(callbacks), 'callback')} came, none final"
+        if callbacks
+        else "no callback came"
+    )
     raise UserError(f"timed out after {wait:g} s waiting for task {task.task_id}: {came}")
 
 

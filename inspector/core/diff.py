@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from inspector.core.words import plural
+
 ChangeKind = Literal["added", "removed", "changed"]
 BodyDiffMode = Literal["same", "json", "text", "binary"]
 
@@ -151,7 +153,7 @@ def diff_bodies(
 ) -> BodyDiff:
     """Compare two bodies: JSON changes when both parse as JSON, else a unified diff."""
     if a == b:
-        return BodyDiff("same", f"bodies are identical ({len(a)} bytes)")
+        return BodyDiff("same", f"bodies are identical ({plural(len(a), 'byte')})")
     text_a, text_b = _as_text(a, content_type_a), _as_text(b, content_type_b)
     (json_a, doc_a), (json_b, doc_b) = _as_json(text_a), _as_json(text_b)
     if json_a and json_b:
@@ -190,7 +192,7 @@ def diff_bodies(
     )
     added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
     removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
-    return BodyDiff("text", f"{added} lines added, {removed} removed", text=rendered)
+    return BodyDiff("text", f"{plural(added, 'line')} added, {removed} removed", text=rendered)
 
 
 def _group(headers: Iterable[tuple[str, str]]) -> dict[str, tuple[str, list[str]]]:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
-from inspector.core.capture import Headers, format_timestamp, parse_timestamp, utc_now
+from inspector.core.capture import Capture, Headers, format_timestamp, parse_timestamp, utc_now
 from inspector.core.validation import ENCODINGS, SCHEMES, mask, sign_standard_webhooks
-from inspector.core.vendors import FALLBACK_VENDOR, get_vendor
+from inspector.core.vendors import FALLBACK_VENDOR, find_vendor, get_vendor, vendor_for_path
 
 ENDPOINTS_FILE = "endpoints.json"
 FILE_VERSION = 1
@@ -40,6 +40,30 @@ def split_query_token(text: str) -> tuple[str, str]:
     if not sep or not name or not value:
         raise ValueError(f"query token must look like NAME=VALUE, got {text!r}")
     return name, value
+
+
+def draft_from_capture(capture: Capture) -> Endpoint:
+    """A new endpoint for a captured request: its path, its vendor (the capture's, else the
+    one its path names) and the token it carried where that vendor sends it (a header, or
+    the query parameter of a vendor that sends none; for the generic vendor the first
+    header whose name has "token" in it). ValueError when the path cannot be an endpoint's.
+    """
+    path = unquote(capture.path)
+    found = find_vendor(capture.vendor) or vendor_for_path(path)
+    vendor = found if found is not None else get_vendor(FALLBACK_VENDOR)
+    profile = vendor.profile
+    token: str | None = None
+    header: str | None = None
+    if profile.token_query:
+        query = dict(parse_qsl(capture.query, keep_blank_values=True))
+        token = query.get(profile.token_query) or None
+    elif profile.token_header:
+        token = capture.header(profile.token_header) or None
+    elif profile.token_header_configurable:
+        seen = [(n, v) for n, v in capture.headers if "token" in n.lower() and v]
+        if seen:
+            header, token = seen[0]
+    return Endpoint(path=path, vendor=vendor.id, token=token, header=header)
 
 
 @dataclass(slots=True)

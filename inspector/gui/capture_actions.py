@@ -1,4 +1,5 @@
-"""The actions on selected captures: replay, edit and replay, compare, pin, copy as."""
+"""The actions on selected captures: replay, edit and replay, compare, pin, copy as, and
+new endpoint from capture."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
 from inspector.core.capture import Capture
+from inspector.core.endpoints import Endpoint, draft_from_capture
 from inspector.core.snippets import SnippetKind, snippet
 from inspector.core.store import CaptureStore, ReplayRecord
+from inspector.core.words import plural
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
 from inspector.gui.loop_tasks import LoopTasks
@@ -96,6 +99,14 @@ class CaptureActions(QObject):
         )
         self.reveal_action.setStatusTip(self.reveal_action.toolTip())
         self.reveal_action.toggled.connect(self._on_reveal_toggled)
+        self.new_endpoint_action = make_action(
+            window,
+            "New endpoint from capture…",
+            self.new_endpoint_from_selected,
+            tip="An endpoint for this path, with the vendor and the token this request carried",
+        )
+        #: opens the endpoint dialog on a draft (the window sets it: the Endpoints panel)
+        self.open_endpoint_draft: Callable[[Endpoint], None] | None = None
 
     def context_actions(self) -> list[QAction]:
         """The actions offered on the capture list's context menu, in order."""
@@ -104,6 +115,7 @@ class CaptureActions(QObject):
             self.edit_replay_action,
             self.compare_action,
             self.pin_action,
+            self.new_endpoint_action,
             *self.copy_actions.values(),
         ]
 
@@ -132,6 +144,7 @@ class CaptureActions(QObject):
         self.pin_action.setEnabled(selected >= 1)
         self.edit_replay_action.setEnabled(selected == 1)
         self.compare_action.setEnabled(selected == 2)
+        self.new_endpoint_action.setEnabled(selected == 1)
         for action in self.copy_actions.values():
             action.setEnabled(selected == 1)
 
@@ -153,7 +166,7 @@ class CaptureActions(QObject):
         pin = not all(c.pinned for c in selected)
         self.store.set_pinned([c.id for c in selected], pin)
         verb = "Pinned" if pin else "Unpinned"
-        self._say(f"{verb} {len(selected)} capture(s)", 5000)
+        self._say(f"{verb} {plural(len(selected), 'capture')}", 5000)
 
     def replay_selected(self) -> None:
         for summary in self.selected():
@@ -208,6 +221,19 @@ class CaptureActions(QObject):
         dialog.show()
         self.diff_dialog = dialog
         return dialog
+
+    def new_endpoint_from_selected(self) -> Endpoint | None:
+        """Open the endpoint dialog filled in from the selected capture (saved on OK)."""
+        capture = self._one_selected()
+        if capture is None or self.open_endpoint_draft is None:
+            return None
+        try:
+            draft = draft_from_capture(capture)
+        except ValueError as exc:
+            self._say(f"#{capture.seq}: no endpoint can be made for this path ({exc})", 8000)
+            return None
+        self.open_endpoint_draft(draft)
+        return draft
 
     def copy_as(self, kind: SnippetKind) -> str | None:
         capture = self._one_selected()

@@ -20,14 +20,17 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPointF,
+    QRectF,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 
 from inspector.core.capture import Capture, ResponseRecord
 from inspector.core.store import CaptureFilter, CaptureStore
+from inspector.core.vendors import vendor_title
 
 INSERT_INTERVAL_MS = 50
 PAGE = 200
@@ -41,20 +44,22 @@ CAPTURE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 class Column(enum.IntEnum):
     """The capture table's columns, left to right."""
 
-    TIME = 0
-    VIA = 1
-    METHOD = 2
-    PATH = 3
-    STATUS = 4
-    VENDOR = 5
-    EVENT = 6
-    VALIDATION = 7
-    FORWARD = 8
-    SIZE = 9
+    NUMBER = 0
+    TIME = 1
+    VIA = 2
+    METHOD = 3
+    PATH = 4
+    STATUS = 5
+    VENDOR = 6
+    EVENT = 7
+    VALIDATION = 8
+    FORWARD = 9
+    SIZE = 10
 
 
 #: The header titles, in :class:`Column` order.
 COLUMNS = (
+    "#",
     "Time",
     "Via",
     "Method",
@@ -75,6 +80,39 @@ VALIDATION_COLOURS = {
     "missing": "#b86e00",
     "unchecked": "#6b6b6b",
 }
+#: Each validation result in words, in the table and in the Validation tab alike.
+VALIDATION_TEXT = {
+    "valid": "Valid",
+    "invalid": "Invalid",
+    "missing": "Missing",
+    "unchecked": "Not checked",
+}
+PIN_COLOUR = "#b3261e"
+_pin_icon: QIcon | None = None
+
+
+def pin_icon() -> QIcon:
+    """A pushpin drawn with QPainter, so it shows whatever fonts the system has (an emoji
+    pin needs a colour-emoji font and rendered as an empty box without one)."""
+    global _pin_icon
+    if _pin_icon is None:
+        icon = QIcon()
+        for size in (16, 32):
+            pixmap = QPixmap(size, size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.scale(size / 16, size / 16)
+            painter.setPen(QPen(QColor("#555555"), 1.6, c=Qt.PenCapStyle.RoundCap))
+            painter.drawLine(QPointF(8, 9), QPointF(8, 15))  # the needle
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(PIN_COLOUR))
+            painter.drawRoundedRect(QRectF(5, 5, 6, 5), 1.5, 1.5)  # the body
+            painter.drawEllipse(QRectF(3.5, 1, 9, 5))  # the head
+            painter.end()
+            icon.addPixmap(pixmap)
+        _pin_icon = icon
+    return _pin_icon
 
 
 def human_size(size: int) -> str:
@@ -112,9 +150,10 @@ def event_text(capture: Capture) -> str:
 
 
 def _path_text(capture: Capture) -> str:
+    # The pin is an icon beside the number (DecorationRole), so paths keep their room and
+    # stay aligned.
     suffix = " ↻" if capture.source == "replay" else ""
-    pin = "📌 " if capture.pinned else ""
-    return pin + capture.target + suffix
+    return capture.target + suffix
 
 
 def via_tooltip(capture: Capture) -> str:
@@ -132,19 +171,21 @@ def _status_text(capture: Capture) -> str:
 
 #: What each column shows.
 _CELL_TEXT: dict[int, Callable[[Capture], str]] = {
+    Column.NUMBER: lambda c: str(c.seq),
     Column.TIME: lambda c: c.received_at.astimezone().strftime("%H:%M:%S.%f")[:-3],
     Column.VIA: lambda c: c.via,
     Column.METHOD: lambda c: c.method,
     Column.PATH: _path_text,
     Column.STATUS: _status_text,
-    Column.VENDOR: lambda c: c.vendor or "",
+    Column.VENDOR: lambda c: vendor_title(c.vendor) if c.vendor else "",
     Column.EVENT: event_text,
-    Column.VALIDATION: lambda c: "" if c.validation.result == "unchecked" else c.validation.result,
+    Column.VALIDATION: lambda c: VALIDATION_TEXT.get(c.validation.result, c.validation.result),
     Column.FORWARD: forward_text,
     Column.SIZE: lambda c: human_size(c.body_size),
 }
 #: Each column's underlying value (``RAW_ROLE``), e.g. to sort by.
 _CELL_VALUE: dict[int, Callable[[Capture], Any]] = {
+    Column.NUMBER: lambda c: c.seq,
     Column.TIME: lambda c: c.seq,
     Column.VIA: lambda c: c.via,
     Column.METHOD: lambda c: c.method,
@@ -187,13 +228,18 @@ _CELL_COLOUR: dict[int, Callable[[Capture], QBrush | None]] = {
     Column.FORWARD: _forward_colour,
 }
 _CELL_TOOLTIP: dict[int, Callable[[Capture], str | None]] = {
+    Column.NUMBER: lambda c: (
+        f"#{c.seq}, pinned: kept when the store's size cap removes the oldest"
+        if c.pinned
+        else f"#{c.seq}"
+    ),
     Column.VIA: via_tooltip,
     Column.PATH: lambda c: c.target,
     Column.VALIDATION: lambda c: c.validation.detail or None,
     Column.FORWARD: _forward_tooltip,
 }
 #: Numbers are right-aligned.
-_NUMBER_COLUMNS = frozenset({Column.STATUS, Column.SIZE})
+_NUMBER_COLUMNS = frozenset({Column.NUMBER, Column.STATUS, Column.SIZE})
 _RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -261,6 +307,8 @@ class CaptureTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = _CELL_TOOLTIP.get(col)
             return tip(capture) if tip is not None else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return pin_icon() if col == Column.NUMBER and capture.pinned else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT_ALIGNED if col in _NUMBER_COLUMNS else None
         if role == RAW_ROLE:

@@ -20,16 +20,16 @@ from inspector.gui.capture_model import Column
 #: Pixels a cell's text needs besides its width (margins, and the focus frame).
 CELL_PADDING = 12
 #: The capture list's fixed starting widths in pixels; Path takes the rest.
-CAPTURE_WIDTHS = {Column.TIME: 90, Column.STATUS: 50, Column.SIZE: 64}
+CAPTURE_WIDTHS = {Column.NUMBER: 55, Column.TIME: 90, Column.STATUS: 50, Column.SIZE: 64}
 #: The capture list's columns that give up width, down to their least, before Path is
 #: cut: (wanted, least).
 CAPTURE_ELASTIC: dict[int, tuple[int, int]] = {
     Column.VIA: (50, 34),
-    Column.METHOD: (62, 44),
-    Column.VENDOR: (80, 44),
-    Column.EVENT: (140, 44),
-    Column.VALIDATION: (76, 44),
-    Column.FORWARD: (90, 40),
+    Column.METHOD: (60, 44),
+    Column.VENDOR: (90, 44),  # "Celantur v2"
+    Column.EVENT: (120, 44),
+    Column.VALIDATION: (90, 44),  # "Not checked"
+    Column.FORWARD: (60, 40),
 }
 
 

@@ -41,6 +41,7 @@ def capture_entries(captures: CaptureActions, deleting: DeleteActions) -> Entrie
         captures.edit_replay_action,
         captures.compare_action,
         captures.pin_action,
+        captures.new_endpoint_action,
         None,
         *captures.copy_actions.values(),
         None,

@@ -36,6 +36,7 @@ from inspector.core.body_display import (
 )
 from inspector.core.capture import Capture, format_timestamp
 from inspector.core.store import ReplayRecord
+from inspector.core.words import plural
 from inspector.gui import workers
 from inspector.gui.meaning import ValidationView, VendorView
 from inspector.gui.widgets import fill_pairs, note_label, pairs_table, plain_view
@@ -84,9 +85,9 @@ class JsonTree(QTreeWidget):
     @staticmethod
     def _summary(value: Any) -> str:
         if isinstance(value, dict):
-            return f"{{…}} {len(value)} keys"
+            return "{…} " + plural(len(value), "key")
         if isinstance(value, list):
-            return f"[…] {len(value)} items"
+            return "[…] " + plural(len(value), "item")
         return _scalar_text(value)
 
     def _attach(self, item: QTreeWidgetItem, value: Any) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture, header_get
 from inspector.core.diff import diff_bodies, diff_headers
 from inspector.core.store import ReplayRecord
+from inspector.core.words import plural
 from inspector.gui.error_log import log_failure
 from inspector.gui.widgets import fill_pairs, mono_font, pairs_table, plain_view
 
@@ -276,6 +277,17 @@ def _short(value: Any) -> str:
     return text if len(text) < 200 else text[:197] + "…"
 
 
+def _equal_sides(table: QTableWidget) -> None:
+    """What changed and how, at their text's width; the A and B columns share the rest
+    equally (neither side of a comparison is the main one)."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    for column in (0, 1):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    for column in (2, 3):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
 class DiffDialog(QDialog):
     """Two captures side by side: a JSON-aware body diff and a header diff."""
 
@@ -311,11 +323,13 @@ class DiffDialog(QDialog):
         for r, h in enumerate(self.header_changes):
             for col, value in enumerate((h.name, h.kind, " | ".join(h.old), " | ".join(h.new))):
                 self.headers.setItem(r, col, QTableWidgetItem(value))
+        _equal_sides(self.changes)
+        _equal_sides(self.headers)
         if self.body_diff.mode == "json":
-            tabs.addTab(self.changes, f"Body: {len(self.body_diff.changes)} changes")
+            tabs.addTab(self.changes, f"Body: {plural(len(self.body_diff.changes), 'change')}")
         else:
             tabs.addTab(self.text, "Body")
-        tabs.addTab(self.headers, f"Headers: {len(self.header_changes)} changes")
+        tabs.addTab(self.headers, f"Headers: {plural(len(self.header_changes), 'change')}")
         layout.addWidget(tabs)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)

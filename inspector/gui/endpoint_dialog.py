@@ -1,11 +1,16 @@
 """The endpoint dialog: create or edit one endpoint (path, vendor, checks, answer, forward).
 
 The form checks itself on every change with the same ``Endpoint`` constructor the command
-line uses; its messages are reworded to name the form's fields rather than the CLI's flags.
+line uses; its messages are reworded to name the form's fields rather than the CLI's flags,
+and nothing shows red before the user typed anything. For a new endpoint the vendor
+follows the path typed (``/blurit`` is BlurIt, from the vendor registry) until the user
+picks one; a draft (New endpoint from capture) opens as a new endpoint with its fields
+filled in.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import (
@@ -29,8 +34,14 @@ from inspector.core.endpoints import (
     ResponseRule,
     normalize_path,
 )
-from inspector.core.validation import DEFAULT_HMAC_HEADER, DEFAULT_TOKEN_HEADER, ENCODINGS, SCHEMES
-from inspector.core.vendors import all_vendors, get_vendor
+from inspector.core.validation import (
+    DEFAULT_HMAC_HEADER,
+    DEFAULT_TOKEN_HEADER,
+    ENCODINGS,
+    SCHEMES,
+    scheme_title,
+)
+from inspector.core.vendors import FALLBACK_VENDOR, all_vendors, get_vendor, vendor_for_path
 from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
 
 # The Endpoint constructor speaks to command-line users; in the form its flags would
@@ -45,10 +56,14 @@ _FLAG_WORDING = (
 
 
 def form_message(message: str) -> str:
-    """An Endpoint ``ValueError`` message worded for the dialog instead of the CLI."""
+    """An Endpoint ``ValueError`` message worded for the dialog instead of the CLI (its
+    flags, and its scheme names such as ``token-header``, become the form's words)."""
     for flag, words in _FLAG_WORDING:
         message = message.replace(flag, words)
-    return message
+    return _SCHEME_NAME.sub(lambda m: f"the {scheme_title(m.group(1))} check", message)
+
+
+_SCHEME_NAME = re.compile(r"\bscheme (" + "|".join(map(re.escape, SCHEMES)) + r")\b")
 
 
 def parse_header_lines(text: str) -> list[tuple[str, str]]:
@@ -72,6 +87,8 @@ class EndpointDialog(QDialog):
         endpoint: Endpoint | None,
         existing_paths: set[str],
         parent: QWidget | None = None,
+        *,
+        draft: Endpoint | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit endpoint" if endpoint else "Add endpoint")
@@ -92,9 +109,10 @@ class EndpointDialog(QDialog):
         self.query_token = SecretField(placeholder="key=s3cret (optional)")
 
         self.scheme = QComboBox()
-        self.scheme.addItem("none", None)
+        self.scheme.addItem("None", None)
         for scheme in SCHEMES:
-            self.scheme.addItem(scheme, scheme)
+            title = scheme_title(scheme)
+            self.scheme.addItem(title[:1].upper() + title[1:], scheme)
         self.secret = SecretField(placeholder="signing secret")
         self.header = QLineEdit()
         self.encoding = QComboBox()
@@ -172,8 +190,16 @@ class EndpointDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
-        if endpoint is not None:
-            self._fill(endpoint)
+        filled = endpoint or draft
+        if filled is not None:
+            self._fill(filled)
+        else:
+            self.vendor.setCurrentIndex(max(0, self.vendor.findData(FALLBACK_VENDOR)))
+        #: the vendor the path chose; the vendor stops following once it is changed
+        self._vendor_from_path: str | None = None if filled else self.vendor.currentData()
+        #: no error is shown before the user typed something
+        self._quiet = endpoint is None and draft is None
+        self.path.textChanged.connect(self._follow_path)
 
         for edit in (
             self.path,
@@ -289,13 +315,27 @@ class EndpointDialog(QDialog):
             DEFAULT_HMAC_HEADER if scheme == "hmac-sha256" else "X-Webhook-Token"
         )
 
+    def _follow_path(self, text: str) -> None:
+        """A new endpoint's vendor follows the path until the user picks another one."""
+        if self._vendor_from_path is None:
+            return
+        if self.vendor.currentData() != self._vendor_from_path:
+            self._vendor_from_path = None  # chosen by the user: it stays
+            return
+        found = vendor_for_path(text)
+        wanted = found.id if found is not None else FALLBACK_VENDOR
+        self._vendor_from_path = wanted
+        self.vendor.setCurrentIndex(max(0, self.vendor.findData(wanted)))
+
     def _revalidate(self) -> None:
         self._update_fields()
+        if self._quiet and self.sender() is not None:
+            self._quiet = False  # the user changed something: from now on, say what is wrong
         try:
             endpoint = self.build()
         except ValueError as exc:
             self._result = None
-            self.error_label.setText(form_message(str(exc).splitlines()[0]))
+            self.error_label.setText("" if self._quiet else form_message(str(exc).splitlines()[0]))
             self.warning_label.setText("")
             self.ok_button.setEnabled(False)
             return

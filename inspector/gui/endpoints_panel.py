@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
 from inspector.core.formats.masking import MASK
 from inspector.core.submission import webhook_query, webhook_url
-from inspector.core.validation import DEFAULT_HMAC_HEADER, SchemeConfig
+from inspector.core.validation import DEFAULT_HMAC_HEADER, SchemeConfig, scheme_title
 from inspector.core.vendors import get_profile, vendor_title
+from inspector.core.words import plural
 from inspector.gui.endpoint_dialog import EndpointDialog
 from inspector.gui.url_box import UrlBox
 from inspector.gui.widgets import plain_label
@@ -54,15 +55,6 @@ COLUMNS = ("Path", "Vendor", "Check", "Answer", "Forward", "Public URL")
 NO_URL = "—"
 NO_PUBLIC_URL_HINT = "start the tunnel to get a public URL"
 
-_SCHEME_TITLES = {
-    "token-header": "token header",
-    "query-token": "query token",
-    "hmac-sha256": "HMAC-SHA256",
-    "standard-webhooks": "Standard Webhooks",
-    "github": "GitHub signature",
-    "stripe": "Stripe signature",
-}
-
 
 def _checks(endpoint: Endpoint) -> list[SchemeConfig]:
     try:
@@ -82,7 +74,7 @@ def check_text(endpoint: Endpoint) -> str:
         elif config.scheme == "hmac-sha256":
             parts.append(f"HMAC-SHA256 {config.header or DEFAULT_HMAC_HEADER} ({config.encoding})")
         else:
-            parts.append(_SCHEME_TITLES.get(config.scheme, config.scheme))
+            parts.append(scheme_title(config.scheme))
     return " + ".join(parts) or "none"
 
 
@@ -94,9 +86,9 @@ def answer_text(rule: ResponseRule) -> str:
     if rule.status is not None:
         parts.append(f"status {rule.status}")
     if rule.headers:
-        parts.append(f"{len(rule.headers)} header{'s' if len(rule.headers) != 1 else ''}")
+        parts.append(plural(len(rule.headers), "header"))
     if rule.body is not None:
-        parts.append(f"body {len(rule.body)} chars")
+        parts.append(f"body {plural(len(rule.body), 'char')}")
     if rule.delay_ms:
         parts.append(f"delay {rule.delay_ms} ms")
     if rule.fail_rate:
@@ -321,16 +313,18 @@ class EndpointsPanel(QWidget):
         path = self.selected_path()
         return None if path is None else self.table.get(path)
 
-    def make_dialog(self, endpoint: Endpoint | None) -> EndpointDialog:
-        return EndpointDialog(endpoint, {e.path for e in self.table}, self)
+    def make_dialog(
+        self, endpoint: Endpoint | None, draft: Endpoint | None = None
+    ) -> EndpointDialog:
+        return EndpointDialog(endpoint, {e.path for e in self.table}, self, draft=draft)
 
-    def _open_dialog(self, old: Endpoint | None) -> None:
+    def _open_dialog(self, old: Endpoint | None, draft: Endpoint | None = None) -> None:
         # Window-modal open() rather than exec(): a nested event loop would stall the
         # qasync loop (listener, tunnel) while the dialog is up.
         if self.dialog is not None:
             self.dialog.raise_()
             return
-        dialog = self.make_dialog(old)
+        dialog = self.make_dialog(old, draft)
         self.dialog = dialog
 
         def finished(code: int) -> None:
@@ -345,6 +339,10 @@ class EndpointsPanel(QWidget):
     def add_endpoint(self) -> None:
         """Open the endpoint dialog for a new endpoint (stored when the user clicks OK)."""
         self._open_dialog(None)
+
+    def add_endpoint_from(self, draft: Endpoint) -> None:
+        """Open the endpoint dialog for a new endpoint filled in from ``draft``."""
+        self._open_dialog(None, draft)
 
     def edit_selected(self) -> None:
         """Open the endpoint dialog on the selected endpoint."""

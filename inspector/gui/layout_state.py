@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter
+from PySide6.QtWidgets import QDockWidget, QHeaderView, QMainWindow, QSplitter
 
 from inspector.core.paths import atomic_write_text
 from inspector.gui.columns import RoomyColumn
@@ -30,7 +30,17 @@ FORMAT = 1
 #: Qt's saveState version for the docks and toolbars (bump when docks change a lot).
 DOCKS_VERSION = 1
 
+#: A side dock's starting share of the window's width, between its bounds in px.
+DOCK_SHARE, DOCK_MIN, DOCK_MAX = 0.3, 300, 420
+
 log = logging.getLogger(__name__)
+
+
+def size_side_dock(window: QMainWindow, dock: QDockWidget) -> None:
+    """The default layout's width for a dock beside the list (call after the first show:
+    during ``showEvent`` the dock's size hint still wins)."""
+    width = int(min(DOCK_MAX, max(DOCK_MIN, window.width() * DOCK_SHARE)))
+    window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
 
 def _encode(data: QByteArray) -> str:

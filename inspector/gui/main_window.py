@@ -34,9 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
+from inspector.core.endpoints import Endpoint
 from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.core.tasks import Task
 from inspector.core.vendors import all_vendors
+from inspector.core.words import plural
 from inspector.gui import workers
 from inspector.gui.capture_actions import CaptureActions
 from inspector.gui.capture_delete import DeleteActions
@@ -53,7 +55,7 @@ from inspector.gui.detail import DetailPane
 from inspector.gui.empty_state import EmptyState
 from inspector.gui.endpoints_panel import EndpointsPanel
 from inspector.gui.help_menu import HelpMenu
-from inspector.gui.layout_state import WindowLayout
+from inspector.gui.layout_state import WindowLayout, size_side_dock
 from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.message_log import MessageLog, follow_status_tooltip, messages_dock, say
 from inspector.gui.services import AppServices
@@ -65,9 +67,6 @@ from inspector.gui.tunnel_indicator import TunnelIndicator
 from inspector.gui.view_menu import ViewMenu
 from inspector.gui.widgets import make_action
 
-#: Starting widths in pixels; the path column takes the rest.
-#: The Endpoints dock's starting share of the window's width (between its bounds, in px).
-DOCK_SHARE, DOCK_MIN, DOCK_MAX = 0.3, 300, 420
 FILTER_DEBOUNCE_MS = 200
 LOAD_IN_WORKER_BYTES = 4 * 1024 * 1024
 
@@ -165,6 +164,7 @@ class MainWindow(QMainWindow):
         self.captures = CaptureActions(
             self, store, services, self.detail, self.selected_captures, self.loop_tasks
         )
+        self.captures.open_endpoint_draft = self._open_endpoint_draft
         self.transfers = TransferActions(
             self,
             store,
@@ -174,10 +174,13 @@ class MainWindow(QMainWindow):
             self.captures.reveal_secrets,
         )
         self.tunnel_indicator = TunnelIndicator(
-            self, services, self.loop_tasks, self.endpoints_panel.public_url_changed
+            self,
+            services,
+            self.loop_tasks,
+            self.endpoints_panel.public_url_changed,
+            self.open_settings,
         )
         self.tunnel_indicator.changed.connect(self.tunnel_changed)
-        self.tunnel_indicator.settings_requested.connect(self.open_tunnel_settings)
         self.deleting = DeleteActions(self, store, self.model, self.selected_seqs)
         self.deleting.deleted.connect(
             lambda _n: self._on_selection_changed(QItemSelection(), QItemSelection())
@@ -259,6 +262,7 @@ class MainWindow(QMainWindow):
         capture_menu.addAction(captures.edit_replay_action)
         capture_menu.addAction(captures.compare_action)
         capture_menu.addAction(captures.pin_action)
+        capture_menu.addAction(captures.new_endpoint_action)
         capture_menu.addSeparator()
         for action in captures.copy_actions.values():
             capture_menu.addAction(action)
@@ -366,7 +370,7 @@ class MainWindow(QMainWindow):
             ("Valid", "valid"),
             ("Invalid", "invalid"),
             ("Missing", "missing"),
-            ("Unchecked", "unchecked"),
+            ("Not checked", "unchecked"),
         ):
             self.validation_combo.addItem(label, value)
         self.vendor_combo = QComboBox()
@@ -387,6 +391,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self.count_label.setObjectName("count")
         self.statusBar().addPermanentWidget(self.tunnel_indicator.label)
+        self.statusBar().addPermanentWidget(self.tunnel_indicator.settings_button)
         self.statusBar().addPermanentWidget(self.count_label)
         follow_status_tooltip(self)
         say(self, f"Listening on {self.local_url}", 0)
@@ -463,11 +468,10 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
         return dialog
 
-    def open_tunnel_settings(self) -> SettingsDialog:
-        """Settings, with the ngrok authtoken field ready to type in."""
-        dialog = self.open_settings()
-        dialog.authtoken.edit.setFocus()
-        return dialog
+    def _open_endpoint_draft(self, draft: Endpoint) -> None:
+        self.endpoints_dock.show()
+        self.endpoints_dock.raise_()
+        self.endpoints_panel.add_endpoint_from(draft)
 
     def open_submit(self) -> SubmitDialog:
         dialog = SubmitDialog(self.services, self)
@@ -556,7 +560,11 @@ class MainWindow(QMainWindow):
     def _update_counts(self) -> None:
         shown = self.model.rowCount()
         total = self.model.total
-        text = f"{total:,} captures" if shown == total else f"{shown:,} of {total:,} shown"
+        text = (
+            plural(total, "capture", grouped=True)
+            if shown == total
+            else f"{shown:,} of {total:,} shown"
+        )
         refused = self.services.rate_limited_count()
         if refused:
             text += f" · {refused:,} rate-limited (429)"
@@ -573,11 +581,7 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             if not self._layout_restored:
                 # After the first layout: during showEvent the dock's size hint still wins.
-                QTimer.singleShot(0, self._size_endpoints_dock)
-
-    def _size_endpoints_dock(self) -> None:
-        width = int(min(DOCK_MAX, max(DOCK_MIN, self.width() * DOCK_SHARE)))
-        self.resizeDocks([self.endpoints_dock], [width], Qt.Orientation.Horizontal)
+                QTimer.singleShot(0, partial(size_side_dock, self, self.endpoints_dock))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.layout_state.save()

@@ -21,16 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.capture import Capture
+from inspector.core.validation import scheme_title
 from inspector.core.vendors import vendor_title
-from inspector.gui.capture_model import VALIDATION_COLOURS
+from inspector.gui.capture_model import VALIDATION_COLOURS, VALIDATION_TEXT
 from inspector.gui.widgets import plain_label, plain_view
-
-VALIDATION_TEXT = {
-    "valid": "Valid",
-    "invalid": "Invalid",
-    "missing": "Missing",
-    "unchecked": "Not checked",
-}
 
 
 class ValidationView(QWidget):
@@ -65,7 +59,7 @@ class ValidationView(QWidget):
             f"background: {colour}; color: white; border-radius: 4px; padding: 2px 6px;"
         )
         where = f"endpoint {capture.endpoint}" if capture.endpoint else "no endpoint matched"
-        self.scheme.setText(f"scheme: {v.scheme or 'none'} · {where}")
+        self.scheme.setText(f"Checked: {scheme_title(v.scheme)} · {where}")
         text = v.detail
         if v.result == "unchecked":
             hint = (

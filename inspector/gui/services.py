@@ -37,6 +37,12 @@ class TunnelView(Protocol):
     @property
     def warning(self) -> str | None: ...
 
+    @property
+    def error_code(self) -> str | None: ...  # ``ERR_NGROK_<n>`` or inspector.core.tunnel_help's
+
+    @property
+    def detail(self) -> str | None: ...  # what failed, without the command line's advice
+
 
 class TunnelControl(Protocol):
     """The tunnel's current state, and a subscription to its changes."""
@@ -102,6 +108,10 @@ class AppServices(Protocol):
     async def start_tunnel(self) -> TunnelView: ...
 
     async def stop_tunnel(self) -> None: ...
+
+    def tunnel_setup_missing(self) -> list[str]:
+        """What the tunnel lacks before it can start ("agent", "authtoken"); empty: set up."""
+        ...
 
     def endpoints_with_stale_url(self) -> list[str]: ...
 

@@ -43,6 +43,7 @@ from inspector.core.secrets import (
     SecretStoreError,
 )
 from inspector.core.settings import Settings
+from inspector.core.tunnel_help import is_pyngrok_wrapper
 from inspector.gui.credentials_dialog import VendorCredentialsPage
 from inspector.gui.error_log import log_failure
 from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
@@ -116,7 +117,11 @@ class SettingsDialog(QDialog):
         self.token_where = plain_label(secret_location(secrets.backend_name), selectable=False)
 
         self.ngrok_path = QLineEdit(settings.ngrok_path or "")
-        self.ngrok_path.setPlaceholderText("empty: the agent pyngrok manages")
+        self.ngrok_path.setPlaceholderText("empty: ngrok on PATH")
+        self.ngrok_path.setToolTip(
+            "The ngrok agent program. Empty: the ngrok found on your PATH, else one "
+            "downloaded here (Download ngrok agent…)"
+        )
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self._on_browse_clicked)
         path_row = QHBoxLayout()
@@ -158,6 +163,10 @@ class SettingsDialog(QDialog):
         header_widget.setLayout(header_row)
         self.autostart = QCheckBox("Start the tunnel when the app starts")
         self.autostart.setChecked(settings.tunnel_autostart)
+        self.autostart.setToolTip(
+            "Only once the tunnel is set up: an authtoken and an ngrok agent (or a custom "
+            "public URL)"
+        )
 
         form = QFormLayout()
         form.addRow("Listen port", self.port)
@@ -198,6 +207,15 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.resize(620, self.sizeHint().height())
+
+    def focus_tunnel(self, missing: list[str]) -> None:
+        """Put the focus on the tunnel's first missing field (the authtoken by default)."""
+        first = missing[0] if missing else "authtoken"
+        self.tabs.setCurrentIndex(0)  # the tunnel's fields are on the first page
+        if first == "agent":
+            self.ngrok_path.setFocus()
+        else:
+            self.authtoken.edit.setFocus()
 
     # -- saving -----------------------------------------------------------------------------
     def edited_settings(self) -> Settings:
@@ -242,6 +260,11 @@ class SettingsDialog(QDialog):
         path = settings.ngrok_path
         if path is not None and not (Path(path).expanduser().is_file() or shutil.which(path)):
             problems.append(f"no ngrok binary at {path}")
+        elif path is not None and is_pyngrok_wrapper(str(Path(path).expanduser())):
+            problems.append(
+                f"{path} is pyngrok's installer script, not the ngrok agent: choose the "
+                "agent you installed, or Download ngrok agent…"
+            )
         return problems
 
     def save(self) -> None:

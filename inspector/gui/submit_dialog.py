@@ -49,6 +49,23 @@ NO_PUBLIC_URL_TEXT = (
     "No public URL yet: start the tunnel (or set a custom public URL) to get a public "
     "webhook URL, or type one above."
 )
+
+
+def webhook_example(vendor_id: str, path: str | None = None) -> str:
+    """What a webhook URL for the vendor looks like: its endpoint's path (``path``, else the
+    vendor's default) on a public host, with the query token of a vendor that sends no
+    header."""
+    vendor = get_vendor(vendor_id)
+    query = f"?{vendor.profile.token_query}=…" if vendor.profile.token_query else ""
+    return f"https://your-public-host{path or vendor.default_path}{query}"
+
+
+def no_public_url_text(vendor_id: str, path: str | None = None) -> str:
+    """The hint under an empty webhook URL, for the chosen vendor."""
+    brand = get_vendor(vendor_id).brand_name
+    return f"{NO_PUBLIC_URL_TEXT} {brand} will call it, e.g. {webhook_example(vendor_id, path)}"
+
+
 CANCELLED_TEXT = "cancelled"
 KIB = 1024
 
@@ -270,8 +287,8 @@ class SubmitDialog(QDialog):
 
         # -- webhook and API base ---------------------------------------------------------------
         self.webhook_edit = QLineEdit()
-        self.webhook_edit.setPlaceholderText("https://…/celantur?key=…")
         self.webhook_edit.textChanged.connect(self._update_dashboard_info)
+        self.webhook_edit.textChanged.connect(self._update_webhook_hint)
         self.webhook_hint = plain_label(selectable=False)
         self.webhook_hint.setStyleSheet(WARNING_STYLE)
         self.api_base_edit = QLineEdit(api_base or "")
@@ -329,8 +346,10 @@ class SubmitDialog(QDialog):
         layout.addLayout(buttons)
 
         self.vendor_combo.currentIndexChanged.connect(self._on_vendor_changed)
+        self.vendor_combo.currentIndexChanged.connect(self._update_webhook_hint)
         self._show_error("")
         self._on_vendor_changed()
+        self._update_webhook_hint()
         self.resize(640, self.sizeHint().height())
 
     # -- for the window and tests ------------------------------------------------------------
@@ -393,6 +412,15 @@ class SubmitDialog(QDialog):
             widget.setEnabled(real and not self._busy)
         self.webhook_hint.setVisible(real and not self.webhook_edit.text())
         self._update_dashboard_info()
+
+    def _update_webhook_hint(self, *_: object) -> None:
+        """The placeholder and the hint follow the vendor; the hint goes once a URL is typed."""
+        vendor = self.vendor()
+        path = self._plan(vendor).endpoint.path  # where the planned endpoint listens
+        self.webhook_edit.setPlaceholderText(webhook_example(vendor, path))
+        empty = not self.webhook_edit.text().strip()
+        self.webhook_hint.setText(no_public_url_text(vendor, path) if empty else "")
+        self.webhook_hint.setVisible(empty)
 
     def _plan(self, vendor: str) -> EndpointPlan:
         """The vendor's endpoint plan, made once per dialog (its generated secret stays)."""

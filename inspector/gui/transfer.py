@@ -16,6 +16,7 @@ from pathlib import Path
 from inspector.core.capture import Capture
 from inspector.core.formats import ImportCancelled, load_captures, write_export
 from inspector.core.store import CaptureStore
+from inspector.core.words import plural
 from inspector.gui.workers import Progress
 
 IMPORT_CHUNK = 1000
@@ -45,7 +46,7 @@ class TransferJob:
         try:
             return True, self.work()
         except ImportCancelled as exc:
-            return False, f"cancelled; {len(exc.captures)} captures were read"
+            return False, f"cancelled; {plural(len(exc.captures), 'capture')} read"
         except (ValueError, OSError) as exc:
             return False, str(exc)
         except Exception as exc:  # never a traceback for the user: it goes to the log
@@ -90,7 +91,7 @@ class ExportJob(TransferJob):
             tmp.unlink(missing_ok=True)
             raise
         secrets = "secrets masked" if self.mask else "secrets included"
-        return f"exported {count} captures to {self.path} ({secrets})"
+        return f"exported {plural(count, 'capture')} to {self.path} ({secrets})"
 
 
 class ImportJob(TransferJob):
@@ -117,9 +118,9 @@ class ImportJob(TransferJob):
         total = len(captures)
         for start in range(0, total, IMPORT_CHUNK):
             if self.cancel_event.is_set():
-                return f"cancelled after importing {added} captures"
+                return f"cancelled after importing {plural(added, 'capture')}"
             added += self.store.import_captures(captures[start : start + IMPORT_CHUNK], emit=False)
             self._progress(total + min(total, start + IMPORT_CHUNK), 2 * total)
         skipped = total - added
         extra = f" ({skipped} already in the store)" if skipped else ""
-        return f"imported {added} captures from {self.path.name}{extra}"
+        return f"imported {plural(added, 'capture')} from {self.path.name}{extra}"

@@ -3,30 +3,46 @@
 The indicator is one short word in the status bar ("● Tunnel online"); the public URL, a
 warning or the reason of an error are in its tooltip (and the message log), and a click on
 it opens the tunnel's settings.
+
+At launch the tunnel starts only once it is set up (an agent and an authtoken, or a custom
+public URL): a first window is not a red error, and a one-time hint says how to set it up.
+Failures are worded for the window (:mod:`inspector.core.tunnel_help`: menus and buttons,
+no command-line flags), and an "Open tunnel settings" button sits next to them.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QToolButton
 
+from inspector.core.tunnel_help import (
+    OPEN_TUNNEL_SETTINGS,
+    SETUP_HINT,
+    SETUP_HINT_SHORT,
+    window_message,
+)
 from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.message_log import Level, say
 from inspector.gui.services import AppServices, TunnelView
+from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.widgets import make_action
 
 TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
 #: The indicator's words, by state.
 TUNNEL_WORDS = {
     "off": "Tunnel off",
+    "not set up": "Tunnel not set up",
     "starting": "Tunnel starting…",
     "online": "Tunnel online",
     "error": "Tunnel error",
 }
 CLICK_HINT = "Click for the tunnel settings."
+#: settings.json's extra key that remembers the set-up hint was shown once
+HINT_SHOWN_KEY = "tunnel_setup_hint_shown"
 
 
 class TunnelIndicator(QObject):
@@ -37,8 +53,6 @@ class TunnelIndicator(QObject):
 
     #: emitted after the indicator showed a new state
     changed = Signal()
-    #: the user clicked the indicator
-    settings_requested = Signal()
 
     def __init__(
         self,
@@ -46,20 +60,24 @@ class TunnelIndicator(QObject):
         services: AppServices,
         tasks: LoopTasks,
         public_url_changed: Callable[[], None],
+        open_settings: Callable[[], SettingsDialog] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.services = services
         self.tasks = tasks
         self.public_url_changed = public_url_changed
+        self._open_settings = open_settings
         self.state = "off"
+        #: what the tunnel lacks (set at launch; cleared when it starts)
+        self.missing: list[str] = []
         #: the status bar's indicator: a flat button, so that a click opens the settings
         self.label = QToolButton()
         self.label.setObjectName("tunnel-indicator")
         self.label.setAutoRaise(True)
         self.label.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.label.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.label.clicked.connect(self.settings_requested)
+        self.label.clicked.connect(self.open_tunnel_settings)
         #: the indicator's full text (its tooltip starts with it)
         self.full_text = ""
         self.toggle_action = make_action(
@@ -72,26 +90,43 @@ class TunnelIndicator(QObject):
         self.settings_action = make_action(
             window,
             "Tunnel settings…",
-            self.settings_requested.emit,
-            tip="The ngrok authtoken and agent, or a custom public URL",
+            self.open_tunnel_settings,
+            tip="The ngrok authtoken, the ngrok agent, region, domain or a custom public URL",
         )
+        #: shown next to the indicator while the tunnel failed or is not set up
+        self.settings_button = QToolButton()
+        self.settings_button.setObjectName("open-tunnel-settings")
+        self.settings_button.setText(OPEN_TUNNEL_SETTINGS)
+        self.settings_button.setAutoRaise(True)
+        self.settings_button.clicked.connect(self.open_tunnel_settings)
+        self.settings_button.setVisible(False)
 
     def _say(self, message: str, ms: int | None = None, level: Level = "info") -> None:
         say(self.window, message, ms, level)
 
     def show_status(self, status: TunnelView) -> None:
         state, url, reason, warning = status.state, status.public_url, status.reason, status.warning
+        detail = status.detail or reason or "unknown error"
+        message = window_message(status.error_code, detail) if state == "error" else ""
         if state == "online":
+            self.missing = []
             text = f"Tunnel online: {url}" + (f" ({warning})" if warning else "")
         elif state == "starting":
+            self.missing = []
             text = "Tunnel starting…"
         elif state == "error":
-            text = f"Tunnel error: {reason}"
+            text = f"Tunnel error: {detail}"
+        elif self.missing:
+            text = "Tunnel not set up"
         else:
             text = "Tunnel off"
         self.full_text = text
-        self.label.setText("● " + TUNNEL_WORDS.get(state, "Tunnel off"))
-        self.label.setToolTip(f"{text}\n{CLICK_HINT}")
+        word = "not set up" if state == "off" and self.missing else state
+        self.label.setText("● " + TUNNEL_WORDS.get(word, "Tunnel off"))
+        # One word in the bar; the whole text, and what to do, in its tooltip.
+        hint = message or (SETUP_HINT if self.missing and state == "off" else "")
+        self.label.setToolTip("\n".join(t for t in (text, hint, CLICK_HINT) if t))
+        self.settings_button.setVisible(state == "error" or (state == "off" and bool(self.missing)))
         self.label.setStyleSheet(f"color: {TUNNEL_COLOURS.get(state, '#8a8a8a')};")
         if state != self.state and state in ("online", "off"):
             self._say(text)  # tunnel changes are kept in the message log
@@ -108,8 +143,41 @@ class TunnelIndicator(QObject):
                 level="warning",
             )
         elif state == "error":
-            self._say(f"Tunnel: {reason}. Still listening locally.", 30_000, "error")
+            self._say(f"Tunnel: {message} Still listening locally.", 30_000, "error")
         self.changed.emit()
+
+    def start_at_launch(self) -> None:
+        """What the app does with the tunnel when its window opens.
+
+        Not set up (no agent or no authtoken): nothing starts, the indicator says so, and
+        the first time a hint says how to set it up. Set up: it starts when Settings say so.
+        """
+        settings = self.services.settings
+        self.missing = self.services.tunnel_setup_missing()
+        if self.missing:
+            self.show_status(self.services.tunnel.status)
+            if not settings.extra.get(HINT_SHOWN_KEY):
+                self._say(SETUP_HINT_SHORT, 60_000)
+                settings.extra[HINT_SHOWN_KEY] = True
+                with contextlib.suppress(OSError):  # a read-only data dir: shown again
+                    settings.save(self.services.data_dir)
+            return
+        if settings.tunnel_autostart:
+            self.tasks.spawn(self.services.start_tunnel(), "starting the tunnel")
+
+    def open_tunnel_settings(self) -> None:
+        """Settings, at the tunnel's fields (the first one missing has the focus)."""
+        if self._open_settings is None:
+            return
+        dialog = self._open_settings()
+        dialog.focus_tunnel(self.missing)
+        dialog.accepted.connect(self.refresh_setup)
+
+    def refresh_setup(self) -> None:
+        """After Settings were saved: "not set up" goes once the tunnel has what it needs."""
+        if self.missing:
+            self.missing = self.services.tunnel_setup_missing()
+            self.show_status(self.services.tunnel.status)
 
     def toggle(self) -> None:
         if self.state in ("online", "starting"):

@@ -5,6 +5,9 @@ its own (:mod:`inspector.net.tunnel`). The download runs in a worker thread and 
 flag between chunks; the agent is unpacked next to its final place and moved there only
 once it answered ``--version`` as an ngrok v3 agent, so a cancelled or failed download
 leaves nothing behind.
+
+Its messages are read in Settings, next to the Download button, so they name that
+dialog's buttons (no command-line flags, no "in Settings").
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ from typing import Any
 from pyngrok import conf, installer
 from pyngrok.exception import PyngrokError, PyngrokNgrokInstallError
 
-from inspector.net.tunnel import WAYS_OUT
+#: Where the user is when downloading (Settings): the other way to get an agent there.
+OTHER_WAY = (
+    "choose an ngrok you installed with Browse…, or keep working locally without a public URL"
+)
 
 
 class AgentInstallError(Exception):
@@ -92,7 +98,15 @@ async def install_agent(
 
 
 def _install_failure(why: str) -> str:
-    return f"Could not download the ngrok agent ({why}): {WAYS_OUT}."
+    return f"Could not download the ngrok agent ({why}): {OTHER_WAY}."
+
+
+def _offline_failure(reason: object) -> str:
+    reason = getattr(reason, "strerror", None) or reason
+    return (
+        f"Could not download the ngrok agent: downloading needs an internet connection "
+        f"({reason}). Connect and try again, or {OTHER_WAY}."
+    )
 
 
 def _download_and_install(
@@ -122,7 +136,7 @@ def _download_and_install(
     except AgentInstallError:
         raise
     except urllib.error.URLError as exc:
-        raise AgentInstallError(_install_failure(f"no connection: {exc.reason}")) from None
+        raise AgentInstallError(_offline_failure(exc.reason)) from None
     except (TimeoutError, http.client.HTTPException) as exc:
         raise AgentInstallError(
             _install_failure(f"the download broke off: {type(exc).__name__}")

@@ -38,7 +38,6 @@ import logging
 import math
 import os
 import re
-import shutil
 import subprocess
 import urllib.error
 import urllib.parse
@@ -61,28 +60,26 @@ from pyngrok.log import NgrokLog
 from inspector.core.events import Signal
 from inspector.core.settings import Settings
 
+# Re-exported: callers branch on these codes and print WAYS_OUT.
+from inspector.core.tunnel_help import AGENT_EXITED as AGENT_EXITED
+from inspector.core.tunnel_help import AGENT_FAILED as AGENT_FAILED
+from inspector.core.tunnel_help import AGENT_MISSING as AGENT_MISSING
+from inspector.core.tunnel_help import AGENT_NOT_RUNNABLE as AGENT_NOT_RUNNABLE
+from inspector.core.tunnel_help import AGENT_TIMEOUT as AGENT_TIMEOUT
+from inspector.core.tunnel_help import BAD_PUBLIC_URL as BAD_PUBLIC_URL
+from inspector.net.agent_path import WAYS_OUT as WAYS_OUT
+from inspector.net.agent_path import agent_problem, config_has_authtoken
+from inspector.net.agent_path import resolve_ngrok_path as resolve_ngrok_path
+
 log = logging.getLogger(__name__)
 
 TUNNEL_NAME = "webhook-inspector"
 DEFAULT_STARTUP_TIMEOUT = 15.0
 
-#: ``TunnelStatus.error_code`` values of our own (ngrok's are ``ERR_NGROK_<n>``).
-AGENT_MISSING = "agent-missing"
-AGENT_NOT_RUNNABLE = "agent-not-runnable"
-AGENT_TIMEOUT = "agent-timeout"
-AGENT_FAILED = "agent-failed"
-AGENT_EXITED = "agent-exited"
-BAD_PUBLIC_URL = "bad-public-url"
-
 #: The tunnel status's warning for a custom public URL whose tunnel adds no known header.
 UNTOLD_WARNING = (
     "tunnelled traffic cannot be told apart from local traffic: set the header your "
     "tunnel program adds (name and value) in Settings"
-)
-
-WAYS_OUT = (
-    "set the path to an installed ngrok in Settings (or --ngrok-path), "
-    "or keep working locally without a public URL"
 )
 
 #: What ngrok's error codes mean, in the words a user of this app needs.
@@ -114,8 +111,11 @@ class TunnelStatus:
 
     ``public_url`` is set when online; ``reason`` (one sentence for people) and
     ``error_code`` (an ``ERR_NGROK_<n>`` code or one of this module's ``AGENT_*`` constants,
-    for code to branch on) when in error. ``warning`` is a problem seen while online that
-    did not take the tunnel down, e.g. ERR_NGROK_8012 when the listener is not answering.
+    for code to branch on) when in error. ``reason`` ends with the command line's advice;
+    ``detail`` is only what happened, for the window to add its own steps
+    (:func:`inspector.core.tunnel_help.window_message`). ``warning`` is a problem seen while
+    online that did not take the tunnel down, e.g. ERR_NGROK_8012 when the listener is not
+    answering.
     """
 
     state: TunnelState
@@ -123,6 +123,7 @@ class TunnelStatus:
     reason: str | None = None
     error_code: str | None = None
     warning: str | None = None
+    detail: str | None = None
 
     def describe(self) -> str:
         """A one-line text for an indicator or a log."""
@@ -169,16 +170,6 @@ def parse_public_url(url: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"custom public URL {url!r} must not have a query or a fragment")
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-
-
-def resolve_ngrok_path(configured: str | None) -> str:
-    """The agent binary to use: the configured one, else ``ngrok`` on PATH, else pyngrok's."""
-    if configured:
-        return os.path.expanduser(configured)
-    on_path = shutil.which("ngrok")
-    if on_path:
-        return on_path
-    return conf.DEFAULT_NGROK_PATH
 
 
 @dataclass(frozen=True)
@@ -233,6 +224,18 @@ class TunnelConfig:
 
     def effective_authtoken(self) -> str | None:
         return self.authtoken or os.environ.get("NGROK_AUTHTOKEN") or None
+
+    def missing_setup(self) -> list[str]:
+        """What the tunnel lacks before it can start: ``"agent"``, ``"authtoken"``; empty
+        when set up (a custom public URL needs neither). Runs nothing, downloads nothing."""
+        if self.custom_public_url:
+            return []
+        missing = []
+        if agent_problem(resolve_ngrok_path(self.ngrok_path), self.ngrok_path) is not None:
+            missing.append("agent")
+        if not self.effective_authtoken() and not config_has_authtoken(self.config_path):
+            missing.append("authtoken")
+        return missing
 
 
 class TunnelService:
@@ -334,8 +337,13 @@ class TunnelService:
         self._status = status
         self.status_changed.emit(status)
 
-    def _error(self, generation: int, code: str | None, reason: str) -> TunnelStatus:
-        self._set(TunnelStatus(TunnelState.ERROR, reason=reason, error_code=code), generation)
+    def _error(
+        self, generation: int, code: str | None, reason: str, detail: str | None = None
+    ) -> TunnelStatus:
+        status = TunnelStatus(
+            TunnelState.ERROR, reason=reason, error_code=code, detail=detail or reason
+        )
+        self._set(status, generation)
         return self._status
 
     async def _start(self, generation: int, local_port: int) -> TunnelStatus:
@@ -359,9 +367,10 @@ class TunnelService:
             return self._status
 
         path = resolve_ngrok_path(cfg.ngrok_path)
-        problem = _binary_problem(path)
+        problem = agent_problem(path, cfg.ngrok_path)
         if problem is not None:
-            return self._error(generation, *problem)
+            problem_code, detail = problem
+            return self._error(generation, problem_code, f"{detail}: {WAYS_OUT}.", detail)
 
         loop = asyncio.get_running_loop()
         pyngrok_config = PyngrokConfig(
@@ -409,11 +418,8 @@ class TunnelService:
         except PyngrokError as exc:
             return self._error(generation, AGENT_FAILED, f"ngrok agent could not start: {exc}")
         except OSError as exc:
-            return self._error(
-                generation,
-                AGENT_NOT_RUNNABLE,
-                f"cannot run the ngrok agent at {path} ({exc.strerror or exc}): {WAYS_OUT}.",
-            )
+            detail = f"cannot run the ngrok agent at {path} ({exc.strerror or exc})"
+            return self._error(generation, AGENT_NOT_RUNNABLE, f"{detail}: {WAYS_OUT}.", detail)
 
         if generation != self._generation:
             # stop() came while pyngrok was finishing: do not leave its agent running.
@@ -529,15 +535,6 @@ def relay_policy(headers: tuple[tuple[str, str], ...]) -> dict[str, Any]:
             }
         ]
     }
-
-
-def _binary_problem(path: str) -> tuple[str, str] | None:
-    """``(error_code, reason)`` when ``path`` cannot be the agent; two cheap ``stat`` calls."""
-    if not os.path.isfile(path):
-        return AGENT_MISSING, f"ngrok agent not found at {path}: {WAYS_OUT}."
-    if not os.access(path, os.X_OK):
-        return AGENT_NOT_RUNNABLE, f"{path} is not executable: make it executable or {WAYS_OUT}."
-    return None
 
 
 def _startup_failure(exc: PyngrokNgrokError) -> tuple[str, str]:

@@ -81,7 +81,7 @@ def test_text_bodies_get_a_unified_diff() -> None:
         " c=3",
         "\\ No newline at end of file",
     ]
-    assert diff.summary == "1 lines added, 1 removed"
+    assert diff.summary == "1 line added, 1 removed"
 
 
 def test_json_against_non_json_is_a_text_diff() -> None:

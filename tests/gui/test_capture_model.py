@@ -89,9 +89,15 @@ def test_cells_show_failures_in_red_with_tooltips_and_numbers_right_aligned(
 
         right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         alignments = {c: model.index(0, c).data(Qt.ItemDataRole.TextAlignmentRole) for c in Column}
-        assert {c for c, a in alignments.items() if a == right} == {Column.STATUS, Column.SIZE}
+        assert {c for c, a in alignments.items() if a == right} == {
+            Column.NUMBER,
+            Column.STATUS,
+            Column.SIZE,
+        }
         assert all(
-            a is None for c, a in alignments.items() if c not in (Column.STATUS, Column.SIZE)
+            a is None
+            for c, a in alignments.items()
+            if c not in (Column.NUMBER, Column.STATUS, Column.SIZE)
         )
     finally:
         model.detach()

@@ -288,7 +288,7 @@ def test_dialog_validation_messages(qtbot: Any) -> None:
     assert dialog.secret.isHidden()
 
     set_scheme(dialog, "query-token")
-    assert dialog.error_text() == "scheme query-token needs a query token NAME=VALUE"
+    assert dialog.error_text() == "the query token check needs a query token NAME=VALUE"
     dialog.query_token.setText("key=v")
     assert dialog.error_text() == ""
     set_scheme(dialog, None)
@@ -354,3 +354,44 @@ def test_edits_saved_by_another_process_show_up_and_a_broken_file_keeps_the_tabl
     )
     assert panel.view.rowCount() == 1
     assert panel.cell_text("/from-cli", "Vendor") == "BlurIt"
+
+
+def test_new_endpoint_dialog_is_quiet_until_typed_and_the_vendor_follows_the_path(
+    qtbot: Any, data_dir: Path
+) -> None:
+    panel, _ = make_panel(qtbot, data_dir)
+    dialog = open_dialog(qtbot, panel)
+    # Nothing typed yet: no red error, OK waits for a path.
+    assert dialog.error_text() == "" and not dialog.ok_button.isEnabled()
+    assert dialog.vendor.currentText() == "Generic"
+
+    qtbot.keyClicks(dialog.path, "/blurit")
+    assert dialog.vendor.currentText() == "BlurIt"
+    assert dialog.token_label.text() == "Token (X-Auth-Token)"
+    assert dialog.ok_button.isEnabled()
+    dialog.path.clear()
+    assert dialog.error_text() == "enter the endpoint's path, e.g. /blurit"
+    qtbot.keyClicks(dialog.path, "/celantur-v1")
+    assert dialog.vendor.currentText() == "Celantur v1"
+    dialog.path.clear()
+    qtbot.keyClicks(dialog.path, "/hooks")
+    assert dialog.vendor.currentText() == "Generic"
+
+    # Once the user picks a vendor, the path no longer changes it.
+    set_vendor(dialog, "anesya")
+    dialog.path.clear()
+    qtbot.keyClicks(dialog.path, "/blurit-staging")
+    assert dialog.vendor.currentText() == "Anesya"
+    click_ok(qtbot, panel, dialog)
+    assert stored(data_dir)["/blurit-staging"]["vendor"] == "anesya"
+
+
+def test_editing_an_endpoint_keeps_its_vendor_whatever_the_path(qtbot: Any, data_dir: Path) -> None:
+    panel, table = make_panel(qtbot, data_dir)
+    table.add(Endpoint("/hooks", vendor="anesya", token="t"))
+    panel.refresh()
+    panel.select_path("/hooks")
+    dialog = open_dialog(qtbot, panel, "edit")
+    dialog.path.clear()
+    qtbot.keyClicks(dialog.path, "/blurit")
+    assert dialog.vendor.currentText() == "Anesya"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 from inspector.app import AppCore
 from inspector.core.endpoints import Endpoint
 from inspector.gui.capture_model import Column
+from inspector.gui.columns import CAPTURE_ELASTIC
 from inspector.gui.layout_state import LAYOUT_FILENAME
 from inspector.gui.main_window import MainWindow
 from inspector.gui.tasks_view import TaskColumn
@@ -89,17 +90,19 @@ def test_path_keeps_its_room_in_a_small_window(
     qtbot: Any, running: tuple[AppCore, MainWindow]
 ) -> None:
     core, window = running
-    path = "/blurit/task-9d1e8f7a"
+    path = "/blurit/task-42"
     send_http(qtbot, core.listener.url + path, b'{"status": "Started"}')
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() == 1024)
     header = window.table.horizontalHeader()
-    qtbot.waitUntil(lambda: header.sectionSize(Column.EVENT) < 140)
+    event_wanted = CAPTURE_ELASTIC[Column.EVENT][0]
+    forward_wanted = CAPTURE_ELASTIC[Column.FORWARD][0]
+    qtbot.waitUntil(lambda: header.sectionSize(Column.EVENT) < event_wanted)
     # Event and Forward gave up width; Path shows the whole path.
     needed = window.table.fontMetrics().horizontalAdvance(path)
     assert header.sectionSize(Column.PATH) > needed
-    assert header.sectionSize(Column.FORWARD) < 90
+    assert header.sectionSize(Column.FORWARD) < forward_wanted
     # A cut column title is in its tooltip.
     title = window.model.headerData(
         Column.VALIDATION, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
@@ -107,7 +110,7 @@ def test_path_keeps_its_room_in_a_small_window(
     assert title == "Validation"
     # Wide again: the columns get their widths back.
     window.resize(1600, 1000)
-    qtbot.waitUntil(lambda: header.sectionSize(Column.EVENT) == 140)
+    qtbot.waitUntil(lambda: header.sectionSize(Column.EVENT) == event_wanted)
 
 
 def test_a_cut_cell_shows_its_whole_text_in_a_tooltip(

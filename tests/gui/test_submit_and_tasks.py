@@ -289,7 +289,7 @@ def test_without_public_url_the_dialog_says_how_to_get_one(
     assert dialog.webhook_edit.text() == ""
     assert dialog.webhook_edit.isEnabled() and not dialog.webhook_edit.isReadOnly()
     assert dialog.webhook_hint.isVisible()
-    assert dialog.webhook_hint.text() == NO_PUBLIC_URL_TEXT
+    assert dialog.webhook_hint.text().startswith(NO_PUBLIC_URL_TEXT)
     # Nothing is created before Submit: the token shown is the one Submit will create.
     assert rig.core.endpoints.for_vendor("anesya") == []
     token = dialog._plan("anesya").endpoint.token
@@ -332,3 +332,21 @@ def test_unrelated_traffic_does_not_refresh_the_tasks(qtbot: Any, rig: Rig) -> N
     run_in_qloop(qtbot, post("/hook", callback))
     qtbot.waitUntil(lambda: view.row_texts("777")[5] == "1", timeout=3000)
     assert view.row_texts("777")[4] == "done"
+
+
+def test_webhook_url_placeholder_and_hint_follow_the_vendor(qtbot: Any, rig: Rig) -> None:
+    assert rig.core.public_url is None
+    dialog = make_dialog(qtbot, rig, "blurit", "")
+    assert dialog.webhook_edit.placeholderText() == "https://your-public-host/blurit"
+    assert dialog.webhook_hint.isVisible()
+    assert dialog.webhook_hint.text().endswith(
+        "BlurIt will call it, e.g. https://your-public-host/blurit"
+    )
+    dialog.set_vendor("celantur")
+    assert dialog.webhook_edit.placeholderText() == "https://your-public-host/celantur?key=…"
+    assert "Celantur will call it" in dialog.webhook_hint.text()
+    # Typing a URL answers the hint: it goes away; emptying the field brings it back.
+    qtbot.keyClicks(dialog.webhook_edit, "https://hooks.example.com/celantur?key=k")
+    assert not dialog.webhook_hint.isVisible() and dialog.webhook_hint.text() == ""
+    dialog.webhook_edit.clear()
+    assert dialog.webhook_hint.isVisible()

@@ -42,8 +42,8 @@ def test_blurit_samples_show_vendor_status_and_badges(
     window.sample_actions[("blurit", "Succeeded")].trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=5000)
     assert [cell(window, r, "Event") for r in range(3)] == ["Succeeded", "Started", "Sent"]
-    assert {cell(window, r, "Vendor") for r in range(3)} == {"blurit"}
-    assert {cell(window, r, "Validation") for r in range(3)} == {"valid"}
+    assert {cell(window, r, "Vendor") for r in range(3)} == {"BlurIt"}
+    assert {cell(window, r, "Validation") for r in range(3)} == {"Valid"}
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.detail.capture is not None, timeout=3000)
     assert window.detail.validation.badge.text().strip() == "Valid"
@@ -76,7 +76,7 @@ def test_wrong_token_is_invalid_and_explained(
 
     assert run_in_qloop(qtbot, wrong()) == 401
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
-    assert cell(window, 0, "Validation") == "invalid"
+    assert cell(window, 0, "Validation") == "Invalid"
     assert cell(window, 0, "Status") == "401"
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.detail.capture is not None, timeout=3000)
@@ -99,7 +99,7 @@ def test_celantur_links_and_validation_filter(
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.detail.capture is not None, timeout=3000)
-    assert window.detail.vendor.vendor.text() == "Celantur (API v2)"
+    assert window.detail.vendor.vendor.text() == "Celantur v2"
     assert window.detail.vendor.task.text().isdigit()
     assert window.detail.vendor.link_buttons, "anonymized_url is offered as a link"
     window.detail.vendor.link_buttons[0].click()

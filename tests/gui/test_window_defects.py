@@ -102,7 +102,7 @@ def test_one_remembered_secrets_choice_for_copies_and_exports(
     def export_all() -> str:
         window.transfers.export_all_action.trigger()
         qtbot.waitUntil(lambda: window.transfers.job is None, timeout=10_000)
-        assert "exported 1 captures" in window.statusBar().currentMessage()
+        assert "exported 1 capture to" in window.statusBar().currentMessage()
         return target.read_text(encoding="utf-8")
 
     def copy_curl() -> str:

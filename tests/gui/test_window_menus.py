@@ -33,7 +33,13 @@ def capture_some(qtbot: Any, core: AppCore, window: MainWindow, n: int) -> None:
 
 
 def paths(window: MainWindow) -> list[str]:
-    return [str(window.model.index(r, Column.PATH).data()) for r in range(window.model.rowCount())]
+    """The listed paths, a pinned capture's marked "pinned "."""
+    out = []
+    for row in range(window.model.rowCount()):
+        capture = window.model.capture_at(row)
+        assert capture is not None
+        out.append(("pinned " if capture.pinned else "") + capture.path)
+    return out
 
 
 def select_rows(window: MainWindow, rows: list[int]) -> None:
@@ -100,7 +106,7 @@ def test_delete_key_asks_then_deletes_the_selection_but_keeps_pinned(
     assert "2 captures selected" in dialog.question.text()
     assert dialog.include_pinned.isVisible() and not dialog.include_pinned.isChecked()
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: paths(window) == ["📌 /hook2", "/hook0"])
+    qtbot.waitUntil(lambda: paths(window) == ["pinned /hook2", "/hook0"])
     assert core.store.count() == 2
     shown = window.detail.capture  # the pinned one stayed, selected
     assert shown is not None and shown.path == "/hook2"
@@ -131,7 +137,7 @@ def test_clear_all_keeps_pinned_captures_unless_asked(
     dialog = window.deleting.dialog
     assert dialog is not None and "Delete all 3 captures?" in dialog.question.text()
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: paths(window) == ["📌 /hook0"])
+    qtbot.waitUntil(lambda: paths(window) == ["pinned /hook0"])
     window.deleting.clear_action.trigger()
     dialog = window.deleting.dialog
     assert dialog is not None
@@ -164,7 +170,7 @@ def test_context_menus_offer_the_menus_own_actions(
     for action in (window.captures.replay_action, window.deleting.delete_action):
         assert action in menu.actions() and action in capture_menu
     window.captures.pin_action.trigger()
-    assert paths(window)[1] == "📌 /hook0"
+    assert paths(window)[1] == "pinned /hook0"
     # Endpoints: the same Copy action as the Endpoints menu.
     panel = window.endpoints_panel
     core.endpoints.add(Endpoint("/blurit", vendor="blurit", token="t"))

@@ -24,12 +24,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 from helpers import WAIT_TIMEOUT, pid_alive, wait_until_async
-from pyngrok import ngrok, process
+from pyngrok import conf, ngrok, process
 from pyngrok.conf import PyngrokConfig
 
 from inspector.core.capture import header_get
 from inspector.core.settings import Settings
 from inspector.core.store import CaptureStore
+from inspector.core.tunnel_help import is_pyngrok_wrapper
 from inspector.net.agent_download import AgentInstallCancelled, AgentInstallError, install_agent
 from inspector.net.listener import Listener
 from inspector.net.tunnel import (
@@ -40,12 +41,14 @@ from inspector.net.tunnel import (
     AGENT_TIMEOUT,
     BAD_PUBLIC_URL,
     UNTOLD_WARNING,
+    WAYS_OUT,
     TunnelConfig,
     TunnelService,
     TunnelState,
     TunnelStatus,
     explain_ngrok_error,
     parse_public_url,
+    resolve_ngrok_path,
 )
 
 FAKE_AGENT = Path(__file__).resolve().parents[1] / "doubles" / "fake_ngrok.py"
@@ -626,19 +629,23 @@ async def test_install_agent_server_error_is_one_sentence(
         await install_agent(ngrok_path=str(target), download_url=url)
 
     assert str(info.value) == (
-        "Could not download the ngrok agent (the server answered 404): set the path to an "
-        "installed ngrok in Settings (or --ngrok-path), or keep working locally without a "
-        "public URL."
+        "Could not download the ngrok agent (the server answered 404): choose an ngrok you "
+        "installed with Browse…, or keep working locally without a public URL."
     )
     assert not target.exists()
 
 
 async def test_install_agent_offline(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{unused_port()}/c/ngrok.tgz"
-    with pytest.raises(
-        AgentInstallError, match=r"^Could not download the ngrok agent \(no connection: "
-    ):
+    with pytest.raises(AgentInstallError) as info:
         await install_agent(ngrok_path=str(tmp_path / "ngrok"), download_url=url)
+    # Read in Settings, next to the Download button: no flag, no "in Settings".
+    message = str(info.value)
+    assert message.startswith(
+        "Could not download the ngrok agent: downloading needs an internet connection ("
+    )
+    assert "Connect and try again, or choose an ngrok you installed with Browse…" in message
+    assert "--" not in message and "in Settings" not in message
 
 
 async def raw_server(handler: Callable[..., Any]) -> tuple[asyncio.Server, str]:
@@ -699,3 +706,75 @@ async def test_install_agent_can_be_cancelled(tmp_path: Path) -> None:
             await install_agent(on_progress, cancel, ngrok_path=str(target), download_url=url)
     assert 0 < max(progress) < len(chunk) * 200  # stopped mid-download
     assert not target.exists()
+
+
+# ---- pyngrok's own ngrok script is never run --------------------------------------------
+
+
+@pytest.fixture
+def path_with_wrapper_only(
+    pyngrok_wrapper: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """PATH holds pyngrok's script and no agent; pyngrok's own agent location is empty."""
+    monkeypatch.setenv("PATH", str(pyngrok_wrapper.parent))
+    monkeypatch.setattr(conf, "DEFAULT_NGROK_PATH", str(tmp_path / "pyngrok-home" / "ngrok"))
+    return pyngrok_wrapper
+
+
+async def test_pyngrok_script_on_path_is_not_run_as_the_agent(
+    path_with_wrapper_only: Path, tmp_path: Path, service: TunnelService, upstream: Upstream
+) -> None:
+    assert resolve_ngrok_path(None) != str(path_with_wrapper_only)
+    service.config = TunnelConfig(config_path=str(tmp_path / "n.yml"))
+
+    status = await service.start(upstream.port)
+
+    assert status.error_code == AGENT_MISSING
+    assert status.detail == (
+        f"no ngrok agent installed (the ngrok found on PATH, {path_with_wrapper_only}, is "
+        "pyngrok's installer script, which the app does not run)"
+    )
+    assert status.reason is not None and status.reason.endswith(f"{WAYS_OUT}.")
+    assert not path_with_wrapper_only.with_name("ran").exists()
+    assert not (tmp_path / "pyngrok-home").exists()  # nothing downloaded
+
+
+async def test_pyngrok_script_chosen_as_the_agent_is_refused(
+    pyngrok_wrapper: Path, tmp_path: Path, service: TunnelService, upstream: Upstream
+) -> None:
+    service.config = TunnelConfig(
+        ngrok_path=str(pyngrok_wrapper), config_path=str(tmp_path / "n.yml")
+    )
+
+    status = await service.start(upstream.port)
+
+    assert status.error_code == AGENT_NOT_RUNNABLE
+    assert status.detail is not None and "pyngrok's installer script" in status.detail
+    assert not pyngrok_wrapper.with_name("ran").exists()
+
+
+def test_an_agent_on_path_after_the_script_is_found(
+    path_with_wrapper_only: Path,
+    make_agent: Callable[..., FakeAgent],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    agent = make_agent()
+    monkeypatch.setenv("PATH", f"{path_with_wrapper_only.parent}{os.pathsep}{agent.path.parent}")
+    assert resolve_ngrok_path(None) == str(agent.path)
+    # The stand-in agent, itself a small script, is not mistaken for pyngrok's.
+    assert not is_pyngrok_wrapper(str(agent.path))
+
+
+def test_missing_setup_names_the_agent_and_the_authtoken(
+    path_with_wrapper_only: Path, make_agent: Callable[..., FakeAgent], tmp_path: Path
+) -> None:
+    config_file = tmp_path / "conf" / "ngrok.yml"
+    bare = TunnelConfig(config_path=str(config_file))
+    assert bare.missing_setup() == ["agent", "authtoken"]
+    agent = make_agent()
+    assert TunnelConfig(ngrok_path=str(agent.path), authtoken="t").missing_setup() == []
+    config_file.parent.mkdir()
+    config_file.write_text('version: "3"\nagent:\n  authtoken: abc123\n')
+    assert bare.missing_setup() == ["agent"]
+    custom = TunnelConfig(custom_public_url="https://hooks.example.com")
+    assert custom.missing_setup() == []

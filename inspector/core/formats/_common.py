@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from inspector.core.capture import Capture
+from inspector.core.words import plural
 
 #: ``on_progress(done, total)``, called after each imported or exported capture.
 ProgressCallback = Callable[[int, int], None]
@@ -20,7 +21,7 @@ class ImportCancelled(Exception):
     """The user cancelled an import; ``captures`` holds those read before that."""
 
     def __init__(self, captures: list[Capture]) -> None:
-        super().__init__(f"import cancelled after {len(captures)} captures")
+        super().__init__(f"import cancelled after {plural(len(captures), 'capture')}")
         self.captures = captures
 
 

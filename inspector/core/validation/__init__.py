@@ -39,9 +39,11 @@ from inspector.core.validation.body_hmac import (
 from inspector.core.validation.config import (
     DEFAULT_TOLERANCE_S,
     ENCODINGS,
+    SCHEME_TITLES,
     SCHEMES,
     Encoding,
     SchemeConfig,
+    scheme_title,
 )
 from inspector.core.validation.dispatch import check, check_all, sign
 from inspector.core.validation.helpers import format_seconds, mask, public_reason, safe_equal
@@ -68,6 +70,7 @@ __all__ = [
     "ENCODINGS",
     "GITHUB_HEADER",
     "SCHEMES",
+    "SCHEME_TITLES",
     "STRIPE_HEADER",
     "SW_ID",
     "SW_SIGNATURE",
@@ -86,6 +89,7 @@ __all__ = [
     "mask",
     "public_reason",
     "safe_equal",
+    "scheme_title",
     "sign",
     "sign_github",
     "sign_hmac_sha256",

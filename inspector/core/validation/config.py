@@ -14,6 +14,24 @@ SCHEMES: tuple[str, ...] = (
     "github",
     "stripe",
 )
+#: Each scheme in the words the window uses (the command line keeps the names above).
+SCHEME_TITLES: dict[str, str] = {
+    "token-header": "token header",
+    "query-token": "query token",
+    "hmac-sha256": "HMAC-SHA256 signature",
+    "standard-webhooks": "Standard Webhooks signature",
+    "github": "GitHub signature",
+    "stripe": "Stripe signature",
+}
+
+
+def scheme_title(scheme: str | None) -> str:
+    """A scheme in plain words; ``None`` is "nothing"."""
+    if not scheme:
+        return "nothing"
+    return SCHEME_TITLES.get(scheme, scheme)
+
+
 Encoding = Literal["hex", "base64"]
 ENCODINGS: tuple[str, ...] = ("hex", "base64")
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from inspector.core.capture import Headers, Validation
+from inspector.core.words import plural
 
 # Re-serialising a body to guess what the sender signed is only worth it for small bodies.
 _GUESS_LIMIT = 1024 * 1024
@@ -24,8 +25,8 @@ def mask(value: str) -> str:
     """``ab…yz (32 chars)``: enough to recognise a value, not enough to use it."""
     n = len(value)
     if n >= 12:
-        return f"{value[:2]}…{value[-2:]} ({n} chars)"
-    return f"… ({n} chars)"
+        return f"{value[:2]}…{value[-2:]} ({plural(n, 'char')})"
+    return f"… ({plural(n, 'char')})"
 
 
 def public_reason(validation: Validation) -> str:
@@ -133,7 +134,7 @@ def mismatch_lines(
 ) -> list[str]:
     """The explanation of a signature that does not match: computed vs received, and why."""
     lines = [
-        f"Computed {computed} over the {len(body)} bytes received{what};",
+        f"Computed {computed} over the {plural(len(body), 'byte')} received{what};",
         f"the request carries {received}.",
     ]
     if matches_other:

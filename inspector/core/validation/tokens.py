@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 from inspector.core.capture import Headers, Validation, header_get
 from inspector.core.validation.helpers import mask, missing_header, safe_equal
+from inspector.core.words import plural
 
 DEFAULT_TOKEN_HEADER = "X-Webhook-Token"
 
@@ -41,7 +42,7 @@ def _wrong_token_detail(where: str, received: str, expected: str) -> str:
     else:
         lines.append(
             f"Received {mask(received)}; it is not the endpoint's token "
-            f"({len(expected)} chars). Copy the token again from the vendor's settings."
+            f"({plural(len(expected), 'char')}). Copy the token again from the vendor's settings."
         )
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from inspector.core.vendors.registry import (
     register,
     submit_vendors,
     unregister,
+    vendor_for_path,
     vendor_ids,
     vendor_title,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "register",
     "submit_vendors",
     "unregister",
+    "vendor_for_path",
     "vendor_ids",
     "vendor_title",
 ]

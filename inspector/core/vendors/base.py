@@ -134,9 +134,7 @@ class VendorBody:
         if error is None or error == "body is empty":
             return None
         if error == TOO_LARGE:
-            return (
-                f"body is over {PARSE_LIMIT // (1024 * 1024)} MiB: not read for its vendor meaning"
-            )
+            return f"body is over {PARSE_LIMIT // (1024 * 1024)} MiB: its task and status were not read"
         note = f"body is not valid JSON: {error}"
         text = self.text
         for quote in ("\u201d", "\u201c", "\u2019", "\u2018"):

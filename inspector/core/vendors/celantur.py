@@ -38,7 +38,7 @@ class CelanturProfile(VendorProfile):
     """Celantur API v2 task webhooks."""
 
     id = "celantur"
-    title = "Celantur (API v2)"
+    title = "Celantur v2"
     events = ("done", "failed")
     token_query = celantur_api.TOKEN_QUERY_NAME
 
@@ -123,7 +123,6 @@ VENDOR = Vendor(
     default_path="/celantur",
     samples=samples,
     brand=celantur_api.BRAND,
-    short_title="Celantur v2",
     final_events=celantur_api.FINAL_STATUSES,
     lookalikes=("celantur-v1",),
     generated_secret="query",

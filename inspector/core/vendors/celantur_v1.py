@@ -68,7 +68,7 @@ class CelanturV1Profile(VendorProfile):
     """Celantur API v1 file webhooks (deprecated API, still documented)."""
 
     id = "celantur-v1"
-    title = "Celantur (API v1, deprecated)"
+    title = "Celantur v1"
     events = ("done", "failed")
     token_query = celantur_api.TOKEN_QUERY_NAME
 
@@ -193,7 +193,6 @@ VENDOR = Vendor(
     default_path="/celantur-v1",
     samples=samples,
     brand=celantur_api.BRAND,
-    short_title="Celantur v1",
     final_events=celantur_api.FINAL_STATUSES,
     lookalikes=("celantur",),
     generated_secret="query",

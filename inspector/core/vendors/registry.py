@@ -85,6 +85,24 @@ def vendor_title(vendor_id: str) -> str:
     return vendor.title if vendor is not None and vendor.title else vendor_id
 
 
+def vendor_for_path(path: str) -> Vendor | None:
+    """The vendor a path names: its default path (``/blurit``, ``/celantur-v1``), or a
+    first segment that starts with a vendor's (``/blurit-staging/x`` is BlurIt); the
+    longest match wins. ``None`` for any other path (and for the fallback vendor's)."""
+    segment = path.strip().strip("/").split("/", 1)[0].lower()
+    if not segment:
+        return None
+    best: Vendor | None = None
+    best_length = 0
+    for vendor in _VENDORS.values():
+        if vendor.fallback:
+            continue
+        own = vendor.default_path.strip("/").lower()
+        if own and segment.startswith(own) and len(own) > best_length:
+            best, best_length = vendor, len(own)
+    return best
+
+
 def detect_vendor(
     capture: Capture, threshold: float = DETECT_THRESHOLD, body: VendorBody | None = None
 ) -> tuple[str | None, float]:
