@@ -26,7 +26,7 @@ from inspector.core.events import Signal
 from inspector.core.origin import TUNNEL_HEADER, TunnelMark, new_secret, own_markers
 from inspector.core.paths import RuntimeInfo, ensure_data_dir
 from inspector.core.ratelimit import RateLimiter
-from inspector.core.resign import resign, signing_configs
+from inspector.core.resign import can_resign, resign
 from inspector.core.responses import ResponsePlan, json_response
 from inspector.core.secrets import CUSTOM_TUNNEL_VALUE, NGROK_AUTHTOKEN, SecretStore
 from inspector.core.settings import Settings
@@ -323,7 +323,7 @@ class AppCore:
     def resigner_for(self, capture: Capture) -> Callable[[Capture], Capture] | None:
         """How to re-sign an edited copy of ``capture``, when its endpoint signs bodies."""
         endpoint = self.endpoints.match(capture.endpoint) if capture.endpoint else None
-        if endpoint is None or not signing_configs(endpoint):
+        if endpoint is None or not can_resign(endpoint):
             return None
         return lambda edited: resign(edited, endpoint)
 
@@ -469,7 +469,9 @@ class AppCore:
     async def simulate(self, vendor: str, event: str | None = None) -> list[str]:
         """Send a vendor's sample webhook(s) to our own listener; one line per answer."""
         matches = self.endpoints.for_vendor(vendor)
-        samples = sample_requests(vendor, event, matches[0] if matches else None)
+        samples = sample_requests(
+            vendor, event, matches[0] if matches else None, base_url=self.listener.url
+        )
         lines = []
         for url, result in await send_samples(
             samples, self.listener.url, run_token=self.listener.run_token

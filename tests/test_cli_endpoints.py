@@ -98,3 +98,61 @@ def test_simulate_unknown_event_and_no_listener(data_dir: Path) -> None:
     assert out.returncode == 1 and "unknown event 'nope' for celantur" in out.stderr
     out = run_cli(data_dir, "simulate", "blurit")
     assert out.returncode == 1 and "no listener is running" in out.stderr
+
+
+def test_provider_presets_need_only_their_secret_or_public_key(data_dir: Path) -> None:
+    from provider_cases import BY_VENDOR
+
+    helped = run_cli(data_dir, "endpoint", "add", "--help").stdout
+    for vendor in ("stripe", "svix", "slack", "twilio", "discord", "sendgrid", "intercom"):
+        assert vendor in helped
+    assert "--public-key" in helped
+    out = run_cli(
+        data_dir, "endpoint", "add", "/slack", "--vendor", "slack", "--secret", "sl-s3cret-value"
+    )
+    assert out.returncode == 0, out.stderr
+    assert "slack signature" in out.stdout and "sl-s3cret-value" not in out.stdout
+    key = BY_VENDOR["discord"].credential
+    out = run_cli(
+        data_dir, "endpoint", "add", "/discord", "--vendor", "discord", "--public-key", key
+    )
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(run_cli(data_dir, "endpoint", "list", "--json").stdout)
+    assert sorted((e["path"], e["public_key"]) for e in listed) == [
+        ("/discord", key),
+        ("/slack", None),
+    ]
+
+    bad = run_cli(data_dir, "endpoint", "add", "/d2", "--vendor", "discord", "--public-key", "xyz")
+    assert bad.returncode == 1
+    assert (
+        bad.stderr.strip()
+        == "webhook-inspector: an Ed25519 public key is 64 hex digits; this one is not hex"
+    )
+    wrong = run_cli(data_dir, "endpoint", "add", "/d3", "--vendor", "discord", "--secret", "s")
+    assert wrong.returncode == 1 and "--public-key" in wrong.stderr
+    not_pair = run_cli(data_dir, "endpoint", "add", "/s2", "--vendor", "slack", "--public-key", key)
+    assert not_pair.returncode == 1 and "does not sign with a key pair" in not_pair.stderr
+    short = run_cli(
+        data_dir, "endpoint", "add", "/sg", "--vendor", "sendgrid", "--public-key", "QUJD"
+    )
+    assert short.returncode == 1 and "not a public key" in short.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_simulate_url_signing_and_challenge_providers_against_serve(data_dir: Path) -> None:
+    for vendor in ("twilio", "square", "slack"):
+        run_cli(data_dir, "endpoint", "add", f"/{vendor}", "--vendor", vendor, "--secret", "s3cret")
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel", "--json") as serve:
+        for vendor in ("twilio", "square"):
+            out = run_cli(data_dir, "simulate", vendor)
+            assert out.returncode == 0 and "-> 200" in out.stdout, out.stdout + out.stderr
+            captured = json.loads(serve.readline())
+            assert captured["vendor"] == vendor
+            assert captured["validation"]["result"] == "valid", captured["validation"]
+        out = run_cli(data_dir, "simulate", "slack", "--event", "url_verification")
+        assert '-> 200 {"challenge":' in out.stdout
+        assert json.loads(serve.readline())["validation"]["result"] == "valid"
+        wrong = run_cli(data_dir, "simulate", "twilio", "--token", "not-the-token")
+        assert "-> 401" in wrong.stdout
+        assert json.loads(serve.readline())["validation"]["result"] == "invalid"

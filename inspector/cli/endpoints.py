@@ -22,6 +22,10 @@ def describe_endpoint(data: dict[str, Any]) -> str:
         auth.append(f"query {data['query_token']}")
     if data.get("scheme"):
         auth.append(f"{data['scheme']} {data.get('secret') or ''}".strip())
+    elif data.get("secret"):  # a provider's own signature (docs/providers.md)
+        auth.append(f"{data['vendor']} signature {data['secret']}")
+    if data.get("public_key"):
+        auth.append(f"{data['vendor']} public key {data['public_key']}")
     rule = data.get("response") or {}
     answer = []
     if rule.get("status"):
@@ -56,6 +60,7 @@ def cmd_endpoint(args: argparse.Namespace, data_dir: Path) -> int:
                 query_token=args.query_token,
                 secret=args.secret,
                 scheme=args.scheme,
+                public_key=args.public_key,
                 header=args.header,
                 encoding=args.encoding,
                 prefix=args.prefix,

@@ -104,7 +104,17 @@ def _add_endpoint_add(add: argparse.ArgumentParser, all_vendors: str) -> None:
     add.add_argument("--vendor", required=True, help=all_vendors)
     add.add_argument("--token", help="the vendor's shared token (BlurIt, Anesya, generic)")
     add.add_argument("--query-token", metavar="NAME=VALUE", help="a secret in the URL's query")
-    add.add_argument("--secret", help="signing secret (with --scheme)")
+    add.add_argument(
+        "--secret",
+        help="signing secret (with --scheme; a provider vendor needs no scheme: see "
+        "docs/providers.md)",
+    )
+    add.add_argument(
+        "--public-key",
+        metavar="KEY",
+        help="the provider's public key, for providers that sign with a key pair "
+        "(discord: hex, sendgrid: base64)",
+    )
     add.add_argument(
         "--scheme", help="token-header, query-token, hmac-sha256, standard-webhooks, github, stripe"
     )

@@ -46,14 +46,19 @@ async def _simulate(args: argparse.Namespace, data_dir: Path) -> int:
         table = endpoint_table(data_dir)
         matches = table.for_vendor(args.vendor)
         endpoint = matches[0] if matches else None
-    try:
-        samples = sample_requests(args.vendor, args.event, endpoint, args.token)
+    try:  # an unknown vendor or event is told first, listener or not
+        sample_requests(args.vendor, args.event, endpoint, args.token)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if args.to:
         base, token = args.to, None
     else:
         base, token = running_listener(data_dir)
+    try:
+        # Twilio and Square sign the URL they call: the samples sign the one they go to.
+        samples = sample_requests(args.vendor, args.event, endpoint, args.token, base_url=base)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     try:
         results = await send_samples(samples, base, run_token=token)
     except ValueError as exc:

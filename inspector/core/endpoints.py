@@ -131,6 +131,10 @@ class Endpoint:
     - ``query_token``: ``NAME=VALUE`` the webhook URL's query must carry.
     - ``secret`` + ``scheme`` (+ ``header``, ``encoding``, ``prefix``): a signature scheme
       from :data:`inspector.core.validation.SCHEMES`.
+    - ``secret`` alone, for a provider that signs with a shared secret in its own way
+      (``VendorProfile.credential == "secret"``: Slack, Twilio, Shopify...), or
+      ``public_key`` for one that signs with a key pair (``"public-key"``: Discord,
+      SendGrid); see docs/providers.md.
 
     ``vendor`` is the id of a registered vendor (:mod:`inspector.core.vendors`). The
     constructor validates and raises ``ValueError`` with a message for people.
@@ -146,6 +150,8 @@ class Endpoint:
     encoding: str = "hex"
     prefix: str = ""
     response: ResponseRule = field(default_factory=ResponseRule)
+    #: the provider's public key, for a vendor that signs with a key pair
+    public_key: str | None = None
     forward_url: str | None = None
     #: answer the sender with the forward target's answer (``stripe listen``-style proxy)
     #: instead of this endpoint's own answer
@@ -161,7 +167,19 @@ class Endpoint:
                 f"endpoint path must be a bare path (no query, spaces), got {self.path!r}"
             )
         self.path = normalize_path(self.path)
-        get_vendor(self.vendor)  # ValueError naming the registered vendors
+        profile = get_vendor(self.vendor).profile  # ValueError naming the registered vendors
+        own = profile.credential
+        if self.public_key is not None:
+            if own != "public-key":
+                raise ValueError(
+                    f"{profile.title} does not sign with a key pair: --public-key is only for "
+                    "providers that do (discord, sendgrid)"
+                )
+            profile.check_credential(self.public_key)  # ValueError saying what is wrong
+        if own == "public-key" and self.secret and not self.scheme:
+            raise ValueError(
+                f"{profile.title} signs with a key pair: give its public key (--public-key)"
+            )
         if self.encoding not in ENCODINGS:
             raise ValueError(f"encoding must be hex or base64, got {self.encoding!r}")
         if self.query_token is not None:
@@ -184,6 +202,8 @@ class Endpoint:
             if self.scheme == "standard-webhooks" and self.secret:
                 # Fails now, with a message, rather than on every request.
                 sign_standard_webhooks(b"", self.secret, msg_id="check", timestamp=0)
+        elif self.secret and own == "secret":
+            profile.check_credential(self.secret)
         elif self.secret:
             raise ValueError("a secret needs a scheme (--scheme)")
         if self.forward_proxy and not self.forward_url:
@@ -223,6 +243,7 @@ class Endpoint:
             "response": self.response.to_json(),
             "forward_url": self.forward_url,
             "forward_proxy": self.forward_proxy,
+            "public_key": self.public_key,
             "created_at": format_timestamp(self.created_at),
             "updated_at": format_timestamp(self.updated_at),
         }
@@ -247,6 +268,7 @@ class Endpoint:
             response=ResponseRule.from_json(data.get("response")),
             forward_url=opt("forward_url"),
             forward_proxy=bool(data.get("forward_proxy", False)),
+            public_key=opt("public_key"),
             created_at=parse_timestamp(data["created_at"]) if data.get("created_at") else now,
             updated_at=parse_timestamp(data["updated_at"]) if data.get("updated_at") else now,
         )

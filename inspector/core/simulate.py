@@ -13,12 +13,14 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from inspector.core.capture import Capture, Headers, Source
 from inspector.core.endpoints import Endpoint
 from inspector.core.validation import sign
 from inspector.core.vendors import get_vendor
 from inspector.core.vendors.descriptor import sample_uuid
+from inspector.core.vendors.provider import ProviderProfile, SignedRequest
 
 
 @dataclass(slots=True)
@@ -63,6 +65,15 @@ def _canonical_event(vendor_id: str, event: str | None) -> str | None:
     raise ValueError(f"unknown event {event!r} for {vendor_id}; choose one of {', '.join(events)}")
 
 
+def _called_url(base: str, path: str, query: str) -> str:
+    """The URL a sample sent to ``base`` calls: a base with a path of its own is the whole
+    target (as ``simulate --to URL`` sends, docs/cli.md), otherwise base + the path."""
+    parts = urlsplit(base.strip())
+    if parts.path not in ("", "/"):
+        path = parts.path
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
+
+
 def sample_requests(
     vendor_id: str,
     event: str | None = None,
@@ -71,12 +82,15 @@ def sample_requests(
     *,
     now: float | None = None,
     rng: random.Random | None = None,
+    base_url: str | None = None,
 ) -> list[SampleRequest]:
     """Sample webhook(s) for a vendor; some send several (BlurIt: one job's status sequence).
 
     ``event`` picks the event (see :func:`vendor_events`; BlurIt: the last status of the
     sequence, default ``Succeeded``). ``token`` overrides the endpoint's token/secret, to
     see what a wrong one looks like. ValueError for an unknown vendor or event.
+    ``base_url`` is where the samples go (``http://127.0.0.1:8080``): providers that sign the
+    URL they call (Twilio, Square) sign ``base_url`` + the path.
     """
     vendor = get_vendor(vendor_id)
     profile = vendor.profile
@@ -100,8 +114,15 @@ def sample_requests(
     if creds.token is None and profile.token_header:
         creds = replace(creds, token=f"sample-{rng.getrandbits(64):016x}")
 
+    provider = profile if isinstance(profile, ProviderProfile) else None
+    credential = provider.signing_credential(creds) if provider is not None else None
+    if provider is not None and credential is None and token is not None:
+        credential = token
     out: list[SampleRequest] = []
-    for headers, body in items:
+    for headers, item_body in items:
+        body = item_body
+        if provider is not None and credential is not None:
+            body = provider.sign_body(body, credential)
         all_headers = list(headers)
         queries: list[str] = []
         for config in profile.checks(creds):
@@ -109,5 +130,10 @@ def sample_requests(
             all_headers += extra
             if query:
                 queries.append(query)
-        out.append(SampleRequest("POST", path, "&".join(queries), all_headers, body))
+        query = "&".join(queries)
+        if provider is not None and credential is not None:
+            url = _called_url(base_url or "http://127.0.0.1", path, query)
+            request = SignedRequest(all_headers, body, query, url)
+            all_headers += provider.sign(request, credential, int(ts), f"msg_{sample_uuid(rng)}")
+        out.append(SampleRequest("POST", path, query, all_headers, body))
     return out

@@ -114,6 +114,9 @@ class EndpointDialog(QDialog):
             title = scheme_title(scheme)
             self.scheme.addItem(title[:1].upper() + title[1:], scheme)
         self.secret = SecretField(placeholder="signing secret")
+        # For providers that sign with a key pair (the vendor's credential descriptor).
+        self.public_key = QLineEdit()
+        self.public_key.setObjectName("public-key")
         self.header = QLineEdit()
         self.encoding = QComboBox()
         self.encoding.addItems(list(ENCODINGS))
@@ -148,7 +151,7 @@ class EndpointDialog(QDialog):
         self.error_label = plain_label(selectable=False)
         self.error_label.setStyleSheet(ERROR_STYLE)
 
-        main = QFormLayout()
+        main = self.main_form = QFormLayout()
         main.addRow("Path", self.path)
         main.addRow("Vendor", self.vendor)
         main.addRow(self.token_label, self.token)
@@ -160,6 +163,7 @@ class EndpointDialog(QDialog):
         self.signature_form = QFormLayout()
         self.signature_form.addRow("Scheme", self.scheme)
         self.signature_form.addRow("Secret", self.secret)
+        self.signature_form.addRow("Public key", self.public_key)
         self.signature_form.addRow("Header", self.header)
         self.signature_form.addRow("Encoding", self.encoding)
         self.signature_form.addRow("Prefix", self.prefix)
@@ -206,6 +210,7 @@ class EndpointDialog(QDialog):
             self.token.edit,
             self.query_token.edit,
             self.secret.edit,
+            self.public_key,
             self.header,
             self.prefix,
             self.forward,
@@ -227,6 +232,7 @@ class EndpointDialog(QDialog):
         self.query_token.setText(endpoint.query_token or "")
         self.scheme.setCurrentIndex(max(0, self.scheme.findData(endpoint.scheme)))
         self.secret.setText(endpoint.secret or "")
+        self.public_key.setText(endpoint.public_key or "")
         self.header.setText(endpoint.header or "")
         self.encoding.setCurrentText(endpoint.encoding)
         self.prefix.setText(endpoint.prefix)
@@ -271,6 +277,7 @@ class EndpointDialog(QDialog):
             response=rule,
             forward_url=forward,
             forward_proxy=self.proxy.isChecked(),
+            public_key=self.public_key.text().strip() or None,
             created_at=self.original.created_at if self.original else utc_now(),
         )
 
@@ -295,8 +302,19 @@ class EndpointDialog(QDialog):
         scheme = self.scheme.currentData()
         # A secret typed before the scheme went back to "none" stays visible, so the
         # "needs a scheme" error below points at something the user can see and clear.
+        own = profile.credential  # a provider signs its own way: its secret or public key
+        # A provider sends no shared token: the Token row would check nothing.
+        no_token = own is not None and not profile.token_header and not profile.token_query
+        self.main_form.setRowVisible(self.token, not no_token or bool(self.token.text()))
+        self.main_form.setRowVisible(self.token_hint, not no_token or bool(self.token.text()))
         self.signature_form.setRowVisible(
-            self.secret, scheme is not None or bool(self.secret.text())
+            self.secret, scheme is not None or bool(self.secret.text()) or own == "secret"
+        )
+        self.signature_form.setRowVisible(
+            self.public_key, own == "public-key" or bool(self.public_key.text())
+        )
+        self.public_key.setPlaceholderText(
+            f"{vendor.brand_name}'s public key (see docs/providers.md)"
         )
         self.signature_form.setRowVisible(
             self.header,
@@ -310,7 +328,10 @@ class EndpointDialog(QDialog):
             "standard-webhooks": "whsec_...",
             "stripe": "whsec_...",
         }
-        self.secret.edit.setPlaceholderText(placeholders.get(scheme or "", "signing secret"))
+        own_secret = f"{vendor.brand_name}'s signing secret (no scheme needed)"
+        self.secret.edit.setPlaceholderText(
+            placeholders.get(scheme or "", own_secret if own == "secret" else "signing secret")
+        )
         self.header.setPlaceholderText(
             DEFAULT_HMAC_HEADER if scheme == "hmac-sha256" else "X-Webhook-Token"
         )

@@ -32,7 +32,7 @@ from inspector.core.endpoints import Endpoint, EndpointTable, ResponseRule
 from inspector.core.formats.masking import MASK
 from inspector.core.submission import webhook_query, webhook_url
 from inspector.core.validation import DEFAULT_HMAC_HEADER, SchemeConfig, scheme_title
-from inspector.core.vendors import get_profile, vendor_title
+from inspector.core.vendors import find_vendor, get_profile, vendor_title
 from inspector.core.words import plural
 from inspector.gui.endpoint_dialog import EndpointDialog
 from inspector.gui.url_box import UrlBox
@@ -75,6 +75,12 @@ def check_text(endpoint: Endpoint) -> str:
             parts.append(f"HMAC-SHA256 {config.header or DEFAULT_HMAC_HEADER} ({config.encoding})")
         else:
             parts.append(scheme_title(config.scheme))
+    vendor = find_vendor(endpoint.vendor)
+    own = vendor.profile if vendor is not None else None
+    kind = own.credential if own is not None else None
+    credential = endpoint.public_key if kind == "public-key" else endpoint.secret
+    if own is not None and kind is not None and credential:
+        parts.append(f"{own.title} {own.signature_header}")  # a provider's own signature
     return " + ".join(parts) or "none"
 
 

@@ -11,7 +11,7 @@ Secrets are never echoed; a wrong token is shown masked (``ab…yz (32 chars)``)
 All comparisons go through :func:`hmac.compare_digest`.
 
 Schemes (names as on the command line): ``token-header``, ``query-token``, ``hmac-sha256``,
-``standard-webhooks``, ``github``, ``stripe``. Each HMAC scheme has a ``sign_*`` helper
+``standard-webhooks`` (``webhook-*`` or Svix's ``svix-*`` headers), ``github``, ``stripe``. Each HMAC scheme has a ``sign_*`` helper
 that produces the headers a sender would add, for tests, ``simulate`` and re-signing.
 
 Modules:
@@ -49,6 +49,9 @@ from inspector.core.validation.dispatch import check, check_all, sign
 from inspector.core.validation.helpers import format_seconds, mask, public_reason, safe_equal
 from inspector.core.validation.timestamped import (
     STRIPE_HEADER,
+    SVIX_ID,
+    SVIX_SIGNATURE,
+    SVIX_TIMESTAMP,
     SW_ID,
     SW_SIGNATURE,
     SW_TIMESTAMP,
@@ -72,6 +75,9 @@ __all__ = [
     "SCHEMES",
     "SCHEME_TITLES",
     "STRIPE_HEADER",
+    "SVIX_ID",
+    "SVIX_SIGNATURE",
+    "SVIX_TIMESTAMP",
     "SW_ID",
     "SW_SIGNATURE",
     "SW_TIMESTAMP",

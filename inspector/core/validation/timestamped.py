@@ -24,6 +24,10 @@ from inspector.core.validation.helpers import (
 
 STRIPE_HEADER = "Stripe-Signature"
 SW_ID, SW_TIMESTAMP, SW_SIGNATURE = "webhook-id", "webhook-timestamp", "webhook-signature"
+#: Svix's libraries send the same scheme under ``svix-*`` names (Clerk, Resend and others).
+SVIX_ID, SVIX_TIMESTAMP, SVIX_SIGNATURE = "svix-id", "svix-timestamp", "svix-signature"
+#: The header names of each family, signature last: ``webhook-*`` first, then ``svix-*``.
+SW_FAMILIES = ((SW_ID, SW_TIMESTAMP, SW_SIGNATURE), (SVIX_ID, SVIX_TIMESTAMP, SVIX_SIGNATURE))
 
 
 def _stale_line(header: str, ts: int, now: float, tolerance_s: int) -> str | None:
@@ -66,11 +70,27 @@ def _stale_mismatch_lines(stale: str | None) -> list[str]:
     return lines
 
 
-def sign_standard_webhooks(body: bytes, secret: str, *, msg_id: str, timestamp: int) -> Headers:
-    """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature: v1,<base64>``."""
+def sign_standard_webhooks(
+    body: bytes, secret: str, *, msg_id: str, timestamp: int, family: str = "webhook"
+) -> Headers:
+    """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature: v1,<base64>``
+    (``family="svix"``: the same under ``svix-*`` names, as Svix's libraries send)."""
     signed = f"{msg_id}.{timestamp}.".encode() + body
     sig = base64.b64encode(hmac_sha256(_sw_key(secret), signed)).decode("ascii")
-    return [(SW_ID, msg_id), (SW_TIMESTAMP, str(timestamp)), (SW_SIGNATURE, f"v1,{sig}")]
+    return [
+        (f"{family}-id", msg_id),
+        (f"{family}-timestamp", str(timestamp)),
+        (f"{family}-signature", f"v1,{sig}"),
+    ]
+
+
+def _sw_names(headers: Headers) -> tuple[str, str, str]:
+    """The family of header names the request uses: ``svix-*`` only when it has
+    ``svix-signature`` and no ``webhook-signature``."""
+    for names in SW_FAMILIES:
+        if header_get(headers, names[2]) is not None:
+            return names
+    return SW_FAMILIES[0]
 
 
 def check_standard_webhooks(
@@ -81,14 +101,21 @@ def check_standard_webhooks(
     now: float | None = None,
     tolerance_s: int = DEFAULT_TOLERANCE_S,
 ) -> Validation:
-    """Standard Webhooks: HMAC over ``id.timestamp.body`` with the base64 ``whsec_`` key."""
+    """Standard Webhooks: HMAC over ``id.timestamp.body`` with the base64 ``whsec_`` key.
+
+    The headers are ``webhook-*`` or, as Svix's libraries send them, ``svix-*``."""
     scheme = "standard-webhooks"
+    id_name, ts_name, sig_name = _sw_names(headers)
     values = {}
-    for name in (SW_ID, SW_TIMESTAMP, SW_SIGNATURE):
+    for name, std in zip(
+        (id_name, ts_name, sig_name), (SW_ID, SW_TIMESTAMP, SW_SIGNATURE), strict=True
+    ):
         value = header_get(headers, name)
         if value is None:
-            return missing_header(scheme, name, headers)
-        values[name] = value.strip()
+            alt = std.replace("webhook-", "svix-") if name == std else std
+            extra = f"(The same header is also accepted as {alt}.)"
+            return missing_header(scheme, name, headers, extra)
+        values[std] = value.strip()
     try:
         key = _sw_key(secret)
     except ValueError as exc:
@@ -99,21 +126,21 @@ def check_standard_webhooks(
         return Validation(
             "invalid",
             scheme,
-            f"malformed {SW_TIMESTAMP}\nIt must be Unix seconds; got {values[SW_TIMESTAMP]!r}.",
+            f"malformed {ts_name}\nIt must be Unix seconds; got {values[SW_TIMESTAMP]!r}.",
         )
     prefix = f"{values[SW_ID]}.{ts}.".encode()
     computed = base64.b64encode(hmac_sha256(key, prefix + body)).decode("ascii")
     received = [part for part in values[SW_SIGNATURE].split(" ") if part]
     v1 = [part[3:] for part in received if part.startswith("v1,")]
-    stale = _stale_line(SW_TIMESTAMP, ts, clock(now), tolerance_s)
+    stale = _stale_line(ts_name, ts, clock(now), tolerance_s)
     matched = any(safe_equal(computed, sig) for sig in v1)
-    verdict = _timed_verdict(matched, stale, scheme, SW_SIGNATURE)
+    verdict = _timed_verdict(matched, stale, scheme, sig_name)
     if verdict is not None:
         return verdict
     lines = _stale_mismatch_lines(stale)
     if not v1:
         lines.append(
-            f"{SW_SIGNATURE} has no 'v1,<base64>' entry (it carries {values[SW_SIGNATURE]!r})."
+            f"{sig_name} has no 'v1,<base64>' entry (it carries {values[SW_SIGNATURE]!r})."
         )
         return Validation("invalid", scheme, "\n".join(lines))
     # A classic mistake: using the whsec_ text itself as the key instead of its decoded bytes.

@@ -7,7 +7,18 @@ clients are registered under the same ids in :mod:`inspector.net.vendors`.
 
 from __future__ import annotations
 
-from inspector.core.vendors import anesya, blurit, celantur, celantur_v1, generic
+from inspector.core.vendors import (
+    anesya,
+    apps,
+    blurit,
+    celantur,
+    celantur_v1,
+    chat,
+    commerce,
+    generic,
+    messaging,
+    standard,
+)
 from inspector.core.vendors.base import NOTHING_PARSED, ParsedEvent, VendorBody, VendorProfile
 from inspector.core.vendors.descriptor import Vendor
 from inspector.core.vendors.registry import (
@@ -48,7 +59,23 @@ __all__ = [
     "vendor_title",
 ]
 
-for _vendor in (celantur.VENDOR, celantur_v1.VENDOR, blurit.VENDOR, anesya.VENDOR, generic.VENDOR):
+#: The providers (issue 15; docs/providers.md): each needs only its secret or public key.
+_PROVIDERS = (
+    *standard.VENDORS,
+    *commerce.VENDORS,
+    *chat.VENDORS,
+    *messaging.VENDORS,
+    *apps.VENDORS,
+)
+
+for _vendor in (
+    celantur.VENDOR,
+    celantur_v1.VENDOR,
+    blurit.VENDOR,
+    anesya.VENDOR,
+    *_PROVIDERS,
+    generic.VENDOR,
+):
     register(_vendor)
 
 #: The vendor of an endpoint that names none: any sender, checked by the endpoint's scheme.

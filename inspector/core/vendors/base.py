@@ -13,7 +13,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from inspector.core.capture import Capture, Validation
 from inspector.core.content_encoding import undo_content_encoding
@@ -201,6 +201,9 @@ class EndpointConfig(Protocol):
     @property
     def prefix(self) -> str: ...
 
+    @property
+    def public_key(self) -> str | None: ...
+
     def query_token_pair(self) -> tuple[str, str] | None: ...
 
 
@@ -249,6 +252,19 @@ class VendorProfile(ABC):
     fallback: bool = False
     #: A note for this vendor's webhook on a path with no endpoint (answered by default).
     unmatched_note: str | None = None
+    #: What the vendor's own signature needs from the endpoint: its ``secret`` (no scheme
+    #: to choose), its ``public_key``, or None (checked by the endpoint's scheme only).
+    credential: Literal["secret", "public-key"] | None = None
+    #: the header of the vendor's own signature, for people ("" when it has none)
+    signature_header: str = ""
+    #: Lower-cased header names of which the vendor always sends one: when set, detection
+    #: asks :meth:`score` only about requests that carry one of them (the registry indexes
+    #: them), so a vendor added costs next to nothing on every other request.
+    detect_headers: tuple[str, ...] = ()
+
+    def check_credential(self, value: str) -> None:
+        """ValueError with a sentence when ``value`` cannot be this vendor's credential."""
+        return None
 
     def detect(self, capture: Capture) -> float:
         """How likely this capture is this vendor's, 0..1 (0.5 and above: a fair guess)."""

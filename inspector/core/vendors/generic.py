@@ -14,13 +14,16 @@ from inspector.core.validation import (
     DEFAULT_TOKEN_HEADER,
     GITHUB_HEADER,
     STRIPE_HEADER,
+    SVIX_SIGNATURE,
     SW_SIGNATURE,
 )
 from inspector.core.vendors.base import EndpointConfig, ParsedEvent, VendorBody, VendorProfile
 from inspector.core.vendors.descriptor import SampleItem, Vendor, iso_time, json_item
 
 EVENTS = ("ping", "task.completed", "task.failed")
-_SIGNATURE_HEADERS = frozenset(h.lower() for h in (GITHUB_HEADER, STRIPE_HEADER, SW_SIGNATURE))
+_SIGNATURE_HEADERS = frozenset(
+    h.lower() for h in (GITHUB_HEADER, STRIPE_HEADER, SW_SIGNATURE, SVIX_SIGNATURE)
+)
 
 
 class GenericProfile(VendorProfile):
@@ -50,7 +53,11 @@ class GenericProfile(VendorProfile):
         parsed = ParsedEvent()
         obj = body.json_object
         name = capture.header("X-GitHub-Event")
-        task_id = capture.header("X-GitHub-Delivery") or capture.header("webhook-id")
+        task_id = (
+            capture.header("X-GitHub-Delivery")
+            or capture.header("webhook-id")
+            or capture.header("svix-id")
+        )
         if obj is not None:
             for key in ("type", "event", "event_type"):
                 if isinstance(obj.get(key), str):

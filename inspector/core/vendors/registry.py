@@ -18,11 +18,21 @@ _VENDORS: dict[str, Vendor] = {}
 #: The profiles in registration order; detection reads it for every capture with no
 #: endpoint (from the writer's thread), so it is replaced whole, never changed in place.
 _PROFILES: tuple[VendorProfile, ...] = ()
+#: Profiles that name the headers they always send (``detect_headers``), by header: only
+#: a request carrying one of them is scored by them. Replaced whole, as _PROFILES.
+_BY_HEADER: dict[str, tuple[VendorProfile, ...]] = {}
+_HEADER_ONLY: frozenset[VendorProfile] = frozenset()
 
 
 def _refresh() -> None:
-    global _PROFILES
-    _PROFILES = tuple(v.profile for v in _VENDORS.values())
+    global _PROFILES, _BY_HEADER, _HEADER_ONLY
+    profiles = tuple(v.profile for v in _VENDORS.values())
+    by_header: dict[str, tuple[VendorProfile, ...]] = {}
+    for profile in profiles:
+        for name in profile.detect_headers:
+            by_header[name] = (*by_header.get(name, ()), profile)
+    _PROFILES, _BY_HEADER = profiles, by_header
+    _HEADER_ONLY = frozenset(p for p in profiles if p.detect_headers)
 
 
 def register(vendor: Vendor) -> Vendor:
@@ -117,7 +127,13 @@ def detect_vendor(
         body = VendorBody.of(capture)
     obj = body.json_object
     headers = capture.header_map()
+    by_header, header_only = _BY_HEADER, _HEADER_ONLY
+    named: set[VendorProfile] = set()
+    for name in headers.keys() & by_header.keys():
+        named.update(by_header[name])
     for profile in _PROFILES:
+        if profile in header_only and profile not in named:
+            continue  # none of the headers it always sends
         try:
             score = profile.score(capture, body, obj, headers)
         except Exception:
