@@ -12,12 +12,17 @@ limit, ``MainWindow`` shown):
   and the worker part;
 * the event loop's lag during capture and during display: a 5 ms asyncio timer's lateness
   (max and p99), the delay a click or repaint would see;
-* RSS before, after and peak.
+* RSS before, after and peak;
+* with ``--compare highlight`` or ``--compare fill``: a 2 MiB JSON body (small enough to
+  be pretty-printed, so the Text view holds ~1 MiB of indented lines) shown in the Text
+  view with JSON colours off and on, or filled in one go (as before) and step by step,
+  alternating, side by side: the click's synchronous time, the time until the view is
+  full, the loop's worst lag meanwhile and how many lines were coloured.
 
 Target (docs/performance.md): the views stay responsive; here read as a max loop lag under 100 ms and the
 Body tab shown within a few seconds.
 
-Run:  .venv/bin/python bench/large_body.py [--mib 25]
+Run:  .venv/bin/python bench/large_body.py [--mib 25] [--compare highlight|fill [--rounds 3]]
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from throughput import rss_mib
 
 from inspector.app import AppCore
 from inspector.desktop import settle_heap
+from inspector.gui import body_pane as body_pane_module
 from inspector.gui.main_window import MainWindow
 
 TARGET_LAG_MS = 100.0
@@ -143,6 +149,16 @@ async def run_case(
     t2 = time.perf_counter()
     await asyncio.sleep(0.05)
     show_lag = probe.take()
+    mode, info = body_pane.mode(), body_pane.info.text()[:70]
+    # The Text view: filled (and for JSON coloured) when first shown.
+    t3 = time.perf_counter()
+    body_pane.buttons.button(body_pane_module.TEXT).click()
+    text_sync = time.perf_counter() - t3
+    while body_pane.is_filling() and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.005)
+    text_full = time.perf_counter() - t3
+    await asyncio.sleep(0.3)  # paints, and the colouring of what is on screen
+    text_lag = probe.take()
     displayed = window.detail.capture
     return {
         "name": name,
@@ -157,26 +173,94 @@ async def run_case(
         "busy_timeout": "yes" if body_pane.is_busy() else "no",
         "show_lag_max": max(show_lag, default=0.0),
         "show_lag_p99": p99(show_lag),
-        "mode": body_pane.mode(),
-        "info": body_pane.info.text()[:70],
+        "mode": mode,
+        "info": info,
+        "text_sync_s": text_sync,
+        "text_full_s": text_full,
+        "text_lag_max": max(text_lag, default=0.0),
+        "text_lines": float(body_pane.text.document().blockCount()),
+        "coloured_lines": float(body_pane.highlighter.formatted),
         "shown_id_ok": "yes" if displayed is not None and displayed.id == summary.id else "no",
         "rss_before_show": rss_before_show,
         "rss_after": rss_mib()[0],
     }
 
 
+async def start_app(data_dir: Path) -> tuple[AppCore, MainWindow]:
+    """The app's listener and its window at 1280 x 800, shown offscreen."""
+    core = AppCore(data_dir, port=0, kind="gui")
+    await core.start()
+    window = MainWindow(core.store, core)
+    window.resize(1280, 800)
+    window.show()
+    return core, window
+
+
+#: The app's step when filling the Text view (--compare fill puts it back after "in one go").
+FILL_LINES = body_pane_module.FILL_LINES
+#: What --compare turns off (first) and on (second), alternating.
+COMPARED = {
+    "highlight": ("colours off", "colours on"),
+    "fill": ("in one go", "step by step"),
+}
+
+
+def set_compared(what: str, second: bool) -> None:
+    if what == "highlight":
+        body_pane_module.HIGHLIGHT_JSON = second
+    else:
+        body_pane_module.FILL_LINES = FILL_LINES if second else 10**9
+
+
+async def compare(args: argparse.Namespace) -> int:
+    """Two settings of the Text view, alternating, on a pretty-printed 2 MiB JSON body."""
+    body = json_body(2 * 1024 * 1024 - 1024)
+    results: dict[bool, list[dict[str, float | str]]] = {False: [], True: []}
+    with tempfile.TemporaryDirectory(prefix="bench-text-view-") as tmp:
+        core, window = await start_app(Path(tmp))
+        probe = LagProbe(0.005)
+        probe.start()
+        await asyncio.sleep(0.5)
+        for n in range(args.rounds * 2):
+            second = n % 2 == 1
+            set_compared(args.compare, second)
+            pane = window.detail.body
+            formatted_before = pane.highlighter.formatted
+            r = await run_case(f"json{n}", body, "application/json", core, window, probe)
+            r["coloured_lines"] = float(r["coloured_lines"]) - formatted_before
+            results[second].append(r)
+        await probe.stop()
+        window.close()
+        await core.stop()
+    names = COMPARED[args.compare]
+    print(f"Text view of a 2 MiB JSON body, pretty-printed: {names[0]} / {names[1]}, alternating\n")
+    print(f"{'':<40} {names[0]:>22} {names[1]:>22}")
+    for label, key, fmt in (
+        ("lines in the Text view", "text_lines", "{:,.0f}"),
+        ("lines coloured", "coloured_lines", "{:,.0f}"),
+        ("click Text, synchronous part (ms)", "text_sync_s", "{:.0f}"),
+        ("click Text -> view full (ms)", "text_full_s", "{:.0f}"),
+        ("loop lag meanwhile, max (ms)", "text_lag_max", "{:.0f}"),
+    ):
+        cells = []
+        for second in (False, True):
+            scale = 1000.0 if key.endswith("_s") else 1.0
+            values = [float(r[key]) * scale for r in results[second]]
+            cells.append(" / ".join(fmt.format(v) for v in values))
+        print(f"{label:<40} {cells[0]:>22} {cells[1]:>22}")
+    return 0
+
+
 async def bench(args: argparse.Namespace) -> int:
+    if args.compare:
+        return await compare(args)
     size = int(args.mib * 1024 * 1024)
     bodies = [
         ("json", json_body(size), "application/json"),
         ("binary", os.urandom(size), "application/octet-stream"),
     ]
     with tempfile.TemporaryDirectory(prefix="bench-large-") as tmp:
-        core = AppCore(Path(tmp), port=0, kind="gui")
-        await core.start()
-        window = MainWindow(core.store, core)
-        window.resize(1280, 800)
-        window.show()
+        core, window = await start_app(Path(tmp))
         settle_heap()  # as run_gui does once the window is up
         probe = LagProbe(0.005)
         probe.start()
@@ -210,6 +294,12 @@ async def bench(args: argparse.Namespace) -> int:
         print(f"{label:<36} " + " ".join(f"{fmt.format(r[key]):>14}" for r in results))
     for r in results:
         print(f"  {r['name']} body view note: {r['info']}")
+    for r in results:
+        print(
+            f"  {r['name']} Text view: {float(r['text_sync_s']) * 1000:.0f} ms to show, "
+            f"lag after {float(r['text_lag_max']):.0f} ms, {float(r['coloured_lines']):.0f} "
+            f"of {float(r['text_lines']):,.0f} lines coloured"
+        )
     print(f"\nRSS at start {rss_start:.0f} MiB, peak {rss_peak:.0f} MiB")
     worst = max(
         max(float(r["capture_lag_max"]), float(r["show_lag_max"]), float(r["select_sync_s"]) * 1000)
@@ -227,6 +317,13 @@ async def bench(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mib", type=float, default=25.0, help="body size (default 25 MiB)")
+    parser.add_argument(
+        "--compare",
+        choices=sorted(COMPARED),
+        help="the Text view of a 2 MiB JSON body: JSON colours off/on, or filled in one go/"
+        "step by step",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each (default 3)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)

@@ -218,6 +218,18 @@ class AppCore:
     def local_url(self) -> str:
         return self.listener.url
 
+    @property
+    def capture_paused(self) -> bool:
+        """Whether the listener refuses requests (503, Retry-After) instead of storing them."""
+        return self.listener.paused
+
+    def set_capture_paused(self, paused: bool) -> None:
+        self.listener.paused = paused
+
+    def paused_count(self) -> int:
+        """Requests refused while capture was paused, since the app started."""
+        return self.listener.stats.paused
+
     def rate_limited_count(self) -> int:
         """Requests refused with 429 by the per-source rate limit since start."""
         return self.listener.stats.rate_limited

@@ -21,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never read or write the developer's real keyring (subprocesses inherit this too).
 os.environ["WEBHOOK_INSPECTOR_NO_KEYRING"] = "1"
 
-from helpers import close_app, open_app
+from helpers import close_app, open_app, shut_app
 
 from inspector.core.store import CaptureStore
 
@@ -110,3 +110,14 @@ def running(
     core, window = open_app(qtbot, data_dir)
     yield core, window
     close_app(qtbot, core, window)
+
+
+@pytest.fixture
+def running_with_agent(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, fake_ngrok_path: Path
+) -> Iterator[tuple[Any, Any]]:
+    """The app with the stand-in ngrok agent, its window shown; the test may quit the
+    window itself or hide it in the tray."""
+    core, window = open_app(qtbot, data_dir, ngrok_path=str(fake_ngrok_path))
+    yield core, window
+    shut_app(qtbot, core, window)

@@ -177,11 +177,46 @@ def close_app(qtbot: Any, core: Any, window: Any) -> None:
     run_in_qloop(qtbot, core.stop())
 
 
+def shut_app(qtbot: Any, core: Any, window: Any) -> None:
+    """:func:`close_app` for a window the test may have quit already, or hidden in the
+    tray (closed once for real, never twice)."""
+    from inspector.gui import workers
+
+    if not window.isVisible() and not window.quitting:
+        window.show()  # hidden in the tray: closed below
+    if window.isVisible():
+        window.quitting = True
+        close_app(qtbot, core, window)
+    else:
+        workers.wait_idle(10)
+        run_in_qloop(qtbot, core.stop())
+
+
 def cell_text(table: Any, row: int, column: int) -> str:
     """The text of a QTableWidget cell that must exist."""
     item = table.item(row, column)
     assert item is not None, f"no item at ({row}, {column})"
     return str(item.text())
+
+
+def key_with(qtbot: Any, widget: Any, key: Any, modifier: Any) -> None:
+    """Press ``key`` with ``modifier`` (e.g. Ctrl+F) on ``widget`` as a user would.
+
+    QTest's keyClick leaves the application's idea of the held modifiers at ``modifier``
+    after the click, so a later ``QTableView.selectRow`` acts as a Ctrl-click and toggles
+    the row instead of selecting it; releasing the modifier key clears that.
+    """
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(widget, key, modifier)
+    for flag, modifier_key in (
+        (Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Control),
+        (Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Shift),
+        (Qt.KeyboardModifier.AltModifier, Qt.Key.Key_Alt),
+        (Qt.KeyboardModifier.MetaModifier, Qt.Key.Key_Meta),
+    ):
+        if modifier & flag:
+            qtbot.keyRelease(widget, modifier_key)
 
 
 def send_http(

@@ -68,6 +68,14 @@ class Settings:
     #: the app's copies (Copy as cURL...) and exports keep tokens and signatures as they
     #: were received; False: they are masked (the command line has its own flags)
     reveal_secrets: bool = False
+    #: closing the window hides it in the system tray (the listener keeps running);
+    #: ignored where the desktop has no tray
+    close_to_tray: bool = False
+    #: desktop notifications, per kind (inspector/core/notify_policy.py)
+    notify_invalid_signature: bool = True
+    notify_task_first_callback: bool = True
+    notify_task_final_callback: bool = True
+    notify_tunnel_down: bool = True
     #: Keys found in the file that no field declares; saved back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
     #: What was wrong with the file when it was loaded (for a status line); not saved.

@@ -143,6 +143,8 @@ class EmptyState(QWidget):
         outer.addWidget(inner, 1, Qt.AlignmentFlag.AlignTop)
         self.mode = ""
         self.show_for(filtered=False)
+        # The splitter gives the list the page's height rather than squeezing its rows.
+        self.setMinimumHeight(self.minimumSizeHint().height())
 
     def show_for(self, *, filtered: bool) -> None:
         """``filtered``: captures exist but the filter hides them all."""
@@ -159,15 +161,10 @@ class EmptyState(QWidget):
         self.first.setVisible(not filtered)
         self.filtered.setVisible(filtered)
 
-    def show_in(
-        self, stack: QStackedWidget, table: QWidget, detail: QWidget, model: CaptureTableModel
-    ) -> None:
-        """Show ``table`` in ``stack`` when it has rows, else this page; while nothing is
-        stored, the page gets the whole height (``detail`` is hidden)."""
+    def show_in(self, stack: QStackedWidget, table: QWidget, model: CaptureTableModel) -> None:
+        """Show ``table`` in ``stack`` when it has rows, else this page."""
         if model.rowCount() > 0:
             stack.setCurrentWidget(table)
-            detail.setVisible(True)
             return
         self.show_for(filtered=model.total > 0)
         stack.setCurrentWidget(self)
-        detail.setVisible(model.total > 0)

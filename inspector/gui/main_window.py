@@ -62,7 +62,9 @@ from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
 from inspector.gui.tasks_view import TasksView
+from inspector.gui.traffic_chart import add_traffic_dock
 from inspector.gui.transfer_actions import TransferActions
+from inspector.gui.tray import Tray
 from inspector.gui.tunnel_indicator import TunnelIndicator
 from inspector.gui.view_menu import ViewMenu
 from inspector.gui.widgets import make_action
@@ -181,6 +183,9 @@ class MainWindow(QMainWindow):
             self.open_settings,
         )
         self.tunnel_indicator.changed.connect(self.tunnel_changed)
+        self.quitting = False
+        self.tray = Tray(self, services, self.tunnel_indicator, self.quit, icon=icon)
+        self.traffic, self.traffic_dock = add_traffic_dock(self, store, self.tasks_dock)
         self.deleting = DeleteActions(self, store, self.model, self.selected_seqs)
         self.deleting.deleted.connect(
             lambda _n: self._on_selection_changed(QItemSelection(), QItemSelection())
@@ -256,7 +261,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(make_action(self, "Settings…", self.open_settings, "Ctrl+,"))
         file_menu.addSeparator()
-        file_menu.addAction(make_action(self, "Quit", self.close, "Ctrl+Q"))
+        file_menu.addAction(make_action(self, "Quit", self.quit, "Ctrl+Q"))
         capture_menu = self.menuBar().addMenu("&Capture")
         capture_menu.addAction(captures.replay_action)
         capture_menu.addAction(captures.edit_replay_action)
@@ -267,6 +272,7 @@ class MainWindow(QMainWindow):
         for action in captures.copy_actions.values():
             capture_menu.addAction(action)
         capture_menu.addAction(captures.reveal_action)
+        capture_menu.addAction(self.tray.pause_action)
         capture_menu.addSeparator()
         capture_menu.addAction(self.deleting.delete_action)
         capture_menu.addAction(self.deleting.clear_action)
@@ -305,7 +311,7 @@ class MainWindow(QMainWindow):
         self.view_menu = ViewMenu(
             self,
             self.menuBar().addMenu("&View"),
-            docks=[self.endpoints_dock, self.tasks_dock],
+            docks=[self.endpoints_dock, self.tasks_dock, self.traffic_dock],
             messages_dock=self.messages_dock,
             toolbars=[self.main_toolbar, self.filter_toolbar],
             theme=self.layout_state.theme,
@@ -568,10 +574,12 @@ class MainWindow(QMainWindow):
         refused = self.services.rate_limited_count()
         if refused:
             text += f" · {refused:,} rate-limited (429)"
+        if self.services.capture_paused:
+            text += f" · capture paused, {self.services.paused_count():,} refused (503)"
         self.count_label.setText(text)
 
     def _update_empty_state(self, *_: object) -> None:
-        self.empty_state.show_in(self.list_stack, self.table, self.detail, self.model)
+        self.empty_state.show_in(self.list_stack, self.table, self.model)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -583,7 +591,16 @@ class MainWindow(QMainWindow):
                 # After the first layout: during showEvent the dock's size hint still wins.
                 QTimer.singleShot(0, partial(size_side_dock, self, self.endpoints_dock))
 
+    def quit(self) -> None:
+        """Close the window and stop listening, even when closing would hide it in the tray."""
+        self.quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.quitting and self.tray.hide_on_close(event):
+            return
+        self.tray.detach()
+        self.traffic.detach()
         self.layout_state.save()
         self._filter_timer.stop()  # a pending filter must not read the store after it closed
         self.deleting.detach()

@@ -46,6 +46,7 @@ from inspector.core.settings import Settings
 from inspector.core.tunnel_help import is_pyngrok_wrapper
 from inspector.gui.credentials_dialog import VendorCredentialsPage
 from inspector.gui.error_log import log_failure
+from inspector.gui.notify_settings import TrayPage
 from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
 
 #: Reports bytes done and the total (None while unknown).
@@ -198,6 +199,8 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(general, "General")
         self.tabs.addTab(self.vendors_page, "Vendors")
+        self.tray_page = TrayPage(settings)
+        self.tabs.addTab(self.tray_page, "Tray and notifications")
         if self.vendors_page.problem and not token_problem:
             self.error_label.setText(self.vendors_page.problem)
 
@@ -237,6 +240,7 @@ class SettingsDialog(QDialog):
             tunnel_autostart=self.autostart.isChecked(),
             extra=dict(self.settings.extra),
             problems=[],
+            **self.tray_page.values(self.settings),
         )
 
     @staticmethod

@@ -38,6 +38,7 @@ from inspector.core.tasks import SIMULATED, Task, callback_status, is_callback_o
 from inspector.core.vendors import find_vendor
 from inspector.gui.credentials_dialog import ask_credentials
 from inspector.gui.error_log import log_failure
+from inspector.gui.latency_strip import LatencyStrip
 from inspector.gui.services import AppServices, TaskResultView
 from inspector.gui.widgets import ERROR_STYLE, plain_label
 
@@ -151,6 +152,9 @@ class TasksView(QWidget):
         self._result_for: str | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
+        self._callbacks: dict[str, list[Capture]] = {}
+        #: the selected task's callback latencies, drawn
+        self.latency = LatencyStrip()
 
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
@@ -195,6 +199,7 @@ class TasksView(QWidget):
         result = QWidget()
         result_layout = QVBoxLayout(result)
         result_layout.setContentsMargins(0, 0, 0, 0)
+        result_layout.addWidget(self.latency)
         result_layout.addLayout(buttons)
         result_layout.addWidget(self.result_label)
         result_layout.addWidget(self.error_label)
@@ -267,11 +272,13 @@ class TasksView(QWidget):
                 self.tree.insertTopLevelItem(index, item)
                 self._items[task.id] = item
             self._tasks[task.id] = task
+            self._callbacks[task.id] = callbacks
             _set_texts(item, task_row(task, callbacks))
             self._set_children(item, timeline_rows(task, callbacks))
         for task_key in [k for k in self._items if k not in seen]:
             item = self._items.pop(task_key)
             self._tasks.pop(task_key, None)
+            self._callbacks.pop(task_key, None)
             self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
         if not tasks and not self.is_fetching():
             self.result_label.setText(EMPTY_TEXT)
@@ -360,7 +367,10 @@ class TasksView(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        has = self.selected_task() is not None
+        task = self.selected_task()
+        has = task is not None
+        callbacks = self._callbacks.get(task.id, []) if task is not None else []
+        self.latency.set_entries(timeline(task, callbacks) if task is not None else [])
         self.fetch_button.setEnabled(has and not self.is_fetching())
         self.callbacks_button.setEnabled(has)
 

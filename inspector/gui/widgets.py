@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QHelpEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QWidget,
 )
 
@@ -106,6 +107,19 @@ class SecretField(QWidget):
 
     def setText(self, text: str) -> None:
         self.edit.setText(text)
+
+
+def show_tooltip_at(widget: QWidget, event: QEvent, text_at: Callable[[float], str]) -> bool:
+    """For a custom-drawn widget's ``event()``: on a tooltip event, show ``text_at(x)`` (or
+    hide the tooltip where it is empty) and return True; False for any other event."""
+    if event.type() != QEvent.Type.ToolTip or not isinstance(event, QHelpEvent):
+        return False
+    text = text_at(event.pos().x())
+    if text:
+        QToolTip.showText(event.globalPos(), text, widget)
+    else:
+        QToolTip.hideText()
+    return True
 
 
 def make_action(

@@ -97,6 +97,10 @@ def clean_target(path: str, query: str) -> tuple[str, str, str | None]:
     )
 
 
+#: The Retry-After (seconds) of the answer to a request refused while capture is paused.
+PAUSED_RETRY_AFTER_S = 60
+
+
 @dataclass(slots=True)
 class ListenerStats:
     """Counters shown in the status bar and by benchmarks."""
@@ -105,6 +109,8 @@ class ListenerStats:
     truncated: int = 0
     store_errors: int = 0
     rate_limited: int = 0
+    #: requests refused (503 with Retry-After) while capture was paused
+    paused: int = 0
     #: captures answered by default whose vendor analysis ran in the writer's batch
     deferred: int = 0
 
@@ -160,6 +166,9 @@ class Listener:
         #: when a request last checked the endpoints file (time.monotonic())
         self._endpoints_checked = 0.0
         self.port: int = 0
+        #: while True every request is answered 503 with Retry-After and nothing is stored:
+        #: senders that retry (vendors do) deliver again later, so nothing is lost unseen
+        self.paused = False
 
     @property
     def url(self) -> str:
@@ -264,6 +273,13 @@ class Listener:
                     status=429,
                     headers={"Retry-After": retry_after_header(wait_s)},
                 )
+        if self.paused:
+            self.stats.paused += 1
+            return web.json_response(
+                {"error": "capture is paused in Webhook Inspector; retry later"},
+                status=503,
+                headers={"Retry-After": str(PAUSED_RETRY_AFTER_S)},
+            )
         received_at = utc_now()
         path, _, query = request.raw_path.partition("?")
         raw_headers = request.raw_headers

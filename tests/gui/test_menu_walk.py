@@ -13,12 +13,11 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ModalCloser, close_app, menu_actions, open_app, send_http
+from helpers import ModalCloser, menu_actions, send_http
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
@@ -36,18 +35,8 @@ INTERNAL = re.compile(r"unexpected error|internal error|Traceback|\b[A-Z]\w*(Err
 
 
 @pytest.fixture
-def running(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, fake_ngrok_path: Path
-) -> Iterator[tuple[AppCore, MainWindow]]:
-    core, window = open_app(qtbot, data_dir, ngrok_path=str(fake_ngrok_path))
-    yield core, window
-    if window.isVisible():
-        close_app(qtbot, core, window)
-    else:
-        workers.wait_idle(10)
-        from helpers import run_in_qloop
-
-        run_in_qloop(qtbot, core.stop())
+def running(running_with_agent: tuple[AppCore, MainWindow]) -> tuple[AppCore, MainWindow]:
+    return running_with_agent
 
 
 class Watch:

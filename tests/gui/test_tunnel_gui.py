@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def running(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, data_dir: Path, fake_ngrok_path: Path
-) -> Iterator[tuple[AppCore, MainWindow]]:
-    core, window = open_app(qtbot, data_dir, ngrok_path=str(fake_ngrok_path))
-    yield core, window
-    close_app(qtbot, core, window)
+def running(running_with_agent: tuple[AppCore, MainWindow]) -> tuple[AppCore, MainWindow]:
+    return running_with_agent
 
 
 def test_indicator_goes_online_and_copy_public_url(

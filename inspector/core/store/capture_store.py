@@ -19,6 +19,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,9 @@ from inspector.core.store.tasks import (
     task_from_json,
     task_values,
 )
+from inspector.core.store.traffic import traffic_since
 from inspector.core.tasks import Task
+from inspector.core.traffic import TrafficRow
 from inspector.core.walsync import WalSyncer
 
 #: When commits reach the disk (see :class:`CaptureStore`).
@@ -468,6 +471,13 @@ class CaptureStore:
     def count(self, flt: CaptureFilter | None = None) -> int:
         condition, params = self._where(flt)
         return int(self._value(f"SELECT count(*) FROM captures{condition}", params))
+
+    def traffic_since(self, since: datetime, until_seq: int | None = None) -> list[TrafficRow]:
+        """Captures per minute and vendor received since ``since``, with failed validations
+        and non-2xx answers counted (the traffic chart's start; it then counts live
+        captures itself). Reads only the table's tail (see ``store/traffic.py``)."""
+        with self._rlock:
+            return traffic_since(self._rconn, since, until_seq)
 
     def max_seq(self) -> int:
         return int(self._value("SELECT coalesce(max(seq), 0) FROM captures"))
