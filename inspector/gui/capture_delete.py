@@ -13,6 +13,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -66,10 +67,7 @@ class ConfirmDelete(QDialog):
 
 
 class DeleteActions(QObject):
-    """Delete (selected) and Clear all…, enabled for what is selected.
-
-    ``selected_seqs`` gives the selected captures' numbers (cheap: no row is read).
-    """
+    """Delete (selected) and Clear all…, enabled for what is selected in ``table``."""
 
     #: emitted with the number deleted, after the list followed
     deleted = Signal(int)
@@ -79,13 +77,13 @@ class DeleteActions(QObject):
         window: QMainWindow,
         store: CaptureStore,
         model: CaptureTableModel,
-        selected_seqs: Callable[[], list[int]],
+        table: QAbstractItemView,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.store = store
         self.model = model
-        self.selected_seqs = selected_seqs
+        self.table = table
         self.dialog: ConfirmDelete | None = None
         self.progress: QProgressDialog | None = None
         self._cancel = False
@@ -106,6 +104,11 @@ class DeleteActions(QObject):
             self.clear_all,
             tip="Delete every capture (pinned ones stay unless you ask; asks first)",
         )
+
+    def selected_seqs(self) -> list[int]:
+        """The selected captures' numbers (no row is read from the store)."""
+        rows = self.table.selectionModel().selectedRows()
+        return [self.model.seq_at(index.row()) for index in rows]
 
     def update_enabled(self, selected: int) -> None:
         self.delete_action.setEnabled(selected >= 1 and not self.running)

@@ -161,10 +161,16 @@ class EmptyState(QWidget):
         self.first.setVisible(not filtered)
         self.filtered.setVisible(filtered)
 
-    def show_in(self, stack: QStackedWidget, table: QWidget, model: CaptureTableModel) -> None:
-        """Show ``table`` in ``stack`` when it has rows, else this page."""
-        if model.rowCount() > 0:
-            stack.setCurrentWidget(table)
-            return
-        self.show_for(filtered=model.total > 0)
-        stack.setCurrentWidget(self)
+    def follow(self, model: CaptureTableModel, stack: QStackedWidget, table: QWidget) -> None:
+        """Show ``table`` in ``stack`` while the model has rows, else this page."""
+
+        def update(*_: object) -> None:
+            if model.rowCount() > 0:
+                stack.setCurrentWidget(table)
+                return
+            self.show_for(filtered=model.total > 0)
+            stack.setCurrentWidget(self)
+
+        for signal in (model.counts_changed, model.rowsInserted, model.modelReset):
+            signal.connect(update)
+        update()

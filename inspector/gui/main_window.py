@@ -113,12 +113,10 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        # Tab moves to the next widget; the arrow keys move within the list.
         self.table.setTabKeyNavigation(False)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        hh = self.table.horizontalHeader()
         self.path_room = capture_columns(self.table)
 
         self.detail = DetailPane()
@@ -159,7 +157,6 @@ class MainWindow(QMainWindow):
         self.tasks_dock = tasks_dock
         tooltips_for_cut_text(self.tasks_view.tree)
         self.messages_dock, self.messages_view = messages_dock(self, self.messages)
-        tooltips_for_cut_text(self.messages_view.table)
         self.submit_dialog: SubmitDialog | None = None
         self._shown_once = False
         self.settings_dialog: SettingsDialog | None = None
@@ -186,7 +183,7 @@ class MainWindow(QMainWindow):
         self.quitting = False
         self.tray = Tray(self, services, self.tunnel_indicator, self.quit, icon=icon)
         self.traffic, self.traffic_dock = add_traffic_dock(self, store, self.tasks_dock)
-        self.deleting = DeleteActions(self, store, self.model, self.selected_seqs)
+        self.deleting = DeleteActions(self, store, self.model, self.table)
         self.deleting.deleted.connect(
             lambda _n: self._on_selection_changed(QItemSelection(), QItemSelection())
         )
@@ -196,7 +193,7 @@ class MainWindow(QMainWindow):
             services.data_dir,
             splitters={"list-detail": splitter, "tasks": self.tasks_view.splitter},
             headers={
-                "captures": hh,
+                "captures": self.table.horizontalHeader(),
                 "endpoints": self.endpoints_panel.view.horizontalHeader(),
                 "tasks": self.tasks_view.tree.header(),
                 "messages": self.messages_view.table.horizontalHeader(),
@@ -234,13 +231,10 @@ class MainWindow(QMainWindow):
         self.model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.counts_changed.connect(self._update_counts)
-        self.model.counts_changed.connect(self._update_empty_state)
-        self.model.rowsInserted.connect(self._update_empty_state)
-        self.model.modelReset.connect(self._update_empty_state)
+        self.empty_state.follow(self.model, self.list_stack, self.table)
         self._scroll_before_insert = 0
         self._loading_id: str | None = None
         self._update_counts()
-        self._update_empty_state()
         self._update_actions()
         self._layout_restored = self.layout_state.restore()
         # Refused requests store nothing, so no store event tells us: look once a second.
@@ -318,13 +312,11 @@ class MainWindow(QMainWindow):
             theme_chosen=self.layout_state.set_theme,
         )
         self.help.fill(self.menuBar().addMenu("&Help"))
-        # Shared with the menus; the table holds Delete, whose key works only in the list.
         self.capture_context = ContextMenu(
             self.table, partial(capture_entries, self.captures, self.deleting)
         )
         self.table.addActions([*captures.context_actions(), self.deleting.delete_action])
-        self.clear_filter_action = make_action(self, "Clear the filter", self.clear_filter, "Esc")
-        self.addAction(self.clear_filter_action)
+        self.addAction(make_action(self, "Clear the filter", self.clear_filter, "Esc"))
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
@@ -513,10 +505,6 @@ class MainWindow(QMainWindow):
                 out.append(capture)
         return out
 
-    def selected_seqs(self) -> list[int]:
-        """The selected captures' numbers (no row is read from the store)."""
-        return [self.model.seq_at(i.row()) for i in self.table.selectionModel().selectedRows()]
-
     def _update_actions(self) -> None:
         selected = len(self.table.selectionModel().selectedRows())
         self.captures.update_enabled(selected)
@@ -577,9 +565,6 @@ class MainWindow(QMainWindow):
         if self.services.capture_paused:
             text += f" · capture paused, {self.services.paused_count():,} refused (503)"
         self.count_label.setText(text)
-
-    def _update_empty_state(self, *_: object) -> None:
-        self.empty_state.show_in(self.list_stack, self.table, self.model)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

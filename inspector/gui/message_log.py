@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.gui.columns import tooltips_for_cut_text
+
 Level = Literal["info", "warning", "error"]
 
 #: How many messages the log keeps (the oldest go first).
@@ -168,6 +170,7 @@ class MessageLogView(QWidget):
 def messages_dock(window: QMainWindow, messages: MessageLog) -> tuple[QDockWidget, MessageLogView]:
     """The Messages dock (hidden at first, under the list), and the view in it."""
     view = MessageLogView(messages)
+    tooltips_for_cut_text(view.table)
     dock = QDockWidget("Messages", window)
     dock.setObjectName("messages-dock")
     dock.setWidget(view)
