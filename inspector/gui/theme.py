@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 THEMES = ("system", "light", "dark")
 THEME_TITLES = {"system": "Follow system", "light": "Light", "dark": "Dark"}
 
 _system_palette: QPalette | None = None
+#: the theme applied last: a window that starts with it changes nothing
+_applied = "system"
 
 
 def _dark_palette() -> QPalette:
@@ -45,14 +47,17 @@ def _dark_palette() -> QPalette:
 
 def apply_theme(theme: str) -> str:
     """Use ``theme`` ("system", "light" or "dark"; anything else means "system")."""
-    global _system_palette
+    global _system_palette, _applied
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         return "system"
-    if _system_palette is None:
-        _system_palette = QPalette(app.palette())
     if theme not in THEMES:
         theme = "system"
+    if theme == _applied:
+        return theme  # nothing to change (a window starting with the system's colours)
+    if _system_palette is None:
+        _system_palette = QPalette(app.palette())
+    _applied = theme
     hints = QGuiApplication.styleHints()
     scheme = {
         "system": Qt.ColorScheme.Unknown,
@@ -68,9 +73,13 @@ def apply_theme(theme: str) -> str:
         app.setPalette(style.standardPalette() if style is not None else QPalette())
     else:
         app.setPalette(_system_palette)
-    # Widgets with a style sheet keep the colours they were polished with: polish again.
-    for widget in app.allWidgets():
-        sheet = widget.styleSheet()
-        if sheet:
-            widget.setStyleSheet(sheet)
+    # Widgets with a style sheet keep the colours they were polished with: polish again,
+    # in the windows shown (not in widgets that are being torn down).
+    for window in app.topLevelWidgets():
+        if not window.isVisible():
+            continue
+        for widget in (window, *window.findChildren(QWidget)):
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet(sheet)
     return theme
