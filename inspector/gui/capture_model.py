@@ -286,10 +286,10 @@ class CaptureTableModel(QAbstractTableModel):
     ) -> Any:
         if (
             orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section]
+            return COLUMNS[section]  # the title is its tooltip too: a narrow column cuts it
         return None
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

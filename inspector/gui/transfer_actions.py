@@ -15,6 +15,7 @@ from inspector.core.store import CaptureStore
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.error_log import report
+from inspector.gui.message_log import Level, say
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
 from inspector.gui.widgets import make_action
 
@@ -66,8 +67,8 @@ class TransferActions(QObject):
     def update_enabled(self, selected: int) -> None:
         self.export_selected_action.setEnabled(selected >= 1)
 
-    def _say(self, message: str, ms: int) -> None:
-        self.window.statusBar().showMessage(message, ms)
+    def _say(self, message: str, ms: int | None = None, level: Level = "info") -> None:
+        say(self.window, message, ms, level)
 
     def _ids_for(self, which: Which) -> list[str]:
         if which == "selected":
@@ -141,7 +142,11 @@ class TransferActions(QObject):
                 self.model.set_filter(self.model.filter)
                 self.model.total = self.store.count()
                 self.imported()
-            self._say(message if ok else f"{label} failed: {message}", 10000)
+            self._say(
+                message if ok else f"{label} failed: {message}",
+                None if ok else 0,
+                "info" if ok else "error",
+            )
             self.last_job_message = message
 
         def crashed(exc: BaseException) -> None:
@@ -149,7 +154,7 @@ class TransferActions(QObject):
             progress.reset()
             progress.deleteLater()
             self.progress = None
-            self.last_job_message = report(label, exc)
-            self._say(self.last_job_message, 10000)
+            self.last_job_message = report(label, exc)  # logged there, with the traceback
+            self._say(self.last_job_message, 0, "error")
 
         workers.submit(job.run, lambda outcome: finish(*outcome), crashed, on_progress)

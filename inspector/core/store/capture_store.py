@@ -18,7 +18,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,8 @@ DURABILITIES = ("interval", "commit")
 DEFAULT_DURABILITY = "interval"
 #: Seconds within which the "interval" durability flushes a commit to the disk.
 DEFAULT_SYNC_INTERVAL = 0.1
+#: Captures deleted per transaction by :meth:`CaptureStore.delete`.
+DELETE_BATCH = 2000
 
 
 class CaptureStore:
@@ -266,6 +268,20 @@ class CaptureStore:
                 self.updated.emit(capture)
         return count
 
+    def pinned_count(self, seqs: Sequence[int] | None = None) -> int:
+        """How many captures are pinned: of all, or of those numbered ``seqs``."""
+        if seqs is None:
+            return int(self._value("SELECT count(*) FROM captures WHERE pinned = 1"))
+        wanted = list(seqs)
+        count = 0
+        for start in range(0, len(wanted), DELETE_BATCH):
+            chunk = wanted[start : start + DELETE_BATCH]
+            marks = ",".join("?" * len(chunk))
+            count += self._value(
+                f"SELECT count(*) FROM captures WHERE pinned = 1 AND seq IN ({marks})", chunk
+            )
+        return count
+
     def used_bytes(self) -> int:
         """Bytes of the database in use (freed pages are reused, not counted)."""
         pages = self._value("PRAGMA page_count")
@@ -317,6 +333,58 @@ class CaptureStore:
         if emit:
             self.removed.emit(ids)
         return count
+
+    def delete(
+        self,
+        seqs: Sequence[int] | None = None,
+        *,
+        keep_pinned: bool = False,
+        batch: int = DELETE_BATCH,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        ids: list[str] | None = None,
+    ) -> int:
+        """Delete the captures numbered ``seqs`` (None: every capture stored when the call
+        starts; those stored meanwhile stay), the pinned ones too unless ``keep_pinned``.
+        Returns how many were deleted, and appends their ids to ``ids`` when given (a
+        million ids are ~75 MB: "delete all" need not collect them).
+
+        Made for the user's Delete and Clear all, off the UI thread: a batch per
+        transaction, so the listener keeps storing in between; ``progress(done, total)``
+        after each batch; ``cancelled()`` is asked between batches (what was deleted stays
+        deleted). Emits nothing: the caller announces ``removed`` on its own thread.
+        """
+        if seqs is None:
+            top = self.max_seq()
+            where = " AND pinned = 0" if keep_pinned else ""
+            total = self._value(f"SELECT count(*) FROM captures WHERE seq <= ?{where}", (top,))
+            pinned = retention.UNPINNED if keep_pinned else ""
+            select = retention.SELECT_NEXT_SEQS.format(pinned=pinned)
+            last = 0
+        else:
+            pending = sorted(set(seqs))
+            total = len(pending)
+        deleted = 0
+        done = 0
+        while not (cancelled is not None and cancelled()):
+            if seqs is None:
+                chunk = [seq for (seq,) in self._read(select, (last, top, batch))]
+                last = chunk[-1] if chunk else last
+            else:
+                chunk, pending = pending[:batch], pending[batch:]
+            if not chunk:
+                break
+            bodies, captures = retention.delete_statements(len(chunk), keep_pinned)
+            with self._writing() as conn, transaction(conn):
+                conn.execute(bodies, chunk)
+                gone = conn.execute(captures, chunk).fetchall()
+            deleted += len(gone)
+            if ids is not None:
+                ids += [cid for (cid,) in gone]
+            done += len(chunk)
+            if progress is not None:
+                progress(min(done, total), total)
+        return deleted
 
     # -- reading ------------------------------------------------------------------------
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
