@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -143,8 +143,31 @@ class EmptyState(QWidget):
         outer.addWidget(inner, 1, Qt.AlignmentFlag.AlignTop)
         self.mode = ""
         self.show_for(filtered=False)
-        # The splitter gives the list the page's height rather than squeezing its rows.
-        self.setMinimumHeight(self.minimumSizeHint().height())
+        # The splitter gives the list the page's height rather than squeezing its rows: while
+        # shown, the page's minimum follows its laid-out content (wrapped labels included),
+        # asked again on every resize (see _keep_room).
+
+    def _keep_room(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        width = self.width() if self.isVisible() else 720
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        self.setMinimumHeight(max(needed, layout.totalMinimumSize().height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._keep_room()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._keep_room()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # A stacked widget's minimum is the largest of its pages', shown or not: while the
+        # table is shown, this page must not hold the window taller.
+        super().hideEvent(event)
+        self.setMinimumHeight(0)
 
     def show_for(self, *, filtered: bool) -> None:
         """``filtered``: captures exist but the filter hides them all."""
