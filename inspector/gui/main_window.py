@@ -463,6 +463,9 @@ class MainWindow(QMainWindow):
         refused = self.services.rate_limited_count()
         if refused:
             text += f" · {refused:,} rate-limited (429)"
+        indexing = self.services.index_status()
+        if indexing:
+            text += f" · {indexing}"
         self.count_label.setText(text)
 
     def showEvent(self, event: QShowEvent) -> None:

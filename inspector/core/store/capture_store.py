@@ -18,13 +18,13 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.events import Signal
-from inspector.core.store import retention
+from inspector.core.store import retention, search_index
 from inspector.core.store.fastpaths import dumps, install_sqlite_adapters
 from inspector.core.store.replays import (
     INSERT_REPLAY,
@@ -128,6 +128,9 @@ class CaptureStore:
             self._search_from: int = self._rconn.execute(
                 "SELECT value FROM meta WHERE key='search_from'"
             ).fetchone()[0]
+            if search_index.unicode_changed(self._rconn):
+                with self._wlock, transaction(self._wconn):
+                    search_index.check_unicode(self._wconn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot open the capture store {self.path}: {exc} (the file is damaged or "
@@ -295,19 +298,125 @@ class CaptureStore:
         return capture
 
     def remove(self, capture_ids: Iterable[str], *, emit: bool = True) -> int:
+        """Delete captures (and their search index entries) in one transaction."""
         ids = list(capture_ids)
         if not ids:
             return 0
-        marks = ",".join("?" * len(ids))
+        count = 0
         with self._writing() as conn, transaction(conn):
-            conn.execute(
-                f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures WHERE id IN ({marks}))",
-                ids,
-            )
-            count = conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", ids).rowcount
+            # At most 500 parameters per statement (SQLite's oldest limit is 999).
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                search_index.unindex(conn, f"c.id IN ({marks})", chunk, self._search_from)
+                conn.execute(
+                    "DELETE FROM bodies WHERE seq IN "
+                    f"(SELECT seq FROM captures WHERE id IN ({marks}))",
+                    chunk,
+                )
+                count += conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", chunk).rowcount
         if emit:
             self.removed.emit(ids)
         return count
+
+    def remove_in_batches(
+        self,
+        capture_ids: Sequence[str],
+        *,
+        batch: int = 2000,
+        on_progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> list[str]:
+        """Delete many captures a batch per transaction, for a worker thread (the window's
+        Delete on many rows): the listener's commits go in between, and a cancelled or
+        interrupted run leaves whole captures. Emits nothing (the caller announces the ids
+        returned, those deleted, on its own thread)."""
+        done: list[str] = []
+        for start in range(0, len(capture_ids), batch):
+            if cancel is not None and cancel():
+                break
+            chunk = list(capture_ids[start : start + batch])
+            self.remove(chunk, emit=False)
+            done += chunk
+            if on_progress is not None:
+                on_progress(len(done), len(capture_ids))
+        return done
+
+    def clear(
+        self,
+        *,
+        keep_pinned: bool = False,
+        batch: int = 20_000,
+        on_progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> int:
+        """Delete every capture (but the pinned ones with ``keep_pinned``), a batch per
+        transaction, for a worker thread (the window's Clear all); returns how many.
+
+        The index is emptied first, in one step, and the captures marked as not indexed,
+        so the batches need no index work; the background build (:meth:`build_index`)
+        indexes again whatever is left. Emits nothing: the caller reloads its views.
+        """
+        total = self.count()
+        with self._writing() as conn, transaction(conn):
+            search_index.forget_all(conn)
+        condition = " AND pinned = 0" if keep_pinned else ""
+        removed = 0
+        while not (cancel is not None and cancel()):
+            with self._writing() as conn, transaction(conn):
+                seqs = [
+                    seq
+                    for (seq,) in conn.execute(
+                        f"SELECT seq FROM captures WHERE seq > ?{condition} ORDER BY seq LIMIT ?",
+                        (0, batch),
+                    )
+                ]
+                if not seqs:
+                    break
+                span = (seqs[0], seqs[-1])
+                conn.execute(
+                    f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures "
+                    f"WHERE seq BETWEEN ? AND ?{condition})",
+                    span,
+                )
+                removed += conn.execute(
+                    f"DELETE FROM captures WHERE seq BETWEEN ? AND ?{condition}", span
+                ).rowcount
+            if on_progress is not None:
+                on_progress(removed, total)
+        return removed
+
+    # -- the search index ---------------------------------------------------------------
+    def index_pending(self) -> int:
+        """How many stored captures the search index does not hold yet (0: searches of
+        three characters or more use it)."""
+        with self._rlock:
+            return search_index.pending(self._rconn)
+
+    def build_index(
+        self,
+        *,
+        batch: int = 1000,
+        on_progress: Callable[[int, int], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> bool:
+        """Index the captures stored before the index existed (an upgraded store), newest
+        first, a batch per transaction so the listener's commits go in between; searches
+        scan until it is done. Returns True when the index is complete (False: stopped).
+        For a worker thread; ``on_progress(done, total)`` after each batch."""
+        total = self.index_pending()
+        done = 0
+        while total:
+            if stop is not None and stop():
+                return False
+            with self._writing() as conn, transaction(conn):
+                count = search_index.build_step(conn, batch, self._search_from)
+            if not count:
+                break
+            done += count
+            if on_progress is not None:
+                on_progress(min(done, total), total)
+        return True
 
     # -- reading ------------------------------------------------------------------------
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -358,7 +467,10 @@ class CaptureStore:
         return whole_body(head, rest)
 
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
-        return where(flt, self._search_from)
+        indexed = False
+        if flt is not None and flt.text:
+            indexed = self._value(search_index.INDEX_FROM) == 0
+        return where(flt, self._search_from, indexed=indexed)
 
     def captures(
         self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True

@@ -25,6 +25,8 @@ from inspector.core.capture import (
 from inspector.core.store.fastpaths import dumps
 from inspector.core.store.schema import SEARCH_BODY_BYTES
 from inspector.core.store.search import search_text
+from inspector.core.store.search_index import documents
+from inspector.core.store.search_index import insert_sql as index_insert_sql
 
 #: The ``captures`` columns a capture is read from (all but ``search_text``), in the order
 #: :func:`capture_from_row` unpacks them.
@@ -77,8 +79,9 @@ _LAST_SEQ = (
 #: limit of 999 parameters per statement.
 _MAX_CHUNK = 32
 
-#: The values of a capture's ``captures`` row and of its ``bodies`` row, without the seq.
-CaptureRows = tuple[tuple[Any, ...], tuple[Any, ...]]
+#: The values of a capture's ``captures`` row and of its ``bodies`` row, without the seq,
+#: and the two texts of its search index entry.
+CaptureRows = tuple[tuple[Any, ...], tuple[Any, ...], tuple[str, str]]
 
 _chain = itertools.chain.from_iterable
 
@@ -86,7 +89,7 @@ _chain = itertools.chain.from_iterable
 def capture_rows(capture: Capture) -> CaptureRows:
     """The values of a capture's two rows, without the seq: ``captures`` in the order of
     :data:`SUMMARY_COLUMNS` then ``search_text``, ``bodies`` in that of
-    :data:`BODY_COLUMNS`."""
+    :data:`BODY_COLUMNS`; then the texts of its search index entry."""
     validation = capture.validation
     response = capture.response
     forward = capture.forward
@@ -94,6 +97,7 @@ def capture_rows(capture: Capture) -> CaptureRows:
     rest = None
     if len(body) > SEARCH_BODY_BYTES:
         body, rest = body[:SEARCH_BODY_BYTES], body[SEARCH_BODY_BYTES:]
+    meta = search_text(capture)
     return (
         (
             capture.id,
@@ -117,7 +121,7 @@ def capture_rows(capture: Capture) -> CaptureRows:
             capture.replay_of,
             int(capture.pinned),
             capture.via,
-            search_text(capture),
+            meta,
         ),
         (
             body,
@@ -125,6 +129,8 @@ def capture_rows(capture: Capture) -> CaptureRows:
             forward.body if forward else None,
             rest,
         ),
+        # A new capture is after every one whose body was copied into search_text.
+        documents(1, meta, body, 0),
     )
 
 
@@ -133,7 +139,8 @@ def insert_captures(conn: sqlite3.Connection, rows: Sequence[CaptureRows]) -> in
     returns the seq before the first (``rows[i]`` gets that plus ``i + 1``).
 
     Run it inside a write transaction: the seqs are counted from the highest given so far,
-    which no other writer can change until the commit.
+    which no other writer can change until the commit. The captures' search index entries
+    are written with them.
     """
     base: int = conn.execute(_LAST_SEQ).fetchone()[0]
     start = 0
@@ -143,11 +150,15 @@ def insert_captures(conn: sqlite3.Connection, rows: Sequence[CaptureRows]) -> in
         # Flattened a row at a time (a tuple each), not a value at a time.
         conn.execute(
             _insert_sql("captures", _CAPTURES_INSERTED, size),
-            list(_chain((first + i, *capture) for i, (capture, _) in enumerate(chunk))),
+            list(_chain((first + i, *capture) for i, (capture, _, _) in enumerate(chunk))),
         )
         conn.execute(
             _insert_sql("bodies", _BODIES_INSERTED, size),
-            list(_chain((first + i, *bodies) for i, (_, bodies) in enumerate(chunk))),
+            list(_chain((first + i, *bodies) for i, (_, bodies, _) in enumerate(chunk))),
+        )
+        conn.execute(
+            index_insert_sql(size),
+            list(_chain((first + i, *texts) for i, (_, _, texts) in enumerate(chunk))),
         )
         start += size
     return base
