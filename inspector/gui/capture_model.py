@@ -5,6 +5,10 @@ the store a page at a time when the view asks for it, and kept in a bounded cach
 history of 100,000 captures costs a list of ints, not 100,000 objects. Captures added
 live arrive through the store's plain-Python ``added`` event and are inserted in batches
 (one ``beginInsertRows`` per batch, at most every ``INSERT_INTERVAL_MS``), never by a reset.
+
+A filter typed in the window is applied by :meth:`CaptureTableModel.request_filter`: the
+store is searched in a worker thread, the rows change when the answer arrives, and a newer
+request cancels an older one (its SQLite query is interrupted, its answer never shown).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import enum
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +33,15 @@ from PySide6.QtGui import QBrush, QColor
 
 from inspector.core.capture import Capture, ResponseRecord
 from inspector.core.store import CaptureFilter, CaptureStore
+from inspector.gui import workers
 
 INSERT_INTERVAL_MS = 50
 PAGE = 200
 CACHE_LIMIT = 5_000
 #: more separate runs of deleted rows than this: one reset is cheaper than many removals
 MAX_REMOVE_RUNS = 64
+#: more deleted captures than this at once: the list is searched again in a worker
+RELOAD_AFTER_REMOVED = 1000
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 CAPTURE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -204,6 +212,8 @@ class CaptureTableModel(QAbstractTableModel):
     rows_arrived = Signal(int)
     #: emitted when the total count in the store or the shown count changed
     counts_changed = Signal()
+    #: emitted when the rows of a requested filter are shown (see :meth:`request_filter`)
+    filter_applied = Signal()
 
     def __init__(self, store: CaptureStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -213,6 +223,9 @@ class CaptureTableModel(QAbstractTableModel):
         self._cache: dict[int, Capture] = {}
         self._pending: list[Capture] = []
         self.total = store.count()
+        #: the search in flight (request_filter): its cancel flag, its filter, and the seqs
+        #: of the captures that arrived meanwhile and match it
+        self._search: _Search | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(INSERT_INTERVAL_MS)
@@ -223,6 +236,8 @@ class CaptureTableModel(QAbstractTableModel):
 
     def detach(self) -> None:
         """Stop following the store (before the store closes)."""
+        if self._search is not None:
+            self._search.cancelled.set()
         self._disconnect_added()
         self._disconnect_updated()
         self._disconnect_removed()
@@ -300,16 +315,62 @@ class CaptureTableModel(QAbstractTableModel):
         return self._filter
 
     def set_filter(self, flt: CaptureFilter) -> None:
-        """Show only matching captures (the store's SQL does the work)."""
+        """Show only matching captures, searched on this thread (see
+        :meth:`request_filter` for the window's way)."""
+        if self._search is not None:
+            self._search.cancelled.set()
+            self._search = None
         self._flush_pending()
+        self._show(flt, self._store.seqs(flt))
+
+    def _show(self, flt: CaptureFilter, seqs: list[int]) -> None:
         self.beginResetModel()
         self._filter = flt
-        self._seqs = self._store.seqs(flt)
+        self._seqs = seqs
         self.endResetModel()
         self.counts_changed.emit()
 
+    @property
+    def searching(self) -> bool:
+        """A requested filter's search is still running."""
+        return self._search is not None
+
+    def request_filter(self, flt: CaptureFilter, then: Callable[[], None] | None = None) -> None:
+        """Show only matching captures, searched in a worker thread: the UI never waits.
+        The rows change when the answer arrives (then ``filter_applied``, and ``then()``);
+        a newer request cancels this one, whose answer is never shown."""
+        if self._search is not None:
+            self._search.cancelled.set()
+        search = self._search = _Search(flt)
+        store = self._store
+
+        def work(report: workers.Progress) -> list[int] | None:
+            return store.search_seqs(flt, search.cancelled.is_set)
+
+        def done(seqs: list[int] | None) -> None:
+            if self._search is not search or seqs is None:
+                return  # a newer request took over
+            self._search = None
+            self._flush_pending()
+            # Captures that arrived while the search ran, after the last one it saw.
+            last = seqs[-1] if seqs else 0
+            seqs.extend(s for s in sorted(set(search.arrived)) if s > last)
+            self._show(flt, seqs)
+            self.filter_applied.emit()
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            if self._search is search:
+                self._search = None
+
+        workers.submit(work, done, failed)
+
     # -- live updates -------------------------------------------------------------------
     def _on_store_added(self, captures: list[Capture]) -> None:
+        search = self._search
+        if search is not None:  # tested now, while the bodies are at hand
+            search.arrived.extend(c.seq for c in captures if search.flt.matches(c))
         self._pending.extend(captures)
         self.total += len(captures)
         if not self._timer.isActive():
@@ -357,6 +418,16 @@ class CaptureTableModel(QAbstractTableModel):
         """Take the rows of deleted captures out; the others keep selection and scroll."""
         if not ids:
             return
+        if len(ids) > RELOAD_AFTER_REMOVED:
+            # Many at once (Clear all, a large Delete): the list is searched again in a
+            # worker rather than compared row by row on this thread.
+            gone_ids = set(ids)
+            self._pending = [c for c in self._pending if c.id not in gone_ids]
+            self._cache.clear()
+            self.total = self._store.count()
+            self.request_filter(self._filter)
+            self.counts_changed.emit()
+            return
         known = set(self._seqs)
         top = self._seqs[-1] if self._seqs else 0
         # Seqs above the newest row belong to captures still waiting in _pending.
@@ -382,6 +453,16 @@ class CaptureTableModel(QAbstractTableModel):
                 self.endRemoveRows()
         self.total = self._store.count()
         self.counts_changed.emit()
+
+
+class _Search:
+    """A search requested of the store: its filter, its cancel flag, and the seqs of
+    matching captures that arrived while it ran."""
+
+    def __init__(self, flt: CaptureFilter) -> None:
+        self.flt = flt
+        self.cancelled = threading.Event()
+        self.arrived: list[int] = []
 
 
 def _runs(sorted_values: list[int]) -> list[tuple[int, int]]:

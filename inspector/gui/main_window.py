@@ -328,11 +328,16 @@ class MainWindow(QMainWindow):
         )
 
     def apply_filter(self) -> None:
+        # Searched in a worker (the model drops an older search when a newer one starts);
+        # the selection is put back when the rows arrive.
         self._filter_timer.stop()
         selected = self.selected_capture_id()
-        self.model.set_filter(self.current_filter())
-        if selected:
-            self.select_capture(selected)
+
+        def reselect() -> None:
+            if selected:
+                self.select_capture(selected)
+
+        self.model.request_filter(self.current_filter(), then=reselect)
 
     def selected_capture_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

@@ -24,7 +24,7 @@ from typing import Any
 
 from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.events import Signal
-from inspector.core.store import retention, search_index
+from inspector.core.store import bulk, retention, search_index
 from inspector.core.store.fastpaths import dumps, install_sqlite_adapters
 from inspector.core.store.replays import (
     INSERT_REPLAY,
@@ -104,6 +104,11 @@ class CaptureStore:
         self.removed: Signal[list[str]] = Signal("removed")
         self._wlock = threading.Lock()
         self._rlock = threading.Lock()
+        # The list's searches run on a connection of their own (opened when first needed),
+        # so a long one never holds up the reads the window makes to paint its rows.
+        self._slock = threading.Lock()
+        self._sconn: sqlite3.Connection | None = None
+        self._synchronous = "FULL" if durability == "commit" else "NORMAL"
         # Connections opened before a failure are closed here: a store that fails to open
         # (damaged, newer schema) must not leave them to the garbage collector.
         opened: list[sqlite3.Connection] = []
@@ -158,11 +163,13 @@ class CaptureStore:
         return cls(Path(data_dir) / STORE_FILENAME, **kwargs)
 
     def close(self) -> None:
-        with self._wlock, self._rlock:
+        with self._wlock, self._rlock, self._slock:
             if self._syncer is not None:
                 self._syncer.close()
             self._wconn.close()
             self._rconn.close()
+            if self._sconn is not None:
+                self._sconn.close()
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -327,20 +334,8 @@ class CaptureStore:
         on_progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> list[str]:
-        """Delete many captures a batch per transaction, for a worker thread (the window's
-        Delete on many rows): the listener's commits go in between, and a cancelled or
-        interrupted run leaves whole captures. Emits nothing (the caller announces the ids
-        returned, those deleted, on its own thread)."""
-        done: list[str] = []
-        for start in range(0, len(capture_ids), batch):
-            if cancel is not None and cancel():
-                break
-            chunk = list(capture_ids[start : start + batch])
-            self.remove(chunk, emit=False)
-            done += chunk
-            if on_progress is not None:
-                on_progress(len(done), len(capture_ids))
-        return done
+        """See :func:`.bulk.remove_in_batches` (the window's Delete of many rows)."""
+        return bulk.remove_in_batches(self, capture_ids, batch, on_progress, cancel)
 
     def clear(
         self,
@@ -350,41 +345,8 @@ class CaptureStore:
         on_progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> int:
-        """Delete every capture (but the pinned ones with ``keep_pinned``), a batch per
-        transaction, for a worker thread (the window's Clear all); returns how many.
-
-        The index is emptied first, in one step, and the captures marked as not indexed,
-        so the batches need no index work; the background build (:meth:`build_index`)
-        indexes again whatever is left. Emits nothing: the caller reloads its views.
-        """
-        total = self.count()
-        with self._writing() as conn, transaction(conn):
-            search_index.forget_all(conn)
-        condition = " AND pinned = 0" if keep_pinned else ""
-        removed = 0
-        while not (cancel is not None and cancel()):
-            with self._writing() as conn, transaction(conn):
-                seqs = [
-                    seq
-                    for (seq,) in conn.execute(
-                        f"SELECT seq FROM captures WHERE seq > ?{condition} ORDER BY seq LIMIT ?",
-                        (0, batch),
-                    )
-                ]
-                if not seqs:
-                    break
-                span = (seqs[0], seqs[-1])
-                conn.execute(
-                    f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures "
-                    f"WHERE seq BETWEEN ? AND ?{condition})",
-                    span,
-                )
-                removed += conn.execute(
-                    f"DELETE FROM captures WHERE seq BETWEEN ? AND ?{condition}", span
-                ).rowcount
-            if on_progress is not None:
-                on_progress(removed, total)
-        return removed
+        """See :func:`.bulk.clear` (the window's Clear all)."""
+        return bulk.clear(self, keep_pinned, batch, on_progress, cancel)
 
     # -- the search index ---------------------------------------------------------------
     def index_pending(self) -> int:
@@ -400,23 +362,8 @@ class CaptureStore:
         on_progress: Callable[[int, int], None] | None = None,
         stop: Callable[[], bool] | None = None,
     ) -> bool:
-        """Index the captures stored before the index existed (an upgraded store), newest
-        first, a batch per transaction so the listener's commits go in between; searches
-        scan until it is done. Returns True when the index is complete (False: stopped).
-        For a worker thread; ``on_progress(done, total)`` after each batch."""
-        total = self.index_pending()
-        done = 0
-        while total:
-            if stop is not None and stop():
-                return False
-            with self._writing() as conn, transaction(conn):
-                count = search_index.build_step(conn, batch, self._search_from)
-            if not count:
-                break
-            done += count
-            if on_progress is not None:
-                on_progress(min(done, total), total)
-        return True
+        """See :func:`.bulk.build_index` (an upgraded store's index, in the background)."""
+        return bulk.build_index(self, self._search_from, batch, on_progress, stop)
 
     # -- reading ------------------------------------------------------------------------
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -490,6 +437,30 @@ class CaptureStore:
         sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
         return [seq for (seq,) in self._read(sql, params)]
 
+    def search_seqs(
+        self, flt: CaptureFilter | None, cancelled: Callable[[], bool]
+    ) -> list[int] | None:
+        """:meth:`seqs` for a worker thread, on the search connection: ``None`` when
+        ``cancelled()`` became true meanwhile (the query is interrupted within a few
+        thousand of SQLite's steps, so a newer search need not wait for an older one)."""
+        condition, params = self._where(flt)
+        sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
+        with self._slock:
+            if self._sconn is None:
+                self._sconn = connect(self.path, self._synchronous)
+                install_search_functions(self._sconn)
+            conn = self._sconn
+            conn.set_progress_handler(lambda: int(cancelled()), 5000)
+            try:
+                rows = conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError:
+                if cancelled():
+                    return None
+                raise
+            finally:
+                conn.set_progress_handler(None, 0)
+        return None if cancelled() else [seq for (seq,) in rows]
+
     def summaries(self, seqs: Sequence[int]) -> dict[int, Capture]:
         """Captures (without bodies) by seq, for a page of the list."""
         out: dict[int, Capture] = {}
@@ -500,6 +471,12 @@ class CaptureStore:
                 capture = capture_from_row(row)
                 out[capture.seq] = capture
         return out
+
+    def iter_captures(
+        self, flt: CaptureFilter | None = None, *, batch_bytes: int = 8 * 1024 * 1024
+    ) -> Iterator[Capture]:
+        """See :func:`.bulk.iter_captures` (an export of any size, in bounded memory)."""
+        return bulk.iter_captures(self, flt, batch_bytes)
 
     def since(self, seq: int, limit: int = 1000) -> list[Capture]:
         """Captures after ``seq`` (oldest first): how other processes follow the store."""
