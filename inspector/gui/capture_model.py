@@ -40,8 +40,6 @@ PAGE = 200
 CACHE_LIMIT = 5_000
 #: more separate runs of deleted rows than this: one reset is cheaper than many removals
 MAX_REMOVE_RUNS = 64
-#: more deleted captures than this at once: the list is searched again in a worker
-RELOAD_AFTER_REMOVED = 1000
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1
 CAPTURE_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -415,44 +413,61 @@ class CaptureTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def _on_store_removed(self, ids: list[str]) -> None:
-        """Take the rows of deleted captures out; the others keep selection and scroll."""
+        """Take the rows of deleted captures out; the others keep selection and scroll.
+
+        Which rows went is worked out in a worker (a search of the list's filter, compared
+        with the rows shown), so that deleting from a history of a million, by the size
+        cap or from the window, never holds up the UI."""
         if not ids:
             return
-        if len(ids) > RELOAD_AFTER_REMOVED:
-            # Many at once (Clear all, a large Delete): the list is searched again in a
-            # worker rather than compared row by row on this thread.
-            gone_ids = set(ids)
-            self._pending = [c for c in self._pending if c.id not in gone_ids]
-            self._cache.clear()
-            self.total = self._store.count()
-            self.request_filter(self._filter)
-            self.counts_changed.emit()
-            return
-        known = set(self._seqs)
-        top = self._seqs[-1] if self._seqs else 0
-        # Seqs above the newest row belong to captures still waiting in _pending.
-        still = {s for s in self._store.seqs(self._filter) if s <= top}
-        gone = sorted(known - still)
-        for s in gone:
-            self._cache.pop(s, None)
         gone_ids = set(ids)
         self._pending = [c for c in self._pending if c.id not in gone_ids]
-        index = {seq: i for i, seq in enumerate(self._seqs)}
-        runs = _runs([index[s] for s in gone])
+        flt = self._filter
+        shown = list(self._seqs)
+        store = self._store
+
+        def work(report: workers.Progress) -> tuple[list[int], int] | None:
+            still = store.search_seqs(flt, lambda: False)
+            if still is None:
+                return None
+            kept = set(still)
+            top = shown[-1] if shown else 0
+            # Seqs above the newest row belong to captures still waiting in _pending.
+            return [s for s in shown if s not in kept and s <= top], store.count()
+
+        def done(outcome: tuple[list[int], int] | None) -> None:
+            if outcome is None or self._filter is not flt:
+                return  # the list was searched again meanwhile, after the deletion
+            gone, self.total = outcome
+            self._take_out(gone)
+            self.counts_changed.emit()
+
+        workers.submit(work, done)
+
+    def _take_out(self, gone: list[int]) -> None:
+        """Remove the rows of these seqs (ascending) that are still shown."""
+        seqs = self._seqs
+        rows = []
+        for s in gone:  # by bisection: a million rows are not walked on this thread
+            i = bisect.bisect_left(seqs, s)
+            if i < len(seqs) and seqs[i] == s:
+                rows.append(i)
+        for s in gone:
+            self._cache.pop(s, None)
+        runs = _runs(rows)
         if len(runs) > MAX_REMOVE_RUNS:
+            dropped = set(gone)
             self.beginResetModel()
-            self._seqs = [s for s in self._seqs if s in still]
+            self._seqs = [s for s in self._seqs if s not in dropped]
             self.endResetModel()
-        else:
-            # Rows show _seqs reversed (newest first); remove each run of adjacent rows,
-            # from the end of _seqs down so earlier removals do not shift later ones.
-            for first, last in reversed(runs):
-                n = len(self._seqs)
-                self.beginRemoveRows(QModelIndex(), n - 1 - last, n - 1 - first)
-                del self._seqs[first : last + 1]
-                self.endRemoveRows()
-        self.total = self._store.count()
-        self.counts_changed.emit()
+            return
+        # Rows show _seqs reversed (newest first); remove each run of adjacent rows, from
+        # the end of _seqs down so earlier removals do not shift later ones.
+        for first, last in reversed(runs):
+            n = len(self._seqs)
+            self.beginRemoveRows(QModelIndex(), n - 1 - last, n - 1 - first)
+            del self._seqs[first : last + 1]
+            self.endRemoveRows()
 
 
 class _Search:

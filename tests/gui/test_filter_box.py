@@ -104,3 +104,30 @@ def test_captures_arriving_during_a_search_are_kept(
     gate.set()
     qtbot.waitUntil(lambda: not window.model.searching, timeout=3000)
     qtbot.waitUntil(lambda: paths(window) == ["/new", "/old"], timeout=3000)
+
+
+def test_deleted_captures_leave_the_list_and_the_selection_stays(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    store = core.store
+    caps = [Capture(method="POST", path=f"/d{i}", body=b"x") for i in range(3000)]
+    store.add_many(caps)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3000, timeout=5000)
+    window.table.selectRow(10)  # /d2989
+    qtbot.waitUntil(lambda: window.selected_capture_id() == caps[2989].id, timeout=3000)
+    # A few (the size cap's way, on the UI thread's loop), then most of them in batches
+    # from a worker thread, announced afterwards (the window's Delete of many rows).
+    store.remove([caps[0].id, caps[1].id, caps[2500].id])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2997, timeout=5000)
+    assert window.selected_capture_id() == caps[2989].id
+    gone = store.remove_in_batches([c.id for c in caps[2:2400]], batch=500)
+    assert len(gone) == 2398
+    store.removed.emit(gone)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 599, timeout=5000)
+    assert window.count_label.text() == "599 captures"
+    assert window.selected_capture_id() == caps[2989].id
+    assert paths(window)[-1] == "/d2400"
+    assert store.clear() == 599
+    store.removed.emit([c.id for c in caps])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
