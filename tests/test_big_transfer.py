@@ -17,9 +17,9 @@ from inspector.core.store import CaptureStore
 
 #: Address space the exporting and importing processes may use. The Python process with
 #: the store open takes about 35 MiB; the history's bodies are three times the limit.
-LIMIT_BYTES = 160 * 1024 * 1024
-BODY_BYTES = 160 * 1024
-COUNT = 3 * LIMIT_BYTES // BODY_BYTES  # 3,072 captures, 480 MiB of bodies
+LIMIT_BYTES = 128 * 1024 * 1024
+BODY_BYTES = 128 * 1024
+COUNT = 3 * LIMIT_BYTES // BODY_BYTES  # 3,072 captures, 384 MiB of bodies
 
 
 def limited(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

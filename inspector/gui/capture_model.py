@@ -37,6 +37,8 @@ from inspector.gui import workers
 
 INSERT_INTERVAL_MS = 50
 PAGE = 200
+#: a requested filter shows this many newest matches first, then the rest
+FIRST_ROWS = 500
 CACHE_LIMIT = 5_000
 #: more separate runs of deleted rows than this: one reset is cheaper than many removals
 MAX_REMOVE_RUNS = 64
@@ -210,8 +212,10 @@ class CaptureTableModel(QAbstractTableModel):
     rows_arrived = Signal(int)
     #: emitted when the total count in the store or the shown count changed
     counts_changed = Signal()
-    #: emitted when the rows of a requested filter are shown (see :meth:`request_filter`)
+    #: emitted when the first rows of a requested filter are shown, and when all of them
+    #: are (see :meth:`request_filter`)
     filter_applied = Signal()
+    filter_completed = Signal()
 
     def __init__(self, store: CaptureStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -220,7 +224,7 @@ class CaptureTableModel(QAbstractTableModel):
         self._seqs: list[int] = store.seqs()
         self._cache: dict[int, Capture] = {}
         self._pending: list[Capture] = []
-        self.total = store.count()
+        self.total = len(self._seqs)
         #: the search in flight (request_filter): its cancel flag, its filter, and the seqs
         #: of the captures that arrived meanwhile and match it
         self._search: _Search | None = None
@@ -334,22 +338,30 @@ class CaptureTableModel(QAbstractTableModel):
         return self._search is not None
 
     def request_filter(self, flt: CaptureFilter, then: Callable[[], None] | None = None) -> None:
-        """Show only matching captures, searched in a worker thread: the UI never waits.
-        The rows change when the answer arrives (then ``filter_applied``, and ``then()``);
-        a newer request cancels this one, whose answer is never shown."""
+        """Show only matching captures, searched in worker threads: the UI never waits.
+
+        First the newest :data:`FIRST_ROWS` matches are looked up and shown (then
+        ``filter_applied``), which takes a search of a word found in every other capture
+        no longer than one of a rare word; then every older match, added below them
+        without a reset, so scrolling and selection stay (then ``filter_completed``).
+        ``then()`` after each. A newer request cancels this one: its answers are never
+        shown."""
         if self._search is not None:
             self._search.cancelled.set()
         search = self._search = _Search(flt)
         store = self._store
 
-        def work(report: workers.Progress) -> list[int] | None:
+        def first(report: workers.Progress) -> list[int] | None:
+            return store.search_seqs(flt, search.cancelled.is_set, newest=FIRST_ROWS)
+
+        def rest(report: workers.Progress) -> list[int] | None:
             return store.search_seqs(flt, search.cancelled.is_set)
 
-        def done(seqs: list[int] | None) -> None:
+        def first_done(seqs: list[int] | None) -> None:
             if self._search is not search or seqs is None:
                 return  # a newer request took over
-            self._search = None
             self._flush_pending()
+            complete = len(seqs) < FIRST_ROWS
             # Captures that arrived while the search ran, after the last one it saw.
             last = seqs[-1] if seqs else 0
             seqs.extend(s for s in sorted(set(search.arrived)) if s > last)
@@ -357,12 +369,35 @@ class CaptureTableModel(QAbstractTableModel):
             self.filter_applied.emit()
             if then is not None:
                 then()
+            if complete:
+                finished()  # that was all of them
+            else:
+                workers.submit(rest, rest_done, failed)
+
+        def rest_done(seqs: list[int] | None) -> None:
+            if self._search is not search or seqs is None:
+                return
+            shown = self._seqs
+            older = [s for s in seqs if s < shown[0]] if shown else seqs
+            if older:
+                n = len(shown)
+                self.beginInsertRows(QModelIndex(), n, n + len(older) - 1)
+                shown[0:0] = older
+                self.endInsertRows()
+                self.counts_changed.emit()
+            if then is not None:
+                then()
+            finished()
+
+        def finished() -> None:
+            self._search = None
+            self.filter_completed.emit()
 
         def failed(exc: BaseException) -> None:
             if self._search is search:
                 self._search = None
 
-        workers.submit(work, done, failed)
+        workers.submit(first, first_done, failed)
 
     # -- live updates -------------------------------------------------------------------
     def _on_store_added(self, captures: list[Capture]) -> None:

@@ -468,6 +468,8 @@ class MainWindow(QMainWindow):
         refused = self.services.rate_limited_count()
         if refused:
             text += f" · {refused:,} rate-limited (429)"
+        if self.model.searching:
+            text += " · searching…"
         indexing = self.services.index_status()
         if indexing:
             text += f" · {indexing}"

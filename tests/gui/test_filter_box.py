@@ -46,12 +46,12 @@ def test_a_stale_search_is_dropped(
     started: list[str] = []
     ended: list[tuple[str, bool]] = []
 
-    def held(flt: CaptureFilter | None, cancelled: Any) -> list[int] | None:
+    def held(flt: CaptureFilter | None, cancelled: Any, newest: int = 0) -> list[int] | None:
         text = flt.text if flt is not None else ""
         started.append(text)
         if text == "ord":
             gate.wait(30)
-        seqs = real(flt, cancelled)
+        seqs = real(flt, cancelled, newest)
         ended.append((text, seqs is None))
         return seqs
 
@@ -87,8 +87,8 @@ def test_captures_arriving_during_a_search_are_kept(
     real = store.search_seqs
     gate = threading.Event()
 
-    def held(flt: CaptureFilter | None, cancelled: Any) -> list[int] | None:
-        seqs = real(flt, cancelled)  # answered before the new captures were stored
+    def held(flt: CaptureFilter | None, cancelled: Any, newest: int = 0) -> list[int] | None:
+        seqs = real(flt, cancelled, newest)  # answered before the new captures were stored
         gate.wait(30)
         return seqs
 
@@ -131,3 +131,28 @@ def test_deleted_captures_leave_the_list_and_the_selection_stays(
     assert store.clear() == 599
     store.removed.emit([c.id for c in caps])
     qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
+
+
+def test_many_matches_show_the_newest_first_then_the_rest_below(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    from inspector.gui.capture_model import FIRST_ROWS
+
+    core, window = running
+    count = FIRST_ROWS * 2 + 7
+    core.store.add_many(
+        [
+            Capture(method="POST", path=f"/m{i}", body=b"match" if i % 2 else b"x")
+            for i in range(2 * count)
+        ]
+    )
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2 * count, timeout=5000)
+    steps: list[int] = []
+    window.model.filter_applied.connect(lambda: steps.append(window.model.rowCount()))
+    window.model.filter_completed.connect(lambda: steps.append(-window.model.rowCount()))
+    qtbot.keyClicks(window.filter_edit, "match")
+    qtbot.waitUntil(lambda: len(steps) == 2, timeout=5000)
+    assert steps == [FIRST_ROWS, -count]
+    assert paths(window)[:2] == [f"/m{2 * count - 1}", f"/m{2 * count - 3}"]
+    assert paths(window)[-1] == "/m1"
+    assert window.count_label.text() == f"{count:,} of {2 * count:,} shown"

@@ -49,9 +49,12 @@ from inspector.core.store.schema import (
     transaction,
 )
 from inspector.core.store.search import (
+    INDEX_HITS,
     CaptureFilter,
     glob_literal,
+    index_query,
     install_search_functions,
+    uses_index,
     where,
 )
 from inspector.core.store.tasks import (
@@ -413,19 +416,33 @@ class CaptureStore:
         ((head, rest),) = rows
         return whole_body(head, rest)
 
+    def _indexed(self, flt: CaptureFilter | None) -> bool:
+        """Whether ``flt``'s text is looked up in the index (complete, and long enough)."""
+        if flt is None or not uses_index(flt.text):
+            return False
+        return bool(self._value(search_index.INDEX_FROM) == 0)
+
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
-        indexed = False
-        if flt is not None and flt.text:
-            indexed = self._value(search_index.INDEX_FROM) == 0
-        return where(flt, self._search_from, indexed=indexed)
+        return where(flt, self._search_from, indexed=self._indexed(flt))
+
+    def _source(self, flt: CaptureFilter | None, descending: bool) -> tuple[str, str, list[Any]]:
+        """``FROM`` text (the table or the index's hits joined to it, then the ``WHERE``
+        clause), the column rows are ordered by, and the parameters."""
+        if self._indexed(flt):
+            assert flt is not None
+            condition, params = where(flt, self._search_from, indexed=True, joined=True)
+            hits = INDEX_HITS.format(order="DESC" if descending else "ASC")
+            return hits + condition, "hit", [index_query(flt.text), *params]
+        condition, params = where(flt, self._search_from)
+        return "captures" + condition, "seq", params
 
     def captures(
         self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
     ) -> list[Capture]:
         """Captures without bodies; ``limit=0`` means all."""
-        condition, params = self._where(flt)
+        source, column, params = self._source(flt, newest_first)
         order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {SUMMARY} FROM captures{condition} ORDER BY seq {order}"
+        sql = f"SELECT {SUMMARY} FROM {source} ORDER BY {column} {order}"
         if limit > 0:
             sql += " LIMIT ?"
             params.append(limit)
@@ -433,23 +450,45 @@ class CaptureStore:
 
     def seqs(self, flt: CaptureFilter | None = None) -> list[int]:
         """Every matching seq, ascending: the list model's index."""
-        condition, params = self._where(flt)
-        sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
-        return [seq for (seq,) in self._read(sql, params)]
+        if flt is None or flt.is_empty:
+            every = self._every_seq(self._read)
+            if every is not None:
+                return every
+        source, column, params = self._source(flt, False)
+        return [seq for (seq,) in self._read(f"SELECT seq FROM {source} ORDER BY {column}", params)]
+
+    @staticmethod
+    def _every_seq(read: Callable[[str], list[tuple[Any, ...]]]) -> list[int] | None:
+        """Every stored seq when they have no gaps (deletes of the oldest, which the size
+        cap makes, leave none): a range, without reading a row per capture (count(*)
+        reads the small id index; a million rows one by one took seconds). None when
+        some are missing in between."""
+        ((count, low, high),) = read("SELECT count(*), min(seq), max(seq) FROM captures")
+        if not count:
+            return []
+        return list(range(low, high + 1)) if high - low + 1 == count else None
 
     def search_seqs(
-        self, flt: CaptureFilter | None, cancelled: Callable[[], bool]
+        self, flt: CaptureFilter | None, cancelled: Callable[[], bool], newest: int = 0
     ) -> list[int] | None:
-        """:meth:`seqs` for a worker thread, on the search connection: ``None`` when
-        ``cancelled()`` became true meanwhile (the query is interrupted within a few
-        thousand of SQLite's steps, so a newer search need not wait for an older one)."""
-        condition, params = self._where(flt)
-        sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
+        """:meth:`seqs` for a worker thread, on the search connection (only the ``newest``
+        ones, when given): ``None`` when ``cancelled()`` became true meanwhile (the query
+        is interrupted within a few thousand of SQLite's steps, so a newer search need not
+        wait for an older one)."""
+        source, column, params = self._source(flt, bool(newest))
+        sql = f"SELECT seq FROM {source} ORDER BY {column}"
+        if newest:
+            sql += " DESC LIMIT ?"
+            params.append(newest)
         with self._slock:
             if self._sconn is None:
                 self._sconn = connect(self.path, self._synchronous)
                 install_search_functions(self._sconn)
             conn = self._sconn
+            if (flt is None or flt.is_empty) and not newest:
+                every = self._every_seq(lambda sql: conn.execute(sql).fetchall())
+                if every is not None:
+                    return every
             conn.set_progress_handler(lambda: int(cancelled()), 5000)
             try:
                 rows = conn.execute(sql, params).fetchall()
@@ -459,7 +498,9 @@ class CaptureStore:
                 raise
             finally:
                 conn.set_progress_handler(None, 0)
-        return None if cancelled() else [seq for (seq,) in rows]
+        if cancelled():
+            return None
+        return [seq for (seq,) in reversed(rows)] if newest else [seq for (seq,) in rows]
 
     def summaries(self, seqs: Sequence[int]) -> dict[int, Capture]:
         """Captures (without bodies) by seq, for a page of the list."""
@@ -487,8 +528,8 @@ class CaptureStore:
         return [capture_from_row(r) for r in rows]
 
     def count(self, flt: CaptureFilter | None = None) -> int:
-        condition, params = self._where(flt)
-        return int(self._value(f"SELECT count(*) FROM captures{condition}", params))
+        source, _, params = self._source(flt, False)
+        return int(self._value(f"SELECT count(*) FROM {source}", params))
 
     def max_seq(self) -> int:
         return int(self._value("SELECT coalesce(max(seq), 0) FROM captures"))

@@ -116,6 +116,14 @@ def uses_index(text: str) -> bool:
     return min(map(len, needles(text))) >= INDEX_MIN_CHARS
 
 
+#: The index's candidates in seq order ({order}: ASC or DESC; the parameter: the query of
+#: :func:`index_query`), joined to ``captures`` as ``hit``: SQLite then reads them in
+#: that order, lazily, so a ``LIMIT`` stops it early (``seq IN (...)`` made it test every
+#: candidate first).
+INDEX_HITS = (
+    "(SELECT rowid AS hit FROM search_index WHERE search_index MATCH ? ORDER BY rowid {order}) "
+    "JOIN captures ON captures.seq = hit"
+)
 #: At most this many of a needle's trigrams are looked up: enough to leave few candidates.
 INDEX_MAX_TRIGRAMS = 12
 
@@ -141,15 +149,16 @@ def _all_trigrams(needle: str) -> str:
 
 
 def where(
-    flt: CaptureFilter | None, search_from: int, *, indexed: bool = False
+    flt: CaptureFilter | None, search_from: int, *, indexed: bool = False, joined: bool = False
 ) -> tuple[str, list[Any]]:
     """The ``WHERE`` clause (with its leading space, or empty) on ``captures`` that keeps
     what ``flt`` matches, and its parameters.
 
     ``search_from`` is the last seq whose body's text was copied into ``search_text`` (by
     schema 4 and older); only later bodies are searched in ``bodies``. ``indexed``: the
-    trigram index holds every capture (see :mod:`.search_index`). The connection that runs
-    the clause needs :func:`install_search_functions`.
+    trigram index holds every capture (see :mod:`.search_index`); ``joined``: the caller
+    takes the index's candidates from :data:`INDEX_HITS` instead of this clause. The
+    connection that runs the clause needs :func:`install_search_functions`.
     """
     clauses: list[str] = []
     params: list[Any] = []
@@ -171,12 +180,16 @@ def where(
             if indexed and uses_index(flt.text):
                 # The index gives the candidates; each is tested as the scan would, its
                 # body only when search_text does not match.
+                if not joined:
+                    clauses.append(
+                        "seq IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
+                    )
+                    params.append(index_query(flt.text))
                 clauses.append(
-                    "seq IN (SELECT rowid FROM search_index WHERE search_index MATCH ?) AND "
                     "(search_text GLOB ? OR (seq > ? AND EXISTS "
                     f"(SELECT 1 FROM bodies WHERE bodies.seq = captures.seq AND {body_test})))"
                 )
-                params += [index_query(flt.text), glob, search_from, body_param]
+                params += [glob, search_from, body_param]
             else:
                 clauses.append(
                     "(search_text GLOB ? OR seq IN "
