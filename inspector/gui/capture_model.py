@@ -391,6 +391,7 @@ class CaptureTableModel(QAbstractTableModel):
 
         def finished() -> None:
             self._search = None
+            self.counts_changed.emit()  # no longer "searching"
             self.filter_completed.emit()
 
         def failed(exc: BaseException) -> None:
