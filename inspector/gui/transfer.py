@@ -111,7 +111,7 @@ class ImportJob(TransferJob):
         added = read = 0
         try:
             for chunk in import_chunks(
-                self.path, on_progress=self._progress, cancel=self.cancel_event.is_set
+                self.path, on_progress=self._per_mille, cancel=self.cancel_event.is_set
             ):
                 added += self.store.import_captures(chunk, emit=False)
                 read += len(chunk)
@@ -125,3 +125,7 @@ class ImportJob(TransferJob):
         skipped = read - added
         extra = f" ({skipped} already in the store)" if skipped else ""
         return f"imported {added} captures from {self.path.name}{extra}"
+
+    def _per_mille(self, done: int, total: int) -> None:
+        # Bytes of files over 2 GiB do not fit the progress dialog's int.
+        self._progress(done * 1000 // max(total, 1), 1000)

@@ -1,11 +1,14 @@
 """The text filter's index: an FTS5 table with the trigram tokenizer (schema 8), so that a
 substring search of three characters or more reads the index instead of every capture.
 
-The table is contentless (``content=''``: the text is not stored twice) with two columns:
-``meta``, a capture's ``search_text`` as stored, and ``body``, :func:`body_document` of its
-body. A phrase query then finds exactly what the scan finds (the needles and the folding
-are :mod:`.search`'s; ``case_sensitive 1`` because the texts are folded in Python, where
-the scan folds them). Its rowid is the capture's seq, never reused (AUTOINCREMENT).
+The table is contentless (``content=''``: the text is not stored twice) and keeps no
+positions (``detail=none``), with two columns (:func:`documents`): ``meta``, a capture's
+``search_text`` as stored, and ``body``, the text of its body's head as the scan reads it.
+A search asks it for the captures holding every trigram of the needle and tests those
+with the scan's own test (``search.where``), so it finds exactly what the scan finds as
+long as the indexed texts are the scanned ones (the folding is :mod:`.search`'s, done in
+Python: ``case_sensitive 1``). Its rowid is the capture's seq, never reused
+(AUTOINCREMENT). docs/decisions.md ("A million captures") says why.
 
 It is written in the transaction that writes the capture. A contentless table forgets the
 text, so a capture's entry is deleted by handing FTS5 the same two texts again
