@@ -1,5 +1,7 @@
-"""The text filter's trigram index (schema 8): it finds exactly what the scan finds, is kept
-in step by deletes, retention and Clear all, and is built for a store made before it."""
+"""The text filter's trigram index (schema 8): it finds exactly what the scan finds whatever
+the index holds yet (the tail stored since the last step, an older store's captures being
+built), is kept in step by deletes, retention and Clear all, and is built for a store made
+before it."""
 
 from __future__ import annotations
 
@@ -70,6 +72,13 @@ def live(store: CaptureStore, text: str) -> set[str]:
         if flt.matches(whole):
             out.add(c.path)
     return out
+
+
+def catch_up(store: CaptureStore, batch: int = 500) -> None:
+    """Index the tail, as the listener's writer does when it is idle."""
+    while store.index_tail(batch):
+        pass
+    assert store.index_pending() == 0
 
 
 def needles_from(corpus: list[Capture], rng: random.Random, count: int) -> list[str]:
@@ -148,18 +157,26 @@ SPECIAL_NEEDLES = [
 ]
 
 
-def test_index_finds_what_the_scan_finds_in_a_tricky_corpus(store: CaptureStore) -> None:
+@pytest.mark.parametrize("indexed", [0, 7, 12, 19], ids=lambda n: f"{n}-indexed")
+def test_index_finds_what_the_scan_finds_in_a_tricky_corpus(
+    store: CaptureStore, indexed: int
+) -> None:
+    """Before the indexer ran (all of it the tail), part way and after."""
     corpus = tricky_corpus()
     store.add_many(corpus[:7])
     store.add_many(corpus[7:])
-    assert store.index_pending() == 0
+    assert store.index_pending() == len(corpus)  # the capture's transaction left it alone
+    if indexed:
+        assert store.index_tail(indexed) == indexed
+    assert store.index_pending() == len(corpus) - indexed
+    assert len(entries(store, "hello")) == (indexed > 0)
     needles = SPECIAL_NEEDLES + needles_from(corpus, random.Random(3), 300)
-    indexed = 0
+    used = 0
     for needle in needles:
         by_scan = scan(store, needle)
         assert found(store, needle) == by_scan, needle
-        indexed += uses_index(needle)
-    assert indexed > 250  # the index served nearly all of them
+        used += uses_index(needle)
+    assert used > 250  # the index served nearly all of them
     for needle in SPECIAL_NEEDLES:
         assert live(store, needle) == scan(store, needle), needle
     # The expected answers, spelled out for a few.
@@ -176,6 +193,7 @@ def test_index_finds_what_the_scan_finds_in_a_tricky_corpus(store: CaptureStore)
 def test_index_narrows_the_candidates(store: CaptureStore) -> None:
     store.add_many([make(f"/n{i}", f"order {i:05d} shipped".encode()) for i in range(300)])
     store.add_many([make("/binary", bytes(range(256)))])
+    catch_up(store, 100)
     conn = sqlite3.connect(store.path)
     try:
         from inspector.core.store.search import index_query
@@ -193,6 +211,7 @@ def test_index_narrows_the_candidates(store: CaptureStore) -> None:
 
 def test_a_binary_body_is_indexed_as_always_tested(store: CaptureStore) -> None:
     store.add_many([make("/bin", b"\xff\xfe abc \x00 def"), make("/text", b"abc def")])
+    catch_up(store)
     conn = sqlite3.connect(store.path)
     try:
         always = conn.execute(
@@ -224,6 +243,7 @@ def entries(store: CaptureStore, text: str) -> list[int]:
 def test_deletes_take_the_entries_out(store: CaptureStore) -> None:
     caps = [make(f"/d{i}", f"unique-{i:03d} body".encode()) for i in range(50)]
     store.add_many(caps)
+    catch_up(store)
     store.remove([caps[3].id, caps[7].id])
     assert entries(store, "unique-003") == []
     assert entries(store, "unique-004") == [caps[4].seq]
@@ -265,7 +285,7 @@ def downgrade_to_schema_7(path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("DROP TABLE search_index")
-        conn.execute("DELETE FROM meta WHERE key IN ('index_from', 'index_unicode')")
+        conn.execute("DELETE FROM meta WHERE key IN ('index_from', 'indexed_to', 'index_unicode')")
         conn.execute("PRAGMA user_version=7")
     finally:
         conn.close()
@@ -331,3 +351,78 @@ def test_short_needles_scan(store: CaptureStore, needle: str) -> None:
     store.add_many([make("/x", "ab é İ".encode()), make("/y", b"zz")])
     assert not uses_index(needle)
     assert found(store, needle) == scan(store, needle) == {"/x"}
+
+
+def test_the_tail_and_the_indexed_range_mixed_with_deletes(store: CaptureStore) -> None:
+    """Captures searched before the indexer ran, after it, and deleted in either range:
+    every search agrees with the scan, and only indexed captures have entries."""
+    corpus = tricky_corpus()
+    words = [make(f"/w{i}", f"ticket-{i:03d} status {i % 3}".encode()) for i in range(60)]
+    needles = ["ticket-0", "ticket-01", "status 1", "müller", "marker-42", "zzz-none", "hello"]
+
+    def agree() -> None:
+        for needle in needles:
+            assert found(store, needle) == scan(store, needle), needle
+
+    store.add_many(words[:30] + corpus)
+    agree()  # nothing indexed: all of it the tail
+    assert store.index_tail(25) == 25
+    agree()  # part indexed
+    store.remove([words[3].id, words[27].id])  # one indexed, one in the tail
+    assert entries(store, "ticket-003") == []
+    assert entries(store, "ticket-027") == []
+    agree()
+    catch_up(store)
+    assert entries(store, "ticket-004") == [words[4].seq]
+    assert entries(store, "ticket-027") == []  # deleted before it was indexed
+    store.add_many(words[30:])  # a new tail above the indexed range
+    store.remove([words[5].id, words[40].id])
+    agree()
+    assert found(store, "ticket-04") == {f"/w{i}" for i in range(41, 50)}
+    assert found(store, "ticket-005") == set()
+    catch_up(store, 7)
+    agree()
+    assert entries(store, "ticket-041") == [words[41].seq]
+    assert entries(store, "ticket-040") == []
+    # Clear all with a tail not indexed yet: nothing indexed stays, all of it rebuilt.
+    store.set_pinned([words[50].id, words[10].id])
+    store.add_many([make("/late", b"ticket-999 late")])
+    store.clear(keep_pinned=True, batch=10)
+    agree()
+    assert found(store, "ticket-") == {"/w10", "/w50"}
+    assert store.build_index(batch=1)
+    agree()
+    conn = sqlite3.connect(store.path)
+    try:
+        conn.execute("INSERT INTO search_index(search_index, rank) VALUES('integrity-check', 0)")
+    finally:
+        conn.close()
+
+
+def test_a_tail_above_an_older_store_being_built(data_dir: Path) -> None:
+    """Both ranges outside the index at once: an upgraded store's older captures (being
+    indexed newest first) and the tail stored since."""
+    first = CaptureStore.in_dir(data_dir)
+    first.add_many([make(f"/old{i}", f"legacy-{i:03d} row".encode()) for i in range(40)])
+    path = first.path
+    first.close()
+    downgrade_to_schema_7(path)
+    store = CaptureStore(path)
+    try:
+        store.add_many([make(f"/new{i}", f"legacy-{i:03d} fresh".encode()) for i in range(10)])
+        assert store.index_pending() == 50
+        assert store.index_tail(4) == 4  # the tail first
+        assert not store.build_index(batch=10, stop=iter([False, False, True]).__next__)
+        assert store.index_pending() == 50 - 4 - 6 - 10  # the rest of the tail, then 10 older
+        for needle in ["legacy-00", "legacy-005", "fresh", "row", "legacy-039 row"]:
+            assert found(store, needle) == scan(store, needle), needle
+        assert found(store, "legacy-005") == {"/old5", "/new5"}
+        store.remove([c.id for c in store.captures(limit=0) if c.path in ("/old1", "/new9")])
+        assert found(store, "legacy-00") == scan(store, "legacy-00")
+        assert store.build_index(batch=10)
+        assert store.index_pending() == 0
+        assert found(store, "legacy-00") == {f"/old{i}" for i in range(10)} - {"/old1"} | {
+            f"/new{i}" for i in range(9)
+        }
+    finally:
+        store.close()

@@ -49,10 +49,10 @@ from inspector.core.store.schema import (
     transaction,
 )
 from inspector.core.store.search import (
-    INDEX_HITS,
     CaptureFilter,
     glob_literal,
     index_query,
+    indexed_select,
     install_search_functions,
     uses_index,
     where,
@@ -227,6 +227,9 @@ class CaptureStore:
                 seen.add(c.id)
                 fresh.append(c)
         self.add_many(fresh, emit=emit)
+        # An import is no flood to keep up with: its captures are indexed at once.
+        while self.index_tail(1000):
+            pass
         return len(fresh)
 
     # -- replays -----------------------------------------------------------------------
@@ -358,6 +361,14 @@ class CaptureStore:
         with self._rlock:
             return search_index.pending(self._rconn)
 
+    def index_tail(self, batch: int = 500) -> int:
+        """Index up to ``batch`` of the captures stored since the last step, in a short
+        transaction of its own; returns how many (0: the index has caught up). The
+        listener's writer calls it when no batch of captures is waiting, so a capture's
+        own transaction never writes the index (docs/decisions.md, "A million captures")."""
+        with self._writing() as conn, transaction(conn):
+            return search_index.tail_step(conn, batch, self._search_from)
+
     def build_index(
         self,
         *,
@@ -416,33 +427,33 @@ class CaptureStore:
         ((head, rest),) = rows
         return whole_body(head, rest)
 
-    def _indexed(self, flt: CaptureFilter | None) -> bool:
-        """Whether ``flt``'s text is looked up in the index (complete, and long enough)."""
-        if flt is None or not uses_index(flt.text):
-            return False
-        return bool(self._value(search_index.INDEX_FROM) == 0)
+    @staticmethod
+    def _indexed(flt: CaptureFilter | None) -> bool:
+        """Whether ``flt``'s text is looked up in the index (long enough): the captures
+        the index does not hold yet are tested by the scan's test then."""
+        return flt is not None and uses_index(flt.text)
 
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
         return where(flt, self._search_from, indexed=self._indexed(flt))
 
-    def _source(self, flt: CaptureFilter | None, descending: bool) -> tuple[str, str, list[Any]]:
-        """``FROM`` text (the table or the index's hits joined to it, then the ``WHERE``
-        clause), the column rows are ordered by, and the parameters."""
+    def _select(
+        self, what: str, flt: CaptureFilter | None, order: str = "ASC"
+    ) -> tuple[str, list[Any]]:
+        """A query of ``what`` (columns of ``captures``, the first ``seq``) over what
+        ``flt`` matches, ordered by seq (``order``: ASC or DESC), and its parameters."""
         if self._indexed(flt):
             assert flt is not None
             condition, params = where(flt, self._search_from, indexed=True, joined=True)
-            hits = INDEX_HITS.format(order="DESC" if descending else "ASC")
-            return hits + condition, "hit", [index_query(flt.text), *params]
+            sql = indexed_select(what, condition, order)
+            return sql, [index_query(flt.text), *params, *params, *params]
         condition, params = where(flt, self._search_from)
-        return "captures" + condition, "seq", params
+        return f"SELECT {what} FROM captures{condition} ORDER BY seq {order}", params
 
     def captures(
         self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
     ) -> list[Capture]:
         """Captures without bodies; ``limit=0`` means all."""
-        source, column, params = self._source(flt, newest_first)
-        order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {SUMMARY} FROM {source} ORDER BY {column} {order}"
+        sql, params = self._select(SUMMARY, flt, "DESC" if newest_first else "ASC")
         if limit > 0:
             sql += " LIMIT ?"
             params.append(limit)
@@ -454,8 +465,7 @@ class CaptureStore:
             every = self._every_seq(self._read)
             if every is not None:
                 return every
-        source, column, params = self._source(flt, False)
-        return [seq for (seq,) in self._read(f"SELECT seq FROM {source} ORDER BY {column}", params)]
+        return [seq for (seq,) in self._read(*self._select("seq", flt))]
 
     @staticmethod
     def _every_seq(read: Callable[[str], list[tuple[Any, ...]]]) -> list[int] | None:
@@ -475,10 +485,9 @@ class CaptureStore:
         ones, when given): ``None`` when ``cancelled()`` became true meanwhile (the query
         is interrupted within a few thousand of SQLite's steps, so a newer search need not
         wait for an older one)."""
-        source, column, params = self._source(flt, bool(newest))
-        sql = f"SELECT seq FROM {source} ORDER BY {column}"
+        sql, params = self._select("seq", flt, "DESC" if newest else "ASC")
         if newest:
-            sql += " DESC LIMIT ?"
+            sql += " LIMIT ?"
             params.append(newest)
         with self._slock:
             if self._sconn is None:
@@ -528,8 +537,8 @@ class CaptureStore:
         return [capture_from_row(r) for r in rows]
 
     def count(self, flt: CaptureFilter | None = None) -> int:
-        source, _, params = self._source(flt, False)
-        return int(self._value(f"SELECT count(*) FROM {source}", params))
+        sql, params = self._select("seq", flt)
+        return int(self._value(f"SELECT count(*) FROM ({sql})", params))
 
     def max_seq(self) -> int:
         return int(self._value("SELECT coalesce(max(seq), 0) FROM captures"))

@@ -25,8 +25,6 @@ from inspector.core.capture import (
 from inspector.core.store.fastpaths import dumps
 from inspector.core.store.schema import SEARCH_BODY_BYTES
 from inspector.core.store.search import search_text
-from inspector.core.store.search_index import documents
-from inspector.core.store.search_index import insert_sql as index_insert_sql
 
 #: The ``captures`` columns a capture is read from (all but ``search_text``), in the order
 #: :func:`capture_from_row` unpacks them.
@@ -81,7 +79,7 @@ _MAX_CHUNK = 32
 
 #: The values of a capture's ``captures`` row and of its ``bodies`` row, without the seq,
 #: and the two texts of its search index entry.
-CaptureRows = tuple[tuple[Any, ...], tuple[Any, ...], tuple[str, str]]
+CaptureRows = tuple[tuple[Any, ...], tuple[Any, ...]]
 
 _chain = itertools.chain.from_iterable
 
@@ -129,8 +127,6 @@ def capture_rows(capture: Capture) -> CaptureRows:
             forward.body if forward else None,
             rest,
         ),
-        # A new capture is after every one whose body was copied into search_text.
-        documents(1, meta, body, 0),
     )
 
 
@@ -139,8 +135,9 @@ def insert_captures(conn: sqlite3.Connection, rows: Sequence[CaptureRows]) -> in
     returns the seq before the first (``rows[i]`` gets that plus ``i + 1``).
 
     Run it inside a write transaction: the seqs are counted from the highest given so far,
-    which no other writer can change until the commit. The captures' search index entries
-    are written with them.
+    which no other writer can change until the commit. The search index is not written
+    here: the captures are the index's tail until a step indexes them
+    (``search_index.tail_step``).
     """
     base: int = conn.execute(_LAST_SEQ).fetchone()[0]
     start = 0
@@ -150,15 +147,11 @@ def insert_captures(conn: sqlite3.Connection, rows: Sequence[CaptureRows]) -> in
         # Flattened a row at a time (a tuple each), not a value at a time.
         conn.execute(
             _insert_sql("captures", _CAPTURES_INSERTED, size),
-            list(_chain((first + i, *capture) for i, (capture, _, _) in enumerate(chunk))),
+            list(_chain((first + i, *capture) for i, (capture, _) in enumerate(chunk))),
         )
         conn.execute(
             _insert_sql("bodies", _BODIES_INSERTED, size),
-            list(_chain((first + i, *bodies) for i, (_, bodies, _) in enumerate(chunk))),
-        )
-        conn.execute(
-            index_insert_sql(size),
-            list(_chain((first + i, *texts) for i, (_, _, texts) in enumerate(chunk))),
+            list(_chain((first + i, *bodies) for i, (_, bodies) in enumerate(chunk))),
         )
         start += size
     return base

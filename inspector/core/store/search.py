@@ -10,8 +10,9 @@ same test in Python to captures that arrive live.
 One definition serves the scan, the index (:mod:`.search_index`) and the live filter: a
 capture matches when the needle, lower-cased (:func:`needles`), is in its ``search_text``
 or in :func:`body_text` of its body's head. A search of three characters or more uses the
-FTS5 trigram index once it is built; shorter ones, and every search while the index of an
-older store is still being built, scan.
+FTS5 trigram index for the captures it holds, and tests the others (the tail not indexed
+yet, and the older captures while an upgraded store's index is being built) by the scan;
+shorter ones scan.
 """
 
 from __future__ import annotations
@@ -117,13 +118,42 @@ def uses_index(text: str) -> bool:
 
 
 #: The index's candidates in seq order ({order}: ASC or DESC; the parameter: the query of
-#: :func:`index_query`), joined to ``captures`` as ``hit``: SQLite then reads them in
-#: that order, lazily, so a ``LIMIT`` stops it early (``seq IN (...)`` made it test every
+#: :func:`index_query`), joined to ``captures`` as ``hit``: SQLite then reads them in that
+#: order, lazily, so a ``LIMIT`` stops it early (``seq IN (...)`` made it test every
 #: candidate first).
 INDEX_HITS = (
     "(SELECT rowid AS hit FROM search_index WHERE search_index MATCH ? ORDER BY rowid {order}) "
     "JOIN captures ON captures.seq = hit"
 )
+#: The two watermarks of the index (search_index.py): only captures with
+#: ``index_from < seq <= indexed_to`` are in it. Read in the search's own statement, so
+#: that it sees them as the index was when it was read (a step committed in between cannot
+#: make a search miss a capture).
+_LOW = "(SELECT value FROM meta WHERE key='index_from')"
+_HIGH = "(SELECT value FROM meta WHERE key='indexed_to')"
+#: Outside the indexed range: the scan's test applies to these without the index.
+UNINDEXED = f"seq <= {_LOW} OR seq > {_HIGH}"
+
+
+def indexed_select(what: str, condition: str, order: str) -> str:
+    """A query of ``what`` (columns of ``captures``, the first of them ``seq``) over the
+    captures that ``condition`` (from :func:`where` with ``joined``) keeps: the index's
+    candidates (:data:`INDEX_HITS`; its query is the first parameter, then the
+    condition's three times), and the captures outside the indexed range (the tail, and
+    an upgraded store's older captures while they are being indexed), each tested by the
+    condition, the scan's own test. Ordered by seq (``order``: ASC or DESC): SQLite merges
+    the three parts, each read in that order, so a ``LIMIT`` still stops it early."""
+    assert what.startswith("seq")
+    hits = INDEX_HITS.format(order=order)
+    glue = " AND " if condition else " WHERE "
+    return (
+        f"SELECT hit{what[3:]} FROM {hits}{condition} "
+        f"UNION ALL SELECT {what} FROM captures{condition}{glue}seq <= {_LOW} "
+        f"UNION ALL SELECT {what} FROM captures{condition}{glue}seq > {_HIGH} "
+        f"ORDER BY 1 {order}"
+    )
+
+
 #: At most this many of a needle's trigrams are looked up: enough to leave few candidates.
 INDEX_MAX_TRIGRAMS = 12
 
@@ -155,8 +185,9 @@ def where(
     what ``flt`` matches, and its parameters.
 
     ``search_from`` is the last seq whose body's text was copied into ``search_text`` (by
-    schema 4 and older); only later bodies are searched in ``bodies``. ``indexed``: the
-    trigram index holds every capture (see :mod:`.search_index`); ``joined``: the caller
+    schema 4 and older); only later bodies are searched in ``bodies``. ``indexed``: use
+    the trigram index for the captures it holds, and test the others (see
+    :mod:`.search_index`) as the scan does; ``joined``: the caller
     takes the index's candidates from :data:`INDEX_HITS` instead of this clause. The
     connection that runs the clause needs :func:`install_search_functions`.
     """
@@ -182,7 +213,8 @@ def where(
                 # body only when search_text does not match.
                 if not joined:
                     clauses.append(
-                        "seq IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
+                        "(seq IN (SELECT rowid FROM search_index WHERE search_index MATCH ?) "
+                        f"OR {UNINDEXED})"
                     )
                     params.append(index_query(flt.text))
                 clauses.append(

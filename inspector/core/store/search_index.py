@@ -10,15 +10,21 @@ long as the indexed texts are the scanned ones (the folding is :mod:`.search`'s,
 Python: ``case_sensitive 1``). Its rowid is the capture's seq, never reused
 (AUTOINCREMENT). docs/decisions.md ("A million captures") says why.
 
-It is written in the transaction that writes the capture. A contentless table forgets the
+It is not written with the capture: the capture's transaction stays as it was without an
+index, and the index is brought up to date afterwards, a batch per short transaction of
+its own (:func:`tail_step`, which the listener's writer runs when it is idle). A contentless table forgets the
 text, so a capture's entry is deleted by handing FTS5 the same two texts again
 (:func:`unindex`), made from the stored row the same way; the Unicode tables of Python's
 ``lower()`` are part of that, so the index is rebuilt when they change
 (:func:`check_unicode`).
 
-``meta.index_from``: the captures with a seq above it are indexed. A store upgraded from
-schema 7 starts with its highest seq there; :func:`build_step` indexes the older ones a
-batch per transaction, from the newest down, and the search scans until it reaches 0.
+Two watermarks in ``meta`` say which captures are indexed: exactly those with
+``index_from < seq <= indexed_to``. Above ``indexed_to`` is the tail stored since the
+last step (:func:`tail_step` indexes it upwards); up to ``index_from`` are the captures of
+a store upgraded from schema 7, or kept by Clear all (:func:`build_step` indexes them
+downwards, the newest first). A search takes the index's candidates for the indexed range
+and every capture outside it (``search.INDEX_HITS``), and tests them all with the scan's
+own test, so it finds what the scan finds whatever the state of the index.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ from inspector.core.store.search import fold_body
 _INSERT_ONE = "(?,?,?)"
 _DELETE = "INSERT INTO search_index(search_index, rowid, meta, body) VALUES('delete', ?, ?, ?)"
 INDEX_FROM = "SELECT value FROM meta WHERE key='index_from'"
+INDEXED_TO = "SELECT value FROM meta WHERE key='indexed_to'"
 _SET_INDEX_FROM = "UPDATE meta SET value=? WHERE key='index_from'"
+_SET_INDEXED_TO = "INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed_to', ?)"
 #: The stored texts of captures, to index them or to delete their entries.
 _DOCUMENTS = (
     "SELECT c.seq, c.search_text, b.body FROM captures c LEFT JOIN bodies b ON b.seq = c.seq "
@@ -82,6 +90,12 @@ def index_from(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row is not None else 0
 
 
+def indexed_to(conn: sqlite3.Connection) -> int:
+    """Captures with a seq above this are not in the index yet (the tail)."""
+    row = conn.execute(INDEXED_TO).fetchone()
+    return int(row[0]) if row is not None else 0
+
+
 def _documents(rows: Sequence[tuple[Any, ...]], search_from: int) -> list[Any]:
     out: list[Any] = []
     for seq, meta, head in rows:
@@ -92,8 +106,10 @@ def _documents(rows: Sequence[tuple[Any, ...]], search_from: int) -> list[Any]:
 def unindex(conn: sqlite3.Connection, where: str, params: Sequence[Any], search_from: int) -> None:
     """Delete the index entries of the captures that ``where`` (on ``captures c``) selects,
     inside the caller's write transaction and before the rows themselves go."""
-    limit = index_from(conn)
-    rows = conn.execute(f"{_DOCUMENTS} WHERE c.seq > ? AND ({where})", (limit, *params))
+    low, high = index_from(conn), indexed_to(conn)
+    rows = conn.execute(
+        f"{_DOCUMENTS} WHERE c.seq > ? AND c.seq <= ? AND ({where})", (low, high, *params)
+    )
     conn.executemany(_DELETE, _batched(_documents(rows.fetchall(), search_from)))
 
 
@@ -105,7 +121,9 @@ def forget_all(conn: sqlite3.Connection) -> None:
     """Empty the index and mark every stored capture as not indexed (in the caller's write
     transaction): the builder indexes them again, and deleting them needs no index work."""
     conn.execute("INSERT INTO search_index(search_index) VALUES('delete-all')")
-    conn.execute(_SET_INDEX_FROM, (_last_seq(conn),))
+    last = _last_seq(conn)
+    conn.execute(_SET_INDEX_FROM, (last,))
+    conn.execute(_SET_INDEXED_TO, (last,))
 
 
 def _last_seq(conn: sqlite3.Connection) -> int:
@@ -114,7 +132,10 @@ def _last_seq(conn: sqlite3.Connection) -> int:
 
 def unicode_changed(conn: sqlite3.Connection) -> bool:
     """Whether the index was written with other Unicode tables than this Python's (or
-    their version is not recorded yet): then :func:`check_unicode` has work to do."""
+    their version is not recorded yet), or ``indexed_to`` is missing: then
+    :func:`check_unicode` has work to do."""
+    if conn.execute(INDEXED_TO).fetchone() is None:
+        return True
     row = conn.execute("SELECT value FROM meta WHERE key='index_unicode'").fetchone()
     return row is None or row[0] != unicodedata.unidata_version
 
@@ -122,7 +143,13 @@ def unicode_changed(conn: sqlite3.Connection) -> bool:
 def check_unicode(conn: sqlite3.Connection) -> None:
     """Rebuild the index when Python's Unicode tables changed since it was written (an
     entry is deleted by folding its texts again, which must give what was indexed). Call
-    inside a write transaction."""
+    inside a write transaction.
+
+    A store written when the index was kept in the capture's transaction has no
+    ``indexed_to``: every capture above ``index_from`` is indexed there, so it starts at
+    the last seq."""
+    if conn.execute(INDEXED_TO).fetchone() is None:
+        conn.execute(_SET_INDEXED_TO, (_last_seq(conn),))
     version = unicodedata.unidata_version
     row = conn.execute("SELECT value FROM meta WHERE key='index_unicode'").fetchone()
     if row is None:
@@ -132,9 +159,25 @@ def check_unicode(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE meta SET value=? WHERE key='index_unicode'", (version,))
 
 
+def tail_step(conn: sqlite3.Connection, batch: int, search_from: int) -> int:
+    """Index up to ``batch`` of the oldest captures of the tail (stored since the last
+    step), in the caller's write transaction; returns how many (0: the tail is empty)."""
+    rows = conn.execute(
+        f"{_DOCUMENTS} WHERE c.seq > ? ORDER BY c.seq LIMIT ?", (indexed_to(conn), batch)
+    ).fetchall()
+    if rows:
+        conn.execute(insert_sql(len(rows)), _documents(rows, search_from))
+        conn.execute(_SET_INDEXED_TO, (rows[-1][0],))
+    return len(rows)
+
+
 def build_step(conn: sqlite3.Connection, batch: int, search_from: int) -> int:
-    """Index up to ``batch`` of the newest captures not indexed yet, in the caller's write
-    transaction; returns how many (0: the index is complete)."""
+    """Index up to ``batch`` captures not indexed yet, in the caller's write transaction:
+    the tail first (:func:`tail_step`), then the newest of those up to ``index_from``;
+    returns how many (0: the index is complete)."""
+    count = tail_step(conn, batch, search_from)
+    if count:
+        return count
     limit = index_from(conn)
     if limit <= 0:
         return 0
@@ -149,8 +192,6 @@ def build_step(conn: sqlite3.Connection, batch: int, search_from: int) -> int:
 
 
 def pending(conn: sqlite3.Connection) -> int:
-    """How many stored captures are not indexed yet."""
-    limit = index_from(conn)
-    if limit <= 0:
-        return 0
-    return int(conn.execute("SELECT count(*) FROM captures WHERE seq <= ?", (limit,)).fetchone()[0])
+    """How many stored captures are not indexed yet (both ranges)."""
+    sql = "SELECT count(*) FROM captures WHERE seq <= ? OR seq > ?"
+    return int(conn.execute(sql, (index_from(conn), indexed_to(conn))).fetchone()[0])
