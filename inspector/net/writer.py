@@ -5,12 +5,14 @@ committed. While one transaction is being written (in a worker thread, so the ev
 keeps accepting requests), newly arriving captures queue up and go together in the next
 one. That keeps "committed before answered" without one fsync per request.
 
-The search index is not written in those transactions: when no batch is waiting, the
-writer indexes what it stored (``CaptureStore.index_tail``), at most ``index_batch``
-captures per short transaction of its own, so a flood waits for one such step at most.
-It does so at once when a whole step's worth is waiting, else after ``index_delay``
-seconds of quiet (fewer, larger steps cost less per capture). Until then a search tests
-those captures by the scan (docs/decisions.md, "A million captures").
+The search index is not written in those transactions: once no capture arrived for
+``index_delay`` seconds, the writer indexes what it stored (``CaptureStore.index_tail``),
+at most ``index_batch`` captures per short transaction of its own, so a capture arriving
+then waits for one such step at most. During a flood nothing is indexed (the flood's
+throughput is the store's without an index) until the not yet indexed tail reaches
+``index_backlog`` captures; from then on a step runs whenever no batch is waiting, which
+keeps the tail about that long. Until a capture is indexed a search tests it by the scan
+(docs/decisions.md, "A million captures").
 """
 
 from __future__ import annotations
@@ -39,12 +41,16 @@ class CaptureWriter:
         max_batch: int = 512,
         index_batch: int = 500,
         index_delay: float = 0.5,
+        index_backlog: int = 50_000,
     ) -> None:
         self.store = store
         self.max_batch = max_batch
         #: captures indexed per step when idle (0: the writer leaves the index alone)
         self.index_batch = index_batch
         self.index_delay = index_delay
+        self.index_backlog = index_backlog
+        #: set when the tail reaches the backlog: the indexer stops waiting for quiet
+        self._backlogged = asyncio.Event()
         self._indexer: asyncio.Task[None] | None = None
         self._index_wanted = False
         self._unindexed = 0
@@ -97,6 +103,8 @@ class CaptureWriter:
 
     def _schedule_indexing(self) -> None:
         self._index_wanted = True
+        if self._unindexed >= self.index_backlog:
+            self._backlogged.set()
         if self.index_batch <= 0 or self._closed:
             return
         if self._indexer is None or self._indexer.done():
@@ -106,17 +114,24 @@ class CaptureWriter:
     async def _index(self) -> None:
         """Index the captures stored since the last step, a step at a time while no batch
         is waiting (a batch that arrives meanwhile waits for the step in progress only;
-        the flush that writes it calls this again when it is done)."""
-        if self._unindexed < self.index_batch:
-            await asyncio.sleep(self.index_delay)
+        the flush that writes it calls this again when it is done): after a quiet
+        ``index_delay``, or at once past ``index_backlog``."""
+        written = -1
+        while self._unindexed < self.index_backlog and written != self.written:
+            written = self.written
+            self._backlogged.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._backlogged.wait(), self.index_delay)
+            if self._busy():
+                return
         while self._index_wanted and not self._busy():
             self._index_wanted = False
-            self._unindexed = 0
             try:
                 count = await asyncio.to_thread(self.store.index_tail, self.index_batch)
             except Exception as exc:  # searches scan the tail meanwhile; the next flush retries
                 log.warning("indexing captures for search failed: %s", exc)
                 return
+            self._unindexed = max(0, self._unindexed - count)
             if count >= self.index_batch:
                 self._index_wanted = True  # more may be waiting
 
