@@ -356,8 +356,9 @@ class CaptureStore:
 
     # -- the search index ---------------------------------------------------------------
     def index_pending(self) -> int:
-        """How many stored captures the search index does not hold yet (0: searches of
-        three characters or more use it)."""
+        """How many stored captures the search index does not hold yet (the tail stored
+        since the writer's last step, and an upgraded store's older captures): searches
+        test those by the scan, the others through the index."""
         with self._rlock:
             return search_index.pending(self._rconn)
 
