@@ -408,15 +408,20 @@ class MainWindow(QMainWindow):
         )
 
     def apply_filter(self) -> None:
+        # Searched in a worker (the model drops an older search when a newer one starts);
+        # the selection is put back when the rows arrive.
         self._filter_timer.stop()
         selected = self.selected_capture_id()
-        self.model.set_filter(self.current_filter())
-        if selected and self.select_capture(selected):
-            return
-        # The capture shown is now hidden (or none was selected): the pane shows nothing
-        # rather than a capture the list no longer has.
-        self.table.clearSelection()
-        self.detail.clear()
+
+        def reselect() -> None:
+            if selected and self.select_capture(selected):
+                return
+            # The capture shown is now hidden (or none was selected): the pane shows
+            # nothing rather than a capture the list no longer has.
+            self.table.clearSelection()
+            self.detail.clear()
+
+        self.model.request_filter(self.current_filter(), then=reselect)
 
     def clear_filter(self) -> None:
         """Show every capture again: no text, any vendor, validation and origin (Esc)."""
@@ -564,6 +569,11 @@ class MainWindow(QMainWindow):
             text += f" · {refused:,} rate-limited (429)"
         if self.services.capture_paused:
             text += f" · capture paused, {self.services.paused_count():,} refused (503)"
+        if self.model.searching:
+            text += " · searching…"
+        indexing = self.services.index_status()
+        if indexing:
+            text += f" · {indexing}"
         self.count_label.setText(text)
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -70,18 +70,20 @@ class TransferActions(QObject):
     def _say(self, message: str, ms: int | None = None, level: Level = "info") -> None:
         say(self.window, message, ms, level)
 
-    def _ids_for(self, which: Which) -> list[str]:
-        if which == "selected":
-            return [c.id for c in sorted(self.selected(), key=lambda c: c.seq)]
-        flt = self.model.filter if which == "shown" else None
-        return [c.id for c in self.store.captures(limit=0, flt=flt, newest_first=False)]
-
     def export_captures(
         self, which: Which, path: Path | None = None, fmt: str | None = None
     ) -> None:
         """Export to ``path`` in ``fmt`` ("har" or "json"); asks for both when no path."""
-        ids = self._ids_for(which)
-        if not ids:
+        # The selected captures by id; all or the shown ones by their filter, read by the
+        # job a few at a time (a million ids would not be).
+        ids = None
+        flt = self.model.filter if which == "shown" else None
+        if which == "selected":
+            ids = [c.id for c in sorted(self.selected(), key=lambda c: c.seq)]
+            empty = not ids
+        else:
+            empty = self.model.rowCount() == 0 if which == "shown" else self.model.total == 0
+        if empty:
             self._say("Nothing to export", 5000)
             return
         if path is None:
@@ -96,7 +98,8 @@ class TransferActions(QObject):
             path = Path(name)
             fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
         mask = not self.reveal_secrets()
-        self._start(ExportJob(self.store, ids, path, fmt or "har", mask=mask), "Exporting")
+        job = ExportJob(self.store, ids, path, fmt or "har", mask=mask, flt=flt)
+        self._start(job, "Exporting")
 
     def import_file(self, path: Path | None = None) -> None:
         """Import a HAR or JSON export; asks for the file when no path."""
