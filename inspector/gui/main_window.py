@@ -21,7 +21,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDockWidget,
     QLabel,
     QLineEdit,
@@ -54,6 +53,7 @@ from inspector.gui.context_menus import (
 from inspector.gui.detail import DetailPane
 from inspector.gui.empty_state import EmptyState
 from inspector.gui.endpoints_panel import EndpointsPanel
+from inspector.gui.filter_combos import filter_combos
 from inspector.gui.help_menu import HelpMenu
 from inspector.gui.layout_state import WindowLayout, size_side_dock
 from inspector.gui.loop_tasks import LoopTasks
@@ -361,26 +361,7 @@ class MainWindow(QMainWindow):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.filter_edit.setFocus())
         self.addAction(find)
-        self.validation_combo = QComboBox()
-        self.validation_combo.setObjectName("validation-filter")
-        for label, value in (
-            ("Any validation", None),
-            ("Valid", "valid"),
-            ("Invalid", "invalid"),
-            ("Missing", "missing"),
-            ("Not checked", "unchecked"),
-        ):
-            self.validation_combo.addItem(label, value)
-        self.vendor_combo = QComboBox()
-        self.vendor_combo.setObjectName("vendor-filter")
-        self.vendor_combo.addItem("Any vendor", None)
-        for vendor in all_vendors():
-            self.vendor_combo.addItem(vendor.title, vendor.id)
-        self.via_combo = QComboBox()
-        self.via_combo.setObjectName("via-filter")
-        self.via_combo.setToolTip("Captures relayed by the public tunnel, or sent on this machine")
-        for label, value in (("Tunnel or local", None), ("Tunnel", "tunnel"), ("Local", "local")):
-            self.via_combo.addItem(label, value)
+        self.vendor_combo, self.validation_combo, self.via_combo = filter_combos()
         bar.addWidget(self.vendor_combo)
         bar.addWidget(self.validation_combo)
         bar.addWidget(self.via_combo)

@@ -192,11 +192,12 @@ def test_the_empty_list_shows_how_to_get_a_first_webhook(
     assert window.detail.isVisible()
     # A filter that hides everything says so, and offers to clear it.
     window.filter_edit.setText("no-such-text-anywhere")
-    window.apply_filter()
-    assert window.list_stack.currentWidget() is empty and empty.mode == "filtered"
+    window.apply_filter()  # searched in a worker: the page changes when it answers
+    qtbot.waitUntil(lambda: window.list_stack.currentWidget() is empty)
+    assert empty.mode == "filtered"
     qtbot.mouseClick(empty.clear_button, Qt.MouseButton.LeftButton)
     assert window.filter_edit.text() == ""
-    assert window.list_stack.currentWidget() is window.table
+    qtbot.waitUntil(lambda: window.list_stack.currentWidget() is window.table)
 
 
 def test_tunnel_indicator_is_compact_and_a_click_opens_tunnel_settings(

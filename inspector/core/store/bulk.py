@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from inspector.core.capture import Capture
-from inspector.core.store import search_index
+from inspector.core.store import retention, search_index
 from inspector.core.store.rows import WHOLE, capture_from_row
 from inspector.core.store.schema import transaction
 from inspector.core.store.search import CaptureFilter
@@ -40,6 +40,64 @@ class Store(Protocol):
     def index_pending(self) -> int: ...
 
     def remove(self, capture_ids: Sequence[str], *, emit: bool = True) -> int: ...
+
+    def max_seq(self) -> int: ...
+
+    def _value(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+
+def delete(
+    store: Store,
+    seqs: Sequence[int] | None,
+    keep_pinned: bool,
+    batch: int,
+    progress: Progress | None,
+    cancelled: Stop | None,
+    ids: list[str] | None,
+    search_from: int,
+) -> int:
+    """Delete the captures numbered ``seqs`` (None: every capture stored when the call
+    starts; those stored meanwhile stay), the pinned ones too unless ``keep_pinned``.
+    Returns how many were deleted, and appends their ids to ``ids`` when given (a
+    million ids are ~75 MB: "delete all" need not collect them).
+
+    Made for the user's Delete and Clear all, off the UI thread: a batch per transaction,
+    so the listener keeps storing in between; ``progress(done, total)`` after each batch;
+    ``cancelled()`` is asked between batches (what was deleted stays deleted). Their search
+    index entries go in the same transaction.
+    """
+    if seqs is None:
+        top = store.max_seq()
+        where = " AND pinned = 0" if keep_pinned else ""
+        total = store._value(f"SELECT count(*) FROM captures WHERE seq <= ?{where}", (top,))
+        select = retention.SELECT_NEXT_SEQS.format(pinned=retention.UNPINNED if keep_pinned else "")
+        last = 0
+    else:
+        pending = sorted(set(seqs))
+        total = len(pending)
+    deleted = done = 0
+    while not (cancelled is not None and cancelled()):
+        if seqs is None:
+            chunk = [seq for (seq,) in store._read(select, (last, top, batch))]
+            last = chunk[-1] if chunk else last
+        else:
+            chunk, pending = pending[:batch], pending[batch:]
+        if not chunk:
+            break
+        bodies, captures = retention.delete_statements(len(chunk), keep_pinned)
+        marks = ",".join("?" * len(chunk))
+        pinned_only = " AND c.pinned = 0" if keep_pinned else ""
+        with store._writing() as conn, transaction(conn):
+            search_index.unindex(conn, f"c.seq IN ({marks}){pinned_only}", chunk, search_from)
+            conn.execute(bodies, chunk)
+            gone = conn.execute(captures, chunk).fetchall()
+        deleted += len(gone)
+        if ids is not None:
+            ids += [cid for (cid,) in gone]
+        done += len(chunk)
+        if progress is not None:
+            progress(min(done, total), total)
+    return deleted
 
 
 def remove_in_batches(

@@ -367,52 +367,10 @@ class CaptureStore:
         cancelled: Callable[[], bool] | None = None,
         ids: list[str] | None = None,
     ) -> int:
-        """Delete the captures numbered ``seqs`` (None: every capture stored when the call
-        starts; those stored meanwhile stay), the pinned ones too unless ``keep_pinned``.
-        Returns how many were deleted, and appends their ids to ``ids`` when given (a
-        million ids are ~75 MB: "delete all" need not collect them).
-
-        Made for the user's Delete and Clear all, off the UI thread: a batch per
-        transaction, so the listener keeps storing in between; ``progress(done, total)``
-        after each batch; ``cancelled()`` is asked between batches (what was deleted stays
-        deleted). Emits nothing: the caller announces ``removed`` on its own thread.
-        """
-        if seqs is None:
-            top = self.max_seq()
-            where = " AND pinned = 0" if keep_pinned else ""
-            total = self._value(f"SELECT count(*) FROM captures WHERE seq <= ?{where}", (top,))
-            pinned = retention.UNPINNED if keep_pinned else ""
-            select = retention.SELECT_NEXT_SEQS.format(pinned=pinned)
-            last = 0
-        else:
-            pending = sorted(set(seqs))
-            total = len(pending)
-        deleted = 0
-        done = 0
-        while not (cancelled is not None and cancelled()):
-            if seqs is None:
-                chunk = [seq for (seq,) in self._read(select, (last, top, batch))]
-                last = chunk[-1] if chunk else last
-            else:
-                chunk, pending = pending[:batch], pending[batch:]
-            if not chunk:
-                break
-            bodies, captures = retention.delete_statements(len(chunk), keep_pinned)
-            marks = ",".join("?" * len(chunk))
-            pinned_only = " AND c.pinned = 0" if keep_pinned else ""
-            with self._writing() as conn, transaction(conn):
-                search_index.unindex(
-                    conn, f"c.seq IN ({marks}){pinned_only}", chunk, self._search_from
-                )
-                conn.execute(bodies, chunk)
-                gone = conn.execute(captures, chunk).fetchall()
-            deleted += len(gone)
-            if ids is not None:
-                ids += [cid for (cid,) in gone]
-            done += len(chunk)
-            if progress is not None:
-                progress(min(done, total), total)
-        return deleted
+        """See :func:`.bulk.delete` (the window's Delete and Clear all)."""
+        return bulk.delete(
+            self, seqs, keep_pinned, batch, progress, cancelled, ids, self._search_from
+        )
 
     def remove_in_batches(
         self,
