@@ -50,7 +50,8 @@ from inspector.gui.body_views import (
 )
 from inspector.gui.find_bar import FindBar
 from inspector.gui.json_highlight import JsonHighlighter
-from inspector.gui.widgets import ERROR_STYLE, note_label, plain_view
+from inspector.gui.theme import set_tone
+from inspector.gui.widgets import note_label, plain_view
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
@@ -436,7 +437,7 @@ class BodyPane(QWidget):
 
     def _say(self, text: str, error: bool = False) -> None:
         """Show ``text`` on the note line (hidden while there is nothing to say)."""
-        self.info.setStyleSheet(ERROR_STYLE if error else "")
+        set_tone(self.info, "error" if error else None)
         self.info.setText(text)
         self.info.setToolTip(text)
         self.info.setVisible(bool(text))

@@ -40,7 +40,8 @@ from inspector.core.vendors.descriptor import SubmitOption
 from inspector.gui.credentials_dialog import CredentialForm
 from inspector.gui.error_log import log_failure
 from inspector.gui.services import AppServices
-from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, plain_label
+from inspector.gui.theme import set_tone
+from inspector.gui.widgets import plain_label
 
 #: Files up to this size are read on the GUI thread (quick from a local disk); larger ones
 #: are read in a worker thread so the window never freezes.
@@ -290,7 +291,7 @@ class SubmitDialog(QDialog):
         self.webhook_edit.textChanged.connect(self._update_dashboard_info)
         self.webhook_edit.textChanged.connect(self._update_webhook_hint)
         self.webhook_hint = plain_label(selectable=False)
-        self.webhook_hint.setStyleSheet(WARNING_STYLE)
+        set_tone(self.webhook_hint, "warning")
         self.api_base_edit = QLineEdit(api_base or "")
         self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
         #: for a vendor whose webhooks are set up in its dashboard: what to enter there
@@ -315,7 +316,7 @@ class SubmitDialog(QDialog):
         self.log_label = plain_label()
         self.status_label = plain_label()
         self.error_label = plain_label()
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
 
         self.submit_button = QPushButton("Submit")
         self.submit_button.setDefault(True)

@@ -40,7 +40,8 @@ from inspector.gui.credentials_dialog import ask_credentials
 from inspector.gui.error_log import log_failure
 from inspector.gui.latency_strip import LatencyStrip
 from inspector.gui.services import AppServices, TaskResultView
-from inspector.gui.widgets import ERROR_STYLE, plain_label
+from inspector.gui.theme import colours, set_tone
+from inspector.gui.widgets import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,6 @@ BADGE_COLUMN = TaskColumn.STATUS
 REFRESH_DELAY_MS = 200
 #: The preview's largest size; the image is scaled down to fit, keeping its ratio.
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 480, 360
-BADGE_COLORS = {"valid": "#2e7d32", "invalid": "#c62828"}
 _TASK_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = (
     "No tasks yet: tasks you submit to a vendor appear here, with their callbacks. To try it "
@@ -183,7 +183,7 @@ class TasksView(QWidget):
 
         self.result_label = plain_label()
         self.error_label = plain_label()
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
         self.image_label = QLabel()
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_label.setMinimumHeight(120)
@@ -289,7 +289,8 @@ class TasksView(QWidget):
                 item.addChild(child)
             _set_texts(child, cells)
             badge = cells[BADGE_COLUMN]
-            color = BADGE_COLORS.get(badge)
+            known = badge in ("valid", "invalid")
+            color = colours().validation(badge) if known else None
             child.setForeground(BADGE_COLUMN, QBrush(QColor(color)) if color else QBrush())
 
     # -- selection ------------------------------------------------------------------------------

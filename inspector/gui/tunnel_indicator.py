@@ -24,9 +24,9 @@ from inspector.core.tunnel_help import (
 from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.services import AppServices, TunnelView
 from inspector.gui.settings_dialog import SettingsDialog
+from inspector.gui.theme import set_tone
 from inspector.gui.widgets import make_action
 
-TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
 #: settings.json's extra key that remembers the set-up hint was shown once
 HINT_SHOWN_KEY = "tunnel_setup_hint_shown"
 
@@ -104,7 +104,7 @@ class TunnelIndicator(QObject):
         tip = message or (SETUP_HINT if self.missing and state == "off" else "") or url or ""
         self.label.setToolTip(tip)
         self.settings_button.setVisible(state == "error" or (state == "off" and bool(self.missing)))
-        self.label.setStyleSheet(f"color: {TUNNEL_COLOURS.get(state, '#8a8a8a')};")
+        set_tone(self.label, f"tunnel-{state}")
         self.state = state
         running = state in ("online", "starting")
         self.toggle_action.setText("Stop tunnel" if running else "Start tunnel")
