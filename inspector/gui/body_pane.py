@@ -51,7 +51,7 @@ from inspector.gui.body_views import (
 from inspector.gui.find_bar import FindBar
 from inspector.gui.json_highlight import JsonHighlighter
 from inspector.gui.theme import set_tone
-from inspector.gui.widgets import note_label, plain_view
+from inspector.gui.widgets import note_label, plain_view, set_data_font
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
@@ -72,6 +72,7 @@ class JsonTree(QTreeWidget):
         super().__init__()
         self.setColumnCount(2)
         self.setHeaderLabels(["Key", "Value"])
+        set_data_font(self)
         self.setUniformRowHeights(True)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, 240)
@@ -218,6 +219,8 @@ class BodyPane(QWidget):
         menu.addAction(self.save_raw_action)
         menu.addAction(self.save_decoded_action)
         self.save_button.setMenu(menu)
+        # the menu on its own arrow, beside the text (not an arrow drawn over the text)
+        self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.save_button.setVisible(not nested)
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
