@@ -219,7 +219,8 @@ class BodyPane(QWidget):
         menu.addAction(self.save_raw_action)
         menu.addAction(self.save_decoded_action)
         self.save_button.setMenu(menu)
-        # the menu on its own arrow, beside the text (not an arrow drawn over the text)
+        # The menu on its own arrow beside the text, always: with a delayed popup Fusion
+        # drew its arrow over the last letters (the decoded item says when it cannot be).
         self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.save_button.setVisible(not nested)
         bar.addWidget(self.save_button)
@@ -462,11 +463,6 @@ class BodyPane(QWidget):
             else "Save decoded (the body has no content encoding)"
         )
         self.save_button.setEnabled(bool(self._body))  # nothing selected, or no body
-        self.save_button.setPopupMode(
-            QToolButton.ToolButtonPopupMode.MenuButtonPopup
-            if decoded is not None
-            else QToolButton.ToolButtonPopupMode.DelayedPopup
-        )
 
     def _save(self, decoded: bool) -> None:
         data = self._decoded_body if decoded else self._body
