@@ -15,7 +15,7 @@ def parse_hex(colour: str) -> tuple[int, int, int]:
     text = colour.strip().lstrip("#")
     if len(text) == 3:
         text = "".join(ch * 2 for ch in text)
-    if len(text) != 6:
+    if len(text) != 6 or not all(ch in "0123456789abcdefABCDEF" for ch in text):
         raise ValueError(f"not a #rrggbb colour: {colour!r}")
     value = int(text, 16)
     return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF

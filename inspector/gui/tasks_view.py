@@ -40,7 +40,7 @@ from inspector.gui.credentials_dialog import ask_credentials
 from inspector.gui.error_log import log_failure
 from inspector.gui.latency_strip import LatencyStrip
 from inspector.gui.services import AppServices, TaskResultView
-from inspector.gui.theme import colours, set_tone
+from inspector.gui.theme import colours, set_tone, signals
 from inspector.gui.widgets import plain_label
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,13 @@ class _Relay(QObject):
     task_saved = Signal()
 
 
+def _colour_badge(child: QTreeWidgetItem, badge: str) -> None:
+    """A callback's validation badge in its colour (valid, invalid; others plain)."""
+    known = badge in ("valid", "invalid")
+    color = colours().validation(badge) if known else None
+    child.setForeground(BADGE_COLUMN, QBrush(QColor(color)) if color else QBrush())
+
+
 class TasksView(QWidget):
     """Submitted tasks with their callbacks; fetch and preview a task's result."""
 
@@ -148,6 +155,7 @@ class TasksView(QWidget):
         self._result_for: str | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
+        signals().changed.connect(self._on_theme_changed)
         self._callbacks: dict[str, list[Capture]] = {}
         #: the selected task's callback latencies, drawn
         self.latency = LatencyStrip()
@@ -250,6 +258,14 @@ class TasksView(QWidget):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def _on_theme_changed(self, _colours: object) -> None:
+        # The badges' colours are set per row: set again from the rows' own text.
+        for item in self._items.values():
+            for i in range(item.childCount()):
+                child = item.child(i)
+                if child is not None:
+                    _colour_badge(child, child.text(BADGE_COLUMN))
+
     def refresh(self) -> None:
         """Re-read the tasks and their callbacks; rows are updated in place."""
         self._refresh_timer.stop()
@@ -288,10 +304,7 @@ class TasksView(QWidget):
                 child = QTreeWidgetItem()
                 item.addChild(child)
             _set_texts(child, cells)
-            badge = cells[BADGE_COLUMN]
-            known = badge in ("valid", "invalid")
-            color = colours().validation(badge) if known else None
-            child.setForeground(BADGE_COLUMN, QBrush(QColor(color)) if color else QBrush())
+            _colour_badge(child, cells[BADGE_COLUMN])
 
     # -- selection ------------------------------------------------------------------------------
     def task_ids(self) -> list[str]:

@@ -25,6 +25,6 @@ def test_luminance_and_parsing() -> None:
     assert relative_luminance("#fff") == pytest.approx(1.0)
     assert relative_luminance("#00ff00") == pytest.approx(0.7152)
     assert parse_hex("#0a0B0c") == (10, 11, 12)
-    for bad in ("red", "#12345", "#1234567"):
+    for bad in ("red", "#12345", "#1234567", "#12345g"):
         with pytest.raises(ValueError, match="not a #rrggbb colour"):
             parse_hex(bad)

@@ -122,6 +122,8 @@ def test_switching_to_dark_in_settings_re_renders_the_open_window(
         assert cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == DARK.invalid
         assert tone_of(badge) == "badge-invalid"
         assert DARK.invalid in badge.styleSheet()
+        indicator = window.tunnel_indicator.label
+        assert indicator.styleSheet() == f"color: {DARK.tunnel(window.tunnel_indicator.state)};"
         assert Settings.load(data_dir).theme == "dark"
         assert core.settings.theme == "dark"
     finally:
