@@ -14,6 +14,7 @@ import errno
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,10 @@ class AppCore:
         #: emitted with a one-line warning (disk nearly full, captures trimmed)
         self.warned: Signal[str] = Signal("warned")
         self.housekeeping_interval = 30.0
+        #: (indexed, to index) while the search index of an older store is being built
+        self.index_progress: tuple[int, int] | None = None
+        self._indexing: asyncio.Task[None] | None = None
+        self._stop_indexing = threading.Event()
 
     async def start(self) -> None:
         """Start listening; ValueError for a bad ``--forward`` URL, :class:`UserError` when
@@ -169,7 +174,38 @@ class AppCore:
         self._housekeeping = asyncio.get_running_loop().create_task(
             self._housekeep(), name="store-housekeeping"
         )
+        self._indexing = asyncio.get_running_loop().create_task(
+            self._build_index(), name="search-index"
+        )
         self._publish()
+
+    async def _build_index(self) -> None:
+        """Index the captures of a store upgraded to schema 8 (or emptied by Clear all)
+        in a worker thread, a batch per transaction; searches scan until it is done."""
+        pending = await asyncio.to_thread(self.store.index_pending)
+        if not pending:
+            return
+        self.index_progress = (0, pending)
+
+        def progress(done: int, total: int) -> None:
+            self.index_progress = (done, total)
+
+        try:
+            await asyncio.to_thread(
+                self.store.build_index, on_progress=progress, stop=self._stop_indexing.is_set
+            )
+        except Exception as exc:  # the scan keeps serving; the next start tries again
+            log.warning("building the search index failed: %s", exc)
+        finally:
+            self.index_progress = None
+
+    def index_status(self) -> str:
+        """A few words while the search index is being built, else empty."""
+        progress = self.index_progress
+        if progress is None:
+            return ""
+        done, total = progress
+        return f"indexing for search {100 * done // max(total, 1)} %"
 
     async def _proxy(self, capture: Capture, endpoint: Endpoint) -> ResponsePlan:
         """Proxy mode: forward before answering and answer with the target's answer.
@@ -523,6 +559,10 @@ class AppCore:
 
     async def stop(self) -> None:
         try:
+            self._stop_indexing.set()
+            if self._indexing is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._indexing
             if self._housekeeping is not None:
                 self._housekeeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

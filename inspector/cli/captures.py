@@ -24,9 +24,6 @@ from inspector.core.paths import ensure_data_dir
 from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.core.words import plural
 
-#: Captures imported per transaction.
-IMPORT_CHUNK = 1000
-
 
 def cmd_list(args: argparse.Namespace, data_dir: Path) -> int:
     store = open_store(data_dir, must_exist=False)
@@ -127,13 +124,11 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     store = open_store(data_dir, must_exist=False)
     try:
         flt = CaptureFilter(text=args.search or "", vendor=args.vendor)
-        summaries = store.captures(limit=0, flt=flt, newest_first=False)
+        total = store.count(flt)
 
         def full() -> Iterator[Capture]:
-            for summary in summaries:
-                capture = store.get(summary.id)
-                if capture is not None:
-                    yield capture
+            # Read a few at a time and written one by one: memory stays bounded.
+            return store.iter_captures(flt)
 
         if args.output:
             target = Path(args.output)
@@ -145,7 +140,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
                         fh,
                         args.format,
                         mask_secrets=args.mask_secrets,
-                        total=len(summaries),
+                        total=total,
                     )
                 tmp.replace(target)
             except OSError as exc:
@@ -158,7 +153,7 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
                 sys.stdout,
                 args.format,
                 mask_secrets=args.mask_secrets,
-                total=len(summaries),
+                total=total,
             )
             sys.stdout.write("\n")
             sys.stdout.flush()
@@ -168,35 +163,40 @@ def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
-    from inspector.core.formats import load_captures  # the other commands start faster without
+    from inspector.core.formats import import_chunks  # the other commands start faster without
 
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        captures = load_captures(data)
-    except ValueError as exc:
-        raise UserError(f"{path}: {exc}") from exc
     ensure_data_dir(data_dir)
     store = CaptureStore.in_dir(data_dir)
-    added = 0
-    show_progress = sys.stderr.isatty() and len(captures) > IMPORT_CHUNK
+    added = read = 0
+    size = path.stat().st_size if path.is_file() else 0
+    show_progress = sys.stderr.isatty() and size > 16 * 1024 * 1024
+
+    def progress(done: int, total: int) -> None:
+        if show_progress:
+            sys.stderr.write(f"\rimporting {100 * done // max(total, 1)} %")
+            sys.stderr.flush()
+
     try:
-        # In chunks, each its own transaction: an interrupted import keeps what it stored,
-        # and importing the same file again adds only the rest.
-        for start in range(0, len(captures), IMPORT_CHUNK):
-            added += store.import_captures(captures[start : start + IMPORT_CHUNK])
-            if show_progress:
-                done = min(len(captures), start + IMPORT_CHUNK)
-                sys.stderr.write(f"\rimporting {done:,}/{len(captures):,}")
-                sys.stderr.flush()
+        # Read incrementally and stored in chunks, each its own transaction: memory stays
+        # bounded, an interrupted import keeps what it stored, and importing the same file
+        # again adds only the rest.
+        for chunk in import_chunks(path, on_progress=progress):
+            added += store.import_captures(chunk)
+            read += len(chunk)
         if show_progress:
             sys.stderr.write("\n")
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise UserError(f"{path}: {exc}" + _kept(added)) from exc
     finally:
         store.close()
-    skipped = len(captures) - added
+    skipped = read - added
     extra = f" ({skipped} already in the store)" if skipped else ""
     out(f"imported {plural(added, 'capture')} from {path}{extra}")
     return 0
+
+
+def _kept(added: int) -> str:
+    return f" ({added} captures before it were imported)" if added else ""

@@ -17,6 +17,7 @@ from inspector.core.words import plural
 from inspector.gui.detail import DetailPane
 from inspector.gui.dialogs import DiffDialog, EditReplayDialog, Resigner
 from inspector.gui.loop_tasks import LoopTasks
+from inspector.gui.message_log import Level, say
 from inspector.gui.services import AppServices
 from inspector.gui.widgets import make_action
 
@@ -147,8 +148,8 @@ class CaptureActions(QObject):
         for action in self.copy_actions.values():
             action.setEnabled(selected == 1)
 
-    def _say(self, message: str, ms: int) -> None:
-        self.window.statusBar().showMessage(message, ms)
+    def _say(self, message: str, ms: int | None = None, level: Level = "info") -> None:
+        say(self.window, message, ms, level)
 
     def _one_selected(self) -> Capture | None:
         """The selected capture with its body, when exactly one is selected."""
@@ -180,7 +181,7 @@ class CaptureActions(QObject):
     async def _replay_and_report(self, capture: Capture) -> ReplayRecord:
         record = await self.services.replay(capture, None)
         if record.error:
-            self._say(f"Replay of #{capture.seq} failed: {record.error}", 8000)
+            self._say(f"Replay of #{capture.seq} failed: {record.error}", level="error")
         else:
             self._say(
                 f"Replayed #{capture.seq}: {record.status} in {record.latency_ms or 0:.0f} ms", 8000

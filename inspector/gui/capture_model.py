@@ -5,6 +5,10 @@ the store a page at a time when the view asks for it, and kept in a bounded cach
 history of 100,000 captures costs a list of ints, not 100,000 objects. Captures added
 live arrive through the store's plain-Python ``added`` event and are inserted in batches
 (one ``beginInsertRows`` per batch, at most every ``INSERT_INTERVAL_MS``), never by a reset.
+
+A filter typed in the window is applied by :meth:`CaptureTableModel.request_filter`: the
+store is searched in a worker thread, the rows change when the answer arrives, and a newer
+request cancels an older one (its SQLite query is interrupted, its answer never shown).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import enum
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,10 +36,13 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from inspector.core.capture import Capture, ResponseRecord
 from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.core.vendors import vendor_title
+from inspector.gui import workers
 from inspector.gui.theme import colours
 
 INSERT_INTERVAL_MS = 50
 PAGE = 200
+#: a requested filter shows this many newest matches first, then the rest
+FIRST_ROWS = 500
 CACHE_LIMIT = 5_000
 #: more separate runs of deleted rows than this: one reset is cheaper than many removals
 MAX_REMOVE_RUNS = 64
@@ -243,6 +251,10 @@ class CaptureTableModel(QAbstractTableModel):
     rows_arrived = Signal(int)
     #: emitted when the total count in the store or the shown count changed
     counts_changed = Signal()
+    #: emitted when the first rows of a requested filter are shown, and when all of them
+    #: are (see :meth:`request_filter`)
+    filter_applied = Signal()
+    filter_completed = Signal()
 
     def __init__(self, store: CaptureStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -251,7 +263,10 @@ class CaptureTableModel(QAbstractTableModel):
         self._seqs: list[int] = store.seqs()
         self._cache: dict[int, Capture] = {}
         self._pending: list[Capture] = []
-        self.total = store.count()
+        self.total = len(self._seqs)
+        #: the search in flight (request_filter): its cancel flag, its filter, and the seqs
+        #: of the captures that arrived meanwhile and match it
+        self._search: _Search | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(INSERT_INTERVAL_MS)
@@ -262,6 +277,8 @@ class CaptureTableModel(QAbstractTableModel):
 
     def detach(self) -> None:
         """Stop following the store (before the store closes)."""
+        if self._search is not None:
+            self._search.cancelled.set()
         self._disconnect_added()
         self._disconnect_updated()
         self._disconnect_removed()
@@ -279,10 +296,10 @@ class CaptureTableModel(QAbstractTableModel):
     ) -> Any:
         if (
             orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
+            and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section]
+            return COLUMNS[section]  # the title is its tooltip too: a narrow column cuts it
         return None
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -341,16 +358,94 @@ class CaptureTableModel(QAbstractTableModel):
         return self._filter
 
     def set_filter(self, flt: CaptureFilter) -> None:
-        """Show only matching captures (the store's SQL does the work)."""
+        """Show only matching captures, searched on this thread (see
+        :meth:`request_filter` for the window's way)."""
+        if self._search is not None:
+            self._search.cancelled.set()
+            self._search = None
         self._flush_pending()
+        self._show(flt, self._store.seqs(flt))
+
+    def _show(self, flt: CaptureFilter, seqs: list[int]) -> None:
         self.beginResetModel()
         self._filter = flt
-        self._seqs = self._store.seqs(flt)
+        self._seqs = seqs
         self.endResetModel()
         self.counts_changed.emit()
 
+    @property
+    def searching(self) -> bool:
+        """A requested filter's search is still running."""
+        return self._search is not None
+
+    def request_filter(self, flt: CaptureFilter, then: Callable[[], None] | None = None) -> None:
+        """Show only matching captures, searched in worker threads: the UI never waits.
+
+        First the newest :data:`FIRST_ROWS` matches are looked up and shown (then
+        ``filter_applied``), which takes a search of a word found in every other capture
+        no longer than one of a rare word; then every older match, added below them
+        without a reset, so scrolling and selection stay (then ``filter_completed``).
+        ``then()`` after each. A newer request cancels this one: its answers are never
+        shown."""
+        if self._search is not None:
+            self._search.cancelled.set()
+        search = self._search = _Search(flt)
+        store = self._store
+
+        def first(report: workers.Progress) -> list[int] | None:
+            return store.search_seqs(flt, search.cancelled.is_set, newest=FIRST_ROWS)
+
+        def rest(report: workers.Progress) -> list[int] | None:
+            return store.search_seqs(flt, search.cancelled.is_set)
+
+        def first_done(seqs: list[int] | None) -> None:
+            if self._search is not search or seqs is None:
+                return  # a newer request took over
+            self._flush_pending()
+            complete = len(seqs) < FIRST_ROWS
+            # Captures that arrived while the search ran, after the last one it saw.
+            last = seqs[-1] if seqs else 0
+            seqs.extend(s for s in sorted(set(search.arrived)) if s > last)
+            self._show(flt, seqs)
+            self.filter_applied.emit()
+            if then is not None:
+                then()
+            if complete:
+                finished()  # that was all of them
+            else:
+                workers.submit(rest, rest_done, failed)
+
+        def rest_done(seqs: list[int] | None) -> None:
+            if self._search is not search or seqs is None:
+                return
+            shown = self._seqs
+            older = [s for s in seqs if s < shown[0]] if shown else seqs
+            if older:
+                n = len(shown)
+                self.beginInsertRows(QModelIndex(), n, n + len(older) - 1)
+                shown[0:0] = older
+                self.endInsertRows()
+                self.counts_changed.emit()
+            if then is not None:
+                then()
+            finished()
+
+        def finished() -> None:
+            self._search = None
+            self.counts_changed.emit()  # no longer "searching"
+            self.filter_completed.emit()
+
+        def failed(exc: BaseException) -> None:
+            if self._search is search:
+                self._search = None
+
+        workers.submit(first, first_done, failed)
+
     # -- live updates -------------------------------------------------------------------
     def _on_store_added(self, captures: list[Capture]) -> None:
+        search = self._search
+        if search is not None:  # tested now, while the bodies are at hand
+            search.arrived.extend(c.seq for c in captures if search.flt.matches(c))
         self._pending.extend(captures)
         self.total += len(captures)
         if not self._timer.isActive():
@@ -395,34 +490,71 @@ class CaptureTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def _on_store_removed(self, ids: list[str]) -> None:
-        """Take the rows of deleted captures out; the others keep selection and scroll."""
+        """Take the rows of deleted captures out; the others keep selection and scroll.
+
+        Which rows went is worked out in a worker (a search of the list's filter, compared
+        with the rows shown), so that deleting from a history of a million, by the size
+        cap or from the window, never holds up the UI."""
         if not ids:
             return
-        known = set(self._seqs)
-        top = self._seqs[-1] if self._seqs else 0
-        # Seqs above the newest row belong to captures still waiting in _pending.
-        still = {s for s in self._store.seqs(self._filter) if s <= top}
-        gone = sorted(known - still)
-        for s in gone:
-            self._cache.pop(s, None)
         gone_ids = set(ids)
         self._pending = [c for c in self._pending if c.id not in gone_ids]
-        index = {seq: i for i, seq in enumerate(self._seqs)}
-        runs = _runs([index[s] for s in gone])
+        flt = self._filter
+        shown = list(self._seqs)
+        store = self._store
+
+        def work(report: workers.Progress) -> tuple[list[int], int] | None:
+            still = store.search_seqs(flt, lambda: False)
+            if still is None:
+                return None
+            kept = set(still)
+            top = shown[-1] if shown else 0
+            # Seqs above the newest row belong to captures still waiting in _pending.
+            return [s for s in shown if s not in kept and s <= top], store.count()
+
+        def done(outcome: tuple[list[int], int] | None) -> None:
+            if outcome is None or self._filter is not flt:
+                return  # the list was searched again meanwhile, after the deletion
+            gone, self.total = outcome
+            self._take_out(gone)
+            self.counts_changed.emit()
+
+        workers.submit(work, done)
+
+    def _take_out(self, gone: list[int]) -> None:
+        """Remove the rows of these seqs (ascending) that are still shown."""
+        seqs = self._seqs
+        rows = []
+        for s in gone:  # by bisection: a million rows are not walked on this thread
+            i = bisect.bisect_left(seqs, s)
+            if i < len(seqs) and seqs[i] == s:
+                rows.append(i)
+        for s in gone:
+            self._cache.pop(s, None)
+        runs = _runs(rows)
         if len(runs) > MAX_REMOVE_RUNS:
+            dropped = set(gone)
             self.beginResetModel()
-            self._seqs = [s for s in self._seqs if s in still]
+            self._seqs = [s for s in self._seqs if s not in dropped]
             self.endResetModel()
-        else:
-            # Rows show _seqs reversed (newest first); remove each run of adjacent rows,
-            # from the end of _seqs down so earlier removals do not shift later ones.
-            for first, last in reversed(runs):
-                n = len(self._seqs)
-                self.beginRemoveRows(QModelIndex(), n - 1 - last, n - 1 - first)
-                del self._seqs[first : last + 1]
-                self.endRemoveRows()
-        self.total = self._store.count()
-        self.counts_changed.emit()
+            return
+        # Rows show _seqs reversed (newest first); remove each run of adjacent rows, from
+        # the end of _seqs down so earlier removals do not shift later ones.
+        for first, last in reversed(runs):
+            n = len(self._seqs)
+            self.beginRemoveRows(QModelIndex(), n - 1 - last, n - 1 - first)
+            del self._seqs[first : last + 1]
+            self.endRemoveRows()
+
+
+class _Search:
+    """A search requested of the store: its filter, its cancel flag, and the seqs of
+    matching captures that arrived while it ran."""
+
+    def __init__(self, flt: CaptureFilter) -> None:
+        self.flt = flt
+        self.cancelled = threading.Event()
+        self.arrived: list[int] = []
 
 
 def _runs(sorted_values: list[int]) -> list[tuple[int, int]]:

@@ -35,6 +35,7 @@ from inspector.core.validation import DEFAULT_HMAC_HEADER, SchemeConfig, scheme_
 from inspector.core.vendors import find_vendor, get_profile, vendor_title
 from inspector.core.words import plural
 from inspector.gui.endpoint_dialog import EndpointDialog
+from inspector.gui.url_box import UrlBox
 from inspector.gui.widgets import plain_label
 
 
@@ -150,6 +151,10 @@ class EndpointsPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.copy_public_button.clicked.connect(self.copy_public_url)
         self.copy_local_button.clicked.connect(self.copy_local_url)
+        # The URL to paste into the vendor's dashboard, whole, whatever the dock's width.
+        self.url_box = UrlBox()
+        self.url_box.copy_button.clicked.connect(self._copy_shown_url)
+        self.view.itemSelectionChanged.connect(self._show_url)
         self.empty_hint = plain_label(
             "No endpoints yet. Add one per vendor (e.g. /blurit) to validate its tokens; "
             "requests to other paths are captured too.",
@@ -167,6 +172,7 @@ class EndpointsPanel(QWidget):
                 row.addWidget(button)
             row.addStretch(1)
             layout.addLayout(row)
+        layout.addWidget(self.url_box)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty_hint)
 
@@ -212,6 +218,44 @@ class EndpointsPanel(QWidget):
                 self.view.selectRow(row)
         self.empty_hint.setVisible(not endpoints)
         self._update_buttons()
+        self._show_url()
+
+    def _show_url(self) -> None:
+        """The public URL of the selected endpoint (else the tunnel's base URL) in the box."""
+        base = self.public_base()
+        endpoint = self._selected_endpoint()
+        if base is None:
+            title = "Public URL" + (f" of {endpoint.path}" if endpoint else "")
+            hint = NO_PUBLIC_URL_HINT[0].upper() + NO_PUBLIC_URL_HINT[1:]
+            self.url_box.show_url(title, f"{hint} (Tunnel menu)", can_copy=False)
+        elif endpoint is None:
+            self.url_box.show_url(
+                "Public URL (add your endpoint's path)",
+                base,
+                can_copy=True,
+                tip="Select an endpoint for its own URL",
+            )
+        else:
+            self.url_box.show_url(
+                f"Public URL of {endpoint.path}",
+                webhook_url(base, endpoint, mask=MASK),
+                can_copy=True,
+                tip="Copy puts the full URL (token included) on the clipboard",
+            )
+
+    def shown_url(self) -> str:
+        """The text of the public URL box."""
+        return self.url_box.url.toPlainText()
+
+    def _copy_shown_url(self) -> None:
+        base = self.public_base()
+        if base is None:
+            return
+        if self._selected_endpoint() is None:
+            QGuiApplication.clipboard().setText(base)
+            self.message.emit(f"Copied {base}")
+        else:
+            self._copy(base)
 
     def public_url_changed(self) -> None:
         """The tunnel came up, went down or moved: the Public URL column follows."""

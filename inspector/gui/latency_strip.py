@@ -9,16 +9,18 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from inspector.core.tasks import TimelineEntry
+from inspector.core.words import plural
 from inspector.gui.theme import colours
 from inspector.gui.widgets import show_tooltip_at
 
-DOT_COLOUR = "#6b6b6b"
 RADIUS = 5
 MARGIN = 12
 EMPTY_TEXT = "Select a task to see its callbacks' latencies"
 
 
 def seconds_text(seconds: float) -> str:
+    # A callback stamped a hair before its submission (clocks of two processes) reads +0.0.
+    seconds = max(seconds, 0.0)
     if seconds < 120:
         return f"+{seconds:.1f} s"
     return f"+{seconds / 60:.1f} min"
@@ -81,7 +83,7 @@ class LatencyStrip(QWidget):
         p.drawText(
             QRectF(MARGIN + 100, bottom, self.width() - 2 * MARGIN - 200, fm.height()),
             Qt.AlignmentFlag.AlignHCenter,
-            f"{len(self.entries)} callbacks, last {seconds_text(last.seconds)}",
+            f"{plural(len(self.entries), 'callback')}, last {seconds_text(last.seconds)}",
         )
         p.end()
 

@@ -1,8 +1,9 @@
 """The main window: live capture list, filter box, detail pane, status bar, and the docks
-(endpoints, tasks). The actions on captures, export/import and the tunnel indicator live in
-their own modules (:mod:`~inspector.gui.capture_actions`,
-:mod:`~inspector.gui.transfer_actions`, :mod:`~inspector.gui.tunnel_indicator`); this module
-builds the window from them and wires menus, toolbars and selection.
+(endpoints, tasks, messages). The actions, menus, the empty list's page and the saved layout
+live in their own modules (capture_actions, capture_delete, transfer_actions,
+tunnel_indicator, view_menu, help_menu, context_menus, empty_state, layout_state); this module
+builds the window from them and wires menus, toolbars and selection. Everything the window
+tells the user goes through :func:`~inspector.gui.message_log.say`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QToolBar,
     QWidget,
@@ -40,10 +41,23 @@ from inspector.core.vendors import all_vendors
 from inspector.core.words import plural
 from inspector.gui import workers
 from inspector.gui.capture_actions import CaptureActions
-from inspector.gui.capture_model import CaptureTableModel, Column
+from inspector.gui.capture_delete import DeleteActions
+from inspector.gui.capture_model import CaptureTableModel
+from inspector.gui.columns import capture_columns, tooltips_for_cut_text
+from inspector.gui.context_menus import (
+    ContextMenu,
+    EndpointActions,
+    TaskActions,
+    capture_entries,
+    fill_menu,
+)
 from inspector.gui.detail import DetailPane
+from inspector.gui.empty_state import EmptyState
 from inspector.gui.endpoints_panel import EndpointsPanel
+from inspector.gui.help_menu import HelpMenu
+from inspector.gui.layout_state import WindowLayout, size_side_dock
 from inspector.gui.loop_tasks import LoopTasks
+from inspector.gui.message_log import MessageLog, follow_status_tooltip, messages_dock, say
 from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
@@ -52,21 +66,9 @@ from inspector.gui.traffic_chart import add_traffic_dock
 from inspector.gui.transfer_actions import TransferActions
 from inspector.gui.tray import Tray
 from inspector.gui.tunnel_indicator import TunnelIndicator
+from inspector.gui.view_menu import ViewMenu, save_theme
 from inspector.gui.widgets import make_action
 
-#: Starting widths in pixels; the path column takes the rest.
-COLUMN_WIDTHS = {
-    Column.NUMBER: 55,
-    Column.TIME: 95,
-    Column.VIA: 50,
-    Column.METHOD: 60,
-    Column.STATUS: 50,
-    Column.VENDOR: 90,
-    Column.EVENT: 120,
-    Column.VALIDATION: 90,
-    Column.FORWARD: 60,
-    Column.SIZE: 70,
-}
 FILTER_DEBOUNCE_MS = 200
 LOAD_IN_WORKER_BYTES = 4 * 1024 * 1024
 
@@ -95,7 +97,8 @@ class MainWindow(QMainWindow):
         self.store = store
         self.services = services
         self.local_url = services.local_url
-        self.loop_tasks = LoopTasks(lambda message: self.statusBar().showMessage(message, 8000))
+        self.messages = MessageLog(self)
+        self.loop_tasks = LoopTasks(lambda message: say(self, message, level="error"))
         self.setWindowTitle("Webhook Inspector")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -110,28 +113,29 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(False)
-        hh.setSectionResizeMode(Column.PATH, QHeaderView.ResizeMode.Stretch)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
+        self.path_room = capture_columns(self.table)
 
         self.detail = DetailPane()
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
+        splitter.setObjectName("list-detail-splitter")
+        splitter.addWidget(self.list_stack)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         self.setCentralWidget(splitter)
+        self.splitter = splitter
 
         self.endpoints_panel = EndpointsPanel(
             services.endpoints, self.local_url, lambda: self.services.public_url
         )
-        self.endpoints_panel.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        self.endpoints_panel.message.connect(lambda m: say(self, m))
+        tooltips_for_cut_text(self.endpoints_panel.view)
         dock = QDockWidget("Endpoints", self)
         dock.setObjectName("endpoints-dock")
         dock.setWidget(self.endpoints_panel)
@@ -151,6 +155,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(dock, tasks_dock)
         dock.raise_()
         self.tasks_dock = tasks_dock
+        tooltips_for_cut_text(self.tasks_view.tree)
+        self.messages_dock, self.messages_view = messages_dock(self, self.messages)
         self.submit_dialog: SubmitDialog | None = None
         self._shown_once = False
         self.settings_dialog: SettingsDialog | None = None
@@ -177,9 +183,34 @@ class MainWindow(QMainWindow):
         self.quitting = False
         self.tray = Tray(self, services, self.tunnel_indicator, self.quit, icon=icon)
         self.traffic, self.traffic_dock = add_traffic_dock(self, store, self.tasks_dock)
-        self._build_menus()
+        self.deleting = DeleteActions(self, store, self.model, self.table)
+        self.deleting.deleted.connect(
+            lambda _n: self._on_selection_changed(QItemSelection(), QItemSelection())
+        )
+        self.help = HelpMenu(self, services.data_dir)
+        self.layout_state = WindowLayout(
+            self,
+            services.data_dir,
+            splitters={"list-detail": splitter, "tasks": self.tasks_view.splitter},
+            headers={
+                "captures": self.table.horizontalHeader(),
+                "endpoints": self.endpoints_panel.view.horizontalHeader(),
+                "tasks": self.tasks_view.tree.header(),
+                "messages": self.messages_view.table.horizontalHeader(),
+            },
+            roomy={"captures": self.path_room},
+        )
         self._build_toolbar()
+        self._build_menus()
         self._build_status_bar()
+        self.empty_state = EmptyState(
+            self.local_url,
+            send_sample=lambda: self.send_sample(all_vendors()[0].id),
+            tunnel_action=self.tunnel_indicator.toggle_action,
+            clear_filter=self.clear_filter,
+            on_copied=lambda text: say(self, f"Copied {text}", 3000),
+        )
+        self.list_stack.addWidget(self.empty_state)
 
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -192,7 +223,7 @@ class MainWindow(QMainWindow):
         self.detail.vendor.task_filter_requested.connect(self._on_task_filter_requested)
         self._unsubscribe_tunnel = services.tunnel.subscribe(self.tunnel_indicator.show_status)
         self._unsubscribe_warned = services.warned.connect(
-            lambda message: self.statusBar().showMessage(f"Warning: {message}", 30_000)
+            lambda message: say(self, f"Warning: {message}", level="warning")
         )
         self.tunnel_indicator.show_status(services.tunnel.status)
 
@@ -200,10 +231,12 @@ class MainWindow(QMainWindow):
         self.model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.counts_changed.connect(self._update_counts)
+        self.empty_state.follow(self.model, self.list_stack, self.table)
         self._scroll_before_insert = 0
         self._loading_id: str | None = None
         self._update_counts()
         self._update_actions()
+        self._layout_restored = self.layout_state.restore()
         # Refused requests store nothing, so no store event tells us: look once a second.
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(1000)
@@ -221,7 +254,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(captures.reveal_action)  # also in Capture: one shared choice
         file_menu.addSeparator()
         file_menu.addAction(make_action(self, "Settings…", self.open_settings, "Ctrl+,"))
-        file_menu.addAction(self.endpoints_dock.toggleViewAction())
         file_menu.addSeparator()
         file_menu.addAction(make_action(self, "Quit", self.quit, "Ctrl+Q"))
         capture_menu = self.menuBar().addMenu("&Capture")
@@ -235,7 +267,13 @@ class MainWindow(QMainWindow):
             capture_menu.addAction(action)
         capture_menu.addAction(captures.reveal_action)
         capture_menu.addAction(self.tray.pause_action)
+        capture_menu.addSeparator()
+        capture_menu.addAction(self.deleting.delete_action)
+        capture_menu.addAction(self.deleting.clear_action)
         self.capture_menu = capture_menu
+        self.endpoint_actions = EndpointActions(self, self.endpoints_panel)
+        endpoints_menu = self.menuBar().addMenu("&Endpoints")
+        fill_menu(endpoints_menu, self.endpoint_actions.entries())
         samples = self.menuBar().addMenu("&Vendors")
         samples.setToolTipsVisible(True)
         self.sample_actions: dict[tuple[str, str], QAction] = {}
@@ -256,18 +294,34 @@ class MainWindow(QMainWindow):
             "Send a file to a vendor's API with your webhook URL and follow its callbacks",
         )
         samples.addAction(self.submit_action)
-        samples.addAction(self.tasks_dock.toggleViewAction())
-        samples.addAction(self.traffic_dock.toggleViewAction())  # for the View menu
+        self.task_actions = TaskActions(self, self.tasks_view, self.submit_action)
+        samples.addAction(self.task_actions.fetch_action)
+        samples.addAction(self.task_actions.callbacks_action)
         tunnel_menu = self.menuBar().addMenu("&Tunnel")
         tunnel_menu.addAction(self.tunnel_indicator.toggle_action)
         tunnel_menu.addAction(self.tunnel_indicator.copy_url_action)
+        tunnel_menu.addSeparator()
         tunnel_menu.addAction(self.tunnel_indicator.settings_action)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.table.addActions(captures.context_actions())
+        self.view_menu = ViewMenu(
+            self,
+            self.menuBar().addMenu("&View"),
+            docks=[self.endpoints_dock, self.tasks_dock, self.traffic_dock],
+            messages_dock=self.messages_dock,
+            toolbars=[self.main_toolbar, self.filter_toolbar],
+            theme=self.services.settings.theme,
+            theme_chosen=lambda theme: save_theme(self, self.services, theme),
+        )
+        self.help.fill(self.menuBar().addMenu("&Help"))
+        self.capture_context = ContextMenu(
+            self.table, partial(capture_entries, self.captures, self.deleting)
+        )
+        self.table.addActions([*captures.context_actions(), self.deleting.delete_action])
+        self.addAction(make_action(self, "Clear the filter", self.clear_filter, "Esc"))
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main")
         bar.setObjectName("main-toolbar")
+        self.main_toolbar = bar
         bar.setMovable(False)
         self.addToolBar(bar)
         bar.addAction(self.captures.replay_action)
@@ -290,6 +344,7 @@ class MainWindow(QMainWindow):
         self.addToolBarBreak()
         bar = QToolBar("Filter")
         bar.setObjectName("filter-toolbar")
+        self.filter_toolbar = bar
         bar.setMovable(False)
         self.addToolBar(bar)
         self.filter_edit = QLineEdit()
@@ -302,7 +357,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMinimumWidth(320)
         bar.addWidget(self.filter_edit)
-        find = QAction(self)
+        find = QAction("Go to the filter", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.filter_edit.setFocus())
         self.addAction(find)
@@ -336,12 +391,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.tunnel_indicator.label)
         self.statusBar().addPermanentWidget(self.tunnel_indicator.settings_button)
         self.statusBar().addPermanentWidget(self.count_label)
-        self.statusBar().showMessage(f"Listening on {self.local_url}")
+        follow_status_tooltip(self)
+        say(self, f"Listening on {self.local_url}", 0)
 
     # -- behaviour ----------------------------------------------------------------------
     def copy_local_url(self) -> None:
         QGuiApplication.clipboard().setText(self.local_url)
-        self.statusBar().showMessage(f"Copied {self.local_url}", 3000)
+        say(self, f"Copied {self.local_url}", 3000)
 
     def current_filter(self) -> CaptureFilter:
         return CaptureFilter(
@@ -352,15 +408,27 @@ class MainWindow(QMainWindow):
         )
 
     def apply_filter(self) -> None:
+        # Searched in a worker (the model drops an older search when a newer one starts);
+        # the selection is put back when the rows arrive.
         self._filter_timer.stop()
         selected = self.selected_capture_id()
-        self.model.set_filter(self.current_filter())
-        if selected and self.select_capture(selected):
-            return
-        # The capture shown is now hidden (or none was selected): the pane shows nothing
-        # rather than a capture the list no longer has.
-        self.table.clearSelection()
-        self.detail.clear()
+
+        def reselect() -> None:
+            if selected and self.select_capture(selected):
+                return
+            # The capture shown is now hidden (or none was selected): the pane shows
+            # nothing rather than a capture the list no longer has.
+            self.table.clearSelection()
+            self.detail.clear()
+
+        self.model.request_filter(self.current_filter(), then=reselect)
+
+    def clear_filter(self) -> None:
+        """Show every capture again: no text, any vendor, validation and origin (Esc)."""
+        self.filter_edit.clear()
+        for combo in (self.vendor_combo, self.validation_combo, self.via_combo):
+            combo.setCurrentIndex(0)
+        self.apply_filter()
 
     def selected_capture_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -394,8 +462,8 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         dialog.accepted.connect(
-            lambda: self.statusBar().showMessage(
-                "Settings saved; tunnel settings apply the next time the tunnel starts", 8000
+            lambda: say(
+                self, "Settings saved; tunnel settings apply the next time the tunnel starts"
             )
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -426,9 +494,7 @@ class MainWindow(QMainWindow):
     def send_sample(self, vendor: str, event: str | None = None) -> asyncio.Future[list[str]]:
         async def go() -> list[str]:
             lines = await self.services.simulate(vendor, event)
-            self.statusBar().showMessage(
-                f"Sample {vendor} {event or ''}: " + "; ".join(lines), 8000
-            )
+            say(self, f"Sample {vendor} {event or ''}: " + "; ".join(lines))
             return lines
 
         return self.loop_tasks.spawn(go(), f"sending the {vendor} sample")
@@ -448,6 +514,7 @@ class MainWindow(QMainWindow):
         selected = len(self.table.selectionModel().selectedRows())
         self.captures.update_enabled(selected)
         self.transfers.update_enabled(selected)
+        self.deleting.update_enabled(selected)
 
     def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self._update_actions()
@@ -502,14 +569,22 @@ class MainWindow(QMainWindow):
             text += f" · {refused:,} rate-limited (429)"
         if self.services.capture_paused:
             text += f" · capture paused, {self.services.paused_count():,} refused (503)"
+        if self.model.searching:
+            text += " · searching…"
+        indexing = self.services.index_status()
+        if indexing:
+            text += f" · {indexing}"
         self.count_label.setText(text)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:
-            # Dock sizes only apply to a laid-out window: give the list the room first.
+            # Dock sizes only apply to a laid-out window: give the list the room first
+            # (unless the user's own layout was restored).
             self._shown_once = True
-            self.resizeDocks([self.endpoints_dock], [380], Qt.Orientation.Horizontal)
+            if not self._layout_restored:
+                # After the first layout: during showEvent the dock's size hint still wins.
+                QTimer.singleShot(0, partial(size_side_dock, self, self.endpoints_dock))
 
     def quit(self) -> None:
         """Close the window and stop listening, even when closing would hide it in the tray."""
@@ -521,6 +596,9 @@ class MainWindow(QMainWindow):
             return
         self.tray.detach()
         self.traffic.detach()
+        self.layout_state.save()
+        self._filter_timer.stop()  # a pending filter must not read the store after it closed
+        self.deleting.detach()
         self.transfers.cancel()
         self.loop_tasks.cancel_all()
         self._unsubscribe_tunnel()

@@ -126,6 +126,10 @@ class AppServices(Protocol):
 
     def paused_count(self) -> int: ...
 
+    def index_status(self) -> str:
+        """A few words while the search index is being built, else empty."""
+        ...
+
     def resigner_for(self, capture: Capture) -> Callable[[Capture], Capture] | None:
         """Re-signs an edited copy of ``capture`` when its endpoint has a signing secret."""
         ...

@@ -65,13 +65,17 @@ class TaskColumn(enum.IntEnum):
 COLUMNS = ("Vendor", "Task id", "File", "Submitted", "Status", "Callbacks")
 #: Starting widths in pixels (the last column takes the rest).
 COLUMN_WIDTHS = {
-    TaskColumn.VENDOR: 160,  # room for "Celantur v2 (simulated)"
+    # "Celantur v2 (simulated)" needs ~160: cut, it is in the cell's tooltip, so that
+    # Status and Callbacks, shown next, fit a narrow dock.
+    TaskColumn.VENDOR: 120,
     TaskColumn.TASK_ID: 230,
     TaskColumn.FILE: 130,
     TaskColumn.SUBMITTED: 150,
     TaskColumn.STATUS: 90,
-    TaskColumn.CALLBACKS: 70,
+    TaskColumn.CALLBACKS: 72,
 }
+#: Shown first, left to right, so that a narrow dock shows them: the rest follow.
+FIRST_COLUMNS = (TaskColumn.VENDOR, TaskColumn.STATUS, TaskColumn.CALLBACKS)
 #: Where a timeline row shows its validation badge.
 BADGE_COLUMN = TaskColumn.STATUS
 #: How long captures may keep arriving before the tree is refreshed once for all of them.
@@ -170,6 +174,8 @@ class TasksView(QWidget):
         header.setStretchLastSection(True)
         for column, width in COLUMN_WIDTHS.items():
             self.tree.setColumnWidth(column, width)
+        for visual, column in enumerate(FIRST_COLUMNS):
+            header.moveSection(header.visualIndex(column), visual)
         self.tree.itemSelectionChanged.connect(self._on_tree_selection_changed)
 
         self.fetch_button = QPushButton("Fetch result")
@@ -213,6 +219,7 @@ class TasksView(QWidget):
         splitter.addWidget(result)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

@@ -27,7 +27,7 @@ from inspector.core.settings import THEMES as THEMES_SETTING
 
 #: The choices, as saved in settings.json and offered in Settings and the menus.
 THEME_CHOICES = THEMES_SETTING
-THEME_TITLES = {"system": "Same as the system", "light": "Light", "dark": "Dark"}
+THEME_TITLES = {"system": "Follow system", "light": "Light", "dark": "Dark"}
 
 
 @dataclass(frozen=True)
@@ -320,11 +320,17 @@ def tone_of(widget: QWidget) -> str:
     return str(widget.property(_TONE_PROPERTY) or "")
 
 
-def _retone_all() -> None:
-    for widget in QApplication.allWidgets():
-        tone = widget.property(_TONE_PROPERTY)
-        if tone:
-            set_tone(widget, str(tone))
+def _retone_shown(app: QApplication) -> None:
+    """Re-apply the tones in the windows shown. Only those: walking every widget of the
+    process met one being torn down in the test suite (a crash); a hidden dialog is built
+    again, with the theme of the day, when it is opened."""
+    for window in app.topLevelWidgets():
+        if not window.isVisible():
+            continue
+        for widget in (window, *window.findChildren(QWidget)):
+            tone = widget.property(_TONE_PROPERTY)
+            if tone:
+                set_tone(widget, str(tone))
 
 
 def _app_style(c: Colours) -> str:
@@ -357,16 +363,23 @@ def apply_theme(choice: str, *, system_dark: bool | None = None) -> Colours:
     if not isinstance(app, QApplication):
         raise RuntimeError("apply_theme needs a QApplication")
     _choice = choice if choice in THEME_CHOICES else "system"
+    hints = QGuiApplication.styleHints()
     if not _following:
-        QGuiApplication.styleHints().colorSchemeChanged.connect(_on_system_scheme_changed)
+        hints.colorSchemeChanged.connect(_on_system_scheme_changed)
         _following = True
+    if system_dark is None and hasattr(hints, "setColorScheme"):
+        # Qt 6.8+: the platform's parts (title bars, native dialogs) take the same scheme;
+        # Unknown gives the choice back to the desktop. Its change signal is ignored
+        # below while a theme is chosen.
+        scheme = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
+        hints.setColorScheme(scheme.get(_choice, Qt.ColorScheme.Unknown))
     new = resolve(_choice, system_dark)
     _current = new
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     app.setPalette(palette(new))
     app.setStyleSheet(_app_style(new))
-    _retone_all()
+    _retone_shown(app)
     signals().changed.emit(new)
     return new
 

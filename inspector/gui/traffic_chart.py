@@ -150,7 +150,9 @@ class TrafficChart(QWidget):
             p.setPen(QPen(QColor(theme.grid)))
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(text_pen)
-            label = f"{round(scale * fraction):,}" + ("/min" if fraction == 1.0 else "")
+            value = scale * fraction  # 2.5 on a scale of 5: not rounded to a wrong 2
+            digits = 0 if value.is_integer() else 1
+            label = f"{value:,.{digits}f}" + ("/min" if fraction == 1.0 else "")
             p.drawText(
                 QRectF(0, y - fm.height() / 2, left_margin - 6, fm.height()),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,

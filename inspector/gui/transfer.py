@@ -14,12 +14,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from inspector.core.capture import Capture
-from inspector.core.formats import ImportCancelled, load_captures, write_export
-from inspector.core.store import CaptureStore
+from inspector.core.formats import ImportCancelled, import_chunks, write_export
+from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.core.words import plural
 from inspector.gui.workers import Progress
-
-IMPORT_CHUNK = 1000
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +56,32 @@ class TransferJob:
 
 
 class ExportJob(TransferJob):
-    """Write captures (given by id, in order) to a file, atomically."""
+    """Write captures to a file, atomically: those given by id (in that order), else every
+    one ``flt`` matches (oldest first), read a few at a time so that memory stays bounded
+    whatever the history's size."""
 
     def __init__(
-        self, store: CaptureStore, ids: Sequence[str], path: Path, fmt: str, mask: bool
+        self,
+        store: CaptureStore,
+        ids: Sequence[str] | None,
+        path: Path,
+        fmt: str,
+        mask: bool,
+        flt: CaptureFilter | None = None,
     ) -> None:
         super().__init__()
-        self.store, self.ids, self.path, self.fmt, self.mask = store, list(ids), path, fmt, mask
+        self.store, self.path, self.fmt, self.mask = store, path, fmt, mask
+        self.ids = list(ids) if ids is not None else None
+        self.flt = flt
 
     def _captures(self) -> Iterator[Capture]:
-        for cid in self.ids:
+        if self.ids is None:
+            source: Iterator[Capture | None] = iter(self.store.iter_captures(self.flt))
+        else:
+            source = (self.store.get(cid) for cid in self.ids)
+        for capture in source:
             if self.cancel_event.is_set():
                 raise ImportCancelled([])
-            capture = self.store.get(cid)
             if capture is not None:
                 yield capture
 
@@ -83,7 +94,7 @@ class ExportJob(TransferJob):
                     fh,
                     self.fmt,  # type: ignore[arg-type]
                     mask_secrets=self.mask,
-                    total=len(self.ids),
+                    total=len(self.ids) if self.ids is not None else self.store.count(self.flt),
                     on_progress=self._progress,
                 )
             tmp.replace(self.path)
@@ -95,32 +106,32 @@ class ExportJob(TransferJob):
 
 
 class ImportJob(TransferJob):
-    """Read a HAR or JSON export and add its captures to the store."""
+    """Read a HAR or JSON export incrementally and add its captures to the store, a chunk
+    per transaction (an interrupted import keeps whole chunks)."""
 
     def __init__(self, store: CaptureStore, path: Path) -> None:
         super().__init__()
         self.store, self.path = store, path
 
     def work(self) -> str:
+        added = read = 0
         try:
-            data = self.path.read_bytes()
+            for chunk in import_chunks(
+                self.path, on_progress=self._per_mille, cancel=self.cancel_event.is_set
+            ):
+                added += self.store.import_captures(chunk, emit=False)
+                read += len(chunk)
+        except ImportCancelled:
+            return f"cancelled after importing {plural(added, 'capture')}"
         except OSError as exc:
             raise OSError(f"cannot read {self.path}: {exc.strerror}") from exc
-        try:
-            captures = load_captures(
-                data,
-                on_progress=lambda d, t: self._progress(d, 2 * t),
-                cancel=self.cancel_event.is_set,
-            )
         except ValueError as exc:
-            raise ValueError(f"{self.path.name}: {exc}") from exc
-        added = 0
-        total = len(captures)
-        for start in range(0, total, IMPORT_CHUNK):
-            if self.cancel_event.is_set():
-                return f"cancelled after importing {plural(added, 'capture')}"
-            added += self.store.import_captures(captures[start : start + IMPORT_CHUNK], emit=False)
-            self._progress(total + min(total, start + IMPORT_CHUNK), 2 * total)
-        skipped = total - added
+            kept = f" ({plural(added, 'capture')} before it were imported)" if added else ""
+            raise ValueError(f"{self.path.name}: {exc}{kept}") from exc
+        skipped = read - added
         extra = f" ({skipped} already in the store)" if skipped else ""
         return f"imported {plural(added, 'capture')} from {self.path.name}{extra}"
+
+    def _per_mille(self, done: int, total: int) -> None:
+        # Bytes of files over 2 GiB do not fit the progress dialog's int.
+        self._progress(done * 1000 // max(total, 1), 1000)

@@ -15,6 +15,7 @@ from inspector.core.store import CaptureStore
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.error_log import report
+from inspector.gui.message_log import Level, say
 from inspector.gui.transfer import ExportJob, ImportJob, TransferJob
 from inspector.gui.widgets import make_action
 
@@ -66,21 +67,23 @@ class TransferActions(QObject):
     def update_enabled(self, selected: int) -> None:
         self.export_selected_action.setEnabled(selected >= 1)
 
-    def _say(self, message: str, ms: int) -> None:
-        self.window.statusBar().showMessage(message, ms)
-
-    def _ids_for(self, which: Which) -> list[str]:
-        if which == "selected":
-            return [c.id for c in sorted(self.selected(), key=lambda c: c.seq)]
-        flt = self.model.filter if which == "shown" else None
-        return [c.id for c in self.store.captures(limit=0, flt=flt, newest_first=False)]
+    def _say(self, message: str, ms: int | None = None, level: Level = "info") -> None:
+        say(self.window, message, ms, level)
 
     def export_captures(
         self, which: Which, path: Path | None = None, fmt: str | None = None
     ) -> None:
         """Export to ``path`` in ``fmt`` ("har" or "json"); asks for both when no path."""
-        ids = self._ids_for(which)
-        if not ids:
+        # The selected captures by id; all or the shown ones by their filter, read by the
+        # job a few at a time (a million ids would not be).
+        ids = None
+        flt = self.model.filter if which == "shown" else None
+        if which == "selected":
+            ids = [c.id for c in sorted(self.selected(), key=lambda c: c.seq)]
+            empty = not ids
+        else:
+            empty = self.model.rowCount() == 0 if which == "shown" else self.model.total == 0
+        if empty:
             self._say("Nothing to export", 5000)
             return
         if path is None:
@@ -95,7 +98,8 @@ class TransferActions(QObject):
             path = Path(name)
             fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
         mask = not self.reveal_secrets()
-        self._start(ExportJob(self.store, ids, path, fmt or "har", mask=mask), "Exporting")
+        job = ExportJob(self.store, ids, path, fmt or "har", mask=mask, flt=flt)
+        self._start(job, "Exporting")
 
     def import_file(self, path: Path | None = None) -> None:
         """Import a HAR or JSON export; asks for the file when no path."""
@@ -141,7 +145,11 @@ class TransferActions(QObject):
                 self.model.set_filter(self.model.filter)
                 self.model.total = self.store.count()
                 self.imported()
-            self._say(message if ok else f"{label} failed: {message}", 10000)
+            self._say(
+                message if ok else f"{label} failed: {message}",
+                None if ok else 0,
+                "info" if ok else "error",
+            )
             self.last_job_message = message
 
         def crashed(exc: BaseException) -> None:
@@ -149,7 +157,7 @@ class TransferActions(QObject):
             progress.reset()
             progress.deleteLater()
             self.progress = None
-            self.last_job_message = report(label, exc)
-            self._say(self.last_job_message, 10000)
+            self.last_job_message = report(label, exc)  # logged there, with the traceback
+            self._say(self.last_job_message, 0, "error")
 
         workers.submit(job.run, lambda outcome: finish(*outcome), crashed, on_progress)

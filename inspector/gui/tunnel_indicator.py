@@ -1,5 +1,9 @@
 """The tunnel in the window: a coloured status-bar indicator, Start/Stop, Copy public URL.
 
+The indicator is one short word in the status bar ("● Tunnel online"); the public URL, a
+warning or the reason of an error are in its tooltip (and the message log), and a click on
+it opens the tunnel's settings.
+
 At launch the tunnel starts only once it is set up (an agent and an authtoken, or a custom
 public URL): a first window is not a red error, and a one-time hint says how to set it up.
 Failures are worded for the window (:mod:`inspector.core.tunnel_help`: menus and buttons,
@@ -13,7 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QMainWindow, QToolButton
+from PySide6.QtWidgets import QMainWindow, QToolButton
 
 from inspector.core.tunnel_help import (
     OPEN_TUNNEL_SETTINGS,
@@ -22,11 +26,21 @@ from inspector.core.tunnel_help import (
     window_message,
 )
 from inspector.gui.loop_tasks import LoopTasks
+from inspector.gui.message_log import Level, say
 from inspector.gui.services import AppServices, TunnelView
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.theme import set_tone
 from inspector.gui.widgets import make_action
 
+#: The indicator's words, by state.
+TUNNEL_WORDS = {
+    "off": "Tunnel off",
+    "not set up": "Tunnel not set up",
+    "starting": "Tunnel starting…",
+    "online": "Tunnel online",
+    "error": "Tunnel error",
+}
+CLICK_HINT = "Click for the tunnel settings."
 #: settings.json's extra key that remembers the set-up hint was shown once
 HINT_SHOWN_KEY = "tunnel_setup_hint_shown"
 
@@ -57,9 +71,15 @@ class TunnelIndicator(QObject):
         self.state = "off"
         #: what the tunnel lacks (set at launch; cleared when it starts)
         self.missing: list[str] = []
-        self.label = QLabel("")
+        #: the status bar's indicator: a flat button, so that a click opens the settings
+        self.label = QToolButton()
         self.label.setObjectName("tunnel-indicator")
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAutoRaise(True)
+        self.label.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.label.clicked.connect(self.open_tunnel_settings)
+        #: the indicator's full text (its tooltip starts with it)
+        self.full_text = ""
         self.toggle_action = make_action(
             window, "Start tunnel", self.toggle, tip="Expose the listener on a public HTTPS URL"
         )
@@ -81,8 +101,8 @@ class TunnelIndicator(QObject):
         self.settings_button.clicked.connect(self.open_tunnel_settings)
         self.settings_button.setVisible(False)
 
-    def _say(self, message: str, ms: int) -> None:
-        self.window.statusBar().showMessage(message, ms)
+    def _say(self, message: str, ms: int | None = None, level: Level = "info") -> None:
+        say(self.window, message, ms, level)
 
     def show_status(self, status: TunnelView) -> None:
         state, url, reason, warning = status.state, status.public_url, status.reason, status.warning
@@ -90,21 +110,26 @@ class TunnelIndicator(QObject):
         message = window_message(status.error_code, detail) if state == "error" else ""
         if state == "online":
             self.missing = []
-            text = f"● Tunnel online: {url}" + (f" ({warning})" if warning else "")
+            text = f"Tunnel online: {url}" + (f" ({warning})" if warning else "")
         elif state == "starting":
             self.missing = []
-            text = "● Tunnel starting…"
+            text = "Tunnel starting…"
         elif state == "error":
-            text = f"● Tunnel error: {detail}"
+            text = f"Tunnel error: {detail}"
         elif self.missing:
-            text = "● Tunnel not set up"
+            text = "Tunnel not set up"
         else:
-            text = "● Tunnel off"
-        self.label.setText(text)
-        tip = message or (SETUP_HINT if self.missing and state == "off" else "") or url or ""
-        self.label.setToolTip(tip)
+            text = "Tunnel off"
+        self.full_text = text
+        word = "not set up" if state == "off" and self.missing else state
+        self.label.setText("● " + TUNNEL_WORDS.get(word, "Tunnel off"))
+        # One word in the bar; the whole text, and what to do, in its tooltip.
+        hint = message or (SETUP_HINT if self.missing and state == "off" else "")
+        self.label.setToolTip("\n".join(t for t in (text, hint, CLICK_HINT) if t))
         self.settings_button.setVisible(state == "error" or (state == "off" and bool(self.missing)))
         set_tone(self.label, f"tunnel-{state}")
+        if state != self.state and state in ("online", "off"):
+            self._say(text)  # tunnel changes are kept in the message log
         self.state = state
         running = state in ("online", "starting")
         self.toggle_action.setText("Stop tunnel" if running else "Start tunnel")
@@ -115,10 +140,10 @@ class TunnelIndicator(QObject):
             self._say(
                 f"The public URL changed (was {self.services.url_changed_from}): update the "
                 f"webhook URL registered at your vendors" + (f" for {stale}" if stale else ""),
-                30_000,
+                level="warning",
             )
         elif state == "error":
-            self._say(f"Tunnel: {message} Still listening locally.", 30_000)
+            self._say(f"Tunnel: {message} Still listening locally.", 30_000, "error")
         self.changed.emit()
 
     def start_at_launch(self) -> None:

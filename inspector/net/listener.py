@@ -216,6 +216,7 @@ class Listener:
         if runner is not None:
             await runner.cleanup()
         await self.writer.drain()
+        await self.writer.stop_indexing()
 
     async def _read_body(self, request: web.BaseRequest) -> tuple[bytes, int, bool]:
         """Read at most ``body_limit`` bytes. Returns (kept bytes, size, truncated)."""

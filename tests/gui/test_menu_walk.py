@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from helpers import ModalCloser, menu_actions, send_http
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
 from inspector.app import AppCore
@@ -108,6 +110,14 @@ def test_every_menu_action_runs_without_an_internal_error(
     monkeypatch.setattr(
         QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path))
     )
+    # The desktop opens folders and files (Help > Open data folder, Open log).
+    opened: list[str] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url.toLocalFile())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
 
     caplog.set_level(logging.WARNING)
     watch = Watch(window, qloop)
@@ -144,6 +154,7 @@ def test_every_menu_action_runs_without_an_internal_error(
     assert any("imported 0 captures from import.har" in m for m in watch.messages)
     assert saved.exists()
     assert "Submit a test task" in closer.seen
+    assert str(core.data_dir) in opened
 
     # Quit, last: the window closes.
     quit_action = dict(menu_actions(window))["File > Quit"]

@@ -264,7 +264,7 @@ def test_export_shown_and_selected(
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=3000)
     window.filter_edit.setText("needle")
     window.apply_filter()
-    assert window.model.rowCount() == 2
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=3000)
     shown = tmp_path / "shown.json"
     window.transfers.export_captures("shown", shown, "json")
     qtbot.waitUntil(

@@ -97,13 +97,13 @@ def test_switching_to_dark_in_settings_re_renders_the_open_window(
         window_colour = window.palette().color(QPalette.ColorRole.Window).name()
         assert window_colour == LIGHT.window
 
-        # File > Settings…, General page, Theme: down twice (Same as the system, Light,
+        # File > Settings…, General page, Theme: down twice (Follow system, Light,
         # Dark), Save.
         dict(menu_actions(window))["File > Settings…"].trigger()
         dialog = window.settings_dialog
         qtbot.waitUntil(dialog.isVisible)
         assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "General"
-        assert dialog.theme.currentText() == "Same as the system"
+        assert dialog.theme.currentText() == "Follow system"
         dialog.theme.setFocus()
         qtbot.keyClick(dialog.theme, Qt.Key.Key_Down)
         qtbot.keyClick(dialog.theme, Qt.Key.Key_Down)
@@ -126,5 +126,7 @@ def test_switching_to_dark_in_settings_re_renders_the_open_window(
         assert indicator.styleSheet() == f"color: {DARK.tunnel(window.tunnel_indicator.state)};"
         assert Settings.load(data_dir).theme == "dark"
         assert core.settings.theme == "dark"
+        # View → Theme shows the same choice
+        assert window.view_menu.theme_actions["dark"].isChecked()
     finally:
         close_app(qtbot, core, window)

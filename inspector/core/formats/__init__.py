@@ -7,7 +7,8 @@ when asked; bodies survive either round trip byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from inspector.core.capture import Capture
@@ -42,6 +43,11 @@ from inspector.core.formats.native import (
 
 ExportFormat = Literal["har", "json"]
 
+#: Captures imported per transaction, and the bodies' bytes after which a chunk is stored
+#: sooner (each chunk is held in memory until it is stored).
+IMPORT_CHUNK = 1000
+IMPORT_CHUNK_BYTES = 8 * 1024 * 1024
+
 __all__ = [
     "MASK",
     "NOT_AN_EXPORT",
@@ -54,6 +60,7 @@ __all__ = [
     "dumps_native",
     "export_har",
     "export_native",
+    "import_chunks",
     "load_captures",
     "load_har",
     "load_native",
@@ -96,6 +103,33 @@ def load_captures(
             iter_native(doc, keep_source=keep_source), count_native(doc), on_progress, cancel
         )
     return collect(iter_har(doc, keep_source=keep_source), count_har(doc), on_progress, cancel)
+
+
+def import_chunks(
+    path: Path,
+    *,
+    keep_source: bool = False,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> Iterator[list[Capture]]:
+    """The captures of the export at ``path`` in chunks to store one transaction each (at
+    most :data:`IMPORT_CHUNK` captures or about :data:`IMPORT_CHUNK_BYTES` of bodies), read
+    incrementally (:func:`~inspector.core.formats.reader.read_captures`): memory stays
+    bounded whatever the file's size. ``on_progress(bytes read, file size)``."""
+    from inspector.core.formats.reader import read_captures
+
+    chunk: list[Capture] = []
+    size = 0
+    for capture in read_captures(
+        path, keep_source=keep_source, on_progress=on_progress, cancel=cancel
+    ):
+        chunk.append(capture)
+        size += len(capture.body_bytes)
+        if len(chunk) >= IMPORT_CHUNK or size >= IMPORT_CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 def write_export(

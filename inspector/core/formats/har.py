@@ -329,6 +329,15 @@ def _entry_to_capture(entry: Any, keep_source: bool) -> Capture:
     )
 
 
+def har_capture(entry: Any, index: int, *, keep_source: bool) -> Capture:
+    """The capture of entry number ``index`` (from 0) of ``log.entries``."""
+    try:
+        return _entry_to_capture(entry, keep_source)
+    except (KeyError, ValueError, TypeError) as exc:
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise bad_input(f"HAR entry #{index + 1} is invalid ({what})") from None
+
+
 def iter_har(doc: Any, *, keep_source: bool = False) -> Iterator[Capture]:
     """Captures of a parsed HAR document, one at a time; ``ValueError`` names the bad entry.
 
@@ -341,12 +350,7 @@ def iter_har(doc: Any, *, keep_source: bool = False) -> Iterator[Capture]:
     if not isinstance(entries, list):
         raise bad_input('"log.entries" is not a list')
     for index, entry in enumerate(entries):
-        try:
-            capture = _entry_to_capture(entry, keep_source)
-        except (KeyError, ValueError, TypeError) as exc:
-            what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise bad_input(f"HAR entry #{index + 1} is invalid ({what})") from None
-        yield capture
+        yield har_capture(entry, index, keep_source=keep_source)
 
 
 def load_har(

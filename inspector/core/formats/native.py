@@ -88,14 +88,8 @@ def count_native(doc: Any) -> int:
     return len(captures) if isinstance(captures, list) else 0
 
 
-def iter_native(doc: Any, *, keep_source: bool = False) -> Iterator[Capture]:
-    """Captures of a parsed export, one at a time; ``ValueError`` names the bad one.
-
-    Imported captures get ``source: "import"`` (docs/formats.md) unless ``keep_source``.
-    """
-    if not is_native(doc):
-        raise bad_input('no "format": "webhook-inspector" field')
-    version = doc.get("version")
+def check_header(version: Any) -> None:
+    """Refuse an export version this release cannot read."""
     if not isinstance(version, int) or version < 1:
         raise bad_input(f"unknown webhook-inspector export version {version!r}")
     if version > FORMAT_VERSION:
@@ -103,25 +97,40 @@ def iter_native(doc: Any, *, keep_source: bool = False) -> Iterator[Capture]:
             f"this webhook-inspector export is version {version}, made by a newer release; "
             f"this one reads up to version {FORMAT_VERSION}"
         )
+
+
+def native_capture(item: Any, index: int, *, masked: bool, keep_source: bool) -> Capture:
+    """The capture of item number ``index`` (from 0) of an export's "captures"."""
+    try:
+        if not isinstance(item, dict):
+            raise TypeError("not an object")
+        if "body_b64" not in item:
+            raise KeyError("body_b64")
+        capture = Capture.from_json(item)
+    except (KeyError, ValueError, TypeError) as exc:
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise bad_input(f"capture #{index + 1} is invalid ({what})") from None
+    if not keep_source:
+        capture.source = "import"
+    if masked:
+        capture.notes.append("imported from an export with masked secrets")
+    return capture
+
+
+def iter_native(doc: Any, *, keep_source: bool = False) -> Iterator[Capture]:
+    """Captures of a parsed export, one at a time; ``ValueError`` names the bad one.
+
+    Imported captures get ``source: "import"`` (docs/formats.md) unless ``keep_source``.
+    """
+    if not is_native(doc):
+        raise bad_input('no "format": "webhook-inspector" field')
+    check_header(doc.get("version"))
     captures = doc.get("captures")
     if not isinstance(captures, list):
         raise bad_input('"captures" is not a list')
     masked = bool(doc.get("masked"))
     for index, item in enumerate(captures):
-        try:
-            if not isinstance(item, dict):
-                raise TypeError("not an object")
-            if "body_b64" not in item:
-                raise KeyError("body_b64")
-            capture = Capture.from_json(item)
-        except (KeyError, ValueError, TypeError) as exc:
-            what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise bad_input(f"capture #{index + 1} is invalid ({what})") from None
-        if not keep_source:
-            capture.source = "import"
-        if masked:
-            capture.notes.append("imported from an export with masked secrets")
-        yield capture
+        yield native_capture(item, index, masked=masked, keep_source=keep_source)
 
 
 def load_native(

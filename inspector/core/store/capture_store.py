@@ -18,14 +18,14 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from inspector.core.capture import Capture, ForwardRecord, utc_now
 from inspector.core.events import Signal
-from inspector.core.store import retention
+from inspector.core.store import bulk, retention, search_index
 from inspector.core.store.fastpaths import dumps, install_sqlite_adapters
 from inspector.core.store.replays import (
     INSERT_REPLAY,
@@ -53,7 +53,10 @@ from inspector.core.store.schema import (
 from inspector.core.store.search import (
     CaptureFilter,
     glob_literal,
+    index_query,
+    indexed_select,
     install_search_functions,
+    uses_index,
     where,
 )
 from inspector.core.store.tasks import (
@@ -73,6 +76,8 @@ DURABILITIES = ("interval", "commit")
 DEFAULT_DURABILITY = "interval"
 #: Seconds within which the "interval" durability flushes a commit to the disk.
 DEFAULT_SYNC_INTERVAL = 0.1
+#: Captures deleted per transaction by :meth:`CaptureStore.delete`.
+DELETE_BATCH = 2000
 
 
 class CaptureStore:
@@ -108,6 +113,11 @@ class CaptureStore:
         self.removed: Signal[list[str]] = Signal("removed")
         self._wlock = threading.Lock()
         self._rlock = threading.Lock()
+        # The list's searches run on a connection of their own (opened when first needed),
+        # so a long one never holds up the reads the window makes to paint its rows.
+        self._slock = threading.Lock()
+        self._sconn: sqlite3.Connection | None = None
+        self._synchronous = "FULL" if durability == "commit" else "NORMAL"
         # Connections opened before a failure are closed here: a store that fails to open
         # (damaged, newer schema) must not leave them to the garbage collector.
         opened: list[sqlite3.Connection] = []
@@ -132,6 +142,9 @@ class CaptureStore:
             self._search_from: int = self._rconn.execute(
                 "SELECT value FROM meta WHERE key='search_from'"
             ).fetchone()[0]
+            if search_index.unicode_changed(self._rconn):
+                with self._wlock, transaction(self._wconn):
+                    search_index.check_unicode(self._wconn)
         except sqlite3.DatabaseError as exc:
             if is_busy(exc):  # another process holds it: nothing to move aside
                 raise StoreError(
@@ -164,11 +177,13 @@ class CaptureStore:
         return cls(Path(data_dir) / STORE_FILENAME, **kwargs)
 
     def close(self) -> None:
-        with self._wlock, self._rlock:
+        with self._wlock, self._rlock, self._slock:
             if self._syncer is not None:
                 self._syncer.close()
             self._wconn.close()
             self._rconn.close()
+            if self._sconn is not None:
+                self._sconn.close()
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -223,6 +238,9 @@ class CaptureStore:
                 seen.add(c.id)
                 fresh.append(c)
         self.add_many(fresh, emit=emit)
+        # An import is no flood to keep up with: its captures are indexed at once.
+        while self.index_tail(1000):
+            pass
         return len(fresh)
 
     # -- replays -----------------------------------------------------------------------
@@ -266,6 +284,20 @@ class CaptureStore:
                 self.updated.emit(capture)
         return count
 
+    def pinned_count(self, seqs: Sequence[int] | None = None) -> int:
+        """How many captures are pinned: of all, or of those numbered ``seqs``."""
+        if seqs is None:
+            return int(self._value("SELECT count(*) FROM captures WHERE pinned = 1"))
+        wanted = list(seqs)
+        count = 0
+        for start in range(0, len(wanted), DELETE_BATCH):
+            chunk = wanted[start : start + DELETE_BATCH]
+            marks = ",".join("?" * len(chunk))
+            count += self._value(
+                f"SELECT count(*) FROM captures WHERE pinned = 1 AND seq IN ({marks})", chunk
+            )
+        return count
+
     def used_bytes(self) -> int:
         """Bytes of the database in use (freed pages are reused, not counted)."""
         pages = self._value("PRAGMA page_count")
@@ -304,19 +336,131 @@ class CaptureStore:
         return capture
 
     def remove(self, capture_ids: Iterable[str], *, emit: bool = True) -> int:
+        """Delete captures (and their search index entries) in one transaction."""
         ids = list(capture_ids)
         if not ids:
             return 0
-        marks = ",".join("?" * len(ids))
+        count = 0
         with self._writing() as conn, transaction(conn):
-            conn.execute(
-                f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures WHERE id IN ({marks}))",
-                ids,
-            )
-            count = conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", ids).rowcount
+            # At most 500 parameters per statement (SQLite's oldest limit is 999).
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                search_index.unindex(conn, f"c.id IN ({marks})", chunk, self._search_from)
+                conn.execute(
+                    "DELETE FROM bodies WHERE seq IN "
+                    f"(SELECT seq FROM captures WHERE id IN ({marks}))",
+                    chunk,
+                )
+                count += conn.execute(f"DELETE FROM captures WHERE id IN ({marks})", chunk).rowcount
         if emit:
             self.removed.emit(ids)
         return count
+
+    def delete(
+        self,
+        seqs: Sequence[int] | None = None,
+        *,
+        keep_pinned: bool = False,
+        batch: int = DELETE_BATCH,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        ids: list[str] | None = None,
+    ) -> int:
+        """Delete the captures numbered ``seqs`` (None: every capture stored when the call
+        starts; those stored meanwhile stay), the pinned ones too unless ``keep_pinned``.
+        Returns how many were deleted, and appends their ids to ``ids`` when given (a
+        million ids are ~75 MB: "delete all" need not collect them).
+
+        Made for the user's Delete and Clear all, off the UI thread: a batch per
+        transaction, so the listener keeps storing in between; ``progress(done, total)``
+        after each batch; ``cancelled()`` is asked between batches (what was deleted stays
+        deleted). Emits nothing: the caller announces ``removed`` on its own thread.
+        """
+        if seqs is None:
+            top = self.max_seq()
+            where = " AND pinned = 0" if keep_pinned else ""
+            total = self._value(f"SELECT count(*) FROM captures WHERE seq <= ?{where}", (top,))
+            pinned = retention.UNPINNED if keep_pinned else ""
+            select = retention.SELECT_NEXT_SEQS.format(pinned=pinned)
+            last = 0
+        else:
+            pending = sorted(set(seqs))
+            total = len(pending)
+        deleted = 0
+        done = 0
+        while not (cancelled is not None and cancelled()):
+            if seqs is None:
+                chunk = [seq for (seq,) in self._read(select, (last, top, batch))]
+                last = chunk[-1] if chunk else last
+            else:
+                chunk, pending = pending[:batch], pending[batch:]
+            if not chunk:
+                break
+            bodies, captures = retention.delete_statements(len(chunk), keep_pinned)
+            marks = ",".join("?" * len(chunk))
+            pinned_only = " AND c.pinned = 0" if keep_pinned else ""
+            with self._writing() as conn, transaction(conn):
+                search_index.unindex(
+                    conn, f"c.seq IN ({marks}){pinned_only}", chunk, self._search_from
+                )
+                conn.execute(bodies, chunk)
+                gone = conn.execute(captures, chunk).fetchall()
+            deleted += len(gone)
+            if ids is not None:
+                ids += [cid for (cid,) in gone]
+            done += len(chunk)
+            if progress is not None:
+                progress(min(done, total), total)
+        return deleted
+
+    def remove_in_batches(
+        self,
+        capture_ids: Sequence[str],
+        *,
+        batch: int = 2000,
+        on_progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> list[str]:
+        """See :func:`.bulk.remove_in_batches` (the window's Delete of many rows)."""
+        return bulk.remove_in_batches(self, capture_ids, batch, on_progress, cancel)
+
+    def clear(
+        self,
+        *,
+        keep_pinned: bool = False,
+        batch: int = 20_000,
+        on_progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> int:
+        """See :func:`.bulk.clear` (the window's Clear all)."""
+        return bulk.clear(self, keep_pinned, batch, on_progress, cancel)
+
+    # -- the search index ---------------------------------------------------------------
+    def index_pending(self) -> int:
+        """How many stored captures the search index does not hold yet (the tail stored
+        since the writer's last step, and an upgraded store's older captures): searches
+        test those by the scan, the others through the index."""
+        with self._rlock:
+            return search_index.pending(self._rconn)
+
+    def index_tail(self, batch: int = 500) -> int:
+        """Index up to ``batch`` of the captures stored since the last step, in a short
+        transaction of its own; returns how many (0: the index has caught up). The
+        listener's writer calls it when no batch of captures is waiting, so a capture's
+        own transaction never writes the index (docs/decisions.md, "A million captures")."""
+        with self._writing() as conn, transaction(conn):
+            return search_index.tail_step(conn, batch, self._search_from)
+
+    def build_index(
+        self,
+        *,
+        batch: int = 1000,
+        on_progress: Callable[[int, int], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> bool:
+        """See :func:`.bulk.build_index` (an upgraded store's index, in the background)."""
+        return bulk.build_index(self, self._search_from, batch, on_progress, stop)
 
     # -- reading ------------------------------------------------------------------------
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -366,16 +510,33 @@ class CaptureStore:
         ((head, rest),) = rows
         return whole_body(head, rest)
 
+    @staticmethod
+    def _indexed(flt: CaptureFilter | None) -> bool:
+        """Whether ``flt``'s text is looked up in the index (long enough): the captures
+        the index does not hold yet are tested by the scan's test then."""
+        return flt is not None and uses_index(flt.text)
+
     def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]:
-        return where(flt, self._search_from)
+        return where(flt, self._search_from, indexed=self._indexed(flt))
+
+    def _select(
+        self, what: str, flt: CaptureFilter | None, order: str = "ASC"
+    ) -> tuple[str, list[Any]]:
+        """A query of ``what`` (columns of ``captures``, the first ``seq``) over what
+        ``flt`` matches, ordered by seq (``order``: ASC or DESC), and its parameters."""
+        if self._indexed(flt):
+            assert flt is not None
+            condition, params = where(flt, self._search_from, indexed=True, joined=True)
+            sql = indexed_select(what, condition, order)
+            return sql, [index_query(flt.text), *params, *params, *params]
+        condition, params = where(flt, self._search_from)
+        return f"SELECT {what} FROM captures{condition} ORDER BY seq {order}", params
 
     def captures(
         self, *, limit: int = 100, flt: CaptureFilter | None = None, newest_first: bool = True
     ) -> list[Capture]:
         """Captures without bodies; ``limit=0`` means all."""
-        condition, params = self._where(flt)
-        order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {SUMMARY} FROM captures{condition} ORDER BY seq {order}"
+        sql, params = self._select(SUMMARY, flt, "DESC" if newest_first else "ASC")
         if limit > 0:
             sql += " LIMIT ?"
             params.append(limit)
@@ -383,9 +544,55 @@ class CaptureStore:
 
     def seqs(self, flt: CaptureFilter | None = None) -> list[int]:
         """Every matching seq, ascending: the list model's index."""
-        condition, params = self._where(flt)
-        sql = f"SELECT seq FROM captures{condition} ORDER BY seq"
-        return [seq for (seq,) in self._read(sql, params)]
+        if flt is None or flt.is_empty:
+            every = self._every_seq(self._read)
+            if every is not None:
+                return every
+        return [seq for (seq,) in self._read(*self._select("seq", flt))]
+
+    @staticmethod
+    def _every_seq(read: Callable[[str], list[tuple[Any, ...]]]) -> list[int] | None:
+        """Every stored seq when they have no gaps (deletes of the oldest, which the size
+        cap makes, leave none): a range, without reading a row per capture (count(*)
+        reads the small id index; a million rows one by one took seconds). None when
+        some are missing in between."""
+        ((count, low, high),) = read("SELECT count(*), min(seq), max(seq) FROM captures")
+        if not count:
+            return []
+        return list(range(low, high + 1)) if high - low + 1 == count else None
+
+    def search_seqs(
+        self, flt: CaptureFilter | None, cancelled: Callable[[], bool], newest: int = 0
+    ) -> list[int] | None:
+        """:meth:`seqs` for a worker thread, on the search connection (only the ``newest``
+        ones, when given): ``None`` when ``cancelled()`` became true meanwhile (the query
+        is interrupted within a few thousand of SQLite's steps, so a newer search need not
+        wait for an older one)."""
+        sql, params = self._select("seq", flt, "DESC" if newest else "ASC")
+        if newest:
+            sql += " LIMIT ?"
+            params.append(newest)
+        with self._slock:
+            if self._sconn is None:
+                self._sconn = connect(self.path, self._synchronous)
+                install_search_functions(self._sconn)
+            conn = self._sconn
+            if (flt is None or flt.is_empty) and not newest:
+                every = self._every_seq(lambda sql: conn.execute(sql).fetchall())
+                if every is not None:
+                    return every
+            conn.set_progress_handler(lambda: int(cancelled()), 5000)
+            try:
+                rows = conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError:
+                if cancelled():
+                    return None
+                raise
+            finally:
+                conn.set_progress_handler(None, 0)
+        if cancelled():
+            return None
+        return [seq for (seq,) in reversed(rows)] if newest else [seq for (seq,) in rows]
 
     def summaries(self, seqs: Sequence[int]) -> dict[int, Capture]:
         """Captures (without bodies) by seq, for a page of the list."""
@@ -398,6 +605,12 @@ class CaptureStore:
                 out[capture.seq] = capture
         return out
 
+    def iter_captures(
+        self, flt: CaptureFilter | None = None, *, batch_bytes: int = 8 * 1024 * 1024
+    ) -> Iterator[Capture]:
+        """See :func:`.bulk.iter_captures` (an export of any size, in bounded memory)."""
+        return bulk.iter_captures(self, flt, batch_bytes)
+
     def since(self, seq: int, limit: int = 1000) -> list[Capture]:
         """Captures after ``seq`` (oldest first): how other processes follow the store."""
         rows = self._read(
@@ -407,8 +620,8 @@ class CaptureStore:
         return [capture_from_row(r) for r in rows]
 
     def count(self, flt: CaptureFilter | None = None) -> int:
-        condition, params = self._where(flt)
-        return int(self._value(f"SELECT count(*) FROM captures{condition}", params))
+        sql, params = self._select("seq", flt)
+        return int(self._value(f"SELECT count(*) FROM ({sql})", params))
 
     def traffic_since(self, since: datetime, until_seq: int | None = None) -> list[TrafficRow]:
         """Captures per minute and vendor received since ``since``, with failed validations

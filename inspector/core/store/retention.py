@@ -1,5 +1,6 @@
 """Retention: the size cap deletes the oldest captures that are not pinned, a batch at a
-time, until the store fits."""
+time, until the store fits; the user deletes chosen captures, or all of them, the same way
+(a batch per transaction, so a million rows never hold the write lock for long)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,31 @@ from typing import Protocol
 
 #: The ids of the oldest captures the cap may delete (pinned ones are kept), oldest first.
 SELECT_OLDEST_UNPINNED = "SELECT id FROM captures WHERE pinned = 0 ORDER BY seq LIMIT ?"
+
+
+#: A batch of deletions: the bodies, then the captures, of the seqs given (``{marks}``),
+#: leaving the pinned ones when ``{pinned}`` says so.
+DELETE_BODIES = (
+    "DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures WHERE seq IN ({marks}){pinned})"
+)
+DELETE_CAPTURES = "DELETE FROM captures WHERE seq IN ({marks}){pinned} RETURNING id"
+UNPINNED = " AND pinned = 0"
+#: The next batch of a "delete all": the oldest seqs after the last batch's (all, or only
+#: the unpinned ones: starting after the last batch skips the pinned ones kept before it),
+#: up to the newest when the deletion started (what arrives meanwhile stays).
+SELECT_NEXT_SEQS = (
+    "SELECT seq FROM captures WHERE seq > ? AND seq <= ?{pinned} ORDER BY seq LIMIT ?"
+)
+
+
+def delete_statements(count: int, keep_pinned: bool) -> tuple[str, str]:
+    """The two statements deleting ``count`` captures by seq (bodies first)."""
+    marks = ",".join("?" * count)
+    pinned = UNPINNED if keep_pinned else ""
+    return (
+        DELETE_BODIES.format(marks=marks, pinned=pinned),
+        DELETE_CAPTURES.format(marks=marks, pinned=pinned),
+    )
 
 
 class Trimmable(Protocol):

@@ -77,7 +77,8 @@ _LAST_SEQ = (
 #: limit of 999 parameters per statement.
 _MAX_CHUNK = 32
 
-#: The values of a capture's ``captures`` row and of its ``bodies`` row, without the seq.
+#: The values of a capture's ``captures`` row and of its ``bodies`` row, without the seq,
+#: and the two texts of its search index entry.
 CaptureRows = tuple[tuple[Any, ...], tuple[Any, ...]]
 
 _chain = itertools.chain.from_iterable
@@ -86,7 +87,7 @@ _chain = itertools.chain.from_iterable
 def capture_rows(capture: Capture) -> CaptureRows:
     """The values of a capture's two rows, without the seq: ``captures`` in the order of
     :data:`SUMMARY_COLUMNS` then ``search_text``, ``bodies`` in that of
-    :data:`BODY_COLUMNS`."""
+    :data:`BODY_COLUMNS`; then the texts of its search index entry."""
     validation = capture.validation
     response = capture.response
     forward = capture.forward
@@ -94,6 +95,7 @@ def capture_rows(capture: Capture) -> CaptureRows:
     rest = None
     if len(body) > SEARCH_BODY_BYTES:
         body, rest = body[:SEARCH_BODY_BYTES], body[SEARCH_BODY_BYTES:]
+    meta = search_text(capture)
     return (
         (
             capture.id,
@@ -117,7 +119,7 @@ def capture_rows(capture: Capture) -> CaptureRows:
             capture.replay_of,
             int(capture.pinned),
             capture.via,
-            search_text(capture),
+            meta,
         ),
         (
             body,
@@ -133,7 +135,9 @@ def insert_captures(conn: sqlite3.Connection, rows: Sequence[CaptureRows]) -> in
     returns the seq before the first (``rows[i]`` gets that plus ``i + 1``).
 
     Run it inside a write transaction: the seqs are counted from the highest given so far,
-    which no other writer can change until the commit.
+    which no other writer can change until the commit. The search index is not written
+    here: the captures are the index's tail until a step indexes them
+    (``search_index.tail_step``).
     """
     base: int = conn.execute(_LAST_SEQ).fetchone()[0]
     start = 0

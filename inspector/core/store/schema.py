@@ -114,6 +114,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE captures ADD COLUMN via TEXT NOT NULL DEFAULT 'local';
     """,
+    # 8: the text filter's trigram index (search_index.py): which trigrams each capture's
+    # searched text holds, no positions (detail=none), no text (content=''). Captures
+    # stored before it are indexed in the background, newest first; those up to
+    # index_from are not yet, nor those above indexed_to (stored since the last step).
+    """
+    CREATE VIRTUAL TABLE search_index USING fts5(
+        meta, body, content='', columnsize=0, detail=none,
+        tokenize='trigram case_sensitive 1'
+    );
+    INSERT INTO meta (key, value) SELECT 'index_from', coalesce(max(seq), 0) FROM captures;
+    INSERT INTO meta (key, value) SELECT 'indexed_to', coalesce(max(seq), 0) FROM captures;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

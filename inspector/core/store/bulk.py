@@ -1,0 +1,166 @@
+"""Work over many captures at once, for worker threads: reading a whole history for an
+export (:func:`iter_captures`), deleting many captures (:func:`remove_in_batches`) or all
+of them (:func:`clear`), and building the search index of an upgraded store
+(:func:`build_index`). Each goes a batch per transaction, so the listener's commits go in
+between and an interrupted run leaves whole captures; none emits the store's events (the
+caller announces what changed on its own thread)."""
+
+from __future__ import annotations
+
+import array
+import bisect
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
+
+from inspector.core.capture import Capture
+from inspector.core.store import search_index
+from inspector.core.store.rows import WHOLE, capture_from_row
+from inspector.core.store.schema import transaction
+from inspector.core.store.search import CaptureFilter
+
+Progress = Callable[[int, int], None]
+Stop = Callable[[], bool]
+
+
+class Store(Protocol):
+    """What these functions need of :class:`~inspector.core.store.CaptureStore`."""
+
+    def _writing(self) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def _where(self, flt: CaptureFilter | None) -> tuple[str, list[Any]]: ...
+
+    def seqs(self, flt: CaptureFilter | None = None) -> list[int]: ...
+
+    def count(self, flt: CaptureFilter | None = None) -> int: ...
+
+    def index_pending(self) -> int: ...
+
+    def remove(self, capture_ids: Sequence[str], *, emit: bool = True) -> int: ...
+
+
+def remove_in_batches(
+    store: Store, ids: Sequence[str], batch: int, on_progress: Progress | None, cancel: Stop | None
+) -> list[str]:
+    """Delete captures a batch per transaction (the window's Delete on many rows); returns
+    the ids deleted, which stop short of ``ids`` when ``cancel()`` became true."""
+    done: list[str] = []
+    for start in range(0, len(ids), batch):
+        if cancel is not None and cancel():
+            break
+        chunk = list(ids[start : start + batch])
+        store.remove(chunk, emit=False)
+        done += chunk
+        if on_progress is not None:
+            on_progress(len(done), len(ids))
+    return done
+
+
+def clear(
+    store: Store, keep_pinned: bool, batch: int, on_progress: Progress | None, cancel: Stop | None
+) -> int:
+    """Delete every capture (but the pinned ones with ``keep_pinned``): the window's Clear
+    all; returns how many.
+
+    The index is emptied first, in one step, and the captures marked as not indexed, so
+    the batches need no index work; the background build (:func:`build_index`) indexes
+    again whatever is left, and searches scan until then.
+    """
+    total = store.count()
+    with store._writing() as conn, transaction(conn):
+        search_index.forget_all(conn)
+    unpinned = " AND pinned = 0" if keep_pinned else ""
+    removed = 0
+    while not (cancel is not None and cancel()):
+        with store._writing() as conn, transaction(conn):
+            seqs = conn.execute(
+                f"SELECT seq FROM captures WHERE 1{unpinned} ORDER BY seq LIMIT ?", (batch,)
+            ).fetchall()
+            if not seqs:
+                break
+            span = (seqs[0][0], seqs[-1][0])
+            conn.execute(
+                "DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures "
+                f"WHERE seq BETWEEN ? AND ?{unpinned})",
+                span,
+            )
+            removed += conn.execute(
+                f"DELETE FROM captures WHERE seq BETWEEN ? AND ?{unpinned}", span
+            ).rowcount
+        if on_progress is not None:
+            on_progress(removed, total)
+    return removed
+
+
+def build_index(
+    store: Store, search_from: int, batch: int, on_progress: Progress | None, stop: Stop | None
+) -> bool:
+    """Index the captures stored before the index existed (an upgraded store, or what Clear
+    all kept), newest first; searches scan until it is done. Returns True when the index is
+    complete, False when ``stop()`` became true first (what is indexed stays)."""
+    total = store.index_pending()
+    done = 0
+    while total:
+        if stop is not None and stop():
+            return False
+        with store._writing() as conn, transaction(conn):
+            count = search_index.build_step(conn, batch, search_from)
+        if not count:
+            break
+        done += count
+        if on_progress is not None:
+            on_progress(min(done, total), total)
+    return True
+
+
+def iter_captures(store: Store, flt: CaptureFilter | None, batch_bytes: int) -> Iterator[Capture]:
+    """Every capture ``flt`` matches, whole (bodies included), oldest first, read a few at
+    a time (about ``batch_bytes`` of bodies, at most 200): an export of any size in bounded
+    memory. Captures added meanwhile are included, deleted ones left out."""
+    condition, params = store._where(flt)
+    # A text search is run once (a search per page would repeat its work): its seqs are
+    # kept as 8-byte integers. Other filters are applied per page.
+    matching = array.array("q", store.seqs(flt)) if flt is not None and flt.text else None
+    glue = " AND " if condition else " WHERE "
+    last = 0
+    while True:
+        if matching is not None:
+            start = bisect.bisect_right(matching, last)
+            chunk = list(matching[start : start + 1000])
+            if not chunk:
+                return
+            marks = ",".join("?" * len(chunk))
+            page = store._read(
+                f"SELECT seq, body_size FROM captures WHERE seq IN ({marks}) ORDER BY seq", chunk
+            )
+            last = chunk[-1]  # those deleted since the search are skipped
+        else:
+            page = store._read(
+                f"SELECT seq, body_size FROM captures{condition}{glue}seq > ? "
+                "ORDER BY seq LIMIT 1000",
+                [*params, last],
+            )
+            if not page:
+                return
+            last = page[-1][0]
+        group: list[int] = []
+        size = 0
+        for n, (seq, body_size) in enumerate(page):
+            group.append(seq)
+            size += body_size
+            if size >= batch_bytes or len(group) >= 200 or n == len(page) - 1:
+                yield from _whole(store, group)
+                group, size = [], 0
+
+
+def _whole(store: Store, seqs: list[int]) -> list[Capture]:
+    marks = ",".join("?" * len(seqs))
+    rows = store._read(
+        f"SELECT {WHOLE} FROM captures c LEFT JOIN bodies b ON b.seq = c.seq "
+        f"WHERE c.seq IN ({marks}) ORDER BY c.seq",
+        seqs,
+    )
+    return [capture_from_row(r) for r in rows]
