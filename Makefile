@@ -42,8 +42,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix $(SRC)
 	$(VENV)/bin/ruff format $(SRC)
 
+# Every view (light, 100 %), then the main view light and dark at 100 % and 200 %.
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshots
+	for theme in light dark; do for scale in 1 2; do \
+		QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshot.py docs/screenshots --main \
+			--theme $$theme --scale $$scale || exit 1; done; done
 
 # Installing (docs/install.md). The one-folder PyInstaller bundle: dist/webhook-inspector/.
 BUNDLE := dist/webhook-inspector/webhook-inspector

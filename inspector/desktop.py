@@ -29,6 +29,7 @@ from inspector.gui.error_log import install_excepthook, install_loop_handler, lo
 from inspector.gui.main_window import MainWindow
 from inspector.gui.port_dialog import ask_port
 from inspector.gui.qt_messages import install_font_message_filter
+from inspector.gui.theme import apply_theme
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ def run_gui(data_dir: Path, *, port: int | None = None) -> int:
     async def main() -> int:
         install_loop_handler(asyncio.get_running_loop())
         core = open_gui_core(data_dir, port=port)
+        apply_theme(core.settings.theme)  # the dialogs asking about the port use it too
         if not await start_listening(core):
             return 0
         window = MainWindow(core.store, core, icon=icon)

@@ -1,5 +1,9 @@
 """Pictures of every main view of the real window: ``python scripts/screenshot.py [DIR]``.
 
+``--theme light|dark`` draws them in that theme (default light), ``--scale F`` at F times
+the size (``QT_SCALE_FACTOR``: 2 gives 2560x1600 pictures of the 1280x800 window), and
+``--main`` takes the main view alone, as ``main-<theme>-<percent>.png`` (the README's).
+
 Starts the app on a temporary data directory, fills it through the real listener (each
 vendor's sample webhooks, a few requests of other kinds, a task), then shows each view in
 turn and saves ``DIR/<name>.png`` (default ``docs/screenshots``) at 1280x800. A dialog is
@@ -11,6 +15,7 @@ version does not have raises :class:`Skip`, and the script prints a line and goe
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -34,6 +39,7 @@ from inspector.core.tasks import Task
 from inspector.core.vendors import all_vendors
 from inspector.gui.main_window import MainWindow
 from inspector.gui.qt_messages import install_font_message_filter
+from inspector.gui.theme import apply_theme
 
 SIZE = (1280, 800)
 TASK_ID = "9d1e8f7a-35c2-4b8e-a0f4-31c9f2d0b6aa"
@@ -59,8 +65,10 @@ class Skip(Exception):
 class Shots:
     """The running app and window, and how to save a picture of them."""
 
-    def __init__(self, core: AppCore, window: MainWindow, out: Path) -> None:
+    def __init__(self, core: AppCore, window: MainWindow, out: Path, suffix: str = "") -> None:
         self.core, self.window, self.out = core, window, out
+        #: added to each picture's name ("-dark-200")
+        self.suffix = suffix
 
     async def settle(self, seconds: float = 0.3) -> None:
         await asyncio.sleep(seconds)
@@ -71,7 +79,7 @@ class Shots:
         picture = self.window.grab()
         if over is not None:
             self._draw_dialog(picture, over)
-        path = self.out / f"{name}.png"
+        path = self.out / f"{name}{self.suffix}.png"
         picture.save(str(path))
         print(f"saved {path}")
 
@@ -79,16 +87,19 @@ class Shots:
     def _draw_dialog(picture: QPixmap, over: QWidget) -> None:
         """The dialog centred on the window, with the title bar offscreen windows lack."""
         dialog = over.grab()
+        # In device-independent pixels: at QT_SCALE_FACTOR=2 both pixmaps are twice as big.
+        width, height = over.width(), over.height()
+        window = picture.deviceIndependentSize()
         bar = 26
-        left = max(0, (picture.width() - dialog.width()) // 2)
-        top = max(bar, (picture.height() - dialog.height()) // 2)
+        left = max(0, (int(window.width()) - width) // 2)
+        top = max(bar, (int(window.height()) - height) // 2)
         painter = QPainter(picture)
-        painter.fillRect(left - 1, top - bar - 1, dialog.width() + 2, bar + 1, QColor("#3c3f44"))
+        painter.fillRect(left - 1, top - bar - 1, width + 2, bar + 1, QColor("#3c3f44"))
         painter.setPen(QColor("white"))
         painter.drawText(left + 10, top - 8, over.windowTitle())
         painter.drawPixmap(QPoint(left, top), dialog)
         painter.setPen(QColor("#3c3f44"))
-        painter.drawRect(left - 1, top - bar - 1, dialog.width() + 1, dialog.height() + bar + 1)
+        painter.drawRect(left - 1, top - bar - 1, width + 1, height + bar + 1)
         painter.end()
 
     def select_path(self, path: str, nth: int = 0) -> None:
@@ -296,7 +307,17 @@ async def fill(core: AppCore) -> None:
     core.task_saved.emit(task)
 
 
-async def main(out: Path) -> int:
+async def main_view(s: Shots) -> None:
+    """The capture list with a vendor callback's JSON tree, the Endpoints dock beside it."""
+    s.dock("endpoints-dock")
+    s.select_path("/anesya")
+    await s.settle()
+    s.body_mode("tree")
+    await s.settle()
+    s.save("main")
+
+
+async def main(out: Path, views: list[View], suffix: str = "") -> int:
     skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
@@ -309,10 +330,12 @@ async def main(out: Path) -> int:
         await core.start()
         window = MainWindow(core.store, core)
         window.resize(*SIZE)
+        filled = False
         window.show()
-        shots = Shots(core, window, out)
-        for view in VIEWS:
-            if view is captures_tree:
+        shots = Shots(core, window, out, suffix)
+        for view in views:
+            if view is not empty and not filled:
+                filled = True
                 await fill(core)
                 await shots.settle(0.5)
             try:
@@ -322,15 +345,25 @@ async def main(out: Path) -> int:
                 print(f"skipped {view.__name__}: {why}")
         window.close()
         await core.stop()
-    print(f"{len(VIEWS) - skipped} pictures in {out}, {skipped} views skipped")
+    print(f"{len(views) - skipped} pictures in {out}, {skipped} views skipped")
     return 0
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
-    target.mkdir(parents=True, exist_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("dir", nargs="?", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    parser.add_argument("--scale", type=float, default=1.0, help="QT_SCALE_FACTOR (e.g. 2)")
+    parser.add_argument("--main", action="store_true", help="the main view alone")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"  # read when QApplication starts
     app = QApplication(sys.argv[:1])
     install_font_message_filter()
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(QIcon(str(resources.path(resources.ICON))))
-    sys.exit(qasync.run(main(target)))
+    apply_theme(args.theme)
+    chosen: list[View] = [main_view] if args.main else VIEWS
+    suffix = f"-{args.theme}-{round(args.scale * 100)}" if args.main else ""
+    sys.exit(qasync.run(main(args.dir, chosen, suffix)))

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SETTINGS_FILENAME = "settings.json"
 DEFAULT_LISTEN_PORT = 8765
 DEFAULT_BODY_LIMIT = 25 * 1024 * 1024
+#: the choices of the ``theme`` setting
+THEMES = ("system", "light", "dark")
 
 #: An HTTP header name (RFC 9110 token characters).
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -76,6 +78,8 @@ class Settings:
     notify_task_first_callback: bool = True
     notify_task_final_callback: bool = True
     notify_tunnel_down: bool = True
+    #: the window's colours: "system" (the desktop's light or dark), "light" or "dark"
+    theme: str = "system"
     #: Keys found in the file that no field declares; saved back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
     #: What was wrong with the file when it was loaded (for a status line); not saved.
@@ -146,6 +150,9 @@ class Settings:
                     f"setting 'custom_tunnel_header' must be a header name, not {name!r}",
                 )
             )
+        if self.theme not in THEMES:
+            choices = ", ".join(f'"{t}"' for t in THEMES)
+            problems.append(("theme", f"setting 'theme' must be {choices}, not {self.theme!r}"))
         if self.body_limit <= 0:
             problems.append(
                 ("body_limit", f"setting 'body_limit' must be positive, not {self.body_limit}")

@@ -50,7 +50,8 @@ from inspector.gui.body_views import (
 )
 from inspector.gui.find_bar import FindBar
 from inspector.gui.json_highlight import JsonHighlighter
-from inspector.gui.widgets import ERROR_STYLE, note_label, plain_view
+from inspector.gui.theme import set_tone
+from inspector.gui.widgets import note_label, plain_view, set_data_font
 
 BACKGROUND_THRESHOLD = 256 * 1024
 TREE_CHILD_CAP = 1000
@@ -71,6 +72,7 @@ class JsonTree(QTreeWidget):
         super().__init__()
         self.setColumnCount(2)
         self.setHeaderLabels(["Key", "Value"])
+        set_data_font(self)
         self.setUniformRowHeights(True)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, 240)
@@ -217,6 +219,9 @@ class BodyPane(QWidget):
         menu.addAction(self.save_raw_action)
         menu.addAction(self.save_decoded_action)
         self.save_button.setMenu(menu)
+        # The menu on its own arrow beside the text, always: with a delayed popup Fusion
+        # drew its arrow over the last letters (the decoded item says when it cannot be).
+        self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.save_button.setVisible(not nested)
         bar.addWidget(self.save_button)
         layout.addLayout(bar)
@@ -436,7 +441,7 @@ class BodyPane(QWidget):
 
     def _say(self, text: str, error: bool = False) -> None:
         """Show ``text`` on the note line (hidden while there is nothing to say)."""
-        self.info.setStyleSheet(ERROR_STYLE if error else "")
+        set_tone(self.info, "error" if error else None)
         self.info.setText(text)
         self.info.setToolTip(text)
         self.info.setVisible(bool(text))
@@ -458,11 +463,6 @@ class BodyPane(QWidget):
             else "Save decoded (the body has no content encoding)"
         )
         self.save_button.setEnabled(bool(self._body))  # nothing selected, or no body
-        self.save_button.setPopupMode(
-            QToolButton.ToolButtonPopupMode.MenuButtonPopup
-            if decoded is not None
-            else QToolButton.ToolButtonPopupMode.DelayedPopup
-        )
 
     def _save(self, decoded: bool) -> None:
         data = self._decoded_body if decoded else self._body

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from inspector.core.body_forms import Form, Multipart, Part
 from inspector.core.words import plural
 from inspector.gui.capture_model import human_size
-from inspector.gui.widgets import ERROR_STYLE, fill_pairs, note_label, pairs_table
+from inspector.gui.theme import set_tone
+from inspector.gui.widgets import fill_pairs, note_label, pairs_table
 
 #: Images with more pixels than this are not decoded for the preview (a small PNG can
 #: declare a 100,000 x 100,000 canvas).
@@ -274,5 +275,5 @@ class PartsView(QWidget):
         row = self._parts.index(part) + 1
         suggested = safe_file_name(part.filename or part.name, f"part-{row}")
         said = save_bytes(self, "Save part as", suggested, part.data)
-        self.message.setStyleSheet(ERROR_STYLE if said.startswith("Could not") else "")
+        set_tone(self.message, "error" if said.startswith("Could not") else None)
         self.message.setText(said)

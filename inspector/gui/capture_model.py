@@ -37,6 +37,7 @@ from inspector.core.capture import Capture, ResponseRecord
 from inspector.core.store import CaptureFilter, CaptureStore
 from inspector.core.vendors import vendor_title
 from inspector.gui import workers
+from inspector.gui.theme import colours
 
 INSERT_INTERVAL_MS = 50
 PAGE = 200
@@ -82,12 +83,6 @@ COLUMNS = (
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
-VALIDATION_COLOURS = {
-    "valid": "#1b7f3b",
-    "invalid": "#b3261e",
-    "missing": "#b86e00",
-    "unchecked": "#6b6b6b",
-}
 #: Each validation result in words, in the table and in the Validation tab alike.
 VALIDATION_TEXT = {
     "valid": "Valid",
@@ -95,15 +90,15 @@ VALIDATION_TEXT = {
     "missing": "Missing",
     "unchecked": "Not checked",
 }
-PIN_COLOUR = "#b3261e"
-_pin_icon: QIcon | None = None
+#: the pin drawn in each theme's colours, by theme name
+_pin_icons: dict[str, QIcon] = {}
 
 
 def pin_icon() -> QIcon:
     """A pushpin drawn with QPainter, so it shows whatever fonts the system has (an emoji
     pin needs a colour-emoji font and rendered as an empty box without one)."""
-    global _pin_icon
-    if _pin_icon is None:
+    c = colours()
+    if c.name not in _pin_icons:
         icon = QIcon()
         for size in (16, 32):
             pixmap = QPixmap(size, size)
@@ -111,16 +106,16 @@ def pin_icon() -> QIcon:
             painter = QPainter(pixmap)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.scale(size / 16, size / 16)
-            painter.setPen(QPen(QColor("#555555"), 1.6, c=Qt.PenCapStyle.RoundCap))
+            painter.setPen(QPen(QColor(c.needle), 1.6, c=Qt.PenCapStyle.RoundCap))
             painter.drawLine(QPointF(8, 9), QPointF(8, 15))  # the needle
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(PIN_COLOUR))
+            painter.setBrush(QColor(c.invalid))
             painter.drawRoundedRect(QRectF(5, 5, 6, 5), 1.5, 1.5)  # the body
             painter.drawEllipse(QRectF(3.5, 1, 9, 5))  # the head
             painter.end()
             icon.addPixmap(pixmap)
-        _pin_icon = icon
-    return _pin_icon
+        _pin_icons[c.name] = icon
+    return _pin_icons[c.name]
 
 
 def human_size(size: int) -> str:
@@ -206,22 +201,20 @@ _CELL_VALUE: dict[int, Callable[[Capture], Any]] = {
     Column.SIZE: lambda c: c.body_size,
 }
 
-_ERROR_COLOUR = "#b3261e"
-
 
 def _status_colour(capture: Capture) -> QBrush | None:
     failed = capture.response is not None and capture.response.status >= 400
-    return QBrush(QColor(_ERROR_COLOUR)) if failed else None
+    return QBrush(QColor(colours().error)) if failed else None
 
 
 def _validation_colour(capture: Capture) -> QBrush:
-    return QBrush(QColor(VALIDATION_COLOURS.get(capture.validation.result, "#000")))
+    return QBrush(QColor(colours().validation(capture.validation.result)))
 
 
 def _forward_colour(capture: Capture) -> QBrush | None:
     fwd = capture.forward
     failed = fwd is not None and bool(fwd.error or (fwd.status or 0) >= 400)
-    return QBrush(QColor(_ERROR_COLOUR)) if failed else None
+    return QBrush(QColor(colours().error)) if failed else None
 
 
 def _forward_tooltip(capture: Capture) -> str | None:

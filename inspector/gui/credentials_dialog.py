@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from inspector.core.secrets import SecretStore, SecretStoreError
 from inspector.core.vendors import get_vendor, submit_vendors
 from inspector.core.vendors.descriptor import Credential
-from inspector.gui.widgets import ERROR_STYLE, SecretField, answered, plain_label
+from inspector.gui.theme import set_tone
+from inspector.gui.widgets import SecretField, answered, plain_label
 
 REMEMBER_TEXT = "Remember (in the secret store, never in settings.json)"
 
@@ -142,7 +143,7 @@ class CredentialsDialog(QDialog):
         self.remember = QCheckBox(REMEMBER_TEXT)
         self.remember.setChecked(True)
         self.error_label = plain_label(selectable=False)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
         self.error_label.setVisible(False)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -42,7 +42,8 @@ from inspector.core.validation import (
     scheme_title,
 )
 from inspector.core.vendors import FALLBACK_VENDOR, all_vendors, get_vendor, vendor_for_path
-from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, SecretField, plain_label
+from inspector.gui.theme import set_tone
+from inspector.gui.widgets import SecretField, plain_label
 
 # The Endpoint constructor speaks to command-line users; in the form its flags would
 # only puzzle, so they are reworded to name the fields instead.
@@ -147,9 +148,9 @@ class EndpointDialog(QDialog):
         self.proxy.setObjectName("forward-proxy")
 
         self.warning_label = plain_label(selectable=False)
-        self.warning_label.setStyleSheet(WARNING_STYLE)
+        set_tone(self.warning_label, "warning")
         self.error_label = plain_label(selectable=False)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
 
         main = self.main_form = QFormLayout()
         main.addRow("Path", self.path)

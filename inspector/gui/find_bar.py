@@ -23,11 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.gui.theme import colours, set_tone
+
 #: Most matches highlighted and counted; past it the count reads "1,000+".
 MATCH_CAP = 1000
-
-_ALL_COLOR = QColor("#fff59d")
-_CURRENT_COLOR = QColor("#ffb300")
 
 
 class FindBar(QWidget):
@@ -126,7 +125,7 @@ class FindBar(QWidget):
             self._positions.append(cursor.selectionStart())
             sel = QTextEdit.ExtraSelection()
             sel.cursor = cursor
-            sel.format.setBackground(_ALL_COLOR)
+            sel.format.setBackground(QColor(colours().find_all))
             selections.append(sel)
         else:
             self._capped = not doc.find(needle, cursor).isNull()
@@ -150,7 +149,7 @@ class FindBar(QWidget):
         cursor.setPosition(self._positions[index] + length, QTextCursor.MoveMode.KeepAnchor)
         current = QTextEdit.ExtraSelection()
         current.cursor = cursor
-        current.format.setBackground(_CURRENT_COLOR)
+        current.format.setBackground(QColor(colours().find_current))
         current.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
         view.setExtraSelections([*self._selections, current])
         view.setTextCursor(cursor)
@@ -170,7 +169,7 @@ class FindBar(QWidget):
     def _set_count(self, text: str, error: bool = False) -> None:
         self.count.setText(text)
         self.count.setToolTip(text)
-        self.edit.setStyleSheet("background: #ffcdd2;" if error else "")
+        set_tone(self.edit, "find-error" if error else None)
 
     def current_selection(self) -> str:
         """The text of the current match as selected in the view ("" if none)."""

@@ -17,6 +17,8 @@ from PySide6.QtCore import SIGNAL, SLOT, QObject, QRect
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import QPlainTextEdit
 
+from inspector.gui.theme import Colours, colours, signals
+
 #: A string (possibly cut off at the line's end by the display's line breaking), then
 #: whether a colon follows (a key), or a number, or a literal.
 _TOKEN = re.compile(
@@ -35,6 +37,15 @@ def _fmt(color: str, bold: bool = False) -> QTextCharFormat:
     if bold:
         fmt.setFontWeight(QFont.Weight.DemiBold)
     return fmt
+
+
+def _formats(c: Colours) -> dict[str, QTextCharFormat]:
+    return {
+        "key": _fmt(c.json_key, bold=True),
+        "str": _fmt(c.json_string),
+        "num": _fmt(c.json_number),
+        "lit": _fmt(c.json_literal),
+    }
 
 
 class JsonHighlighter(QSyntaxHighlighter):
@@ -60,13 +71,15 @@ class JsonHighlighter(QSyntaxHighlighter):
         self._done: set[int] = set()
         #: how many blocks were formatted (tests check that only visible ones were)
         self.formatted = 0
-        self._formats = {
-            "key": _fmt("#7b3fa0", bold=True),
-            "str": _fmt("#2e7d32"),
-            "num": _fmt("#1565c0"),
-            "lit": _fmt("#b35c00"),
-        }
+        self._formats = _formats(colours())
+        # A new theme: the new colours, and the blocks on screen formatted again.
+        signals().changed.connect(self._on_theme_changed)
         view.updateRequest.connect(self._on_update_request)
+
+    def _on_theme_changed(self, c: Colours) -> None:
+        self._formats = _formats(c)
+        if self._enabled:
+            self.reset(True)
 
     def reset(self, enabled: bool) -> None:
         """The view got a new text: colour it (as it scrolls into view) when ``enabled``."""

@@ -10,10 +10,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from inspector.core.tasks import TimelineEntry
 from inspector.core.words import plural
+from inspector.gui.theme import colours
 from inspector.gui.widgets import show_tooltip_at
 
-DOT_COLOURS = {"valid": "#1b7f3b", "invalid": "#b3261e", "missing": "#b86e00"}
-DOT_COLOUR = "#6b6b6b"
 RADIUS = 5
 MARGIN = 12
 EMPTY_TEXT = "Select a task to see its callbacks' latencies"
@@ -63,10 +62,10 @@ class LatencyStrip(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
             p.end()
             return
-        p.setPen(QPen(QColor("#b0b0b0")))
+        p.setPen(QPen(QColor(colours().grid)))
         p.drawLine(QPointF(MARGIN, axis_y), QPointF(self.width() - MARGIN, axis_y))
         for entry in self.entries:
-            colour = QColor(DOT_COLOURS.get(entry.validation or "", DOT_COLOUR))
+            colour = QColor(colours().validation(entry.validation or ""))
             p.setBrush(colour)
             p.setPen(Qt.PenStyle.NoPen)
             p.drawEllipse(QPointF(self.x_of(entry.seconds), axis_y), RADIUS, RADIUS)

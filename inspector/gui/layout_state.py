@@ -1,4 +1,4 @@
-"""The window's layout across restarts: geometry, docks, splitters, column widths, theme.
+"""The window's layout across restarts: geometry, docks, splitters, column widths.
 
 Kept in ``window.json`` in the data directory (not in QSettings' per-user location), so the
 data directory stays the one place the app writes to, a second data directory gets its own
@@ -97,11 +97,6 @@ class WindowLayout:
         self.roomy = roomy or {}
         self.saved = load_layout(data_dir)
 
-    @property
-    def theme(self) -> str:
-        theme = self.saved.get("theme")
-        return theme if isinstance(theme, str) else "system"
-
     def restore(self) -> bool:
         """Apply the saved layout (before the window is shown). True if there was one."""
         data = self.saved
@@ -178,9 +173,6 @@ class WindowLayout:
             if shown and all(child is not None and not child.isHidden() for child in children):
                 sizes[name] = splitter.sizes()
         return sizes
-
-    def set_theme(self, theme: str) -> None:
-        self.saved["theme"] = theme
 
     def save(self) -> None:
         self.saved = self.current()

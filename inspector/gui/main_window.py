@@ -66,7 +66,7 @@ from inspector.gui.traffic_chart import add_traffic_dock
 from inspector.gui.transfer_actions import TransferActions
 from inspector.gui.tray import Tray
 from inspector.gui.tunnel_indicator import TunnelIndicator
-from inspector.gui.view_menu import ViewMenu
+from inspector.gui.view_menu import ViewMenu, save_theme
 from inspector.gui.widgets import make_action
 
 FILTER_DEBOUNCE_MS = 200
@@ -308,8 +308,8 @@ class MainWindow(QMainWindow):
             docks=[self.endpoints_dock, self.tasks_dock, self.traffic_dock],
             messages_dock=self.messages_dock,
             toolbars=[self.main_toolbar, self.filter_toolbar],
-            theme=self.layout_state.theme,
-            theme_chosen=self.layout_state.set_theme,
+            theme=self.services.settings.theme,
+            theme_chosen=lambda theme: save_theme(self, self.services, theme),
         )
         self.help.fill(self.menuBar().addMenu("&Help"))
         self.capture_context = ContextMenu(

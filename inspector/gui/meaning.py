@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from inspector.core.capture import Capture
 from inspector.core.validation import scheme_title
 from inspector.core.vendors import vendor_title
-from inspector.gui.capture_model import VALIDATION_COLOURS, VALIDATION_TEXT
+from inspector.gui.capture_model import VALIDATION_TEXT
+from inspector.gui.theme import set_tone
 from inspector.gui.widgets import plain_label, plain_view
 
 
@@ -48,16 +49,14 @@ class ValidationView(QWidget):
     def show_capture(self, capture: Capture | None) -> None:
         if capture is None:
             self.badge.setText("")
-            self.badge.setStyleSheet("")
+            set_tone(self.badge, None)
             self.scheme.setText("")
             self.detail.setPlainText("")
             return
         v = capture.validation
-        colour = VALIDATION_COLOURS.get(v.result, "#6b6b6b")
         self.badge.setText(f" {VALIDATION_TEXT.get(v.result, v.result)} ")
-        self.badge.setStyleSheet(
-            f"background: {colour}; color: white; border-radius: 4px; padding: 2px 6px;"
-        )
+        known = v.result in ("valid", "invalid", "missing")
+        set_tone(self.badge, f"badge-{v.result if known else 'unchecked'}")
         where = f"endpoint {capture.endpoint}" if capture.endpoint else "no endpoint matched"
         self.scheme.setText(f"Checked: {scheme_title(v.scheme)} · {where}")
         text = v.detail

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.gui.columns import tooltips_for_cut_text
+from inspector.gui.theme import colours, signals
 
 Level = Literal["info", "warning", "error"]
 
@@ -37,7 +38,6 @@ Level = Literal["info", "warning", "error"]
 KEEP = 2000
 #: How long a message stays in the status bar, by level (errors stay until replaced).
 STATUS_MS: dict[Level, int] = {"info": 8000, "warning": 30_000, "error": 0}
-LEVEL_COLOURS: dict[Level, str] = {"warning": "#a15c00", "error": "#b3261e"}
 _LOG_LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,14 @@ def follow_status_tooltip(window: QMainWindow) -> None:
     bar.messageChanged.connect(lambda text: bar.setToolTip(text))
 
 
+def _colour_item(item: QTableWidgetItem, level: str) -> None:
+    """Warnings and errors in the theme's colours; other levels in the text's own."""
+    c = colours()
+    colour = {"warning": c.warning, "error": c.error}.get(level)
+    brush = QBrush(QColor(colour)) if colour is not None else None
+    item.setData(Qt.ItemDataRole.ForegroundRole, brush)
+
+
 class MessageLogView(QWidget):
     """The log as a table (time, level, message), newest at the bottom; Copy and Clear."""
 
@@ -133,6 +141,15 @@ class MessageLogView(QWidget):
             self._append(message)
         messages.added.connect(self._append)
         messages.cleared.connect(lambda: self.table.setRowCount(0))
+        signals().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, _colours: object) -> None:
+        for row in range(self.table.rowCount()):
+            level = self.table.item(row, 1)
+            for column in range(3):
+                item = self.table.item(row, column)
+                if item is not None:
+                    _colour_item(item, level.text() if level is not None else "")
 
     def _append(self, message: Message) -> None:
         if self.table.rowCount() >= KEEP:
@@ -140,12 +157,10 @@ class MessageLogView(QWidget):
         row = self.table.rowCount()
         self.table.insertRow(row)
         cells = (message.time.strftime("%H:%M:%S"), message.level, message.text)
-        colour = LEVEL_COLOURS.get(message.level)
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(message.text if column == 2 else message.time.isoformat())
-            if colour is not None:
-                item.setForeground(QBrush(QColor(colour)))
+            _colour_item(item, message.level)
             self.table.setItem(row, column, item)
         # After the new row is laid out, or the view stops one row short of it.
         QTimer.singleShot(0, self.table.scrollToBottom)

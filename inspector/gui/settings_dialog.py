@@ -47,7 +47,8 @@ from inspector.core.tunnel_help import is_pyngrok_wrapper
 from inspector.gui.credentials_dialog import VendorCredentialsPage
 from inspector.gui.error_log import log_failure
 from inspector.gui.notify_settings import TrayPage
-from inspector.gui.widgets import ERROR_STYLE, SecretField, plain_label
+from inspector.gui.theme import THEME_CHOICES, THEME_TITLES, apply_theme, set_tone
+from inspector.gui.widgets import SecretField, plain_label
 
 #: Reports bytes done and the total (None while unknown).
 ProgressCallback = Callable[[int, int | None], None]
@@ -169,7 +170,15 @@ class SettingsDialog(QDialog):
             "public URL)"
         )
 
+        # The window's colours; applied on Save, without a restart.
+        self.theme = QComboBox()
+        self.theme.setObjectName("theme")
+        for choice in THEME_CHOICES:
+            self.theme.addItem(THEME_TITLES[choice], choice)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+
         form = QFormLayout()
+        form.addRow("Theme", self.theme)
         form.addRow("Listen port", self.port)
         form.addRow("Body limit", self.body_limit)
         form.addRow("ngrok authtoken", self.authtoken)
@@ -183,7 +192,7 @@ class SettingsDialog(QDialog):
 
         self.info_label = plain_label(selectable=False)
         self.error_label = plain_label(token_problem, selectable=False)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -238,6 +247,7 @@ class SettingsDialog(QDialog):
             custom_public_url=self.custom_url.text().strip() or None,
             custom_tunnel_header=self.tunnel_header.text().strip() or None,
             tunnel_autostart=self.autostart.isChecked(),
+            theme=str(self.theme.currentData()),
             extra=dict(self.settings.extra),
             problems=[],
             **self.tray_page.values(self.settings),
@@ -305,6 +315,7 @@ class SettingsDialog(QDialog):
             if f.name != "problems":
                 setattr(self.settings, f.name, getattr(edited, f.name))
         self.error_label.setText("")
+        apply_theme(self.settings.theme)
         self.accept()
 
     def _on_browse_clicked(self) -> None:

@@ -51,7 +51,8 @@ from inspector.gui.submit_form import (
     size_text,
     webhook_example,
 )
-from inspector.gui.widgets import ERROR_STYLE, WARNING_STYLE, plain_label
+from inspector.gui.theme import set_tone
+from inspector.gui.widgets import plain_label
 
 
 class SubmitDialog(QDialog):
@@ -154,7 +155,7 @@ class SubmitDialog(QDialog):
         self.webhook_edit.textChanged.connect(self._update_dashboard_info)
         self.webhook_edit.textChanged.connect(self._update_webhook_hint)
         self.webhook_hint = plain_label(selectable=False)
-        self.webhook_hint.setStyleSheet(WARNING_STYLE)
+        set_tone(self.webhook_hint, "warning")
         self.api_base_edit = QLineEdit(api_base or "")
         self.api_base_edit.setPlaceholderText("empty: the vendor's real API")
         #: for a vendor whose webhooks are set up in its dashboard: what to enter there
@@ -179,7 +180,7 @@ class SubmitDialog(QDialog):
         self.log_label = plain_label()
         self.status_label = plain_label()
         self.error_label = plain_label()
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
 
         self.submit_button = QPushButton("Submit")
         self.submit_button.setDefault(True)

@@ -40,7 +40,8 @@ from inspector.gui.credentials_dialog import ask_credentials
 from inspector.gui.error_log import log_failure
 from inspector.gui.latency_strip import LatencyStrip
 from inspector.gui.services import AppServices, TaskResultView
-from inspector.gui.widgets import ERROR_STYLE, plain_label
+from inspector.gui.theme import colours, set_tone, signals
+from inspector.gui.widgets import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,6 @@ BADGE_COLUMN = TaskColumn.STATUS
 REFRESH_DELAY_MS = 200
 #: The preview's largest size; the image is scaled down to fit, keeping its ratio.
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 480, 360
-BADGE_COLORS = {"valid": "#2e7d32", "invalid": "#c62828"}
 _TASK_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = (
     "No tasks yet: tasks you submit to a vendor appear here, with their callbacks. To try it "
@@ -132,6 +132,13 @@ class _Relay(QObject):
     task_saved = Signal()
 
 
+def _colour_badge(child: QTreeWidgetItem, badge: str) -> None:
+    """A callback's validation badge in its colour (valid, invalid; others plain)."""
+    known = badge in ("valid", "invalid")
+    color = colours().validation(badge) if known else None
+    child.setForeground(BADGE_COLUMN, QBrush(QColor(color)) if color else QBrush())
+
+
 class TasksView(QWidget):
     """Submitted tasks with their callbacks; fetch and preview a task's result."""
 
@@ -152,6 +159,7 @@ class TasksView(QWidget):
         self._result_for: str | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._tasks: dict[str, Task] = {}
+        signals().changed.connect(self._on_theme_changed)
         self._callbacks: dict[str, list[Capture]] = {}
         #: the selected task's callback latencies, drawn
         self.latency = LatencyStrip()
@@ -189,7 +197,7 @@ class TasksView(QWidget):
 
         self.result_label = plain_label()
         self.error_label = plain_label()
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, "error")
         self.image_label = QLabel()
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_label.setMinimumHeight(120)
@@ -257,6 +265,14 @@ class TasksView(QWidget):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def _on_theme_changed(self, _colours: object) -> None:
+        # The badges' colours are set per row: set again from the rows' own text.
+        for item in self._items.values():
+            for i in range(item.childCount()):
+                child = item.child(i)
+                if child is not None:
+                    _colour_badge(child, child.text(BADGE_COLUMN))
+
     def refresh(self) -> None:
         """Re-read the tasks and their callbacks; rows are updated in place."""
         self._refresh_timer.stop()
@@ -295,9 +311,7 @@ class TasksView(QWidget):
                 child = QTreeWidgetItem()
                 item.addChild(child)
             _set_texts(child, cells)
-            badge = cells[BADGE_COLUMN]
-            color = BADGE_COLORS.get(badge)
-            child.setForeground(BADGE_COLUMN, QBrush(QColor(color)) if color else QBrush())
+            _colour_badge(child, cells[BADGE_COLUMN])
 
     # -- selection ------------------------------------------------------------------------------
     def task_ids(self) -> list[str]:

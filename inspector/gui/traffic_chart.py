@@ -27,15 +27,11 @@ from inspector.core.capture import Capture, utc_now
 from inspector.core.store import CaptureStore
 from inspector.core.traffic import OTHER, TrafficBuckets, TrafficRow, minute_of
 from inspector.gui import workers
+from inspector.gui.theme import colours as theme_colours
 from inspector.gui.widgets import show_tooltip_at
 
 REPAINT_MS = 1000
 #: Vendor colours, in order of traffic; "other" is always grey.
-PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#bcbd22")
-OTHER_COLOUR = "#9e9e9e"
-FAILED_COLOUR = "#b3261e"
-NON_2XX_COLOUR = "#b86e00"
-GRID_COLOUR = "#d0d0d0"
 #: Pixels: the right margin, and the height of each marker strip under the bars.
 RIGHT, STRIP = 10, 7
 
@@ -69,8 +65,10 @@ class TrafficChart(QWidget):
     def colours(self, vendors: list[str]) -> dict[str, QColor]:
         """Each vendor's colour, in the order of :meth:`TrafficBuckets.vendors`."""
         ranked = [v for v in vendors if v != OTHER]
-        out = {v: QColor(PALETTE[i % len(PALETTE)]) for i, v in enumerate(ranked)}
-        out[OTHER] = QColor(OTHER_COLOUR)
+        c = theme_colours()
+        series = c.chart_series
+        out = {v: QColor(series[i % len(series)]) for i, v in enumerate(ranked)}
+        out[OTHER] = QColor(c.chart_other)
         return out
 
     def needs_repaint(self) -> bool:
@@ -132,14 +130,15 @@ class TrafficChart(QWidget):
         line = fm.height() + 4
         p.drawText(QPointF(4, 4 + fm.ascent()), self.summary_text())
         order = self.buckets.vendors()
+        theme = theme_colours()
         colours = self.colours(order)
         self._legend(p, fm, [(v, colours[v]) for v in order], 4 + line)
         self._legend(
             p,
             fm,
             [
-                ("failed validation", QColor(FAILED_COLOUR)),
-                ("non-2xx answer", QColor(NON_2XX_COLOUR)),
+                ("failed validation", QColor(theme.invalid)),
+                ("non-2xx answer", QColor(theme.missing)),
                 ("(strips under the bars)", None),
             ],
             4 + 2 * line,
@@ -148,7 +147,7 @@ class TrafficChart(QWidget):
         left_margin = plot.left()
         for fraction in (0.0, 0.5, 1.0):
             y = plot.bottom() - fraction * plot.height()
-            p.setPen(QPen(QColor(GRID_COLOUR)))
+            p.setPen(QPen(QColor(theme.grid)))
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(text_pen)
             value = scale * fraction  # 2.5 on a scale of 5: not rounded to a wrong 2
@@ -164,7 +163,7 @@ class TrafficChart(QWidget):
         bar = max(1.0, slot - (2 if slot > 4 else 0))
         failed_y = plot.bottom() + 4
         non_2xx_y = failed_y + STRIP + 2
-        failed_colour, non_2xx_colour = QColor(FAILED_COLOUR), QColor(NON_2XX_COLOUR)
+        failed_colour, non_2xx_colour = QColor(theme.invalid), QColor(theme.missing)
         for i, counts in enumerate(per_minute):
             left = plot.left() + i * slot
             y = plot.bottom()

@@ -29,9 +29,9 @@ from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.message_log import Level, say
 from inspector.gui.services import AppServices, TunnelView
 from inspector.gui.settings_dialog import SettingsDialog
+from inspector.gui.theme import set_tone
 from inspector.gui.widgets import make_action
 
-TUNNEL_COLOURS = {"off": "#8a8a8a", "starting": "#b86e00", "online": "#1b7f3b", "error": "#b3261e"}
 #: The indicator's words, by state.
 TUNNEL_WORDS = {
     "off": "Tunnel off",
@@ -127,7 +127,7 @@ class TunnelIndicator(QObject):
         hint = message or (SETUP_HINT if self.missing and state == "off" else "")
         self.label.setToolTip("\n".join(t for t in (text, hint, CLICK_HINT) if t))
         self.settings_button.setVisible(state == "error" or (state == "off" and bool(self.missing)))
-        self.label.setStyleSheet(f"color: {TUNNEL_COLOURS.get(state, '#8a8a8a')};")
+        set_tone(self.label, f"tunnel-{state}")
         if state != self.state and state in ("online", "off"):
             self._say(text)  # tunnel changes are kept in the message log
         self.state = state

@@ -8,11 +8,17 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
-from inspector.gui.theme import THEME_TITLES, THEMES, apply_theme
+from inspector.gui.message_log import say
+from inspector.gui.services import AppServices
+from inspector.gui.theme import THEME_CHOICES, THEME_TITLES, apply_theme, current_choice, signals
 
 
 class ViewMenu(QObject):
-    """Fills ``menu``; ``theme_chosen(theme)`` is called when the user picks a theme."""
+    """Fills ``menu``; ``theme_chosen(theme)`` is called when the user picks a theme.
+
+    The theme is settings.json's ``theme``, the same as Settings → General → Theme: the
+    app applies it at start-up, a choice here applies it at once, and a choice in Settings
+    shows here."""
 
     def __init__(
         self,
@@ -44,17 +50,30 @@ class ViewMenu(QObject):
         self.theme_group = QActionGroup(self)
         self.theme_group.setExclusive(True)
         self.theme_actions: dict[str, QAction] = {}
-        for name in THEMES:
+        for name in THEME_CHOICES:
             action = QAction(THEME_TITLES[name], self.theme_group)
             action.setCheckable(True)
             action.setChecked(name == theme)
             action.triggered.connect(lambda _=False, n=name: self.choose_theme(n))
             themes.addAction(action)
             self.theme_actions[name] = action
-        self.theme = apply_theme(theme)
+        self.theme = theme if theme in THEME_CHOICES else "system"
         self.theme_actions[self.theme].setChecked(True)
+        signals().changed.connect(self._on_theme_applied)
 
     def choose_theme(self, theme: str) -> None:
-        self.theme = apply_theme(theme)
-        self.theme_actions[self.theme].setChecked(True)
+        apply_theme(theme)
         self.theme_chosen(self.theme)
+
+    def _on_theme_applied(self, _colours: object) -> None:
+        self.theme = current_choice()
+        self.theme_actions[self.theme].setChecked(True)
+
+
+def save_theme(window: QMainWindow, services: AppServices, theme: str) -> None:
+    """View → Theme: settings.json's theme, as Settings → General saves it."""
+    services.settings.theme = theme
+    try:
+        services.settings.save(services.data_dir)
+    except OSError as exc:
+        say(window, f"Could not save the theme in the settings: {exc}", level="error")

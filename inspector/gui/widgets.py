@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QHelpEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDialog,
     QHBoxLayout,
@@ -20,11 +21,9 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QToolTip,
+    QTreeWidget,
     QWidget,
 )
-
-ERROR_STYLE = "color: #c62828;"
-WARNING_STYLE = "color: #a15c00;"
 
 
 def mono_font() -> QFont:
@@ -57,7 +56,17 @@ def pairs_table(headers: tuple[str, str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
+    set_data_font(table)
     return table
+
+
+def set_data_font(view: QAbstractItemView) -> None:
+    """Show a view's cells (header names and values, a JSON tree) in the monospace font,
+    its column titles in the usual one."""
+    view.setFont(mono_font())
+    if isinstance(view, QTableWidget | QTreeWidget):
+        header = view.horizontalHeader() if isinstance(view, QTableWidget) else view.header()
+        header.setFont(QApplication.font(header))
 
 
 def plain_label(text: str = "", *, selectable: bool = True) -> QLabel:

@@ -13,14 +13,12 @@ from inspector.core.store import CaptureStore
 from inspector.gui.capture_model import (
     COLUMNS,
     RAW_ROLE,
-    VALIDATION_COLOURS,
     CaptureTableModel,
     Column,
 )
+from inspector.gui.theme import colours
 
 pytestmark = pytest.mark.gui
-
-RED = "#b3261e"
 
 
 def colour(model: CaptureTableModel, row: int, column: Column) -> str | None:
@@ -66,9 +64,9 @@ def test_cells_show_failures_in_red_with_tooltips_and_numbers_right_aligned(
         assert model.index(1, Column.STATUS).data() == "502"
         assert model.index(1, Column.SIZE).data() == "5 B"
         assert model.index(1, Column.SIZE).data(RAW_ROLE) == 5
-        assert colour(model, 1, Column.STATUS) == RED
-        assert colour(model, 1, Column.FORWARD) == RED
-        assert colour(model, 1, Column.VALIDATION) == VALIDATION_COLOURS["invalid"]
+        assert colour(model, 1, Column.STATUS) == colours().error
+        assert colour(model, 1, Column.FORWARD) == colours().error
+        assert colour(model, 1, Column.VALIDATION) == colours().invalid
         assert colour(model, 0, Column.STATUS) is None
         assert colour(model, 0, Column.FORWARD) is None
         assert colour(model, 1, Column.PATH) is None

@@ -20,7 +20,8 @@ from PySide6.QtGui import QColor, QImage
 from inspector.app import AppCore
 from inspector.gui.submit_dialog import NO_PUBLIC_URL_TEXT, SubmitDialog
 from inspector.gui.tasks_view import TasksView
-from inspector.gui.widgets import ERROR_STYLE, SecretField
+from inspector.gui.theme import tone_of
+from inspector.gui.widgets import SecretField
 from inspector.net.sandbox.blurit import BlurItSim
 from inspector.net.sandbox.celantur import CelanturSim
 
@@ -247,7 +248,7 @@ def test_refused_credentials_show_the_vendor_sentence(qtbot: Any, rig: Rig, tmp_
     qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=5000)
     assert dialog.error_text() == "the Celantur credentials were refused"
     assert dialog.error_label.isVisible()
-    assert dialog.error_label.styleSheet() == ERROR_STYLE
+    assert tone_of(dialog.error_label) == "error"
     assert dialog.status_text() == ""
     assert rig.core.store.tasks() == []
     assert rig.core.credentials("celantur") == {}  # not remembered when refused

@@ -17,6 +17,7 @@ from inspector.core.secrets import SecretStore
 from inspector.core.settings import Settings
 from inspector.gui.main_window import MainWindow
 from inspector.gui.settings_dialog import SettingsDialog
+from inspector.gui.theme import colours
 from inspector.net.agent_download import install_agent
 
 pytestmark = pytest.mark.gui
@@ -101,7 +102,7 @@ def test_first_start_without_setup_is_a_hint_not_an_error(
         indicator.start_at_launch()  # what the app does when its window opens
         assert core.tunnel.status.state == "off"
         assert indicator.label.text() == "● Tunnel not set up"
-        assert "#b3261e" not in indicator.label.styleSheet()  # not red
+        assert colours().tunnel_error not in indicator.label.styleSheet()  # not red
         hint = window.statusBar().currentMessage()
         assert hint.startswith("The tunnel is not set up yet: add your ngrok authtoken")
         assert "dashboard.ngrok.com" in indicator.label.toolTip()

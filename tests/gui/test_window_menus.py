@@ -11,17 +11,18 @@ from typing import Any
 import pytest
 from helpers import close_app, open_app, send_http
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QUrl, qVersion
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QPalette
+from PySide6.QtGui import QAction, QColor, QDesktopServices, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMenu
 
 from inspector.app import AppCore
 from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
+from inspector.core.settings import Settings
 from inspector.core.store import CaptureStore
 from inspector.gui.capture_model import Column
 from inspector.gui.help_menu import AboutDialog, ShortcutsDialog
-from inspector.gui.layout_state import load_layout
 from inspector.gui.main_window import MainWindow
+from inspector.gui.theme import DARK, LIGHT
 
 pytestmark = pytest.mark.gui
 
@@ -263,17 +264,23 @@ def test_view_menu_theme_is_applied_and_remembered(
     core, window = running
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    before = app.palette().color(QPalette.ColorRole.Window)
     titles = [a.text() for a in menu_actions(window, "View")]
     assert {"Endpoints", "Tasks", "Messages"} <= set(titles)
     window.view_menu.theme_actions["dark"].trigger()
     try:
-        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 80
-        window.close()
-        assert load_layout(core.data_dir)["theme"] == "dark"
+        qtbot.waitUntil(
+            lambda: window.palette().color(QPalette.ColorRole.Window) == QColor(DARK.window)
+        )
+        # the same setting as Settings → General → Theme
+        assert Settings.load(core.data_dir).theme == "dark"
+        assert core.settings.theme == "dark"
+        dialog = window.open_settings()
+        assert dialog.theme.currentData() == "dark"
+        dialog.reject()
     finally:
-        window.view_menu.theme_actions["system"].trigger()
-    assert app.palette().color(QPalette.ColorRole.Window) == before
+        window.view_menu.theme_actions["light"].trigger()
+    assert app.palette().color(QPalette.ColorRole.Window) == QColor(LIGHT.window)
+    assert Settings.load(core.data_dir).theme == "light"
 
 
 def test_new_menus_are_safe_to_trigger_on_an_empty_window(
