@@ -24,11 +24,11 @@ from inspector.core.vendors.provider import (
     HmacProfile,
     Signed,
     SignedRequest,
+    TimestampedHmacProfile,
     event,
     header_or_missing,
     malformed,
     parse_rfc3339,
-    timestamped_pairs,
 )
 
 
@@ -298,7 +298,7 @@ CALENDLY_EVENTS = ("invitee.created", "invitee.canceled")
 CALENDLY_TOLERANCE_S = 180
 
 
-class CalendlyProfile(HmacProfile):
+class CalendlyProfile(TimestampedHmacProfile):
     """Calendly: ``Calendly-Webhook-Signature: t=<ts>,v1=<hex HMAC of 't.body'>``."""
 
     id = "calendly"
@@ -308,25 +308,10 @@ class CalendlyProfile(HmacProfile):
     detect_headers = ("calendly-webhook-signature",)
     tolerance_s = CALENDLY_TOLERANCE_S
 
-    def signed(self, request: SignedRequest) -> Signed | Validation:
-        value = header_or_missing(self.id, request, CALENDLY_HEADER)
-        if isinstance(value, Validation):
-            return value
-        pairs = timestamped_pairs(self.id, CALENDLY_HEADER, value, ",", "t", "v1")
-        if isinstance(pairs, Validation):
-            return pairs
-        ts, v1 = pairs
-        return Signed(
-            v1,
-            f"{ts}.".encode(),
-            f"'{ts}.' + the body",
-            timestamp=ts,
-            timestamp_what=f"{CALENDLY_HEADER} timestamp",
-        )
-
-    def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
-        sig = self.compute(credential, f"{timestamp}.".encode() + request.body)
-        return [(CALENDLY_HEADER, f"t={timestamp},v1={sig}")]
+    separator = ","
+    ts_key = "t"
+    sig_key = "v1"
+    joiner = "."
 
     def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         obj = body.json_object

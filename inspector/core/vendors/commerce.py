@@ -22,11 +22,11 @@ from inspector.core.vendors.provider import (
     HmacProfile,
     Signed,
     SignedRequest,
+    TimestampedHmacProfile,
     any_equal,
     event,
     header_or_missing,
     no_url,
-    timestamped_pairs,
     with_url_explained,
 )
 
@@ -151,7 +151,7 @@ PADDLE_EVENTS = ("transaction.completed", "subscription.created", "subscription.
 PADDLE_TOLERANCE_S = 5
 
 
-class PaddleProfile(HmacProfile):
+class PaddleProfile(TimestampedHmacProfile):
     """Paddle Billing: ``Paddle-Signature: ts=<unix>;h1=<hex HMAC of 'ts:body'>``."""
 
     id = "paddle"
@@ -161,25 +161,10 @@ class PaddleProfile(HmacProfile):
     detect_headers = ("paddle-signature",)
     tolerance_s = PADDLE_TOLERANCE_S
 
-    def signed(self, request: SignedRequest) -> Signed | Validation:
-        value = header_or_missing(self.id, request, PADDLE_HEADER)
-        if isinstance(value, Validation):
-            return value
-        pairs = timestamped_pairs(self.id, PADDLE_HEADER, value, ";", "ts", "h1")
-        if isinstance(pairs, Validation):
-            return pairs
-        ts, h1 = pairs
-        return Signed(
-            h1,
-            f"{ts}:".encode(),
-            f"'{ts}:' + the body",
-            timestamp=ts,
-            timestamp_what=f"{PADDLE_HEADER} timestamp (ts)",
-        )
-
-    def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
-        h1 = self.compute(credential, f"{timestamp}:".encode() + request.body)
-        return [(PADDLE_HEADER, f"ts={timestamp};h1={h1}")]
+    separator = ";"
+    ts_key = "ts"
+    sig_key = "h1"
+    joiner = ":"
 
     def parse(self, capture: Capture, body: VendorBody) -> ParsedEvent:
         obj = body.json_object

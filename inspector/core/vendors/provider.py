@@ -540,3 +540,36 @@ class KeyPairProfile(ProviderProfile):
     def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
         sig = self.sign_bytes(credential, str(timestamp).encode() + request.body)
         return [(self.signature_header, self.encode(sig)), (self.timestamp_header, str(timestamp))]
+
+
+class TimestampedHmacProfile(HmacProfile):
+    """A provider whose header carries a timestamp and an HMAC over ``timestamp`` + a
+    joiner + the body, as ``<ts_key>=<ts><sep><sig_key>=<sig>`` (Paddle, Calendly)."""
+
+    separator: str = ","
+    ts_key: str = "t"
+    sig_key: str = "v1"
+    #: what stands between the timestamp and the body in the signed bytes
+    joiner: str = "."
+
+    def signed(self, request: SignedRequest) -> Signed | Validation:
+        header = self.signature_header
+        value = header_or_missing(self.id, request, header)
+        if isinstance(value, Validation):
+            return value
+        pairs = timestamped_pairs(self.id, header, value, self.separator, self.ts_key, self.sig_key)
+        if isinstance(pairs, Validation):
+            return pairs
+        ts, sig = pairs
+        return Signed(
+            sig,
+            f"{ts}{self.joiner}".encode(),
+            f"'{ts}{self.joiner}' + the body",
+            timestamp=ts,
+            timestamp_what=f"{header} timestamp ({self.ts_key})",
+        )
+
+    def sign(self, request: SignedRequest, credential: str, timestamp: int, msg_id: str) -> Headers:
+        sig = self.compute(credential, f"{timestamp}{self.joiner}".encode() + request.body)
+        value = f"{self.ts_key}={timestamp}{self.separator}{self.sig_key}={sig}"
+        return [(self.signature_header, value)]
