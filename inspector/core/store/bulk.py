@@ -1,6 +1,7 @@
 """Work over many captures at once, for worker threads: reading a whole history for an
-export (:func:`iter_captures`), deleting many captures (:func:`remove_in_batches`) or all
-of them (:func:`clear`), and building the search index of an upgraded store
+export (:func:`iter_captures`), deleting chosen captures or all of them (:func:`delete`, the
+window's Delete and Clear all; :func:`remove_in_batches` and :func:`clear` do the same by id
+and with the index dropped whole, used by tests only so far), and building the search index of an upgraded store
 (:func:`build_index`). Each goes a batch per transaction, so the listener's commits go in
 between and an interrupted run leaves whole captures; none emits the store's events (the
 caller announces what changed on its own thread)."""
