@@ -246,8 +246,9 @@ class TrafficPanel(QWidget):
         self._unsubscribe = store.added.connect(self._on_added)
         self._loaded_up_to = store.max_seq()
         since = minute_of(utc_now()) - timedelta(minutes=self.chart.buckets.minutes - 1)
+        until = since + timedelta(minutes=self.chart.buckets.minutes)
         up_to = self._loaded_up_to
-        workers.submit(lambda _report: store.traffic_since(since, up_to), self._on_loaded)
+        workers.submit(lambda _report: store.traffic_since(since, until, up_to), self._on_loaded)
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
         self._timer.timeout.connect(self.repaint_if_changed)

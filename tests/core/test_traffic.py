@@ -10,6 +10,8 @@ from inspector.core.store.traffic import first_seq_since
 from inspector.core.traffic import Counts, TrafficBuckets, minute_of
 
 NOW = datetime(2026, 12, 3, 7, 30, 20, tzinfo=UTC)
+#: The end of the chart's window at NOW.
+LATER = minute_of(NOW) + timedelta(minutes=1)
 
 
 def capture(
@@ -39,7 +41,7 @@ def traffic() -> list[Capture]:
 
 def test_store_aggregate_counts_by_minute_and_vendor(store: CaptureStore) -> None:
     store.add_many(traffic())
-    rows = store.traffic_since(NOW - timedelta(minutes=60))
+    rows = store.traffic_since(NOW - timedelta(minutes=60), LATER)
     got = {(r.minute, r.vendor): (r.total, r.failed, r.non_2xx) for r in rows}
     m = minute_of
     assert got == {
@@ -55,7 +57,7 @@ def test_live_buckets_match_the_store(store: CaptureStore) -> None:
     captures = traffic()
     store.add_many(captures)
     loaded = TrafficBuckets()
-    loaded.load(store.traffic_since(NOW - timedelta(minutes=59, seconds=20)))
+    loaded.load(store.traffic_since(NOW - timedelta(minutes=59, seconds=20), LATER))
     live = TrafficBuckets()
     live.add(captures)
     live.trim(NOW)
@@ -77,9 +79,19 @@ def test_the_last_hour_is_found_by_seq_even_with_deleted_and_imported_rows(
     assert first_seq_since(store._rconn, NOW - timedelta(minutes=60)) == first_recent
     assert first_seq_since(store._rconn, NOW) == store.max_seq() + 1
     store.add(capture(600))  # imported: old time, newest seq
-    rows = store.traffic_since(NOW - timedelta(minutes=60))
+    rows = store.traffic_since(NOW - timedelta(minutes=60), LATER)
     assert sum(r.total for r in rows) == 30
 
 
 def test_empty_store_has_no_traffic(store: CaptureStore) -> None:
-    assert store.traffic_since(NOW) == []
+    assert store.traffic_since(NOW, LATER) == []
+
+
+def test_captures_dated_in_the_future_are_left_out(store: CaptureStore) -> None:
+    # A sender's clock ahead, or an imported file from one: the chart never shows them.
+    store.add_many([capture(1), capture(-0.5), capture(-5), capture(-60 * 24 * 30)])
+    rows = store.traffic_since(NOW - timedelta(minutes=60), LATER)
+    assert [(r.minute, r.total) for r in rows] == [
+        (minute_of(NOW - timedelta(minutes=1)), 1),
+        (minute_of(NOW + timedelta(minutes=0.5)), 1),
+    ]

@@ -581,12 +581,20 @@ class CaptureStore:
         sql, params = self._select("seq", flt)
         return int(self._value(f"SELECT count(*) FROM ({sql})", params))
 
-    def traffic_since(self, since: datetime, until_seq: int | None = None) -> list[TrafficRow]:
-        """Captures per minute and vendor received since ``since``, with failed validations
-        and non-2xx answers counted (the traffic chart's start; it then counts live
-        captures itself). Reads only the table's tail (see ``store/traffic.py``)."""
-        with self._rlock:
-            return traffic_since(self._rconn, since, until_seq)
+    def traffic_since(
+        self, since: datetime, until: datetime, until_seq: int | None = None
+    ) -> list[TrafficRow]:
+        """Captures per minute and vendor received from ``since`` until before ``until``,
+        with failed validations and non-2xx answers counted (the traffic chart's start; it
+        then counts live captures itself). Reads only the table's tail (see
+        ``store/traffic.py``), on a connection of its own: after a flood the last hour
+        holds a million captures, seconds of reading that must not hold up the list's
+        reads (docs/performance.md, a million captures)."""
+        conn = connect(self.path, self._synchronous)
+        try:
+            return traffic_since(conn, since, until, until_seq)
+        finally:
+            conn.close()
 
     def max_seq(self) -> int:
         return int(self._value("SELECT coalesce(max(seq), 0) FROM captures"))

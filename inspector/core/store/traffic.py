@@ -22,7 +22,7 @@ AGGREGATE = """
 SELECT substr(received_at, 1, 16) AS minute, coalesce(vendor, '') AS v, count(*),
        sum(json_extract(validation, '$.result') IN ('invalid', 'missing')),
        sum(coalesce(json_extract(response, '$.status'), 0) >= 300)
-FROM captures WHERE seq BETWEEN ? AND ? AND received_at >= ?
+FROM captures WHERE seq BETWEEN ? AND ? AND received_at >= ? AND received_at < ?
 GROUP BY minute, v ORDER BY minute, v
 """
 
@@ -52,13 +52,17 @@ def first_seq_since(conn: sqlite3.Connection, since: datetime) -> int:
 
 
 def traffic_since(
-    conn: sqlite3.Connection, since: datetime, until_seq: int | None = None
+    conn: sqlite3.Connection, since: datetime, until: datetime, until_seq: int | None = None
 ) -> list[TrafficRow]:
-    """The aggregate rows for captures received at or after ``since`` (and, with
-    ``until_seq``, stored up to that seq: live captures after it are counted by the chart)."""
+    """The aggregate rows for captures received at or after ``since`` and before
+    ``until`` (and, with ``until_seq``, stored up to that seq: live captures after it are
+    counted by the chart). ``until`` keeps captures dated in the future (a sender's or an
+    imported file's clock) out: the chart never shows them, and a history of them would
+    make the rows many."""
     start = first_seq_since(conn, since)
     end = until_seq if until_seq is not None else 2**63 - 1
-    rows = conn.execute(AGGREGATE, (start, end, format_timestamp(since))).fetchall()
+    stamps = (format_timestamp(since), format_timestamp(until))
+    rows = conn.execute(AGGREGATE, (start, end, *stamps)).fetchall()
     return [
         TrafficRow(parse_timestamp(minute + ":00Z"), vendor, total, failed or 0, non_2xx or 0)
         for minute, vendor, total, failed, non_2xx in rows
