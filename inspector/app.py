@@ -155,6 +155,8 @@ class AppCore:
         self.housekeeping_interval = 30.0
         #: (indexed, to index) while the search index of an older store is being built
         self.index_progress: tuple[int, int] | None = None
+        #: emitted on the loop with a line about that build: its start, each tenth, its end
+        self.indexing: Signal[str] = Signal("indexing")
         self._indexing: asyncio.Task[None] | None = None
         self._stop_indexing = threading.Event()
 
@@ -174,28 +176,52 @@ class AppCore:
         self._housekeeping = asyncio.get_running_loop().create_task(
             self._housekeep(), name="store-housekeeping"
         )
-        self._indexing = asyncio.get_running_loop().create_task(
-            self._build_index(), name="search-index"
-        )
+        self.index_in_background()
         self._publish()
 
+    def index_in_background(self) -> None:
+        """Index, in a worker thread, what the search index does not hold: an upgraded
+        store's captures at start, what Clear all kept afterwards. Nothing when it is
+        running already or the core is stopping."""
+        if self._stop_indexing.is_set():
+            return
+        if self._indexing is None or self._indexing.done():
+            self._indexing = asyncio.get_running_loop().create_task(
+                self._build_index(), name="search-index"
+            )
+
     async def _build_index(self) -> None:
-        """Index the captures of a store upgraded to schema 8 (or emptied by Clear all)
-        in a worker thread, a batch per transaction; searches scan until it is done."""
+        """Index the captures of a store upgraded to schema 8 (or kept by Clear all) in a
+        worker thread, a batch per transaction; searches scan them until it is done."""
         pending = await asyncio.to_thread(self.store.index_pending)
         if not pending:
             return
         self.index_progress = (0, pending)
+        loop = asyncio.get_running_loop()
+        said = [0]  # the last tenth announced
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int) -> None:  # in the worker thread
             self.index_progress = (done, total)
+            tenth = 10 * done // max(total, 1)
+            if said[0] < tenth < 10:
+                said[0] = tenth
+                loop.call_soon_threadsafe(self.indexing.emit, f"search index: {tenth * 10} %")
 
+        self.indexing.emit(
+            f"search index: indexing {plural(pending, 'capture')}; "
+            "searches are slower until it is done"
+        )
         try:
-            await asyncio.to_thread(
+            complete = await asyncio.to_thread(
                 self.store.build_index, on_progress=progress, stop=self._stop_indexing.is_set
             )
         except Exception as exc:  # the scan keeps serving; the next start tries again
             log.warning("building the search index failed: %s", exc)
+            self.indexing.emit(f"search index: stopped ({exc}); searches still work, slower")
+        else:
+            self.indexing.emit(
+                "search index: ready" if complete else "search index: stopped, goes on next time"
+            )
         finally:
             self.index_progress = None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import time
 import urllib.request
 from collections.abc import Callable, Coroutine, Generator
@@ -302,3 +303,15 @@ class ModalCloser:
     def __exit__(self, *exc: object) -> None:
         self.timer.stop()
         self.close_all()
+
+
+def downgrade_to_schema_7(path: Path) -> None:
+    """Make the store at ``path`` what schema 7 wrote: no search index, no index keys (an
+    older version's store, which the app upgrades and indexes in the background)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("DROP TABLE search_index")
+        conn.execute("DELETE FROM meta WHERE key IN ('index_from', 'indexed_to', 'index_unicode')")
+        conn.execute("PRAGMA user_version=7")
+    finally:
+        conn.close()

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 
 from clirunner import ServeProcess, cli_env, run_cli
-from helpers import post
+from helpers import downgrade_to_schema_7, post
+
+from inspector.core.capture import Capture
+from inspector.core.store import CaptureStore
 
 RUN = [sys.executable, "-m", "inspector"]
 
@@ -148,3 +151,19 @@ def test_damaged_store_is_one_line_and_left_alone(data_dir: Path) -> None:
         assert out.stderr.count("\n") == 1 and "damaged" in out.stderr and "mv " in out.stderr
         assert "Traceback" not in out.stderr
     assert damaged.read_bytes() == b"not sqlite" * 500
+
+
+def test_serve_indexes_an_older_store_and_says_how_far(data_dir: Path) -> None:
+    store = CaptureStore.in_dir(data_dir)
+    store.add_many([Capture(method="POST", path=f"/old{i}", body=b"legacy") for i in range(3000)])
+    path = store.path
+    store.close()
+    downgrade_to_schema_7(path)
+    with ServeProcess(data_dir, "--port", "0", "--no-tunnel") as serve:
+        assert "indexing 3000 captures" in serve.wait_for_stderr("search index: indexing")
+        serve.wait_for_stderr("search index: ready")
+        found = json.loads(run_cli(data_dir, "list", "--json", "--search", "/OLD2999").stdout)
+        assert [c["path"] for c in found] == ["/old2999"]
+        assert serve.stop() == 0
+    # The stdout of serve stays the captures' lines, for the scripts that read it.
+    assert not any("search index" in line for line in serve.lines.queue)

@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
         self.deleting.deleted.connect(
             lambda _n: self._on_selection_changed(QItemSelection(), QItemSelection())
         )
+        # Clear all empties the search index; what it kept is indexed again meanwhile.
+        self.deleting.deleted.connect(lambda _n: services.index_in_background())
         self.help = HelpMenu(self, services.data_dir)
         self.layout_state = WindowLayout(
             self,

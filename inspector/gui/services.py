@@ -126,6 +126,10 @@ class AppServices(Protocol):
 
     def paused_count(self) -> int: ...
 
+    def index_in_background(self) -> None:
+        """Index what the search index does not hold yet (after Clear all)."""
+        ...
+
     def index_status(self) -> str:
         """A few words while the search index is being built, else empty."""
         ...

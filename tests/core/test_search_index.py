@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import downgrade_to_schema_7
 
 from inspector.core.capture import Capture
 from inspector.core.store import SEARCH_BODY_BYTES, CaptureFilter, CaptureStore
@@ -247,8 +248,9 @@ def test_deletes_take_the_entries_out(store: CaptureStore) -> None:
     store.remove([caps[3].id, caps[7].id])
     assert entries(store, "unique-003") == []
     assert entries(store, "unique-004") == [caps[4].seq]
-    removed = store.remove_in_batches([c.id for c in caps[10:40]], batch=7)
-    assert removed == [c.id for c in caps[10:40]]
+    removed: list[str] = []
+    assert store.delete([c.seq for c in caps[10:40]], batch=7, ids=removed) == 30
+    assert sorted(removed) == sorted(c.id for c in caps[10:40])
     assert entries(store, "unique-02") == []
     assert found(store, "unique-0") == {c.path for c in caps if c not in caps[10:40]} - {
         "/d3",
@@ -266,8 +268,8 @@ def test_clear_all_in_batches_then_the_index_is_whole_again(store: CaptureStore)
     store.add_many(caps)
     store.set_pinned([caps[5].id])
     seen: list[tuple[int, int]] = []
-    assert store.clear(keep_pinned=True, batch=50, on_progress=lambda d, t: seen.append((d, t)))
-    assert seen[-1] == (119, 120)
+    deleted = store.delete(keep_pinned=True, batch=50, progress=lambda d, t: seen.append((d, t)))
+    assert deleted == 119 and seen == [(50, 119), (100, 119), (119, 119)]
     assert [c.path for c in store.captures(limit=0)] == ["/c5"]
     assert store.index_pending() == 1
     assert found(store, "clear-me") == {"/c5"}  # by the scan meanwhile
@@ -276,19 +278,8 @@ def test_clear_all_in_batches_then_the_index_is_whole_again(store: CaptureStore)
     assert found(store, "clear-me") == {"/c5"}
     store.add(make("/after", b"clear-me again"))
     assert found(store, "clear-me") == {"/c5", "/after"}
-    assert store.clear() == 2
-    assert store.count() == 0
-
-
-def downgrade_to_schema_7(path: Path) -> None:
-    """Make the store at ``path`` what schema 7 wrote: no index, no index keys."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("DROP TABLE search_index")
-        conn.execute("DELETE FROM meta WHERE key IN ('index_from', 'indexed_to', 'index_unicode')")
-        conn.execute("PRAGMA user_version=7")
-    finally:
-        conn.close()
+    assert store.delete() == 2
+    assert store.count() == 0 and store.index_pending() == 0
 
 
 def test_an_older_store_is_indexed_in_the_background_and_searches_agree(data_dir: Path) -> None:
@@ -387,7 +378,7 @@ def test_the_tail_and_the_indexed_range_mixed_with_deletes(store: CaptureStore) 
     # Clear all with a tail not indexed yet: nothing indexed stays, all of it rebuilt.
     store.set_pinned([words[50].id, words[10].id])
     store.add_many([make("/late", b"ticket-999 late")])
-    store.clear(keep_pinned=True, batch=10)
+    store.delete(keep_pinned=True, batch=10)
     agree()
     assert found(store, "ticket-") == {"/w10", "/w50"}
     assert store.build_index(batch=1)

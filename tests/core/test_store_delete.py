@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from inspector.core.capture import Capture
-from inspector.core.store import CaptureStore
+from inspector.core.store import CaptureFilter, CaptureStore
 
 
 def fill(store: CaptureStore, n: int) -> list[Capture]:
@@ -57,8 +57,14 @@ def test_delete_all_in_batches_reports_progress_and_stops_when_cancelled(
     deleted = store.delete(batch=100, progress=progress, cancelled=stop.is_set)
     assert deleted == 300 and store.count() == 700
     assert seen == [(n, 1000) for n in range(100, 301, 100)]
-    # The oldest went first; the rest are whole.
+    # The oldest went first; the rest are whole, and found by a search: the index was
+    # emptied first, so the scan tests them until the builder has indexed them again.
     assert min(c.seq for c in store.captures(limit=0)) == 301
+    assert store.index_pending() == 700
+    nineties = [f"/c{i}" for i in range(999, 989, -1)]  # /c99 itself was deleted
+    assert [c.path for c in store.captures(flt=CaptureFilter(text="/C99"), limit=0)] == nineties
+    assert store.build_index(batch=64) and store.index_pending() == 0
+    assert [c.path for c in store.captures(flt=CaptureFilter(text="/C99"), limit=0)] == nineties
     assert store.delete(batch=128) == 700 and store.count() == 0
 
 

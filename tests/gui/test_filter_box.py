@@ -121,14 +121,14 @@ def test_deleted_captures_leave_the_list_and_the_selection_stays(
     store.remove([caps[0].id, caps[1].id, caps[2500].id])
     qtbot.waitUntil(lambda: window.model.rowCount() == 2997, timeout=5000)
     assert window.selected_capture_id() == caps[2989].id
-    gone = store.remove_in_batches([c.id for c in caps[2:2400]], batch=500)
-    assert len(gone) == 2398
+    gone: list[str] = []
+    assert store.delete([c.seq for c in caps[2:2400]], batch=500, ids=gone) == 2398
     store.removed.emit(gone)
     qtbot.waitUntil(lambda: window.model.rowCount() == 599, timeout=5000)
     assert window.count_label.text() == "599 captures"
     assert window.selected_capture_id() == caps[2989].id
     assert paths(window)[-1] == "/d2400"
-    assert store.clear() == 599
+    assert store.delete() == 599
     store.removed.emit([c.id for c in caps])
     qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
 

@@ -139,6 +139,16 @@ def test_clear_all_keeps_pinned_captures_unless_asked(
     assert dialog is not None and "Delete all 3 captures?" in dialog.question.text()
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: paths(window) == ["pinned /hook0"])
+    # Clear all emptied the search index in one step; what it kept is indexed again.
+    qtbot.waitUntil(lambda: core.store.index_pending() == 0)
+    qtbot.keyClicks(window.filter_edit, "HOOK0")
+    qtbot.waitUntil(lambda: window.model.filter.text == "HOOK0" and not window.model.searching)
+    assert paths(window) == ["pinned /hook0"]
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus)
+    qtbot.keyClick(window.table, Qt.Key.Key_Escape)  # clears the filter
+    qtbot.waitUntil(lambda: window.filter_edit.text() == "" and not window.model.searching)
     window.deleting.clear_action.trigger()
     dialog = window.deleting.dialog
     assert dialog is not None

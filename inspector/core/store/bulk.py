@@ -1,8 +1,7 @@
 """Work over many captures at once, for worker threads: reading a whole history for an
 export (:func:`iter_captures`), deleting chosen captures or all of them (:func:`delete`, the
-window's Delete and Clear all; :func:`remove_in_batches` and :func:`clear` do the same by id
-and with the index dropped whole, used by tests only so far), and building the search index of an upgraded store
-(:func:`build_index`). Each goes a batch per transaction, so the listener's commits go in
+window's Delete and Clear all), and building the search index of an upgraded store or of
+what Clear all kept (:func:`build_index`). Each goes a batch per transaction, so the listener's commits go in
 between and an interrupted run leaves whole captures; none emits the store's events (the
 caller announces what changed on its own thread)."""
 
@@ -40,8 +39,6 @@ class Store(Protocol):
 
     def index_pending(self) -> int: ...
 
-    def remove(self, capture_ids: Sequence[str], *, emit: bool = True) -> int: ...
-
     def max_seq(self) -> int: ...
 
     def _value(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
@@ -64,11 +61,18 @@ def delete(
 
     Made for the user's Delete and Clear all, off the UI thread: a batch per transaction,
     so the listener keeps storing in between; ``progress(done, total)`` after each batch;
-    ``cancelled()`` is asked between batches (what was deleted stays deleted). Their search
-    index entries go in the same transaction.
+    ``cancelled()`` is asked between batches (what was deleted stays deleted).
+
+    The search index follows. Chosen captures' entries go in their batch's transaction.
+    For all of them, the index is emptied first, in one step: taking out entries of a
+    contentless FTS5 table writes as much as indexing them did (docs/performance.md,
+    Clear all). What Clear all leaves (the pinned captures, or the rest after a cancel)
+    is then outside the indexed range: searches test it by the scan until the builder
+    (:func:`build_index`) has indexed it again.
     """
     if seqs is None:
-        top = store.max_seq()
+        with store._writing() as conn, transaction(conn):
+            top = search_index.forget_all(conn)
         where = " AND pinned = 0" if keep_pinned else ""
         total = store._value(f"SELECT count(*) FROM captures WHERE seq <= ?{where}", (top,))
         select = retention.SELECT_NEXT_SEQS.format(pinned=retention.UNPINNED if keep_pinned else "")
@@ -89,7 +93,9 @@ def delete(
         marks = ",".join("?" * len(chunk))
         pinned_only = " AND c.pinned = 0" if keep_pinned else ""
         with store._writing() as conn, transaction(conn):
-            search_index.unindex(conn, f"c.seq IN ({marks}){pinned_only}", chunk, search_from)
+            if seqs is not None:
+                where = f"c.seq IN ({marks}){pinned_only}"
+                search_index.unindex(conn, where, chunk, search_from)
             conn.execute(bodies, chunk)
             gone = conn.execute(captures, chunk).fetchall()
         deleted += len(gone)
@@ -99,59 +105,6 @@ def delete(
         if progress is not None:
             progress(min(done, total), total)
     return deleted
-
-
-def remove_in_batches(
-    store: Store, ids: Sequence[str], batch: int, on_progress: Progress | None, cancel: Stop | None
-) -> list[str]:
-    """Delete captures a batch per transaction (the window's Delete on many rows); returns
-    the ids deleted, which stop short of ``ids`` when ``cancel()`` became true."""
-    done: list[str] = []
-    for start in range(0, len(ids), batch):
-        if cancel is not None and cancel():
-            break
-        chunk = list(ids[start : start + batch])
-        store.remove(chunk, emit=False)
-        done += chunk
-        if on_progress is not None:
-            on_progress(len(done), len(ids))
-    return done
-
-
-def clear(
-    store: Store, keep_pinned: bool, batch: int, on_progress: Progress | None, cancel: Stop | None
-) -> int:
-    """Delete every capture (but the pinned ones with ``keep_pinned``): the window's Clear
-    all; returns how many.
-
-    The index is emptied first, in one step, and the captures marked as not indexed, so
-    the batches need no index work; the background build (:func:`build_index`) indexes
-    again whatever is left, and searches scan until then.
-    """
-    total = store.count()
-    with store._writing() as conn, transaction(conn):
-        search_index.forget_all(conn)
-    unpinned = " AND pinned = 0" if keep_pinned else ""
-    removed = 0
-    while not (cancel is not None and cancel()):
-        with store._writing() as conn, transaction(conn):
-            seqs = conn.execute(
-                f"SELECT seq FROM captures WHERE 1{unpinned} ORDER BY seq LIMIT ?", (batch,)
-            ).fetchall()
-            if not seqs:
-                break
-            span = (seqs[0][0], seqs[-1][0])
-            conn.execute(
-                "DELETE FROM bodies WHERE seq IN (SELECT seq FROM captures "
-                f"WHERE seq BETWEEN ? AND ?{unpinned})",
-                span,
-            )
-            removed += conn.execute(
-                f"DELETE FROM captures WHERE seq BETWEEN ? AND ?{unpinned}", span
-            ).rowcount
-        if on_progress is not None:
-            on_progress(removed, total)
-    return removed
 
 
 def build_index(

@@ -372,28 +372,6 @@ class CaptureStore:
             self, seqs, keep_pinned, batch, progress, cancelled, ids, self._search_from
         )
 
-    def remove_in_batches(
-        self,
-        capture_ids: Sequence[str],
-        *,
-        batch: int = 2000,
-        on_progress: Callable[[int, int], None] | None = None,
-        cancel: Callable[[], bool] | None = None,
-    ) -> list[str]:
-        """See :func:`.bulk.remove_in_batches` (the window's Delete of many rows)."""
-        return bulk.remove_in_batches(self, capture_ids, batch, on_progress, cancel)
-
-    def clear(
-        self,
-        *,
-        keep_pinned: bool = False,
-        batch: int = 20_000,
-        on_progress: Callable[[int, int], None] | None = None,
-        cancel: Callable[[], bool] | None = None,
-    ) -> int:
-        """See :func:`.bulk.clear` (the window's Clear all)."""
-        return bulk.clear(self, keep_pinned, batch, on_progress, cancel)
-
     # -- the search index ---------------------------------------------------------------
     def index_pending(self) -> int:
         """How many stored captures the search index does not hold yet (the tail stored

@@ -117,13 +117,15 @@ def _batched(flat: list[Any]) -> list[tuple[Any, ...]]:
     return [tuple(flat[i : i + 3]) for i in range(0, len(flat), 3)]
 
 
-def forget_all(conn: sqlite3.Connection) -> None:
+def forget_all(conn: sqlite3.Connection) -> int:
     """Empty the index and mark every stored capture as not indexed (in the caller's write
-    transaction): the builder indexes them again, and deleting them needs no index work."""
+    transaction): the builder indexes them again, and deleting them needs no index work.
+    Returns the last seq stored (every capture up to it is now outside the index)."""
     conn.execute("INSERT INTO search_index(search_index) VALUES('delete-all')")
     last = _last_seq(conn)
     conn.execute(_SET_INDEX_FROM, (last,))
     conn.execute(_SET_INDEXED_TO, (last,))
+    return last
 
 
 def _last_seq(conn: sqlite3.Connection) -> int:
