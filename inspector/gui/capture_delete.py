@@ -127,7 +127,9 @@ class DeleteActions(QObject):
     def clear_all(self) -> ConfirmDelete | None:
         if self.running:
             return None
-        total = self.store.count()
+        # The list's count, as the window shows it: counting the store's rows reads a
+        # million of them (~0.3 s on the UI thread, more when the file is not cached).
+        total = self.model.total or self.store.count()
         if total == 0:
             say(self.window, "No captures to delete")
             return None

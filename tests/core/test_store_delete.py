@@ -78,3 +78,20 @@ def test_delete_all_keeps_captures_stored_meanwhile(store: CaptureStore) -> None
 
     assert store.delete(batch=100, progress=progress) == 300
     assert [c.id for c in store.captures(limit=0)] == [late[0].id]
+
+
+def test_deleting_most_captures_empties_the_index_and_the_rest_is_indexed_again(
+    store: CaptureStore,
+) -> None:
+    caps = fill(store, 100)
+    store.build_index()
+    # A few: their entries go one by one, the rest of the index stays.
+    assert store.delete([caps[0].seq, caps[1].seq]) == 2
+    assert store.index_pending() == 0
+    # Most of them (the whole list selected, say): the index is emptied in one step.
+    assert store.delete([c.seq for c in caps[2:90]], batch=16) == 88
+    assert store.index_pending() == 10
+    expected = [f"/c{i}" for i in range(99, 89, -1)]
+    assert [c.path for c in store.captures(flt=CaptureFilter(text="/C9"), limit=0)] == expected
+    assert store.build_index() and store.index_pending() == 0
+    assert [c.path for c in store.captures(flt=CaptureFilter(text="/C9"), limit=0)] == expected

@@ -64,15 +64,17 @@ def delete(
     ``cancelled()`` is asked between batches (what was deleted stays deleted).
 
     The search index follows. Chosen captures' entries go in their batch's transaction.
-    For all of them, the index is emptied first, in one step: taking out entries of a
-    contentless FTS5 table writes as much as indexing them did (docs/performance.md,
-    Clear all). What Clear all leaves (the pinned captures, or the rest after a cancel)
-    is then outside the indexed range: searches test it by the scan until the builder
-    (:func:`build_index`) has indexed it again.
+    For all of them, or more than half of the history, the index is emptied first, in one
+    step: taking out entries of a contentless FTS5 table writes as much as indexing them
+    did (docs/performance.md, Clear all), so indexing again what stays costs less. What
+    is left (the pinned captures, the rest after a cancel, the captures not chosen) is
+    then outside the indexed range, where the batches' unindexing finds nothing to do and
+    searches test it by the scan until the builder (:func:`build_index`) has indexed it.
     """
-    if seqs is None:
+    if seqs is None or _most_of(store, len(seqs)):
         with store._writing() as conn, transaction(conn):
             top = search_index.forget_all(conn)
+    if seqs is None:
         where = " AND pinned = 0" if keep_pinned else ""
         total = store._value(f"SELECT count(*) FROM captures WHERE seq <= ?{where}", (top,))
         select = retention.SELECT_NEXT_SEQS.format(pinned=retention.UNPINNED if keep_pinned else "")
@@ -93,9 +95,8 @@ def delete(
         marks = ",".join("?" * len(chunk))
         pinned_only = " AND c.pinned = 0" if keep_pinned else ""
         with store._writing() as conn, transaction(conn):
-            if seqs is not None:
-                where = f"c.seq IN ({marks}){pinned_only}"
-                search_index.unindex(conn, where, chunk, search_from)
+            chosen = f"c.seq IN ({marks}){pinned_only}"
+            search_index.unindex(conn, chosen, chunk, search_from)
             conn.execute(bodies, chunk)
             gone = conn.execute(captures, chunk).fetchall()
         deleted += len(gone)
@@ -105,6 +106,14 @@ def delete(
         if progress is not None:
             progress(min(done, total), total)
     return deleted
+
+
+def _most_of(store: Store, count: int) -> bool:
+    """Whether ``count`` captures are more than half of those stored. Told by the range of
+    seqs (two lookups), which counts deleted captures' gaps too: with many gaps it says
+    no when the answer is yes, and the deletion then takes entries out one by one."""
+    low, high = store._read("SELECT coalesce(min(seq), 1), coalesce(max(seq), 0) FROM captures")[0]
+    return 2 * count > high - low + 1
 
 
 def build_index(
