@@ -23,7 +23,7 @@ the optional HMAC signature (``hmac_secret``, ``hmac_header``: hex SHA-256 of th
 the shape of errors other than ``{"detail"}`` (DRF-like field lists here), of the v0
 document answer and of the extract list (a bare array here).
 
-Request recording, start/stop and webhook posting come from :mod:`.common`.
+Request recording, start/stop, webhook posting and the auth preamble come from :mod:`.common`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from .common import RECORDED, Delivery, RecordedRequest, SimServer, read_form
+from .common import RECORDED, Delivery, RecordedRequest, SimServer, read_form, signed_in
 
 SERVERS = ("EU-1", "FR-1", "FR-2", "FR-3")
 EVENTS = (
@@ -128,7 +128,10 @@ class AnesyaSim(SimServer[Delivery]):
         return hook
 
     # -- plumbing ----------------------------------------------------------------------------
-    def _auth(self, request: web.Request, v0: bool) -> web.Response | None:
+    def _authenticate(self, request: web.Request) -> str | web.Response:
+        """The API key: in ``X-API-Key`` for the v0 API (paths under ``/v0/``), the whole
+        ``Authorization`` header for the older one."""
+        v0 = request.path.startswith("/v0/")
         value = request.headers.get("X-API-Key" if v0 else "Authorization")
         if not value:
             return web.json_response(
@@ -136,7 +139,7 @@ class AnesyaSim(SimServer[Delivery]):
             )
         if value not in self.api_keys:
             return web.json_response({"detail": "Invalid API key."}, status=401)
-        return None
+        return value
 
     def _spend_credit(self) -> web.Response | None:
         if self.credits is None:
@@ -161,10 +164,8 @@ class AnesyaSim(SimServer[Delivery]):
         )
 
     # -- extracts (older API) ----------------------------------------------------------------
-    async def _create_extract(self, request: web.Request) -> web.Response:
-        denied = self._auth(request, v0=False)
-        if denied is not None:
-            return denied
+    @signed_in()
+    async def _create_extract(self, request: web.Request, _key: str) -> web.Response:
         if request.content_type != "multipart/form-data":
             return web.json_response(
                 {"detail": f'Unsupported media type "{request.content_type}" in request.'},
@@ -250,26 +251,20 @@ class AnesyaSim(SimServer[Delivery]):
         await self._post_webhook(delivery, skip_auto_headers=("User-Agent",))
         self._record_delivery(delivery)
 
-    async def _get_extract(self, request: web.Request) -> web.Response:
-        denied = self._auth(request, v0=False)
-        if denied is not None:
-            return denied
+    @signed_in()
+    async def _get_extract(self, request: web.Request, _key: str) -> web.Response:
         extract = self.extracts.get(request.match_info["id"])
         if extract is None:
             return web.json_response({"detail": "Not found."}, status=404)
         return web.json_response(extract)
 
-    async def _list_extracts(self, request: web.Request) -> web.Response:
-        denied = self._auth(request, v0=False)
-        if denied is not None:
-            return denied
+    @signed_in()
+    async def _list_extracts(self, request: web.Request, _key: str) -> web.Response:
         return web.json_response(list(self.extracts.values()))
 
     # -- v0 ----------------------------------------------------------------------------------
-    async def _v0_document(self, request: web.Request) -> web.Response:
-        denied = self._auth(request, v0=True)
-        if denied is not None:
-            return denied
+    @signed_in()
+    async def _v0_document(self, request: web.Request, _key: str) -> web.Response:
         if request.content_type != "multipart/form-data":
             return web.json_response({"detail": "multipart/form-data expected"}, status=415)
         _fields, files = await read_form(request)

@@ -41,7 +41,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from .common import RECORDED, FailureInjection, SimServer, is_image, read_form
+from .common import RECORDED, FailureInjection, SimServer, can_fail, is_image, read_form, signed_in
 from .common import Delivery as CommonDelivery
 
 REASONS = {
@@ -209,7 +209,8 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
             return None
         return self._error(status, INJECTED_MESSAGE.get(status, "Injected failure"))
 
-    def _client(self, request: web.Request) -> str | web.Response:
+    def _authenticate(self, request: web.Request) -> str | web.Response:
+        """The client whose token follows ``Bearer `` in the ``Authorization`` header."""
         value = request.headers.get("Authorization", "")
         if not value.startswith("Bearer "):
             return self._error(401, "Missing or malformed Bearer token")
@@ -231,10 +232,8 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
         )
 
     # -- auth ----------------------------------------------------------------------------------
+    @can_fail("login")
     async def _login(self, request: web.Request) -> web.Response:
-        injected = self._injected("login")
-        if injected is not None:
-            return injected
         try:
             body = json.loads(await request.read())
             client, secret = body["clientId"], body["secretId"]
@@ -245,10 +244,8 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
         self.logins += 1
         return self._issue(client)
 
+    @can_fail("refresh")
     async def _refresh(self, request: web.Request) -> web.Response:
-        injected = self._injected("refresh")
-        if injected is not None:
-            return injected
         value = request.headers.get("Authorization", "")
         # The old token is required even when expired: only its existence is checked.
         if not value.startswith("Bearer ") or value[7:] not in self._tokens:
@@ -264,13 +261,8 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
         return self._issue(client)
 
     # -- jobs ----------------------------------------------------------------------------------
-    async def _create_job(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
-        injected = self._injected("create_job")
-        if injected is not None:
-            return injected
+    @signed_in(fail_as="create_job")
+    async def _create_job(self, request: web.Request, client: str) -> web.Response:
         if (request.content_length or 0) > self.max_upload_bytes:
             return self._error(413, "File too large")
         if request.content_type != "multipart/form-data":
@@ -312,13 +304,8 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
             out["output_json"] = f"{self.base_url}/innovation-service/result/{job.job_id}.json"
         return out
 
-    async def _job_status(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
-        injected = self._injected("job_status")
-        if injected is not None:
-            return injected
+    @signed_in(fail_as="job_status")
+    async def _job_status(self, request: web.Request, client: str) -> web.Response:
         now = time.monotonic()
         if now - self._last_poll.get(client, -1e9) < self.min_poll_interval:
             return self._error(429, "Too many requests")
@@ -328,13 +315,8 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
             return self._error(404, "Job not found")
         return web.json_response(self._job_json(job))
 
-    async def _result(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
-        injected = self._injected("result")
-        if injected is not None:
-            return injected
+    @signed_in(fail_as="result")
+    async def _result(self, request: web.Request, client: str) -> web.Response:
         name = request.match_info["name"]
         stem, _, ext = name.rpartition(".")
         job = self.jobs.get(stem)
@@ -389,20 +371,13 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
         except ValueError:
             return None
 
-    async def _wh_list(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
+    @signed_in()
+    async def _wh_list(self, request: web.Request, client: str) -> web.Response:
         mine = [h.to_json() for h in self.webhooks.values() if h.client_id == client]
         return web.json_response(mine)
 
-    async def _wh_create(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
-        injected = self._injected("webhook_create")
-        if injected is not None:
-            return injected
+    @signed_in(fail_as="webhook_create")
+    async def _wh_create(self, request: web.Request, client: str) -> web.Response:
         body = await self._json_body(request)
         url = body.get("webhookUrl") if isinstance(body, dict) else None
         problem = self._check_url(url)
@@ -415,10 +390,8 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
         uid = self.add_webhook(str(url), client)
         return web.json_response(self.webhooks[uid].to_json(), status=201)
 
-    async def _wh_update(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
+    @signed_in()
+    async def _wh_update(self, request: web.Request, client: str) -> web.Response:
         hook = self._hook(request, client)
         if hook is None:
             return self._error(404, "Webhook url not found")
@@ -436,20 +409,16 @@ class BlurItSim(FailureInjection, SimServer[Delivery]):
         hook.updated_at = _now_text()
         return web.json_response(hook.to_json())
 
-    async def _wh_delete(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
+    @signed_in()
+    async def _wh_delete(self, request: web.Request, client: str) -> web.Response:
         hook = self._hook(request, client)
         if hook is None:
             return self._error(404, "Webhook url not found")
         del self.webhooks[hook.uuid]
         return web.json_response(hook.to_json())
 
-    async def _wh_test(self, request: web.Request) -> web.Response:
-        client = self._client(request)
-        if isinstance(client, web.Response):
-            return client
+    @signed_in()
+    async def _wh_test(self, request: web.Request, client: str) -> web.Response:
         hook = self._hook(request, client)
         if hook is None:
             return self._error(404, "Webhook url not found")

@@ -40,7 +40,16 @@ from urllib.parse import parse_qsl, urlencode
 from aiohttp import web
 from yarl import URL
 
-from .common import RECORDED, Delivery, FailureInjection, RecordedRequest, SimServer, is_image
+from .common import (
+    RECORDED,
+    Delivery,
+    FailureInjection,
+    RecordedRequest,
+    SimServer,
+    can_fail,
+    is_image,
+    signed_in,
+)
 
 V2_PARAMS = frozenset(
     {
@@ -167,7 +176,8 @@ class CelanturSim(FailureInjection, SimServer[Delivery]):
             return None
         return self._error(status, ERROR_TEXT.get(status, "Error."))
 
-    def _user(self, request: web.Request) -> str | web.Response:
+    def _authenticate(self, request: web.Request) -> str | web.Response:
+        """The user whose access token is the whole ``Authorization`` header."""
         value = request.headers.get("Authorization")
         if not value:
             return self._error(401, "Unauthorized")
@@ -196,10 +206,8 @@ class CelanturSim(FailureInjection, SimServer[Delivery]):
         )
 
     # -- sign in -----------------------------------------------------------------------------
+    @can_fail("signin")
     async def _signin(self, request: web.Request) -> web.Response:
-        injected = self._injected("signin")
-        if injected is not None:
-            return injected
         try:
             body = json.loads(await request.read())
             username, password = body["username"], body["password"]
@@ -225,13 +233,8 @@ class CelanturSim(FailureInjection, SimServer[Delivery]):
             return "The webhook must be an https URL."
         return None
 
-    async def _create_task(self, request: web.Request) -> web.Response:
-        user = self._user(request)
-        if isinstance(user, web.Response):
-            return user
-        injected = self._injected("create_task")
-        if injected is not None:
-            return injected
+    @signed_in(fail_as="create_task")
+    async def _create_task(self, request: web.Request, user: str) -> web.Response:
         raw = await request.read()
         request[RECORDED].body = raw
         try:
@@ -303,13 +306,8 @@ class CelanturSim(FailureInjection, SimServer[Delivery]):
             out["anonymized_url"] = self._result_url(task, "anonymized.jpg")
         return out
 
-    async def _get_task(self, request: web.Request) -> web.Response:
-        user = self._user(request)
-        if isinstance(user, web.Response):
-            return user
-        injected = self._injected("status")
-        if injected is not None:
-            return injected
+    @signed_in(fail_as="status")
+    async def _get_task(self, request: web.Request, user: str) -> web.Response:
         task = self._task_for(request, user, "v2")
         if task is None:
             return self._error(404, "Task not found.")
@@ -412,13 +410,8 @@ class CelanturSim(FailureInjection, SimServer[Delivery]):
         self._record_delivery(delivery)
 
     # -- v1 ----------------------------------------------------------------------------------
-    async def _v1_file(self, request: web.Request) -> web.Response:
-        user = self._user(request)
-        if isinstance(user, web.Response):
-            return user
-        injected = self._injected("v1_file")
-        if injected is not None:
-            return injected
+    @signed_in(fail_as="v1_file")
+    async def _v1_file(self, request: web.Request, user: str) -> web.Response:
         if (request.content_length or 0) > self.v1_max_bytes:
             return self._error(413, "File too large. The limit is 4.45 MB.")
         data = await request.read()
@@ -477,10 +470,8 @@ class CelanturSim(FailureInjection, SimServer[Delivery]):
             await asyncio.sleep(self.step_delay)
         await self._notify(task)
 
-    async def _v1_get(self, request: web.Request) -> web.Response:
-        user = self._user(request)
-        if isinstance(user, web.Response):
-            return user
+    @signed_in()
+    async def _v1_get(self, request: web.Request, user: str) -> web.Response:
         task = self._task_for(request, user, "v1")
         if task is None:
             return self._error(404, "File not found.")
@@ -502,10 +493,8 @@ class CelanturSim(FailureInjection, SimServer[Delivery]):
             return web.json_response({"file_id": task.task_id, "detections": []})
         return self._error(404, "Not found.")
 
-    async def _v1_list(self, request: web.Request) -> web.Response:
-        user = self._user(request)
-        if isinstance(user, web.Response):
-            return user
+    @signed_in()
+    async def _v1_list(self, request: web.Request, user: str) -> web.Response:
         mine = [
             {"file_id": t.task_id, "name": t.name, "file_status": t.status}
             for t in self.tasks.values()

@@ -7,6 +7,8 @@ cancels background tasks, POSTs webhooks (with :attr:`SimServer.extra_headers` a
 the sandbox uses for our run-token markers) and keeps the receiver's answer
 (:class:`Delivery`, in ``.deliveries``), and waits for deliveries. :class:`FailureInjection`
 gives a simulation the ``failures`` switch and :meth:`FailureInjection.fail_next`.
+:func:`signed_in` and :func:`can_fail` carry the preamble of a handler (who is calling, an
+injected failure) so that the handler holds only what the vendor does for that call.
 :func:`read_form` reads a multipart body in memory. Routes, auth, error shapes and webhook
 contents stay in each vendor's module.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +28,12 @@ from aiohttp import BodyPartReader, web
 from yarl import URL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: A simulation, as the handler decorators see it.
+S = TypeVar("S", bound="SimServer[Any]")
+#: A simulation's request handler, as defined in its class.
+SimHandler = Callable[[S, web.Request], Awaitable[web.Response]]
+#: The same for a call that needs credentials: it also gets who is calling.
+SignedInHandler = Callable[[S, web.Request, str], Awaitable[web.Response]]
 
 
 def is_image(data: bytes) -> bool:
@@ -130,6 +139,16 @@ class SimServer(Generic[D]):
         self._delivered = asyncio.Event()
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
+        raise NotImplementedError
+
+    def _authenticate(self, request: web.Request) -> str | web.Response:
+        """Who is calling (as the vendor knows them), or the vendor's answer to missing or
+        wrong credentials. Used by the handlers marked :func:`signed_in`."""
+        raise NotImplementedError
+
+    def _injected(self, call: str) -> web.Response | None:
+        """The vendor's error answer when a failure is injected for ``call``, or None to
+        serve it. Only a simulation with :class:`FailureInjection` has failures to inject."""
         raise NotImplementedError
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -240,3 +259,43 @@ class FailureInjection:
         """The status to answer instead of serving ``call``, or None to serve it."""
         queue = self._fail_queue.get(call)
         return queue.pop(0) if queue else self.failures.get(call)
+
+
+def signed_in(fail_as: str | None = None) -> Callable[[SignedInHandler[S]], SimHandler[S]]:
+    """Marks a handler of a call that needs credentials.
+
+    Before it runs, the simulation's :meth:`SimServer._authenticate` answers a caller it does
+    not know; then a failure injected for ``fail_as`` (if given) answers instead. The handler
+    gets the caller as its third argument.
+    """
+
+    def decorate(handler: SignedInHandler[S]) -> SimHandler[S]:
+        @functools.wraps(handler)
+        async def serve(sim: S, request: web.Request) -> web.Response:
+            caller = sim._authenticate(request)
+            if isinstance(caller, web.Response):
+                return caller
+            if fail_as is not None and (injected := sim._injected(fail_as)) is not None:
+                return injected
+            return await handler(sim, request, caller)
+
+        return serve
+
+    return decorate
+
+
+def can_fail(call: str) -> Callable[[SimHandler[S]], SimHandler[S]]:
+    """Marks a handler that needs no credentials but answers a failure injected for
+    ``call`` before it runs."""
+
+    def decorate(handler: SimHandler[S]) -> SimHandler[S]:
+        @functools.wraps(handler)
+        async def serve(sim: S, request: web.Request) -> web.Response:
+            injected = sim._injected(call)
+            if injected is not None:
+                return injected
+            return await handler(sim, request)
+
+        return serve
+
+    return decorate
