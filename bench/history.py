@@ -18,7 +18,9 @@ nothing is warm but the OS page cache):
 * scrolling to the end: ``scrollToBottom()`` plus ``data()`` for every visible cell, and
   the paint after it.
 
-Then, each in its own process, ``webhook-inspector export --format har`` of the whole
+Then ``webhook-inspector list --limit 50 --search WORD`` as a script runs it (a process
+each, best of three, beside the same command without a search), and, each in its own
+process, ``webhook-inspector export --format har`` of the whole
 history and ``import`` of that file into an empty data directory: wall time and the
 process's peak RSS (``wait4``), the store's and the file's size on disk.
 
@@ -351,6 +353,22 @@ def timed_child(args: list[str]) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss * 1024 / 1e6, lines[-1] if lines else ""
 
 
+def cli_search(data_dir: Path) -> None:
+    """``list --limit 50 --search WORD`` as a script runs it, a process each, best of 3;
+    ``list --limit 50`` without a search is the process's own cost beside it."""
+    cli = [sys.executable, "-m", "inspector", "--data-dir", str(data_dir), "list", "--limit", "50"]
+    print()
+    for label, extra in (
+        ("list --limit 50 (no search)", []),
+        ("  --search, rare word", ["--search", RARE_WORD]),
+        ("  --search, common word", ["--search", COMMON_WORD]),
+        ("  --search, absent", ["--search", "zz-nowhere"]),
+        ("  --search, two characters, absent", ["--search", "zq"]),
+    ):
+        best = min(timed_child([*cli, *extra])[0] for _ in range(3))
+        print(f"{label:<40} {best * 1000:>8.0f} ms")
+
+
 def store_mb(data_dir: Path) -> float:
     return sum(p.stat().st_size for p in data_dir.glob("captures.sqlite3*")) / 1e6
 
@@ -409,6 +427,7 @@ def main() -> int:
         report(json.loads(lines[-1]), args.count)
         print(f"\n(fresh measuring process: {wall:.1f} s wall including Python/Qt start)")
         print(f"{'store on disk (file + WAL)':<40} {store_mb(data_dir):>8,.0f} MB")
+        cli_search(data_dir)
         if not args.no_transfer:
             transfer(data_dir, Path(tempfile.mkdtemp(prefix="bench-transfer-")))
     finally:
