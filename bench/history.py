@@ -15,6 +15,8 @@ nothing is warm but the OS page cache):
   search in a worker) until the rows are shown, for a rare, a common and an absent word,
   and clearing it (target < 300 ms each); and the longest the UI thread was kept from its
   events meanwhile (a 5 ms timer's worst lateness);
+* selecting every row (Ctrl+A) and asking Delete… for them (answered Cancel): the longest
+  the UI thread was kept from its events;
 * scrolling to the end: ``scrollToBottom()`` plus ``data()`` for every visible cell, and
   the paint after it.
 
@@ -271,6 +273,32 @@ async def measure(data_dir: Path) -> dict[str, float]:
         window.table.scrollToTop()
         visible_cells()
 
+    async def late_during(fn: Any, seconds: float = 0.5) -> float:
+        """The UI thread's worst lateness while ``fn()`` runs and ``seconds`` after it."""
+        started = time.perf_counter()
+        fn()
+        stall = time.perf_counter() - started  # fn itself holds the thread
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            tick = time.perf_counter()
+            await asyncio.sleep(0.005)
+            stall = max(stall, time.perf_counter() - tick - 0.005)
+        return stall
+
+    # Ctrl+A, then Delete… up to its question (answered Cancel), once the cleared filter
+    # has put every row back (its second step).
+    completed = asyncio.Event()
+    window.model.filter_completed.connect(completed.set)
+    if window.model.searching:
+        await asyncio.wait_for(completed.wait(), 60)
+    out["select_all_stall"] = await late_during(window.table.selectAll)
+    out["delete_ask_stall"] = await late_during(window.deleting.delete_action.trigger)
+    dialog = window.deleting.dialog
+    assert dialog is not None, "Delete… asked nothing"
+    out["delete_ask_rows"] = int(dialog.question.text().split()[2].replace(",", ""))
+    dialog.reject()
+    window.table.clearSelection()
+
     out["scroll_end"] = timed(scroll_end)
     out["scroll_end_paint"] = await paint()
     out["scroll_top"] = timed(scroll_top)
@@ -325,6 +353,9 @@ def report(r: dict[str, float], count: int) -> None:
     )
     print(f"{'  UI thread late at most':<40} {ms('filter_clear_stall')}")
     print(f"{'  then paint':<40} {ms('filter_clear_paint')}")
+    print(f"{'select all (Ctrl+A): UI late at most':<40} {ms('select_all_stall')}")
+    asked = f"Delete… asks ({int(r['delete_ask_rows']):,} rows)"
+    print(f"{asked + ': UI late at most':<40} {ms('delete_ask_stall')}")
     print(f"{'scroll to end + data() of visible rows':<40} {ms('scroll_end')}")
     print(f"{'  then paint':<40} {ms('scroll_end_paint')}")
     print(f"{'scroll to top + data() of visible rows':<40} {ms('scroll_top')}")

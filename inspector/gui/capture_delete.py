@@ -27,6 +27,7 @@ from inspector.core.store import CaptureStore
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
 from inspector.gui.message_log import say
+from inspector.gui.selection import selected_count, selected_spans
 from inspector.gui.widgets import make_action, plain_label
 
 #: Up to this many deleted captures leave the list one by one (selection and scrolling
@@ -107,8 +108,7 @@ class DeleteActions(QObject):
 
     def selected_seqs(self) -> list[int]:
         """The selected captures' numbers (no row is read from the store)."""
-        rows = self.table.selectionModel().selectedRows()
-        return [self.model.seq_at(index.row()) for index in rows]
+        return self.model.seqs_in(selected_spans(self.table))
 
     def update_enabled(self, selected: int) -> None:
         self.delete_action.setEnabled(selected >= 1 and not self.running)
@@ -160,7 +160,7 @@ class DeleteActions(QObject):
     def _start(self, seqs: list[int] | None, *, keep_pinned: bool) -> None:
         self.running = True
         self._cancel = False
-        self.update_enabled(len(self.selected_seqs()))
+        self.update_enabled(selected_count(self.table))
         progress = QProgressDialog("Deleting captures…", "Cancel", 0, 0, self.window)
         progress.setWindowTitle("Deleting")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -189,7 +189,7 @@ class DeleteActions(QObject):
                 self.model.set_filter(self.model.filter)
                 self.model.total = self.store.count()
                 self.model.counts_changed.emit()
-            self.update_enabled(len(self.selected_seqs()))
+            self.update_enabled(selected_count(self.table))
             if error:
                 say(self.window, f"Deleting failed: {error}", level="error")
                 return

@@ -331,6 +331,15 @@ class CaptureTableModel(QAbstractTableModel):
     def seq_at(self, row: int) -> int:
         return self._seqs[len(self._seqs) - 1 - row]
 
+    def seqs_in(self, spans: list[tuple[int, int]]) -> list[int]:
+        """The seqs of the rows in ``spans`` ((first, last) rows, as from
+        ``selection.selected_spans``), a slice of the list each."""
+        n = len(self._seqs)
+        out: list[int] = []
+        for first, last in spans:
+            out += self._seqs[max(n - 1 - last, 0) : n - first]
+        return out
+
     def row_of_seq(self, seq: int) -> int | None:
         i = bisect.bisect_left(self._seqs, seq)
         if i < len(self._seqs) and self._seqs[i] == seq:

@@ -13,6 +13,7 @@ from functools import partial
 
 from PySide6.QtCore import (
     QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     Qt,
     QTimer,
@@ -58,6 +59,12 @@ from inspector.gui.help_menu import HelpMenu
 from inspector.gui.layout_state import WindowLayout, size_side_dock
 from inspector.gui.loop_tasks import LoopTasks
 from inspector.gui.message_log import MessageLog, follow_status_tooltip, messages_dock, say
+from inspector.gui.selection import (
+    first_selected_row,
+    selected_count,
+    selected_rows,
+    selected_spans,
+)
 from inspector.gui.services import AppServices
 from inspector.gui.settings_dialog import SettingsDialog
 from inspector.gui.submit_dialog import SubmitDialog
@@ -117,6 +124,12 @@ class MainWindow(QMainWindow):
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        # The column titles get a selection of their own, always empty: painting a title
+        # asks whether its whole column is selected, row by row through the model, and
+        # with a million rows selected (Ctrl+A) that took 25-30 s on the UI thread
+        # (docs/performance.md). Rows are selected whole here: no column is ever selected.
+        header = self.table.horizontalHeader()
+        header.setSelectionModel(QItemSelectionModel(self.model, header))
         self.path_room = capture_columns(self.table)
 
         self.detail = DetailPane()
@@ -168,7 +181,7 @@ class MainWindow(QMainWindow):
             self,
             store,
             self.model,
-            self.selected_captures,
+            lambda: self.model.seqs_in(selected_spans(self.table)),
             self._update_counts,
             self.captures.reveal_secrets,
         )
@@ -414,10 +427,10 @@ class MainWindow(QMainWindow):
         self.apply_filter()
 
     def selected_capture_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        row = first_selected_row(self.table)
+        if row is None:
             return None
-        capture = self.model.capture_at(rows[0].row())
+        capture = self.model.capture_at(row)
         return capture.id if capture else None
 
     def select_capture(self, capture_id: str) -> bool:
@@ -485,27 +498,26 @@ class MainWindow(QMainWindow):
     # -- selection and the detail pane ------------------------------------------------------
     def selected_captures(self) -> list[Capture]:
         """Selected captures (without bodies), top to bottom."""
-        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
         out = []
-        for row in rows:
+        for row in selected_rows(self.table):
             capture = self.model.capture_at(row)
             if capture is not None:
                 out.append(capture)
         return out
 
     def _update_actions(self) -> None:
-        selected = len(self.table.selectionModel().selectedRows())
+        selected = selected_count(self.table)
         self.captures.update_enabled(selected)
         self.transfers.update_enabled(selected)
         self.deleting.update_enabled(selected)
 
     def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self._update_actions()
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        row = first_selected_row(self.table)
+        if row is None:
             self.detail.clear()
             return
-        summary = self.model.capture_at(rows[0].row())
+        summary = self.model.capture_at(row)
         if summary is None:
             return
         if self.detail.capture is not None and self.detail.capture.id == summary.id:

@@ -63,7 +63,7 @@ class ExportJob(TransferJob):
     def __init__(
         self,
         store: CaptureStore,
-        ids: Sequence[str] | None,
+        ids: Sequence[str | int] | None,
         path: Path,
         fmt: str,
         mask: bool,

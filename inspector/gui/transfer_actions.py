@@ -10,7 +10,6 @@ from typing import Literal
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QProgressDialog
 
-from inspector.core.capture import Capture
 from inspector.core.store import CaptureStore
 from inspector.gui import workers
 from inspector.gui.capture_model import CaptureTableModel
@@ -26,8 +25,9 @@ Which = Literal["all", "shown", "selected"]
 class TransferActions(QObject):
     """Export all/shown/selected captures (HAR or JSON) and import a file of them.
 
-    ``selected`` gives the selected captures, ``imported`` is called after an import
-    changed the store (the window then updates its counts).
+    ``selected`` gives the selected captures' seqs (a million of them when the user chose
+    Ctrl+A: no capture is read for them on the UI thread), ``imported`` is called after an
+    import changed the store (the window then updates its counts).
     """
 
     def __init__(
@@ -35,7 +35,7 @@ class TransferActions(QObject):
         window: QMainWindow,
         store: CaptureStore,
         model: CaptureTableModel,
-        selected: Callable[[], list[Capture]],
+        selected: Callable[[], list[int]],
         imported: Callable[[], None],
         reveal_secrets: Callable[[], bool] = lambda: False,
     ) -> None:
@@ -74,13 +74,13 @@ class TransferActions(QObject):
         self, which: Which, path: Path | None = None, fmt: str | None = None
     ) -> None:
         """Export to ``path`` in ``fmt`` ("har" or "json"); asks for both when no path."""
-        # The selected captures by id; all or the shown ones by their filter, read by the
-        # job a few at a time (a million ids would not be).
-        ids = None
+        # The selected captures by seq, oldest first, each read by the job; all or the
+        # shown ones by their filter, read by the job a few at a time.
+        seqs: list[int] | None = None
         flt = self.model.filter if which == "shown" else None
         if which == "selected":
-            ids = [c.id for c in sorted(self.selected(), key=lambda c: c.seq)]
-            empty = not ids
+            seqs = sorted(self.selected())
+            empty = not seqs
         else:
             empty = self.model.rowCount() == 0 if which == "shown" else self.model.total == 0
         if empty:
@@ -98,7 +98,7 @@ class TransferActions(QObject):
             path = Path(name)
             fmt = "json" if "JSON" in chosen or path.suffix == ".json" else "har"
         mask = not self.reveal_secrets()
-        job = ExportJob(self.store, ids, path, fmt or "har", mask=mask, flt=flt)
+        job = ExportJob(self.store, seqs, path, fmt or "har", mask=mask, flt=flt)
         self._start(job, "Exporting")
 
     def import_file(self, path: Path | None = None) -> None:

@@ -3,6 +3,7 @@ Clear all, the context menus, Tab and Esc, and the View and Help menus."""
 
 from __future__ import annotations
 
+import json
 import platform
 import re
 from pathlib import Path
@@ -112,6 +113,49 @@ def test_delete_key_asks_then_deletes_the_selection_but_keeps_pinned(
     shown = window.detail.capture  # the pinned one stayed, selected
     assert shown is not None and shown.path == "/hook2"
     qtbot.waitUntil(lambda: "Deleted 1 capture" in message_texts(window))
+
+
+def test_rows_chosen_with_clicks_and_ctrl_a_are_the_ones_deleted(
+    qtbot: Any, running: tuple[AppCore, MainWindow], tmp_path: Path
+) -> None:
+    core, window = running
+    capture_some(qtbot, core, window, 7)  # listed /hook6 (row 0) ... /hook0 (row 6)
+    window.show()
+    viewport = window.table.viewport()
+
+    def click(row: int, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        where = window.table.visualRect(window.model.index(row, Column.PATH)).center()
+        qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, modifier, where)
+
+    click(1)
+    click(3, Qt.KeyboardModifier.ShiftModifier)  # rows 1-3
+    click(5, Qt.KeyboardModifier.ControlModifier)  # and row 5
+    click(2, Qt.KeyboardModifier.ControlModifier)  # but not row 2
+    assert window.captures.compare_action.isEnabled() is False  # three are selected
+    window.transfers.export_captures("selected", tmp_path / "chosen.json", "json")
+    qtbot.waitUntil(lambda: window.transfers.last_job_message.startswith("exported 3"))
+    exported = json.loads((tmp_path / "chosen.json").read_text())["captures"]
+    assert [c["path"] for c in exported] == ["/hook1", "/hook3", "/hook5"]  # oldest first
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus)
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    dialog = window.deleting.dialog
+    assert dialog is not None and "Delete the 3 captures selected?" in dialog.question.text()
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: paths(window) == ["/hook6", "/hook4", "/hook2", "/hook0"])
+    # Ctrl+A selects every row; the detail pane shows the first.
+    window.activateWindow()  # back from the dialog
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus)
+    qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.detail.capture is not None)
+    assert window.transfers.export_selected_action.isEnabled()
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    dialog = window.deleting.dialog
+    assert dialog is not None and "Delete the 4 captures selected?" in dialog.question.text()
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0 and core.store.count() == 0)
 
 
 def test_delete_in_the_filter_box_deletes_no_capture(
