@@ -21,6 +21,11 @@ from inspector.gui.message_log import Level, say
 from inspector.gui.services import AppServices
 from inspector.gui.widgets import make_action
 
+#: Replay and Pin act on each selected capture, read one by one on the UI thread (and
+#: Replay sends each): more than this many selected (Ctrl+A on a big history) are refused
+#: with a message instead of freezing the window or flooding the listener.
+PER_CAPTURE_AT_MOST = 1000
+
 SNIPPET_LABELS: tuple[tuple[SnippetKind, str], ...] = (
     ("curl", "cURL"),
     ("httpie", "HTTPie"),
@@ -52,6 +57,8 @@ class CaptureActions(QObject):
         self.detail = detail
         self.selected = selected
         self.tasks = tasks
+        #: how many rows are selected (told by update_enabled)
+        self.selected_count = 0
         self.edit_dialog: EditReplayDialog | None = None
         self.diff_dialog: DiffDialog | None = None
 
@@ -140,6 +147,7 @@ class CaptureActions(QObject):
 
     def update_enabled(self, selected: int) -> None:
         """Enable what applies to ``selected`` captures."""
+        self.selected_count = selected
         self.replay_action.setEnabled(selected >= 1)
         self.pin_action.setEnabled(selected >= 1)
         self.edit_replay_action.setEnabled(selected == 1)
@@ -159,7 +167,21 @@ class CaptureActions(QObject):
         return self.store.get(selected[0].id)
 
     # -- the actions ----------------------------------------------------------------------
+    def _too_many(self, doing: str) -> bool:
+        """Says so when more captures are selected than :data:`PER_CAPTURE_AT_MOST`."""
+        if self.selected_count <= PER_CAPTURE_AT_MOST:
+            return False
+        self._say(
+            f"{doing} works on at most {PER_CAPTURE_AT_MOST:,} captures at a time "
+            f"({self.selected_count:,} are selected)",
+            8000,
+            "warning",
+        )
+        return True
+
     def toggle_pin(self) -> None:
+        if self._too_many("Pin / unpin"):
+            return
         selected = self.selected()
         if not selected:
             return
@@ -169,6 +191,8 @@ class CaptureActions(QObject):
         self._say(f"{verb} {plural(len(selected), 'capture')}", 5000)
 
     def replay_selected(self) -> None:
+        if self._too_many("Replay"):
+            return
         for summary in self.selected():
             capture = self.store.get(summary.id)
             if capture is None:

@@ -20,6 +20,7 @@ from inspector.core.capture import Capture
 from inspector.core.endpoints import Endpoint
 from inspector.core.settings import Settings
 from inspector.core.store import CaptureStore
+from inspector.gui.capture_actions import PER_CAPTURE_AT_MOST
 from inspector.gui.capture_model import Column
 from inspector.gui.help_menu import AboutDialog, ShortcutsDialog
 from inspector.gui.main_window import MainWindow
@@ -371,3 +372,27 @@ def test_closing_the_window_stops_a_deletion_between_two_batches(
         assert left > 0 and left % 2000 == 0  # whole batches of 2,000
     finally:
         store.close()
+
+
+def test_pin_and_replay_refuse_a_selection_too_large_and_say_so(
+    qtbot: Any, running: tuple[AppCore, MainWindow]
+) -> None:
+    core, window = running
+    many = PER_CAPTURE_AT_MOST + 1
+    core.store.add_many([Capture(method="POST", path=f"/m{i}") for i in range(many)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == many)
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus)
+    qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    window.captures.pin_action.trigger()
+    window.captures.replay_action.trigger()
+    said = f"works on at most {PER_CAPTURE_AT_MOST:,} captures at a time ({many:,} are selected)"
+    assert f"Pin / unpin {said}" in message_texts(window)
+    assert f"Replay {said}" in message_texts(window)
+    assert core.store.pinned_count() == 0
+    # One fewer is done as asked.
+    window.table.selectionModel().clearSelection()
+    select_rows(window, list(range(PER_CAPTURE_AT_MOST)))
+    window.captures.pin_action.trigger()
+    assert core.store.pinned_count() == PER_CAPTURE_AT_MOST

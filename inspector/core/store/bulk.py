@@ -80,23 +80,23 @@ def delete(
         select = retention.SELECT_NEXT_SEQS.format(pinned=retention.UNPINNED if keep_pinned else "")
         last = 0
     else:
-        pending = sorted(set(seqs))
-        total = len(pending)
+        chosen = sorted(set(seqs))
+        total = len(chosen)
     deleted = done = 0
     while not (cancelled is not None and cancelled()):
         if seqs is None:
             chunk = [seq for (seq,) in store._read(select, (last, top, batch))]
             last = chunk[-1] if chunk else last
         else:
-            chunk, pending = pending[:batch], pending[batch:]
+            chunk = chosen[done : done + batch]
         if not chunk:
             break
         bodies, captures = retention.delete_statements(len(chunk), keep_pinned)
         marks = ",".join("?" * len(chunk))
         pinned_only = " AND c.pinned = 0" if keep_pinned else ""
         with store._writing() as conn, transaction(conn):
-            chosen = f"c.seq IN ({marks}){pinned_only}"
-            search_index.unindex(conn, chosen, chunk, search_from)
+            in_chunk = f"c.seq IN ({marks}){pinned_only}"
+            search_index.unindex(conn, in_chunk, chunk, search_from)
             conn.execute(bodies, chunk)
             gone = conn.execute(captures, chunk).fetchall()
         deleted += len(gone)
