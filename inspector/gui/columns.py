@@ -160,5 +160,8 @@ def capture_columns(table: QTableView) -> RoomyColumn:
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for column, width in CAPTURE_WIDTHS.items():
         table.setColumnWidth(column, width)
+    # Numbers up to 9,999,999 whole: a million captures are kept (docs/performance.md).
+    seven_digits = table.fontMetrics().horizontalAdvance("0000000") + CELL_PADDING
+    table.setColumnWidth(Column.NUMBER, max(CAPTURE_WIDTHS[Column.NUMBER], seven_digits))
     tooltips_for_cut_text(table)
     return RoomyColumn(table, header, Column.PATH, dict(CAPTURE_ELASTIC))

@@ -184,11 +184,14 @@ class TrafficChart(QWidget):
         # Times under the strips.
         p.setPen(text_pen)
         label_y = non_2xx_y + STRIP + 2 + fm.ascent()
+        now_text = "now"
+        now_x = plot.right() - fm.horizontalAdvance(now_text)
         for i in range(0, len(minutes), 15):
             text = minutes[i].astimezone().strftime("%H:%M")
-            p.drawText(QPointF(plot.left() + i * slot, label_y), text)
-        now_text = "now"
-        p.drawText(QPointF(plot.right() - fm.horizontalAdvance(now_text), label_y), now_text)
+            x = plot.left() + i * slot
+            if x + fm.horizontalAdvance(text + " ") <= now_x:  # not over "now" (a narrow dock)
+                p.drawText(QPointF(x, label_y), text)
+        p.drawText(QPointF(now_x, label_y), now_text)
         p.end()
 
     def _legend(
