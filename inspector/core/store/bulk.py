@@ -1,9 +1,9 @@
 """Work over many captures at once, for worker threads: reading a whole history for an
 export (:func:`iter_captures`), deleting chosen captures or all of them (:func:`delete`, the
 window's Delete and Clear all), and building the search index of an upgraded store or of
-what Clear all kept (:func:`build_index`). Each goes a batch per transaction, so the listener's commits go in
-between and an interrupted run leaves whole captures; none emits the store's events (the
-caller announces what changed on its own thread)."""
+what Clear all kept (:func:`build_index`). Each goes a batch per transaction, so the
+listener's commits go in between and an interrupted run leaves whole captures; none emits
+the store's events (the caller announces what changed on its own thread)."""
 
 from __future__ import annotations
 
