@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -182,9 +183,14 @@ def test_kill_9_during_import_keeps_whole_chunks(data_dir: Path, tmp_path: Path)
             return True
         if not store_file.exists():
             return False
-        probe = CaptureStore.in_dir(data_dir)
+        # A read-only look: opening a CaptureStore while the import creates the store
+        # would set up its schema and WAL too, waiting for the import's locks (it once
+        # failed with "locked" on a loaded machine).
+        probe = sqlite3.connect(f"{store_file.as_uri()}?mode=ro", uri=True, timeout=10)
         try:
-            return probe.count() >= 1000
+            return bool(probe.execute("SELECT count(*) FROM captures").fetchone()[0] >= 1000)
+        except sqlite3.OperationalError:  # the import has not made the table yet
+            return False
         finally:
             probe.close()
 
