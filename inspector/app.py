@@ -14,7 +14,6 @@ import errno
 import logging
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ from inspector.core.tasks import Task
 from inspector.core.vendors import get_vendor
 from inspector.core.words import plural
 from inspector.net.agent_download import install_agent
+from inspector.net.index_builder import IndexBuilder
 from inspector.net.listener import DEFAULT_BODY_LIMIT, Listener
 from inspector.net.replay import (
     Forwarder,
@@ -153,12 +153,10 @@ class AppCore:
         #: emitted with a one-line warning (disk nearly full, captures trimmed)
         self.warned: Signal[str] = Signal("warned")
         self.housekeeping_interval = 30.0
-        #: (indexed, to index) while the search index of an older store is being built
-        self.index_progress: tuple[int, int] | None = None
-        #: emitted on the loop with a line about that build: its start, each tenth, its end
-        self.indexing: Signal[str] = Signal("indexing")
-        self._indexing: asyncio.Task[None] | None = None
-        self._stop_indexing = threading.Event()
+        #: indexes what the search index does not hold, in the background
+        self.indexer = IndexBuilder(self.store)
+        #: a line about such a build: its start, each tenth, its end (``serve`` prints it)
+        self.indexing: Signal[str] = self.indexer.lines
 
     async def start(self) -> None:
         """Start listening; ValueError for a bad ``--forward`` URL, :class:`UserError` when
@@ -180,58 +178,13 @@ class AppCore:
         self._publish()
 
     def index_in_background(self) -> None:
-        """Index, in a worker thread, what the search index does not hold: an upgraded
-        store's captures at start, what Clear all kept afterwards. Nothing when it is
-        running already or the core is stopping."""
-        if self._stop_indexing.is_set():
-            return
-        if self._indexing is None or self._indexing.done():
-            self._indexing = asyncio.get_running_loop().create_task(
-                self._build_index(), name="search-index"
-            )
-
-    async def _build_index(self) -> None:
-        """Index the captures of a store upgraded to schema 8 (or kept by Clear all) in a
-        worker thread, a batch per transaction; searches scan them until it is done."""
-        pending = await asyncio.to_thread(self.store.index_pending)
-        if not pending:
-            return
-        self.index_progress = (0, pending)
-        loop = asyncio.get_running_loop()
-        said = [0]  # the last tenth announced
-
-        def progress(done: int, total: int) -> None:  # in the worker thread
-            self.index_progress = (done, total)
-            tenth = 10 * done // max(total, 1)
-            if said[0] < tenth < 10:
-                said[0] = tenth
-                loop.call_soon_threadsafe(self.indexing.emit, f"search index: {tenth * 10} %")
-
-        self.indexing.emit(
-            f"search index: indexing {plural(pending, 'capture')}; "
-            "searches are slower until it is done"
-        )
-        try:
-            complete = await asyncio.to_thread(
-                self.store.build_index, on_progress=progress, stop=self._stop_indexing.is_set
-            )
-        except Exception as exc:  # the scan keeps serving; the next start tries again
-            log.warning("building the search index failed: %s", exc)
-            self.indexing.emit(f"search index: stopped ({exc}); searches still work, slower")
-        else:
-            self.indexing.emit(
-                "search index: ready" if complete else "search index: stopped, goes on next time"
-            )
-        finally:
-            self.index_progress = None
+        """Index what the search index does not hold (an upgraded store's captures at
+        start, what Clear all kept afterwards) in a worker thread."""
+        self.indexer.start()
 
     def index_status(self) -> str:
         """A few words while the search index is being built, else empty."""
-        progress = self.index_progress
-        if progress is None:
-            return ""
-        done, total = progress
-        return f"indexing for search {100 * done // max(total, 1)} %"
+        return self.indexer.status()
 
     async def _proxy(self, capture: Capture, endpoint: Endpoint) -> ResponsePlan:
         """Proxy mode: forward before answering and answer with the target's answer.
@@ -585,10 +538,7 @@ class AppCore:
 
     async def stop(self) -> None:
         try:
-            self._stop_indexing.set()
-            if self._indexing is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._indexing
+            await self.indexer.stop()
             if self._housekeeping is not None:
                 self._housekeeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

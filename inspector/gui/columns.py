@@ -12,7 +12,7 @@ tooltip, where the model gives no tooltip of its own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QToolTip
 
 from inspector.gui.capture_model import Column
@@ -155,6 +155,11 @@ def capture_columns(table: QTableView) -> RoomyColumn:
     """The capture list's widths: fixed ones, elastic ones, and Path with the rest; titles
     left-aligned (a narrow column's title is cut at its end) with tooltips."""
     header = table.horizontalHeader()
+    # The titles get a selection of their own, always empty: painting a title asks
+    # whether its whole column is selected, row by row through the model, and with a
+    # million rows selected (Ctrl+A) that took 25-30 s on the UI thread
+    # (docs/performance.md). Rows are selected whole in this list: no column ever is.
+    header.setSelectionModel(QItemSelectionModel(table.model(), header))
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -13,7 +13,6 @@ from functools import partial
 
 from PySide6.QtCore import (
     QItemSelection,
-    QItemSelectionModel,
     QModelIndex,
     Qt,
     QTimer,
@@ -124,12 +123,6 @@ class MainWindow(QMainWindow):
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        # The column titles get a selection of their own, always empty: painting a title
-        # asks whether its whole column is selected, row by row through the model, and
-        # with a million rows selected (Ctrl+A) that took 25-30 s on the UI thread
-        # (docs/performance.md). Rows are selected whole here: no column is ever selected.
-        header = self.table.horizontalHeader()
-        header.setSelectionModel(QItemSelectionModel(self.model, header))
         self.path_room = capture_columns(self.table)
 
         self.detail = DetailPane()
