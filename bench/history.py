@@ -236,7 +236,6 @@ async def measure(data_dir: Path) -> dict[str, float]:
         done = asyncio.Event()
         window.model.filter_applied.connect(done.set)
         stall = 0.0
-        loop = asyncio.get_running_loop()
         started = time.perf_counter()
         window.model.request_filter(flt)
         while not done.is_set():
@@ -244,7 +243,6 @@ async def measure(data_dir: Path) -> dict[str, float]:
             await asyncio.sleep(0.005)
             stall = max(stall, time.perf_counter() - tick - 0.005)
         window.model.filter_applied.disconnect(done.set)
-        del loop
         return time.perf_counter() - started, stall
 
     for name, text in (("rare", RARE_WORD), ("common", COMMON_WORD), ("absent", "zz-nowhere")):

@@ -155,8 +155,6 @@ class AppCore:
         self.housekeeping_interval = 30.0
         #: indexes what the search index does not hold, in the background
         self.indexer = IndexBuilder(self.store)
-        #: a line about such a build: its start, each tenth, its end (``serve`` prints it)
-        self.indexing: Signal[str] = self.indexer.lines
 
     async def start(self) -> None:
         """Start listening; ValueError for a bad ``--forward`` URL, :class:`UserError` when

@@ -60,7 +60,7 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
 
     core.on_capture(print_capture)
     core.warned.connect(lambda message: out(f"warning: {message}", sys.stderr))
-    core.indexing.connect(lambda line: out(line, sys.stderr))
+    core.indexer.lines.connect(lambda line: out(line, sys.stderr))
     out(f"listening on {core.listener.url}")
     if not args.no_tunnel:
         from inspector.net.tunnel import TunnelState, TunnelStatus

@@ -58,13 +58,14 @@ class IndexBuilder:
             return
         self.progress = (0, pending)
         loop = asyncio.get_running_loop()
-        said = [0]  # the last tenth announced
+        said = 0  # the last tenth announced
 
         def progress(done: int, total: int) -> None:  # in the worker thread
+            nonlocal said
             self.progress = (done, total)
             tenth = 10 * done // max(total, 1)
-            if said[0] < tenth < 10:
-                said[0] = tenth
+            if said < tenth < 10:
+                said = tenth
                 loop.call_soon_threadsafe(self.lines.emit, f"search index: {tenth * 10} %")
 
         self.lines.emit(

@@ -52,6 +52,15 @@ def select_rows(window: MainWindow, rows: list[int]) -> None:
         window.table.selectionModel().select(window.model.index(row, 0), flags)
 
 
+def focus_table(qtbot: Any, window: MainWindow) -> None:
+    """Give the capture list the keyboard focus, as a click would: the window's shortcuts
+    (Delete, Esc) need it active and the list focused (offscreen, a closed dialog leaves
+    neither)."""
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus)
+
+
 def menu_actions(window: MainWindow, title: str) -> list[QAction]:
     for action in window.menuBar().actions():
         if action.text().replace("&", "") == title:
@@ -137,18 +146,14 @@ def test_rows_chosen_with_clicks_and_ctrl_a_are_the_ones_deleted(
     qtbot.waitUntil(lambda: window.transfers.last_job_message.startswith("exported 3"))
     exported = json.loads((tmp_path / "chosen.json").read_text())["captures"]
     assert [c["path"] for c in exported] == ["/hook1", "/hook3", "/hook5"]  # oldest first
-    window.activateWindow()
-    window.table.setFocus()
-    qtbot.waitUntil(window.table.hasFocus)
+    focus_table(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)
     dialog = window.deleting.dialog
     assert dialog is not None and "Delete the 3 captures selected?" in dialog.question.text()
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: paths(window) == ["/hook6", "/hook4", "/hook2", "/hook0"])
     # Ctrl+A selects every row; the detail pane shows the first.
-    window.activateWindow()  # back from the dialog
-    window.table.setFocus()
-    qtbot.waitUntil(window.table.hasFocus)
+    focus_table(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.detail.capture is not None)
     assert window.transfers.export_selected_action.isEnabled()
@@ -189,9 +194,7 @@ def test_clear_all_keeps_pinned_captures_unless_asked(
     qtbot.keyClicks(window.filter_edit, "HOOK0")
     qtbot.waitUntil(lambda: window.model.filter.text == "HOOK0" and not window.model.searching)
     assert paths(window) == ["pinned /hook0"]
-    window.activateWindow()
-    window.table.setFocus()
-    qtbot.waitUntil(window.table.hasFocus)
+    focus_table(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_Escape)  # clears the filter
     qtbot.waitUntil(lambda: window.filter_edit.text() == "" and not window.model.searching)
     window.deleting.clear_action.trigger()
@@ -253,10 +256,8 @@ def test_tab_leaves_the_capture_list_and_esc_clears_the_filter(
 ) -> None:
     core, window = running
     capture_some(qtbot, core, window, 2)
-    window.activateWindow()
     window.table.selectRow(0)
-    window.table.setFocus()
-    qtbot.waitUntil(window.table.hasFocus)
+    focus_table(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_Tab)
     assert not window.table.hasFocus()
     assert window.table.currentIndex().column() == 0  # it did not walk to the next cell
@@ -381,9 +382,7 @@ def test_pin_and_replay_refuse_a_selection_too_large_and_say_so(
     many = PER_CAPTURE_AT_MOST + 1
     core.store.add_many([Capture(method="POST", path=f"/m{i}") for i in range(many)])
     qtbot.waitUntil(lambda: window.model.rowCount() == many)
-    window.activateWindow()
-    window.table.setFocus()
-    qtbot.waitUntil(window.table.hasFocus)
+    focus_table(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     window.captures.pin_action.trigger()
     window.captures.replay_action.trigger()
